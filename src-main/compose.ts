@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { createRouter, type Handlers, type Router } from './rpc/router.js';
+import { EventBus } from './rpc/event-bus.js';
+import { appHandlers } from './services/app-service.js';
+import { openSettingsStore } from './store/settings-store.js';
+import { appVersion } from './version.js';
+
+export type Shell = 'electron' | 'browser' | 'cli';
+
+export type ComposeOptions = {
+  /** The app's data folder: store, keys, history, logs. */
+  readonly dataDir: string;
+  readonly shell: Shell;
+  readonly log?: (msg: string, err?: unknown) => void;
+};
+
+export type ComposedApp = {
+  readonly router: Router;
+  readonly events: EventBus;
+  readonly dataDir: string;
+  dispose(): Promise<void>;
+};
+
+/** The one composition root: every shell (Electron, browser, CLI) builds the services here. */
+export function compose(options: ComposeOptions): ComposedApp {
+  const log = options.log ?? ((msg, err) => console.error(`[configsync] ${msg}`, err ?? ''));
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const settings = openSettingsStore(options.dataDir);
+  const events = new EventBus();
+  const handlers: Handlers = {
+    ...appHandlers({ version: appVersion(), shell: options.shell, dataDir: options.dataDir, storePath: settings.path }),
+  };
+  return {
+    router: createRouter(handlers, log),
+    events,
+    dataDir: options.dataDir,
+    async dispose() {},
+  };
+}

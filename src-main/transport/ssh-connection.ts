@@ -1,0 +1,275 @@
+import ssh2 from 'ssh2';
+import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
+import { createHash } from 'node:crypto';
+import { AppError } from '../rpc/app-error.js';
+import type { HostKeyPin } from '../../src-shared/model/host-key.js';
+
+const { Client } = ssh2;
+
+export type SshAuth =
+  | { readonly kind: 'key'; readonly privateKey: string | Buffer; readonly passphrase?: string }
+  | { readonly kind: 'agent'; readonly socket: string }
+  | { readonly kind: 'password'; readonly password: string };
+
+export type SshTarget = {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly auth: SshAuth;
+  /** The key this host must present. With none, the connection fails with HOST_KEY_UNKNOWN (carrying the key). */
+  readonly pinnedHostKey: HostKeyPin | null;
+  /** Connect + handshake + authentication must finish within this. */
+  readonly contactTimeoutMs: number;
+  /** Keepalive probe interval; a dead peer errors after about 3 missed probes. */
+  readonly keepaliveIntervalMs?: number;
+  /** Channels opened at once on this connection (OpenSSH MaxSessions defaults to 10). */
+  readonly maxChannels?: number;
+};
+
+export type SshErrorCode =
+  | 'DNS'
+  | 'REFUSED'
+  | 'TIMEOUT'
+  | 'HOST_KEY_UNKNOWN'
+  | 'HOST_KEY_CHANGED'
+  | 'AUTH'
+  | 'NETWORK'
+  | 'DISCONNECTED';
+
+/** A connection failure in words a sysadmin understands, with what was seen of the host key. */
+export class SshError extends AppError {
+  constructor(
+    code: SshErrorCode,
+    message: string,
+    readonly presentedKey?: HostKeyPin,
+  ) {
+    super(code, message);
+  }
+}
+
+/** `SHA256:` + unpadded base64 of the key blob: the form `ssh-keygen -lf` prints. */
+export function fingerprintOfKey(rawKey: Buffer): HostKeyPin {
+  const len = rawKey.readUInt32BE(0);
+  const algorithm = rawKey.subarray(4, 4 + len).toString('latin1');
+  const fingerprint = `SHA256:${createHash('sha256').update(rawKey).digest('base64').replace(/=+$/, '')}`;
+  return { algorithm, fingerprint };
+}
+
+export type ExecResult = { readonly code: number | null; readonly signal?: string; readonly stdout: Buffer; readonly stderr: string };
+
+/** An authenticated SSH connection whose host key matched its pin; channels are queued to a bound. */
+export class SshConnection {
+  private sftpPromise: Promise<SFTPWrapper> | null = null;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private closedError: Error | null = null;
+
+  constructor(
+    readonly client: InstanceType<typeof Client>,
+    readonly hostKey: HostKeyPin,
+    private readonly maxChannels: number,
+    private readonly label: string,
+  ) {
+    client.on('close', () => {
+      this.closedError ??= new SshError('DISCONNECTED', `The connection to ${label} was closed.`);
+    });
+    client.on('error', (err: Error) => {
+      this.closedError = new SshError('DISCONNECTED', `The connection to ${label} was lost: ${err.message}`);
+    });
+  }
+
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
+  /** Waits for a free channel slot; the returned function releases it. */
+  async acquireChannel(): Promise<() => void> {
+    if (this.closedError) throw this.closedError;
+    if (this.active >= this.maxChannels) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.active--;
+      this.waiting.shift()?.();
+    };
+  }
+
+  /** Opens an exec channel (counted against maxChannels until it closes). */
+  async execChannel(command: string): Promise<ClientChannel> {
+    const release = await this.acquireChannel();
+    // OpenSSH frees a session slot only after it has reaped the previous command, a moment after the
+    // client saw the channel close; a refused open right at the limit is retried briefly, then reported.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const channel = await new Promise<ClientChannel>((resolve, reject) => {
+          this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
+        });
+        channel.once('close', release);
+        return channel;
+      } catch (err) {
+        if (this.closedError || attempt >= 20 || !/open failed/i.test((err as Error).message)) {
+          release();
+          throw this.closedError ?? err;
+        }
+        await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+      }
+    }
+  }
+
+  /** Runs a command to completion, optionally feeding stdin; collects stdout (bytes) and stderr (text). */
+  async exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
+    const channel = await this.execChannel(command);
+    return new Promise((resolve, reject) => {
+      const out: Buffer[] = [];
+      let err = '';
+      let code: number | null = null;
+      let signal: string | undefined;
+      channel.on('data', (d: Buffer) => out.push(d));
+      channel.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+      channel.on('exit', (c: number | null, s?: string) => {
+        code = c;
+        signal = s;
+      });
+      channel.on('error', reject);
+      channel.on('close', () => {
+        if (code === null && this.closedError) return reject(this.closedError);
+        resolve({ code, ...(signal ? { signal } : {}), stdout: Buffer.concat(out), stderr: err });
+      });
+      channel.end(stdin);
+    });
+  }
+
+  /** The connection's one SFTP session (opened on first use, holds one channel). */
+  sftp(): Promise<SFTPWrapper> {
+    this.sftpPromise ??= (async () => {
+      const release = await this.acquireChannel();
+      return new Promise<SFTPWrapper>((resolve, reject) => {
+        this.client.sftp((err, sftp) => {
+          if (err) {
+            release();
+            this.sftpPromise = null;
+            return reject(err);
+          }
+          sftp.once('close', () => {
+            release();
+            this.sftpPromise = null;
+          });
+          resolve(sftp);
+        });
+      });
+    })();
+    return this.sftpPromise;
+  }
+
+  close(): void {
+    this.closedError ??= new SshError('DISCONNECTED', `The connection to ${this.label} was closed.`);
+    this.client.end();
+  }
+}
+
+/**
+ * Connects, checks the host key against its pin and authenticates, all within the contact timeout.
+ * Never accepts an unpinned key: an unknown key fails with HOST_KEY_UNKNOWN carrying the presented key,
+ * so the caller can show it, let the user confirm it and retry with it pinned.
+ */
+export function openSsh(target: SshTarget): Promise<SshConnection> {
+  const label = `${target.host}:${target.port}`;
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let presented: HostKeyPin | undefined;
+    let keyError: SshError | null = null;
+    let settled = false;
+    const finish = (err: Error | null, conn?: SshConnection) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) {
+        client.removeAllListeners('ready');
+        client.on('error', () => undefined);
+        client.end();
+        client.destroy();
+        reject(err);
+      } else if (conn) resolve(conn);
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          new SshError(
+            'TIMEOUT',
+            `${label} did not answer within ${Math.round(target.contactTimeoutMs / 1000)} s (host down, firewalled or wrong port).`,
+            presented,
+          ),
+        ),
+      target.contactTimeoutMs,
+    );
+    const config: ConnectConfig = {
+      host: target.host,
+      port: target.port,
+      username: target.username,
+      readyTimeout: target.contactTimeoutMs + 1000,
+      keepaliveInterval: target.keepaliveIntervalMs ?? 5000,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer): boolean => {
+        presented = fingerprintOfKey(key);
+        const pin = target.pinnedHostKey;
+        if (pin && pin.fingerprint === presented.fingerprint) return true;
+        keyError = pin
+          ? new SshError(
+              'HOST_KEY_CHANGED',
+              `The host key of ${label} has CHANGED. Pinned: ${pin.fingerprint} (${pin.algorithm}); presented now: ${presented.fingerprint} (${presented.algorithm}). ` +
+                'This can mean the server was reinstalled, or that someone is intercepting the connection. Nothing was sent.',
+              presented,
+            )
+          : new SshError(
+              'HOST_KEY_UNKNOWN',
+              `${label} presented a host key that is not pinned yet: ${presented.fingerprint} (${presented.algorithm}). Confirm it before connecting.`,
+              presented,
+            );
+        return false;
+      },
+    };
+    if (target.auth.kind === 'key') {
+      config.privateKey = target.auth.privateKey;
+      if (target.auth.passphrase) config.passphrase = target.auth.passphrase;
+    } else if (target.auth.kind === 'agent') {
+      config.agent = target.auth.socket;
+    } else {
+      config.password = target.auth.password;
+      config.tryKeyboard = true;
+    }
+    if (target.auth.kind === 'password') {
+      const password = target.auth.password;
+      client.on('keyboard-interactive', (_name, _instr, _lang, prompts, answer) => answer(prompts.map(() => password)));
+    }
+    client.on('ready', () => {
+      if (!presented) return finish(new SshError('NETWORK', `${label}: no host key was seen.`));
+      finish(null, new SshConnection(client, presented, target.maxChannels ?? 8, label));
+    });
+    client.on('error', (err: Error & { code?: string; level?: string }) => {
+      finish(keyError ?? classify(err, label, presented));
+    });
+    client.on('close', () => finish(keyError ?? new SshError('NETWORK', `${label} closed the connection during setup.`, presented)));
+    try {
+      client.connect(config);
+    } catch (err) {
+      finish(new SshError('NETWORK', `${label}: ${(err as Error).message}`));
+    }
+  });
+}
+
+function classify(err: Error & { code?: string; level?: string }, label: string, presented?: HostKeyPin): SshError {
+  const code = err.code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new SshError('DNS', `The name "${label.split(':')[0]}" could not be resolved (DNS).`);
+  if (code === 'ECONNREFUSED')
+    return new SshError('REFUSED', `${label} refused the connection: nothing listens on that port, or SSH is not running.`);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return new SshError('NETWORK', `${label} is unreachable from here (no route to host).`);
+  if (err.level === 'client-timeout' || /timed out/i.test(err.message))
+    return new SshError('TIMEOUT', `${label} did not answer in time.`, presented);
+  if (err.level === 'client-authentication')
+    return new SshError('AUTH', `${label} refused the login: the user name, key or password was not accepted.`, presented);
+  return new SshError('NETWORK', `${label}: ${err.message}`, presented);
+}
