@@ -1,26 +1,12 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { appMethods } from './methods/app.js';
 
 /**
- * Every RPC method, declared once: its input and output schemas.
+ * Every RPC method, declared once: its input and output schemas, grouped by service in ./methods/.
  * The router parses `input` before a handler runs; types for both sides come from `z.infer`.
  */
 export const api = {
-  'app.info': {
-    input: z.object({}).strict(),
-    output: z.object({
-      name: z.string(),
-      version: z.string(),
-      shell: z.enum(['electron', 'browser', 'cli']),
-      storePath: z.string(),
-      dataDir: z.string(),
-      platform: z.string(),
-      node: z.string(),
-    }),
-  },
-  'app.echo': {
-    input: z.object({ text: z.string().max(10_000) }).strict(),
-    output: z.object({ text: z.string(), receivedAt: z.string() }),
-  },
+  ...appMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Api = typeof api;
