@@ -67,6 +67,7 @@ export default tseslint.config(
   },
   {
     files: ['src-renderer/**/*.{ts,tsx}'],
+    ignores: ['src-renderer/vite.config.ts'],
     languageOptions: { globals: globals.browser },
     rules: {
       'no-restricted-imports': [
@@ -82,7 +83,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.{ts,tsx}', 'scripts/**/*.{ts,mjs,js}', 'bench/**/*.{ts,mjs,js}', '*.js', '*.ts'],
+    files: ['tests/**/*.{ts,tsx}', 'scripts/**/*.{ts,mjs,js}', 'bench/**/*.{ts,mjs,js}', '*.js', '*.ts', 'src-renderer/vite.config.ts'],
     languageOptions: { globals: globals.node },
     rules: { 'no-restricted-imports': ['error', { paths: [electronBan] }] },
   },

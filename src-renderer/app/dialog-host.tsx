@@ -1,0 +1,17 @@
+import { useUiStore } from '../stores/ui-store.js';
+import { AboutModal } from './about-modal.js';
+import { PendingDialog } from './pending-dialog.js';
+
+/** Opens the dialog or wizard the menu asked for; one at a time. */
+export function DialogHost() {
+  const dialog = useUiStore((s) => s.dialog);
+  const close = useUiStore((s) => s.closeDialog);
+  return (
+    <>
+      <AboutModal opened={dialog === 'about'} onClose={close} />
+      <PendingDialog title="Synchronize Configurations" opened={dialog === 'sync-wizard'} onClose={close} />
+      <PendingDialog title="Server List Wizard" opened={dialog === 'server-list'} onClose={close} />
+      <PendingDialog title="Backup Configuration" opened={dialog === 'backup-configuration'} onClose={close} />
+    </>
+  );
+}
