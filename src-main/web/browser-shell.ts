@@ -64,7 +64,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     res.writeHead(200, {
       'Content-Type': file.type,
       'Content-Length': file.body.length,
-      'Content-Security-Policy': contentSecurityPolicy({ frameAncestors: true }),
+      'Content-Security-Policy': contentSecurityPolicy({ wsOrigin: `ws://${req.headers.host ?? `127.0.0.1:${port}`}` }),
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',

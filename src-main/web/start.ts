@@ -9,7 +9,10 @@ import { startBrowserShell } from './browser-shell.js';
  * Entry point of the browser shell: `node build/main/src-main/web/start.js [--port N] [--store DIR] [--json]`.
  * Prints the address to open (with its token); `--json` prints one JSON line for scripts and tests.
  */
-export async function main(argv: ReadonlyArray<string>): Promise<void> {
+export async function main(
+  argv: ReadonlyArray<string>,
+  hooks: { onUrl?: (url: string) => void } = {},
+): Promise<void> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -33,6 +36,7 @@ export async function main(argv: ReadonlyArray<string>): Promise<void> {
     console.log(`Open: ${shell.url}`);
     console.log('Press Ctrl+C to stop.');
   }
+  hooks.onUrl?.(shell.url);
   const stop = () => {
     void shell
       .close()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# System packages the tests need (Debian): OpenSSH's sshd for real servers, Chromium for e2e, rsync for
+# the benchmarks, tar/findutils/coreutils on the "servers". Idempotent; needs root (CI and this machine run as root).
+set -euo pipefail
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v rsync >/dev/null || need+=(rsync)
+command -v inotifywait >/dev/null || need+=(inotify-tools)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
+install -d -m 0755 /run/sshd 2>/dev/null || sudo install -d -m 0755 /run/sshd
+echo "system packages ready: sshd $(/usr/sbin/sshd -V 2>&1 | head -1), $(/usr/bin/chromium --version 2>/dev/null), $(rsync --version | head -1)"

@@ -1,0 +1,90 @@
+// The README's test command (`npm test`): type-check, lint, build, unit + integration tests (real sshd),
+// end-to-end tests (browser shell in Debian's Chromium) and the benchmark suite's quick mode.
+// Ends with one line `N passed, N failed` counting every test and check.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const results = `${root}test-results`;
+mkdirSync(results, { recursive: true });
+let passed = 0;
+let failed = 0;
+const lines = [];
+
+function run(label, cmd, args) {
+  console.log(`\n▶ ${label}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  return r.status === 0;
+}
+
+function check(label, cmd, args) {
+  const ok = run(label, cmd, args);
+  ok ? passed++ : failed++;
+  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${label}`);
+  return ok;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+check('lint', 'npm', ['run', '--silent', 'lint']);
+const built = check('build', 'npm', ['run', '--silent', 'build']);
+
+const vitestJson = `${results}/vitest-report.json`;
+rmSync(vitestJson, { force: true });
+const vitestOk = run('unit + integration tests', 'npx', [
+  'vitest', 'run', '--config', 'tests/vitest.config.ts',
+  '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`,
+]);
+const v = readJson(vitestJson);
+if (v) {
+  passed += v.numPassedTests;
+  failed += v.numFailedTests;
+  lines.push(`${v.numFailedTests ? 'FAIL' : 'ok  '} vitest: ${v.numPassedTests} passed, ${v.numFailedTests} failed, ${v.numPendingTests} skipped`);
+  if (!vitestOk && v.numFailedTests === 0) {
+    failed++;
+    lines.push('FAIL vitest exited non-zero (a suite failed to load?)');
+  }
+} else {
+  failed++;
+  lines.push('FAIL vitest produced no report');
+}
+
+const e2eJson = `${results}/e2e-report.json`;
+rmSync(e2eJson, { force: true });
+if (built) {
+  const e2eOk = run('end-to-end tests', 'npx', ['playwright', 'test', '--config', 'tests/e2e/playwright.config.ts']);
+  const p = readJson(e2eJson);
+  if (p?.stats) {
+    const bad = p.stats.unexpected + (p.stats.flaky ?? 0);
+    passed += p.stats.expected;
+    failed += bad;
+    lines.push(`${bad ? 'FAIL' : 'ok  '} playwright: ${p.stats.expected} passed, ${bad} failed, ${p.stats.skipped} skipped`);
+    if (!e2eOk && bad === 0) {
+      failed++;
+      lines.push('FAIL playwright exited non-zero');
+    }
+  } else {
+    failed++;
+    lines.push('FAIL playwright produced no report');
+  }
+} else {
+  lines.push('FAIL e2e skipped: the build failed');
+  failed++;
+}
+
+if (existsSync(`${root}bench/run.mjs`) || existsSync(`${root}bench/run.ts`)) {
+  check('benchmark suite (--quick, checks it runs, not its timings)', 'npm', ['run', '--silent', 'bench', '--', '--quick']);
+}
+
+console.log('\nSummary:');
+for (const l of lines) console.log(`  ${l}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

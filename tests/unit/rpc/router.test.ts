@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createRouter, type Handlers } from '../../../src-main/rpc/router.js';
+import { AppError } from '../../../src-main/rpc/app-error.js';
+import { appHandlers } from '../../../src-main/services/app-service.js';
+
+function makeRouter(overrides: Partial<Handlers> = {}) {
+  const logged: string[] = [];
+  const handlers: Handlers = {
+    ...appHandlers({ version: '9.9.9', shell: 'cli', dataDir: '/data', storePath: '/data/config.json' }),
+    ...overrides,
+  };
+  return { router: createRouter(handlers, (m) => logged.push(m)), logged };
+}
+
+const ctx = { transport: 'test' } as const;
+
+describe('router', () => {
+  it('answers a declared method with its result', async () => {
+    const { router } = makeRouter();
+    const res = await router.handle({ id: 1, method: 'app.info', params: {} }, ctx);
+    expect(res).toMatchObject({ id: 1, ok: true, result: { version: '9.9.9', storePath: '/data/config.json' } });
+  });
+
+  it('refuses an unknown method by name', async () => {
+    const { router } = makeRouter();
+    const res = await router.handle({ id: 2, method: 'servers.dropAll', params: {} }, ctx);
+    expect(res).toEqual({ id: 2, ok: false, error: { code: 'UNKNOWN_METHOD', message: 'Unknown method "servers.dropAll".' } });
+  });
+
+  it('does not treat inherited object keys as methods', async () => {
+    const { router } = makeRouter();
+    const res = await router.handle({ id: 3, method: 'constructor', params: {} }, ctx);
+    expect(res.ok).toBe(false);
+    expect(!res.ok && res.error.code).toBe('UNKNOWN_METHOD');
+  });
+
+  it('refuses bad params with the field and the reason', async () => {
+    const { router } = makeRouter();
+    const res = await router.handle({ id: 4, method: 'app.echo', params: { text: 42 } }, ctx);
+    expect(res.ok).toBe(false);
+    if (res.ok) return;
+    expect(res.error.code).toBe('BAD_PARAMS');
+    expect(res.error.message).toMatch(/app\.echo.*text/);
+    expect(res.error.issues?.[0]?.path).toBe('text');
+  });
+
+  it('refuses unexpected extra params (strict schemas)', async () => {
+    const { router } = makeRouter();
+    const res = await router.handle({ id: 5, method: 'app.info', params: { admin: true } }, ctx);
+    expect(!res.ok && res.error.code).toBe('BAD_PARAMS');
+  });
+
+  it('refuses a malformed envelope, keeping the id when there is one', async () => {
+    const { router } = makeRouter();
+    expect(await router.handle('hello', ctx)).toMatchObject({ id: null, ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await router.handle({ id: 7, params: {} }, ctx)).toMatchObject({ id: 7, ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await router.handle(null, ctx)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
+  it('passes a service AppError through and wraps anything else as INTERNAL, logging it', async () => {
+    const { router, logged } = makeRouter({
+      'app.echo': ({ text }) => {
+        if (text === 'app') throw new AppError('HOST_KEY_CHANGED', 'The host key changed.');
+        throw new TypeError('boom');
+      },
+    });
+    expect(await router.handle({ id: 8, method: 'app.echo', params: { text: 'app' } }, ctx)).toEqual({
+      id: 8,
+      ok: false,
+      error: { code: 'HOST_KEY_CHANGED', message: 'The host key changed.' },
+    });
+    const res = await router.handle({ id: 9, method: 'app.echo', params: { text: 'x' } }, ctx);
+    expect(res).toMatchObject({ id: 9, ok: false, error: { code: 'INTERNAL', message: 'app.echo failed: boom' } });
+    expect(logged).toEqual(['handler app.echo failed']);
+  });
+});
