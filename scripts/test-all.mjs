@@ -20,7 +20,8 @@ function run(label, cmd, args) {
 
 function check(label, cmd, args) {
   const ok = run(label, cmd, args);
-  ok ? passed++ : failed++;
+  if (ok) passed++;
+  else failed++;
   lines.push(`${ok ? 'ok  ' : 'FAIL'} ${label}`);
   return ok;
 }

@@ -12,6 +12,8 @@ export async function snap(page: Page, name: string): Promise<void> {
 
 /** `shell`: a browser shell process of its own, with an empty temp store, stopped after the test. */
 export const test = base.extend<{ shell: RunningShell }>({
+  // Playwright reads the fixture list from this destructuring; this one depends on no other fixture.
+  // eslint-disable-next-line no-empty-pattern
   shell: async ({}, use) => {
     const shell = await startShellProcess();
     await use(shell);
