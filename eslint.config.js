@@ -83,6 +83,16 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src-renderer/**/*.{ts,tsx}'],
+    ignores: ['src-renderer/api/**', 'src-renderer/vite.config.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'WebSocket', message: 'Talk to main through src-renderer/api (the one transport).' },
+      ],
+    },
+  },
+  {
     files: ['tests/**/*.{ts,tsx}', 'scripts/**/*.{ts,mjs,js}', 'bench/**/*.{ts,mjs,js}', '*.js', '*.ts', 'src-renderer/vite.config.ts'],
     languageOptions: { globals: globals.node },
     rules: { 'no-restricted-imports': ['error', { paths: [electronBan] }] },

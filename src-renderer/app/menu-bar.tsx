@@ -14,7 +14,7 @@ export function MenuBar() {
   return (
     <Group gap={2} role="menubar" aria-label="Application menu">
       {appMenu.map((menu) => (
-        <Menu key={menu.label} position="bottom-start" shadow="md" width={280} withinPortal>
+        <Menu key={menu.label} position="bottom-start" shadow="md" width={320} withinPortal transitionProps={{ duration: 0 }}>
           <Menu.Target>
             <Button variant="subtle" color="gray" size="compact-sm" role="menuitem" aria-haspopup="menu">
               {menu.label}

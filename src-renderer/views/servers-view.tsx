@@ -8,7 +8,7 @@ export function ServersView() {
     <Card withBorder padding="xl" data-testid="servers-view">
       <Stack align="flex-start">
         <Title order={3}>Servers</Title>
-        <Text c="dimmed">No servers yet. Add the primary and its secondaries with Manage › Server List….</Text>
+        <Text c="dimmed">No servers yet. Add the primary and its secondaries with Manage › Server List…</Text>
         <Button onClick={() => open('server-list')}>Open the Server List Wizard</Button>
       </Stack>
     </Card>
