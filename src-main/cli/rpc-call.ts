@@ -1,0 +1,20 @@
+import type { Input, Method, Output } from '../../src-shared/contract/api.js';
+import type { ComposedApp } from '../compose.js';
+
+/** A failed call as the CLI reports it: the contract's error code and message. */
+export class CliCallError extends Error {
+  override readonly name = 'CliCallError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls a contract method through the same router the shells use, so the CLI cannot drift from them. */
+export async function callMethod<M extends Method>(app: ComposedApp, method: M, params: Input<M>): Promise<Output<M>> {
+  const res = await app.router.handle({ id: 1, method, params }, { transport: 'cli' });
+  if (!res.ok) throw new CliCallError(res.error.code, res.error.message);
+  return res.result as Output<M>;
+}
