@@ -3,6 +3,9 @@ import { createRouter, type Handlers, type Router } from './rpc/router.js';
 import { EventBus } from './rpc/event-bus.js';
 import { appHandlers } from './services/app-service.js';
 import { openSettingsStore } from './store/settings-store.js';
+import { ServerService } from './services/server-service.js';
+import { serverHandlers } from './services/server-handlers.js';
+import { AppKeyStore } from './secrets/app-key-store.js';
 import { appVersion } from './version.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
@@ -27,8 +30,11 @@ export function compose(options: ComposeOptions): ComposedApp {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const settings = openSettingsStore(options.dataDir);
   const events = new EventBus();
+  const servers = new ServerService(settings);
+  const keys = new AppKeyStore(options.dataDir);
   const handlers: Handlers = {
     ...appHandlers({ version: appVersion(), shell: options.shell, dataDir: options.dataDir, storePath: settings.path }),
+    ...serverHandlers({ service: servers, keys }),
   };
   return {
     router: createRouter(handlers, log),

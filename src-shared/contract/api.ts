@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appMethods } from './methods/app.js';
+import { serverMethods } from './methods/servers.js';
 
 /**
  * Every RPC method, declared once: its input and output schemas, grouped by service in ./methods/.
@@ -7,6 +8,7 @@ import { appMethods } from './methods/app.js';
  */
 export const api = {
   ...appMethods,
+  ...serverMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Api = typeof api;

@@ -1,0 +1,84 @@
+import ssh2 from 'ssh2';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../rpc/app-error.js';
+import { fileModeBox, type SecretBox } from './secret-box.js';
+
+const { utils } = ssh2;
+
+/** The app's own SSH key pair: the private key in OpenSSH format, the public key as one authorized_keys line. */
+export type AppKeyPair = { readonly privateKey: string; readonly publicKey: string };
+
+/** Header of a key file sealed by a box other than `file-mode` (whose file is plain OpenSSH text). */
+const SEALED_MAGIC = 'configsync-sealed:';
+
+/**
+ * Keeps the app's ed25519 key pair at `<dataDir>/keys/id_ed25519` (0600, folder 0700), sealed by a
+ * SecretBox. The key is created on first need and never replaced, because servers trust it by its
+ * public half in their authorized_keys.
+ */
+export class AppKeyStore {
+  readonly dir: string;
+  readonly privatePath: string;
+  readonly publicPath: string;
+  private cached: AppKeyPair | null = null;
+
+  constructor(
+    dataDir: string,
+    private readonly box: SecretBox = fileModeBox,
+  ) {
+    this.dir = join(dataDir, 'keys');
+    this.privatePath = join(this.dir, 'id_ed25519');
+    this.publicPath = `${this.privatePath}.pub`;
+  }
+
+  exists(): boolean {
+    return existsSync(this.privatePath);
+  }
+
+  /** The key pair, generated and written on first call. */
+  ensure(): AppKeyPair {
+    if (this.cached) return this.cached;
+    if (this.exists()) return (this.cached = this.load());
+    const generated = utils.generateKeyPairSync('ed25519', { comment: 'configsync' });
+    const pair: AppKeyPair = { privateKey: generated.private, publicKey: generated.public.trim() };
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    chmodSync(this.dir, 0o700);
+    const sealed = this.box.kind === fileModeBox.kind ? this.box.seal(Buffer.from(pair.privateKey)) : this.sealWithHeader(pair.privateKey);
+    const tmp = `${this.privatePath}.${process.pid}.tmp`;
+    writeFileSync(tmp, sealed, { mode: 0o600 });
+    renameSync(tmp, this.privatePath);
+    writeFileSync(this.publicPath, `${pair.publicKey}\n`, { mode: 0o644 });
+    return (this.cached = pair);
+  }
+
+  /** The public key line, or null before the pair exists. */
+  publicKey(): string | null {
+    return this.exists() ? this.ensure().publicKey : null;
+  }
+
+  private sealWithHeader(privateKey: string): Buffer {
+    return Buffer.concat([Buffer.from(`${SEALED_MAGIC}${this.box.kind}\n`), this.box.seal(Buffer.from(privateKey))]);
+  }
+
+  private load(): AppKeyPair {
+    const data = readFileSync(this.privatePath);
+    let text: string;
+    if (data.subarray(0, SEALED_MAGIC.length).toString() === SEALED_MAGIC) {
+      const nl = data.indexOf(10);
+      const kind = data.subarray(SEALED_MAGIC.length, nl).toString();
+      if (kind !== this.box.kind)
+        throw new AppError('KEY_SEALED_ELSEWHERE', `The app key ${this.privatePath} was sealed with "${kind}", which this shell cannot open (it uses "${this.box.kind}").`);
+      text = this.box.open(data.subarray(nl + 1)).toString();
+    } else {
+      // A plain OpenSSH file (written under file-mode protection) opens in every shell.
+      text = data.toString();
+    }
+    const parsed = utils.parseKey(text);
+    if (parsed instanceof Error) throw new AppError('KEY_UNREADABLE', `The app key ${this.privatePath} cannot be read: ${parsed.message}.`);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (!key) throw new AppError('KEY_UNREADABLE', `The app key ${this.privatePath} holds no key.`);
+    const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')} configsync`;
+    return { privateKey: text, publicKey };
+  }
+}
