@@ -27,7 +27,8 @@ const rendered = new Map();
 for (const size of sizes) {
   const png = await render(size <= smallUpTo ? small : full, size);
   const meta = await sharp(png).metadata();
-  if (meta.width !== size || meta.height !== size) throw new Error(`icon ${size}: rendered ${meta.width}x${meta.height}`);
+  if (meta.width !== size || meta.height !== size)
+    throw new Error(`icon ${size}: rendered ${meta.width}x${meta.height}`);
   rendered.set(size, png);
   await writeFile(`${assets}icons/${size}x${size}.png`, png);
 }
@@ -44,4 +45,6 @@ const icns = png2icons.createICNS(largest, png2icons.BICUBIC2, 0);
 if (!icns) throw new Error('png2icons could not build icon.icns');
 await writeFile(`${assets}icon.icns`, icns);
 
-console.log(`icons: ${sizes.map((s) => `${s}x${s}`).join(' ')}, icon.png, icon.ico (${ico.length} B), icon.icns (${icns.length} B)`);
+console.log(
+  `icons: ${sizes.map((s) => `${s}x${s}`).join(' ')}, icon.png, icon.ico (${ico.length} B), icon.icns (${icns.length} B)`,
+);

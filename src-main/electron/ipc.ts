@@ -8,7 +8,11 @@ import { forbiddenResponse, isTrustedSender } from './trusted-sender.js';
  * frame of our window, showing our index) before the router sees it; anything else gets FORBIDDEN.
  * Returns the function that removes the handler.
  */
-export function serveRpc(composed: ComposedApp, mainWindow: () => BrowserWindow | undefined, appUrl: string): () => void {
+export function serveRpc(
+  composed: ComposedApp,
+  mainWindow: () => BrowserWindow | undefined,
+  appUrl: string,
+): () => void {
   ipcMain.handle(RPC_CHANNEL, (event, raw: unknown) => {
     const win = mainWindow();
     const frame = event.senderFrame;
@@ -16,7 +20,10 @@ export function serveRpc(composed: ComposedApp, mainWindow: () => BrowserWindow 
       win !== undefined &&
       !win.isDestroyed() &&
       frame !== null &&
-      isTrustedSender(frame.url, appUrl, { isMainFrame: frame.parent === null, isOwnWindow: event.sender === win.webContents });
+      isTrustedSender(frame.url, appUrl, {
+        isMainFrame: frame.parent === null,
+        isOwnWindow: event.sender === win.webContents,
+      });
     if (!trusted) return forbiddenResponse(raw);
     return composed.router.handle(raw, { transport: 'electron' });
   });

@@ -16,7 +16,10 @@ export type MenuTemplateOptions = {
  * elsewhere, and Edit with the clipboard roles so copy/paste work in text fields.
  * Pure (electron imported for types only), so a plain-Node test checks it.
  */
-export function menuTemplate(model: ReadonlyArray<MenuModel>, options: MenuTemplateOptions): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  model: ReadonlyArray<MenuModel>,
+  options: MenuTemplateOptions,
+): MenuItemConstructorOptions[] {
   const mac = options.platform === 'darwin';
   const shared: MenuItemConstructorOptions[] = model.map((menu) => ({
     label: menu.label,

@@ -14,7 +14,11 @@ export type SenderFrame = {
  * window, currently showing the app's own index. A subframe, another window, or a page that was
  * somehow navigated elsewhere is refused (the transport answers FORBIDDEN).
  */
-export function isTrustedSender(frameUrl: string | null | undefined, appUrl: string, frame: SenderFrame): boolean {
+export function isTrustedSender(
+  frameUrl: string | null | undefined,
+  appUrl: string,
+  frame: SenderFrame,
+): boolean {
   return frame.isMainFrame && frame.isOwnWindow && isAppIndex(frameUrl, appUrl);
 }
 

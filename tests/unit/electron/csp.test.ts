@@ -1,6 +1,10 @@
 // Tests src-main/security/csp.ts, shared by the Electron window and the browser shell.
 import { describe, expect, it } from 'vitest';
-import { CSP_HEADER, contentSecurityPolicy, withContentSecurityPolicy } from '../../../src-main/security/csp.js';
+import {
+  CSP_HEADER,
+  contentSecurityPolicy,
+  withContentSecurityPolicy,
+} from '../../../src-main/security/csp.js';
 
 function directives(policy: string): Map<string, string[]> {
   const map = new Map<string, string[]>();
@@ -44,8 +48,14 @@ describe('contentSecurityPolicy', () => {
     policy.forEach((sources, name) => {
       if (name !== 'connect-src') expect(withWs.get(name)).toEqual(sources);
     });
-    expect(directives(contentSecurityPolicy({ wsOrigin: 'wss://localhost' })).get('connect-src')).toEqual(["'self'", 'wss://localhost']);
-    expect(directives(contentSecurityPolicy({ wsOrigin: 'ws://[::1]:8080' })).get('connect-src')).toEqual(["'self'", 'ws://[::1]:8080']);
+    expect(directives(contentSecurityPolicy({ wsOrigin: 'wss://localhost' })).get('connect-src')).toEqual([
+      "'self'",
+      'wss://localhost',
+    ]);
+    expect(directives(contentSecurityPolicy({ wsOrigin: 'ws://[::1]:8080' })).get('connect-src')).toEqual([
+      "'self'",
+      'ws://[::1]:8080',
+    ]);
   });
 
   it.each([

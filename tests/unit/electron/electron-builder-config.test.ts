@@ -26,7 +26,9 @@ function pngSize(png: Buffer): { width: number; height: number } {
 }
 
 function targets(value: unknown): unknown[] {
-  return (Array.isArray(value) ? value : [value]).map((t: unknown) => (typeof t === 'object' && t !== null && 'target' in t ? t.target : t));
+  return (Array.isArray(value) ? value : [value]).map((t: unknown) =>
+    typeof t === 'object' && t !== null && 'target' in t ? t.target : t,
+  );
 }
 
 describe('electron-builder.yml', () => {
@@ -36,9 +38,13 @@ describe('electron-builder.yml', () => {
 
   it('would be rejected by that validation if it were wrong (the check is real)', async () => {
     const misspelledFuse = { ...config, electronFuses: { runAsNod: false } } as unknown as Config;
-    await expect(validateConfiguration(misspelledFuse, new DebugLogger(false))).rejects.toThrow(/configuration\.electronFuses/);
+    await expect(validateConfiguration(misspelledFuse, new DebugLogger(false))).rejects.toThrow(
+      /configuration\.electronFuses/,
+    );
     const misplacedOption = { ...config, nsis: { ...config.nsis, category: 'Utility' } } as unknown as Config;
-    await expect(validateConfiguration(misplacedOption, new DebugLogger(false))).rejects.toThrow(/configuration\.nsis/);
+    await expect(validateConfiguration(misplacedOption, new DebugLogger(false))).rejects.toThrow(
+      /configuration\.nsis/,
+    );
   });
 
   it('names the app and keeps its output apart from the build output', () => {
@@ -87,7 +93,8 @@ describe('icons', () => {
     const names = readdirSync(new URL('assets/icons/', `file://${root}`)).sort();
     const sizes = [16, 32, 48, 64, 128, 256, 512, 1024];
     expect(names).toEqual(sizes.map((s) => `${s}x${s}.png`).sort());
-    for (const s of sizes) expect(pngSize(file(`assets/icons/${s}x${s}.png`))).toEqual({ width: s, height: s });
+    for (const s of sizes)
+      expect(pngSize(file(`assets/icons/${s}x${s}.png`))).toEqual({ width: s, height: s });
     expect(pngSize(file('assets/icon.png'))).toEqual({ width: 1024, height: 1024 });
   });
 
@@ -106,7 +113,8 @@ describe('icons', () => {
     expect(icns.subarray(0, 4).toString('latin1')).toBe('icns');
     expect(icns.readUInt32BE(4)).toBe(icns.length);
     const types: string[] = [];
-    for (let at = 8; at < icns.length; at += icns.readUInt32BE(at + 4)) types.push(icns.subarray(at, at + 4).toString('latin1'));
+    for (let at = 8; at < icns.length; at += icns.readUInt32BE(at + 4))
+      types.push(icns.subarray(at, at + 4).toString('latin1'));
     expect(types).toEqual(expect.arrayContaining(['ic10', 'ic09', 'ic08', 'ic07']));
   });
 });

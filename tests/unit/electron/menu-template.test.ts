@@ -7,7 +7,12 @@ type MenuItemConstructorOptions = ReturnType<typeof menuTemplate>[number];
 
 function build(platform: NodeJS.Platform, devTools = false) {
   const chosen: MenuCommand[] = [];
-  const template = menuTemplate(appMenu, { platform, appName: 'ConfigSync', devTools, onCommand: (c) => chosen.push(c) });
+  const template = menuTemplate(appMenu, {
+    platform,
+    appName: 'ConfigSync',
+    devTools,
+    onCommand: (c) => chosen.push(c),
+  });
   return { template, chosen };
 }
 
@@ -36,7 +41,14 @@ describe('menuTemplate', () => {
 
   it('on macOS: the app menu first (with Quit), a Window menu, Help last', () => {
     const { template, chosen } = build('darwin');
-    expect(template.map((m) => m.label ?? m.role)).toEqual(['ConfigSync', 'Edit', 'Manage', 'View', 'windowMenu', 'Help']);
+    expect(template.map((m) => m.label ?? m.role)).toEqual([
+      'ConfigSync',
+      'Edit',
+      'Manage',
+      'View',
+      'windowMenu',
+      'Help',
+    ]);
     const app = submenu(template[0]);
     expect(roles(app)).toEqual(expect.arrayContaining(['hide', 'hideOthers', 'unhide', 'quit']));
     const about = app.find((i) => i.label === 'About ConfigSync');
@@ -68,9 +80,13 @@ describe('menuTemplate', () => {
   });
 
   it('offers Reload and DevTools only when devtools are enabled', () => {
-    const all = (t: MenuItemConstructorOptions[]) => t.flatMap((m) => (Array.isArray(m.submenu) ? roles(m.submenu) : []));
+    const all = (t: MenuItemConstructorOptions[]) =>
+      t.flatMap((m) => (Array.isArray(m.submenu) ? roles(m.submenu) : []));
     expect(all(build('linux', false).template)).not.toContain('toggleDevTools');
     expect(all(build('linux', false).template)).not.toContain('reload');
-    expect(roles(submenu(build('linux', true).template.find((m) => m.label === 'View')))).toEqual(['reload', 'toggleDevTools']);
+    expect(roles(submenu(build('linux', true).template.find((m) => m.label === 'View')))).toEqual([
+      'reload',
+      'toggleDevTools',
+    ]);
   });
 });

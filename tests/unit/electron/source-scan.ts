@@ -19,19 +19,29 @@ export function scanSource(relativePath: string): ScannedSource {
   return { text, file: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true) };
 }
 
+function flat(node: ts.Node): string {
+  return node.getText().replace(/\s+/g, ' ');
+}
+
 function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
   visit(node);
   node.forEachChild((child) => walk(child, visit));
 }
 
-/** Every call and `new` under `node`: `contents.on('x', fn)` gives callee `contents.on`. */
+/**
+ * Every call and `new` under `node`: `contents.on('x', fn)` gives callee `contents.on`. Argument text
+ * has its whitespace collapsed, so formatting never changes what a check sees.
+ */
 export function callsIn(node: ts.Node): FoundCall[] {
   const found: FoundCall[] = [];
   walk(node, (n) => {
     if (ts.isCallExpression(n)) {
-      found.push({ callee: n.expression.getText(), args: n.arguments.map((a) => a.getText()) });
+      found.push({ callee: n.expression.getText(), args: n.arguments.map(flat) });
     } else if (ts.isNewExpression(n)) {
-      found.push({ callee: `new ${n.expression.getText()}`, args: (n.arguments ?? []).map((a) => a.getText()) });
+      found.push({
+        callee: `new ${n.expression.getText()}`,
+        args: (n.arguments ?? []).map(flat),
+      });
     }
   });
   return found;
@@ -39,7 +49,9 @@ export function callsIn(node: ts.Node): FoundCall[] {
 
 /** The body of a top-level function declaration, so a check can say "inside this function". */
 export function functionNamed(source: ScannedSource, name: string): ts.FunctionDeclaration {
-  const fn = source.file.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name);
+  const fn = source.file.statements.find(
+    (s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === name,
+  );
   if (!fn) throw new Error(`no function ${name} in ${source.file.fileName}`);
   return fn;
 }
@@ -68,7 +80,12 @@ export function valueImports(source: ScannedSource): string[] {
 export function objectKeys(source: ScannedSource, name: string): string[] {
   let keys: string[] | undefined;
   walk(source.file, (n) => {
-    if (ts.isVariableDeclaration(n) && n.name.getText() === name && n.initializer && ts.isObjectLiteralExpression(n.initializer)) {
+    if (
+      ts.isVariableDeclaration(n) &&
+      n.name.getText() === name &&
+      n.initializer &&
+      ts.isObjectLiteralExpression(n.initializer)
+    ) {
       keys = n.initializer.properties.map((p) => p.name?.getText() ?? '(spread)');
     }
   });
@@ -80,7 +97,12 @@ export function objectKeys(source: ScannedSource, name: string): string[] {
 export function stringConstant(source: ScannedSource, name: string): string | undefined {
   let value: string | undefined;
   walk(source.file, (n) => {
-    if (ts.isVariableDeclaration(n) && n.name.getText() === name && n.initializer && ts.isStringLiteral(n.initializer)) {
+    if (
+      ts.isVariableDeclaration(n) &&
+      n.name.getText() === name &&
+      n.initializer &&
+      ts.isStringLiteral(n.initializer)
+    ) {
       value = n.initializer.text;
     }
   });

@@ -4,9 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_CHANNEL, RPC_CHANNEL } from '../../../src-main/electron/channels.js';
 import { webPreferences, windowOptions } from '../../../src-main/electron/window-options.js';
 import { bridgeKey } from '../../../src-shared/contract/bridge.js';
-import { callsIn, functionNamed, objectKeys, scanSource, stringConstant, valueImports, type FoundCall } from './source-scan.js';
+import {
+  callsIn,
+  functionNamed,
+  objectKeys,
+  scanSource,
+  stringConstant,
+  valueImports,
+  type FoundCall,
+} from './source-scan.js';
 
-const input = { preload: '/opt/ConfigSync/resources/app.asar/build/main/src-main/electron/preload.cjs', devTools: false };
+const input = {
+  preload: '/opt/ConfigSync/resources/app.asar/build/main/src-main/electron/preload.cjs',
+  devTools: false,
+};
 
 describe('windowOptions', () => {
   const prefs = windowOptions(input).webPreferences;
@@ -61,7 +72,9 @@ describe('main.ts wiring (static): the pure functions are what the shell really 
 
   it('points the preload at the compiled preload.cjs beside main, built from preload.cts', () => {
     expect(main.text).toContain("new URL('./preload.cjs', import.meta.url)");
-    expect(existsSync(fileURLToPath(new URL('../../../src-main/electron/preload.cts', import.meta.url)))).toBe(true);
+    expect(
+      existsSync(fileURLToPath(new URL('../../../src-main/electron/preload.cts', import.meta.url))),
+    ).toBe(true);
     expect(main.text).toContain("join(app.getAppPath(), 'build', 'renderer', 'index.html')");
   });
 
@@ -73,7 +86,9 @@ describe('main.ts wiring (static): the pure functions are what the shell really 
     expect(openHandler?.args[0]).not.toMatch(/'allow'/);
     for (const event of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
       const handler = handlerFor(guard, event);
-      expect(handler, event).toMatch(/if \(!isAllowedNavigation\(event\.url, appUrl\)\) event\.preventDefault\(\)/);
+      expect(handler, event).toMatch(
+        /if \(!isAllowedNavigation\(event\.url, appUrl\)\) event\.preventDefault\(\)/,
+      );
     }
     expect(handlerFor(guard, 'will-attach-webview')).toMatch(/event\.preventDefault\(\)/);
   });
@@ -113,6 +128,8 @@ describe('ipc.ts wiring (static)', () => {
     const refuse = body.indexOf('if (!trusted) return forbiddenResponse(raw);');
     const route = body.indexOf("composed.router.handle(raw, { transport: 'electron' })");
     expect(check).toBeGreaterThan(-1);
+    expect(body).toContain('isMainFrame: frame.parent === null');
+    expect(body).toContain('isOwnWindow: event.sender === win.webContents');
     expect(refuse).toBeGreaterThan(check);
     expect(route).toBeGreaterThan(refuse);
     expect(ipc.text.match(/router\.handle\(/g)).toHaveLength(1);
@@ -134,7 +151,9 @@ describe('preload.cts (static)', () => {
 
   it('exposes exactly invoke and onEvent under window.configsync', () => {
     const exposed = callsIn(preload.file).filter((c) => c.callee === 'contextBridge.exposeInMainWorld');
-    expect(exposed).toEqual([{ callee: 'contextBridge.exposeInMainWorld', args: [`'${bridgeKey}'`, 'bridge'] }]);
+    expect(exposed).toEqual([
+      { callee: 'contextBridge.exposeInMainWorld', args: [`'${bridgeKey}'`, 'bridge'] },
+    ]);
     expect(objectKeys(preload, 'bridge')).toEqual(['invoke', 'onEvent']);
   });
 
