@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import type { PathError, Plan, PlanEntry, Progress, RunReport, RunStatus } from '../../src-shared/model/sync.js';
+import type { Endpoint } from '../transport/endpoint.js';
+import { AppError } from '../rpc/app-error.js';
+import { backupDirOf, checkSetName, manifestFor, pruneBackups, restoreBackup, takeBackup } from './backup.js';
+import { assertGuards, type GuardOptions } from './guards.js';
+import { journalPath, writeJournal, type Journal, type JournalPhase, type JournalWrite } from './journal.js';
+import { ProgressReporter } from './progress.js';
+import { joinRoot } from './rel-path.js';
+import { CancelledError, checkStaged, stageFiles } from './stage.js';
+import { swapIn } from './swap.js';
+import { verify } from './verify.js';
+
+export type ApplyOptions = {
+  /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
+  readonly setName: string;
+  readonly runId?: string;
+  /** Where journal and backups live on the destination; default `~/.configsync` there. */
+  readonly stateDir?: string;
+  /** Backups kept per set (default 10). */
+  readonly keepRuns?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+  /** Run on the destination in the staging folder before anything is swapped in; non-zero stops the run. */
+  readonly validateCommand?: string;
+  /** Run on the destination in the root after the swap (e.g. reload a service). */
+  readonly postApplyCommand?: string;
+  readonly guards?: GuardOptions;
+  /** Force the bulk (tar) or per-file transfer; default: bulk when both sides have their fast path on. */
+  readonly bulk?: boolean;
+};
+
+export const DEFAULT_KEEP_RUNS = 10;
+
+/** A run id that sorts by time and is safe as a file name: `20261122T101500123Z-a1b2c3`. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+const isChange = (e: PlanEntry) => e.action === 'create' || e.action === 'update' || e.action === 'delete';
+
+/**
+ * Applies one destination's plan so that nothing is ever lost or half-written: journal first, backup
+ * of everything overwritten or deleted, new content staged on the destination's own filesystem,
+ * optional validation, atomic renames, deletions, then a verification against the plan. A failure
+ * before the swap leaves the destination untouched; a failure during it is rolled back from the backup.
+ */
+export async function apply(plan: Plan, source: Endpoint, destination: Endpoint, options: ApplyOptions): Promise<RunReport> {
+  const startedAt = new Date();
+  const runId = options.runId ?? newRunId(startedAt);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new AppError('BAD_RUN_ID', `"${runId}" is not a valid run id.`);
+  const setName = checkSetName(options.setName);
+  assertGuards(plan, options.guards);
+
+  const root = plan.destinationRoot;
+  const stateDir = options.stateDir ?? joinRoot(await destination.home(), '.configsync');
+  const jPath = journalPath(stateDir, runId);
+  const backupDir = backupDirOf(stateDir, setName, runId);
+  const stagingDir = joinRoot(root, `.configsync-staging-${runId}`);
+  const changing = plan.entries.filter(isChange);
+  const writes: Array<JournalWrite & { size: number }> = [];
+  const dirs: JournalWrite[] = [];
+  for (const e of changing) {
+    const s = e.source;
+    if (!s || e.action === 'delete') continue;
+    const w = {
+      path: e.path,
+      type: s.type,
+      mode: s.mode,
+      mtimeMs: s.mtimeMs,
+      ...(s.linkTarget !== undefined ? { linkTarget: s.linkTarget } : {}),
+      replaces: e.destination?.type ?? null,
+    };
+    if (s.type === 'dir') dirs.push(w);
+    else writes.push({ ...w, size: s.size });
+  }
+  const deletes = changing.filter((e) => e.action === 'delete').map((e) => ({ path: e.path, type: e.destination?.type ?? 'file' }));
+  const bulk = options.bulk ?? (source.fastPath && destination.fastPath);
+  const progress = new ProgressReporter(
+    { runId, destination: destination.label, filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy },
+    options.onProgress,
+  );
+
+  let journal: Journal = {
+    version: 1,
+    runId,
+    setName,
+    root,
+    stagingDir,
+    backupDir,
+    phase: 'prepared',
+    startedAt: startedAt.toISOString(),
+    updatedAt: startedAt.toISOString(),
+    writes: writes.map(({ size: _size, ...w }) => w),
+    dirs,
+    deletes,
+  };
+  const mark = async (phase: JournalPhase, extra: Partial<Journal> = {}) => {
+    journal = { ...journal, ...extra, phase };
+    await writeJournal(destination, jPath, journal);
+  };
+  const changedPaths = changing.map((e) => e.path);
+  const report = (status: RunStatus, r: { applied?: ReadonlyArray<string>; errors?: PathError[]; mismatches?: PathError[]; message?: string }): RunReport => {
+    const applied = new Set(r.applied ?? []);
+    const finishedAt = new Date();
+    progress.flush();
+    return {
+      runId,
+      destination: destination.label,
+      status,
+      ...(r.message ? { message: r.message } : {}),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      counts: plan.summary.counts,
+      filesWritten: writes.filter((w) => applied.has(w.path)).length,
+      filesDeleted: deletes.filter((d) => applied.has(d.path)).length,
+      bytesWritten: writes.filter((w) => applied.has(w.path) && w.type === 'file').reduce((n, w) => n + w.size, 0),
+      applied: changedPaths.filter((p) => applied.has(p)),
+      notApplied: changedPaths.filter((p) => !applied.has(p)),
+      errors: r.errors ?? [],
+      mismatches: r.mismatches ?? [],
+      verified: status === 'completed',
+      fastPath: bulk,
+      backupDir,
+      journalPath: jPath,
+    };
+  };
+
+  if (changing.length === 0) return report('completed', {});
+  progress.phase('preparing');
+  await destination.mkdirp(root);
+  const stale = await verify({ ...plan, entries: changing.map((e) => ({ ...e, action: 'keep' as const })) }, destination, { hash: false });
+  if (stale.length > 0)
+    throw new AppError('PLAN_STALE', `${stale.length} path(s) changed on ${destination.label} since the plan (first: ${stale[0]?.path}: ${stale[0]?.message}). Nothing was changed; plan again.`);
+  const free = await destination.freeSpace(root);
+  const needed = plan.summary.bytesToCopy + 1024 * 1024;
+  if (free !== null && free < needed)
+    throw new AppError('NO_SPACE', `${destination.label} has ${free} bytes free under ${root}; the run needs about ${needed}. Nothing was changed.`);
+  await mark('prepared');
+
+  try {
+    const manifest = manifestFor(plan, runId, setName);
+    progress.phase('backing-up', { filesTotal: manifest.entries.length, bytesTotal: plan.summary.bytesToBackUp });
+    await takeBackup(destination, manifest, backupDir);
+    await mark('backed-up');
+    progress.phase('transferring', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
+    await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, { signal: options.signal, progress, bulk });
+    await checkStaged(destination, stagingDir, writes);
+    await mark('staged');
+    if (options.validateCommand) {
+      progress.phase('validating');
+      const r = await destination.run(options.validateCommand, stagingDir);
+      if (r.code !== 0)
+        throw new AppError('VALIDATION_FAILED', `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`);
+    }
+  } catch (err) {
+    await destination.removeTree(stagingDir).catch(() => undefined);
+    const cancelled = err instanceof CancelledError || options.signal?.aborted === true;
+    const message = cancelled ? 'Cancelled before anything was changed.' : (err as Error).message;
+    await mark(cancelled ? 'cancelled' : 'failed', { message }).catch(() => undefined);
+    return report(cancelled ? 'cancelled' : 'failed', { message });
+  }
+
+  progress.phase('swapping', { filesTotal: writes.length + deletes.length + dirs.length, bytesTotal: 0 });
+  await mark('swapping');
+  let swap;
+  try {
+    swap = await swapIn(destination, journal, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onPath: (path, done) => progress.update({ filesDone: done, currentPath: path }),
+      beforeDeletes: async () => progress.phase('deleting', { filesTotal: deletes.length, bytesTotal: 0 }),
+    });
+  } catch (err) {
+    let message = `Failed while putting files in place: ${(err as Error).message}`;
+    try {
+      await restoreBackup(destination, backupDir);
+      await mark('rolled-back', { message });
+      message += ' — rolled back from the backup.';
+    } catch (e2) {
+      message += ` — the roll-back failed too (${(e2 as Error).message}); run recover for ${runId}.`;
+      await mark('failed', { message }).catch(() => undefined);
+    }
+    return report('failed', { message });
+  }
+  if (swap.cancelled) {
+    await destination.removeTree(stagingDir).catch(() => undefined);
+    const message = `Cancelled after ${swap.applied.length} change(s); restore run ${runId} to undo them.`;
+    await mark('cancelled', { applied: swap.applied, message });
+    return report('cancelled', { applied: swap.applied, errors: [...swap.errors], message });
+  }
+  await mark('swapped', { applied: swap.applied });
+
+  progress.phase('verifying', { filesTotal: plan.entries.length, bytesTotal: 0 });
+  const mismatches = await verify(plan, destination);
+  const errors = [...swap.errors];
+  if (options.postApplyCommand) {
+    progress.phase('post-apply');
+    const r = await destination.run(options.postApplyCommand, root);
+    if (r.code !== 0) errors.push({ path: '', message: `The post-apply command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}` });
+  }
+  await destination.removeTree(stagingDir);
+  await mark('done');
+  await pruneBackups(destination, stateDir, setName, options.keepRuns ?? DEFAULT_KEEP_RUNS);
+  progress.phase('done', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
+  const ok = errors.length === 0 && mismatches.length === 0;
+  return report(ok ? 'completed' : 'completed-with-errors', {
+    applied: swap.applied,
+    errors,
+    mismatches,
+    ...(mismatches.length > 0 ? { message: `Verification found ${mismatches.length} path(s) that do not match the plan.` } : {}),
+  });
+}

@@ -1,0 +1,46 @@
+import picomatch from 'picomatch';
+
+/** Names the engine itself creates inside a root; never synchronised, never deleted by a mirror. */
+export const ENGINE_EXCLUDES: ReadonlyArray<string> = ['.configsync-tmp-*', '.configsync-staging-*'];
+
+/** What is left out unless the user edits the list: license files, as the products this replaces do. */
+export const DEFAULT_EXCLUDES: ReadonlyArray<string> = ['licenses/**', '*.lic', ...ENGINE_EXCLUDES];
+
+export type FilterSpec = {
+  /** When non-empty, only files and symlinks matching one of these are kept (folders always are). */
+  readonly include?: ReadonlyArray<string>;
+  /** Paths matching one of these, and everything below a matching folder, are left out. */
+  readonly exclude?: ReadonlyArray<string>;
+};
+
+export type PathFilter = (path: string, isDir: boolean) => boolean;
+
+/**
+ * gitignore-like globs: a pattern without a leading `/` matches at any depth (`*.lic`, `licenses/**`),
+ * a leading `/` anchors it to the root, and `dir/**` also matches `dir` itself so the folder is left
+ * out with its content. The engine's own staging names are always excluded, whatever the user set.
+ */
+export function compileFilter(spec: FilterSpec): PathFilter {
+  const exclude = toMatcher([...(spec.exclude ?? []), ...ENGINE_EXCLUDES]);
+  const include = spec.include && spec.include.length > 0 ? toMatcher(spec.include) : null;
+  return (path, isDir) => {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) if (exclude(parts.slice(0, i).join('/'))) return false;
+    if (include && !isDir) return include(path);
+    return true;
+  };
+}
+
+function toMatcher(patterns: ReadonlyArray<string>): (path: string) => boolean {
+  const expanded: string[] = [];
+  for (const raw of patterns) {
+    const p = raw.trim();
+    if (p === '' || p.startsWith('#')) continue;
+    const anchored = p.startsWith('/');
+    const body = anchored ? p.slice(1) : p;
+    const forms = body.endsWith('/**') ? [body, body.slice(0, -3)] : [body.replace(/\/$/, '')];
+    for (const f of forms) expanded.push(anchored ? f : `**/${f}`);
+  }
+  if (expanded.length === 0) return () => false;
+  return picomatch(expanded, { dot: true });
+}

@@ -1,0 +1,134 @@
+import type { EntryMeta, FileEntry, FileIndex, Plan, PlanAction, PlanEntry, PlanOptions, PlanSummary } from '../../src-shared/model/sync.js';
+import { planActions } from '../../src-shared/model/sync.js';
+import { AppError } from '../rpc/app-error.js';
+import { checkLinkTarget, checkRelPath } from './rel-path.js';
+
+/**
+ * Decides, for every path of two trees, what applying would do — a pure function of the two indexes
+ * and the options (no I/O, no clock), so that what the user reviews is exactly what runs, and so it
+ * can be tested exhaustively. Indexes are re-checked here: a plan is never built on an escaping path.
+ */
+export function plan(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
+  const src = indexByPath(source);
+  const dst = indexByPath(destination);
+  const paths = [...new Set([...src.keys(), ...dst.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = paths.map((path) => decide(path, src.get(path), dst.get(path), options));
+  return {
+    options,
+    sourceRoot: source.root,
+    destinationRoot: destination.root,
+    sourceExists: source.exists,
+    entries,
+    summary: summarize(entries, source, destination),
+  };
+}
+
+function indexByPath(index: FileIndex): Map<string, FileEntry> {
+  const map = new Map<string, FileEntry>();
+  for (const e of index.entries) {
+    const path = checkRelPath(e.path);
+    if (path !== e.path) throw new AppError('PATH_INVALID', `The index path "${e.path}" is not normalised.`);
+    if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');
+    if (map.has(path)) throw new AppError('PATH_INVALID', `The path "${path}" appears twice in the index of ${index.root}.`);
+    map.set(path, e);
+  }
+  return map;
+}
+
+function meta(e: FileEntry): EntryMeta {
+  return {
+    type: e.type,
+    size: e.size,
+    mtimeMs: e.mtimeMs,
+    mode: e.mode,
+    ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
+    ...(e.hash !== undefined ? { hash: e.hash } : {}),
+  };
+}
+
+function entry(path: string, action: PlanAction, reason: string, s?: FileEntry, d?: FileEntry): PlanEntry {
+  return { path, action, reason, ...(s ? { source: meta(s) } : {}), ...(d ? { destination: meta(d) } : {}) };
+}
+
+/**
+ * Two mtimes are the same when they are within the tolerance, or when one side only keeps whole
+ * seconds (SFTP, tar) and both fall in the same second.
+ */
+export function sameTime(a: number, b: number, toleranceMs: number): boolean {
+  if (Math.abs(a - b) <= toleranceMs) return true;
+  const whole = (t: number) => t % 1000 === 0;
+  return (whole(a) || whole(b)) && Math.floor(a / 1000) === Math.floor(b / 1000);
+}
+
+function seconds(ms: number): string {
+  const s = Math.abs(ms) / 1000;
+  return s >= 10 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
+}
+
+function decide(path: string, s: FileEntry | undefined, d: FileEntry | undefined, o: PlanOptions): PlanEntry {
+  if (s && !d) return entry(path, 'create', 'only on the source', s);
+  if (!s && d)
+    return o.mode === 'mirror'
+      ? entry(path, 'delete', 'only on the destination (mirror deletes extras)', undefined, d)
+      : entry(path, 'keep', 'only on the destination (update leaves extras)', undefined, d);
+  if (!s || !d) throw new Error('unreachable');
+  if (s.type !== d.type) {
+    if (o.mode === 'update' && d.type === 'dir')
+      return entry(path, 'keep', `a folder on the destination, a ${s.type} on the source (update does not replace folders)`, s, d);
+    return entry(path, 'update', `was a ${d.type}, is a ${s.type} on the source`, s, d);
+  }
+  if (s.type === 'dir') {
+    return s.mode !== d.mode
+      ? entry(path, 'update', `permissions differ (${octal(d.mode)} → ${octal(s.mode)})`, s, d)
+      : entry(path, 'keep', 'folder present on both', s, d);
+  }
+  const difference = contentDifference(s, d, o);
+  if (difference === null) {
+    if (s.type === 'file' && s.mode !== d.mode)
+      return entry(path, 'update', `permissions differ (${octal(d.mode)} → ${octal(s.mode)})`, s, d);
+    return entry(path, 'keep', 'identical', s, d);
+  }
+  if (o.mode === 'mirror') return entry(path, 'update', difference, s, d);
+  if (sameTime(s.mtimeMs, d.mtimeMs, o.toleranceMs))
+    return entry(path, 'keep', `${difference}, but neither side is newer (update copies only newer files)`, s, d);
+  if (s.mtimeMs > d.mtimeMs) return entry(path, 'update', `newer on the source by ${seconds(s.mtimeMs - d.mtimeMs)}`, s, d);
+  return entry(path, 'skip-newer-on-destination', `newer on the destination by ${seconds(d.mtimeMs - s.mtimeMs)}`, s, d);
+}
+
+/** Null when both sides hold the same content by the chosen compare method; else why they differ. */
+function contentDifference(s: FileEntry, d: FileEntry, o: PlanOptions): string | null {
+  if (s.type === 'symlink') return s.linkTarget === d.linkTarget ? null : `link target differs (${d.linkTarget} → ${s.linkTarget})`;
+  switch (o.compare) {
+    case 'checksum':
+      if (!s.hash || !d.hash) throw new AppError('PLAN_INVALID', `Checksum compare needs hashes on both sides ("${s.path}").`);
+      return s.hash === d.hash ? null : 'content differs (checksum)';
+    case 'time-size':
+      if (s.size !== d.size) return `size differs (${d.size} → ${s.size} bytes)`;
+      return sameTime(s.mtimeMs, d.mtimeMs, o.toleranceMs) ? null : `modified time differs by ${seconds(s.mtimeMs - d.mtimeMs)}`;
+    default:
+      return assertNever(o.compare);
+  }
+}
+
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`Unexpected value: ${String(x)}`);
+}
+
+function summarize(entries: ReadonlyArray<PlanEntry>, source: FileIndex, destination: FileIndex): PlanSummary {
+  const counts = Object.fromEntries(planActions.map((a) => [a, 0])) as Record<PlanAction, number>;
+  let bytesToCopy = 0;
+  let bytesToDelete = 0;
+  let bytesToBackUp = 0;
+  for (const e of entries) {
+    counts[e.action]++;
+    if ((e.action === 'create' || e.action === 'update') && e.source?.type === 'file') bytesToCopy += e.source.size;
+    if (e.action === 'delete' && e.destination?.type === 'file') bytesToDelete += e.destination.size;
+    if ((e.action === 'delete' || e.action === 'update') && e.destination?.type === 'file') bytesToBackUp += e.destination.size;
+  }
+  const notDir = (i: FileIndex) => i.entries.filter((e) => e.type !== 'dir').length;
+  return { counts, bytesToCopy, bytesToDelete, bytesToBackUp, destinationFiles: notDir(destination), sourceFiles: notDir(source) };
+}

@@ -1,0 +1,48 @@
+import type { PathError } from '../../src-shared/model/sync.js';
+import type { Endpoint } from '../transport/endpoint.js';
+import { restoreBackup } from './backup.js';
+import { journalPath, readJournal, writeJournal, type Journal, type JournalPhase } from './journal.js';
+import { checkRelPath, joinRoot } from './rel-path.js';
+import { swapIn } from './swap.js';
+
+export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed';
+export type RecoverResult = { readonly runId: string; readonly outcome: RecoverOutcome; readonly errors: ReadonlyArray<PathError> };
+
+const FINISHED: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
+const UNTOUCHED: ReadonlyArray<JournalPhase> = ['prepared', 'backed-up', 'staged'];
+
+/**
+ * Brings an interrupted run (process killed, connection lost) to a consistent end from its journal.
+ * Before the swap nothing live changed: the staging folder is dropped. During the swap, `complete`
+ * (default) renames what is still staged and finishes the deletions; `rollback` restores the backup.
+ */
+export async function recover(destination: Endpoint, path: string, prefer: 'complete' | 'rollback' = 'complete'): Promise<RecoverResult> {
+  const journal = await readJournal(destination, path);
+  for (const e of [...journal.writes, ...journal.dirs, ...journal.deletes]) checkRelPath(e.path);
+  if (!journal.stagingDir.startsWith(`${journal.root}/.configsync-staging-`)) throw new Error(`${path}: unexpected staging folder.`);
+  const done = async (phase: JournalPhase, outcome: RecoverOutcome, errors: ReadonlyArray<PathError> = []): Promise<RecoverResult> => {
+    await destination.removeTree(journal.stagingDir);
+    if (phase !== journal.phase) await writeJournal(destination, path, { ...journal, phase, message: `recovered: ${outcome}` });
+    return { runId: journal.runId, outcome, errors };
+  };
+  if (FINISHED.includes(journal.phase)) return done(journal.phase, 'nothing-to-do');
+  if (UNTOUCHED.includes(journal.phase) || prefer === 'rollback') {
+    if (UNTOUCHED.includes(journal.phase)) return done('rolled-back', 'rolled-back');
+    const r = await restoreBackup(destination, journal.backupDir);
+    return done('rolled-back', 'rolled-back', r.errors);
+  }
+  const r = await swapIn(destination, journal, { resume: true });
+  return done('done', 'completed', r.errors);
+}
+
+/** Journals of runs that never reached an end (to offer recovery when the app starts or connects). */
+export async function findInterrupted(destination: Endpoint, stateDir: string): Promise<Journal[]> {
+  const dir = joinRoot(stateDir, 'journal');
+  const out: Journal[] = [];
+  for (const name of await destination.readdir(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const j = await readJournal(destination, journalPath(stateDir, name.slice(0, -5))).catch(() => null);
+    if (j && !FINISHED.includes(j.phase)) out.push(j);
+  }
+  return out;
+}

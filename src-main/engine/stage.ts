@@ -1,0 +1,130 @@
+import { Transform, type Readable } from 'node:stream';
+import type { Endpoint } from '../transport/endpoint.js';
+import { AppError } from '../rpc/app-error.js';
+import type { JournalWrite } from './journal.js';
+import type { ProgressReporter } from './progress.js';
+import { joinRoot } from './rel-path.js';
+import { tarTracker } from './tar-tracker.js';
+
+export type StageOptions = {
+  readonly signal?: AbortSignal;
+  readonly progress: ProgressReporter;
+  /** One tar stream over one channel; otherwise file by file (SFTP with pipelined writes). */
+  readonly bulk: boolean;
+};
+
+export class CancelledError extends AppError {
+  constructor() {
+    super('CANCELLED', 'The run was cancelled.');
+  }
+}
+
+/**
+ * Puts the new content of every written path under the staging folder (same filesystem as the
+ * target, so the later rename is atomic), with mode and mtime already set. Nothing live is touched.
+ */
+export async function stageFiles(
+  source: Endpoint,
+  sourceRoot: string,
+  destination: Endpoint,
+  stagingDir: string,
+  writes: ReadonlyArray<JournalWrite>,
+  options: StageOptions,
+): Promise<void> {
+  await destination.mkdirp(stagingDir);
+  if (writes.length === 0) return;
+  if (options.bulk) await stageBulk(source, sourceRoot, destination, stagingDir, writes, options);
+  else await stagePerFile(source, sourceRoot, destination, stagingDir, writes, options);
+  options.progress.update({ filesDone: writes.length });
+}
+
+async function stageBulk(
+  source: Endpoint,
+  sourceRoot: string,
+  destination: Endpoint,
+  stagingDir: string,
+  writes: ReadonlyArray<JournalWrite>,
+  { signal, progress }: StageOptions,
+): Promise<void> {
+  if (signal?.aborted) throw new CancelledError();
+  const { stream, done } = await source.tarCreate(
+    sourceRoot,
+    writes.map((w) => w.path),
+  );
+  const tracker = tarTracker((p) => progress.update({ filesDone: Math.max(0, p.filesStarted - 1), bytesDone: p.bytes, currentPath: p.path }));
+  let cancelled = false;
+  const onAbort = () => {
+    cancelled = true;
+    stream.destroy();
+    tracker.destroy(new CancelledError());
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  stream.on('error', (err) => tracker.destroy(err));
+  stream.pipe(tracker);
+  try {
+    await Promise.all([destination.tarExtract(stagingDir, tracker), done]);
+  } catch (err) {
+    if (cancelled) throw new CancelledError();
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  if (cancelled) throw new CancelledError();
+}
+
+async function stagePerFile(
+  source: Endpoint,
+  sourceRoot: string,
+  destination: Endpoint,
+  stagingDir: string,
+  writes: ReadonlyArray<JournalWrite>,
+  { signal, progress }: StageOptions,
+): Promise<void> {
+  const made = new Set<string>([stagingDir]);
+  let bytes = 0;
+  let files = 0;
+  for (const w of writes) {
+    if (signal?.aborted) throw new CancelledError();
+    progress.update({ currentPath: w.path });
+    const staged = joinRoot(stagingDir, w.path);
+    const parent = staged.replace(/\/[^/]*$/, '');
+    if (!made.has(parent)) {
+      await destination.mkdirp(parent);
+      made.add(parent);
+    }
+    if (w.type === 'symlink') await destination.symlink(w.linkTarget ?? '', staged);
+    else {
+      const input = await source.readStream(joinRoot(sourceRoot, w.path));
+      await destination.writeFile(staged, counted(input, (n) => progress.update({ bytesDone: (bytes += n) })), w.mode);
+      await destination.setAttrs(staged, w);
+    }
+    progress.update({ filesDone: ++files });
+  }
+}
+
+function counted(input: Readable, onBytes: (n: number) => void): Readable {
+  const t = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      onBytes(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  input.on('error', (err) => t.destroy(err));
+  return input.pipe(t);
+}
+
+/** Checks the staged copies against what the plan expects, so a source that changed mid-run is caught before the swap. */
+export async function checkStaged(destination: Endpoint, stagingDir: string, writes: ReadonlyArray<JournalWrite & { size: number }>): Promise<void> {
+  const listed = new Map((await destination.list(stagingDir))?.map((e) => [e.path, e]) ?? []);
+  for (const w of writes) {
+    const got = listed.get(w.path);
+    const ok = got && got.type === w.type && (w.type !== 'file' || got.size === w.size) && (w.type !== 'symlink' || got.linkTarget === w.linkTarget);
+    if (!ok)
+      throw new AppError(
+        'SOURCE_CHANGED',
+        `"${w.path}" changed on the source after the plan was made (staged: ${got ? `${got.type}, ${got.size} bytes` : 'missing'}; planned: ${w.type}, ${w.size} bytes). Nothing was changed; plan again.`,
+      );
+  }
+}
+
+

@@ -1,0 +1,67 @@
+import type { Readable } from 'node:stream';
+import type { EntryType, PathError } from '../../src-shared/model/sync.js';
+
+/** An entry as a listing reports it, before the engine checks and normalises its path. */
+export type RawEntry = {
+  /** Relative to the listed root, `/`-separated, as the filesystem spells it. */
+  readonly path: string;
+  readonly type: EntryType | 'other';
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Permission bits only. */
+  readonly mode: number;
+  readonly linkTarget?: string;
+};
+
+export type StatResult = Omit<RawEntry, 'path'>;
+
+export type CommandResult = { readonly code: number | null; readonly stdout: string; readonly stderr: string };
+
+/** A copy inside one endpoint (backups, restores); `type` says how to copy it. */
+export type LocalCopy = { readonly from: string; readonly to: string; readonly type: EntryType };
+
+/**
+ * One side of a sync: the local filesystem or a server over SSH. The engine speaks only to this, so
+ * plan/apply/restore are the same code whatever the two sides are. All paths are absolute on that side.
+ */
+export interface Endpoint {
+  /** For messages and reports: "local", "root@10.0.0.5:22". */
+  readonly label: string;
+  /** Bulk operations (one listing command, tar streams, server-side scripts) are used. */
+  readonly fastPath: boolean;
+  /** The login user's home folder on that side (for `~/.configsync`). */
+  home(): Promise<string>;
+  /** Everything below `root`, unsorted; null when `root` does not exist. */
+  list(root: string): Promise<RawEntry[] | null>;
+  /** lstat; null when absent. */
+  stat(path: string): Promise<StatResult | null>;
+  /** SHA-256 of each file, computed on that side (never by downloading). Keys are the given paths. */
+  hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>>;
+  readStream(path: string): Promise<Readable>;
+  /** Writes a whole file (creating or truncating it) and returns the bytes written. */
+  writeFile(path: string, data: Readable | Buffer, mode: number): Promise<number>;
+  readFile(path: string): Promise<Buffer>;
+  /** A tar stream of `paths` (relative to root); `done` settles when the producer has exited. */
+  tarCreate(root: string, paths: ReadonlyArray<string>): Promise<{ stream: Readable; done: Promise<void> }>;
+  /** Unpacks a tar stream into `dir`, keeping modes, mtimes and symlinks. */
+  tarExtract(dir: string, stream: Readable): Promise<void>;
+  /** Atomic replace: the target is either the old or the new file, never a mix. */
+  rename(from: string, to: string): Promise<void>;
+  mkdirp(path: string): Promise<void>;
+  setAttrs(path: string, attrs: { readonly mode: number; readonly mtimeMs: number }): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  /** Removes a file, symlink or empty folder; absent is fine. */
+  remove(path: string): Promise<void>;
+  removeTree(path: string): Promise<void>;
+  /**
+   * Copies inside this side, keeping mode and mtime; with `link`, a hard link where the filesystem
+   * allows it (instant, and the data stays put when the original name is later replaced by a rename).
+   */
+  copyWithin(copies: ReadonlyArray<LocalCopy>, options: { readonly link: boolean }): Promise<PathError[]>;
+  /** Names in a folder; empty when absent. */
+  readdir(path: string): Promise<string[]>;
+  /** Free bytes on the filesystem holding `path`, or null when that cannot be known. */
+  freeSpace(path: string): Promise<number | null>;
+  /** Runs a shell command with `cwd` as its working folder. */
+  run(command: string, cwd: string): Promise<CommandResult>;
+}

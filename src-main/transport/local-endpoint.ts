@@ -1,0 +1,234 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, type Stats } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PathError } from '../../src-shared/model/sync.js';
+import type { CommandResult, Endpoint, LocalCopy, RawEntry, StatResult } from './endpoint.js';
+import { collectChild } from './process-util.js';
+
+/** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
+export class LocalEndpoint implements Endpoint {
+  readonly label = 'local';
+  readonly fastPath = true;
+
+  constructor(
+    private readonly rootResolver: (path: string) => string = (p) => p,
+    private readonly homeDir: string = homedir(),
+  ) {}
+
+  private r(path: string): string {
+    return this.rootResolver(path);
+  }
+
+  async home(): Promise<string> {
+    return this.homeDir;
+  }
+
+  async list(root: string): Promise<RawEntry[] | null> {
+    const base = this.r(root);
+    const top = await lstatOrNull(base);
+    if (!top) return null;
+    const out: RawEntry[] = [];
+    const walk = async (dir: string, rel: string): Promise<void> => {
+      const names = await fs.readdir(dir);
+      await Promise.all(
+        names.map(async (name) => {
+          const full = `${dir}/${name}`;
+          const relPath = rel ? `${rel}/${name}` : name;
+          const st = await fs.lstat(full);
+          const entry: RawEntry = { path: relPath, ...(await toStat(st, full)) };
+          out.push(entry);
+          if (entry.type === 'dir') await walk(full, relPath);
+        }),
+      );
+    };
+    const rootStat = top.isSymbolicLink() ? await fs.stat(base) : top;
+    if (!rootStat.isDirectory()) throw new Error(`${root} is not a folder.`);
+    await walk(base, '');
+    return out;
+  }
+
+  async stat(path: string): Promise<StatResult | null> {
+    const full = this.r(path);
+    const st = await lstatOrNull(full);
+    return st ? toStat(st, full) : null;
+  }
+
+  async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    for (const p of paths) {
+      const h = createHash('sha256');
+      await pipeline(createReadStream(`${this.r(root)}/${p}`), h);
+      map.set(p, h.digest('hex'));
+    }
+    return map;
+  }
+
+  async readStream(path: string): Promise<Readable> {
+    const stream = createReadStream(this.r(path));
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+    return stream;
+  }
+
+  async writeFile(path: string, data: Readable | Buffer, mode: number): Promise<number> {
+    const full = this.r(path);
+    const src = Buffer.isBuffer(data) ? Readable.from([data]) : data;
+    let bytes = 0;
+    src.on('data', (d: Buffer) => (bytes += d.length));
+    await pipeline(src, createWriteStream(full, { mode }));
+    await fs.chmod(full, mode);
+    return bytes;
+  }
+
+  readFile(path: string): Promise<Buffer> {
+    return fs.readFile(this.r(path));
+  }
+
+  async tarCreate(root: string, paths: ReadonlyArray<string>): Promise<{ stream: Readable; done: Promise<void> }> {
+    const child = spawn('tar', ['-C', this.r(root), '-cf', '-', '--null', '-T', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<void>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar (read) failed: ${stderr.trim() || code}`))));
+    });
+    done.catch(() => undefined);
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(paths.map((p) => `./${p}\0`).join(''));
+    return { stream: child.stdout, done };
+  }
+
+  async tarExtract(dir: string, stream: Readable): Promise<void> {
+    const child = spawn('tar', ['-C', this.r(dir), '-xpf', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    try {
+      await pipeline(stream, child.stdin);
+    } catch (err) {
+      child.kill('SIGKILL');
+      await exited.catch(() => undefined);
+      throw err;
+    }
+    const code = await exited;
+    if (code !== 0) throw new Error(`tar (write) failed: ${stderr.trim() || code}`);
+  }
+
+  rename(from: string, to: string): Promise<void> {
+    return fs.rename(this.r(from), this.r(to));
+  }
+
+  async mkdirp(path: string): Promise<void> {
+    await fs.mkdir(this.r(path), { recursive: true });
+  }
+
+  async setAttrs(path: string, attrs: { readonly mode: number; readonly mtimeMs: number }): Promise<void> {
+    const full = this.r(path);
+    await fs.chmod(full, attrs.mode);
+    const t = attrs.mtimeMs / 1000;
+    await fs.utimes(full, t, t);
+  }
+
+  symlink(target: string, path: string): Promise<void> {
+    return fs.symlink(target, this.r(path));
+  }
+
+  async remove(path: string): Promise<void> {
+    const full = this.r(path);
+    const st = await lstatOrNull(full);
+    if (!st) return;
+    if (st.isDirectory()) await fs.rmdir(full);
+    else await fs.unlink(full);
+  }
+
+  removeTree(path: string): Promise<void> {
+    return fs.rm(this.r(path), { recursive: true, force: true });
+  }
+
+  async copyWithin(copies: ReadonlyArray<LocalCopy>, options: { readonly link: boolean }): Promise<PathError[]> {
+    const errors: PathError[] = [];
+    for (const c of copies) {
+      const from = this.r(c.from);
+      const to = this.r(c.to);
+      try {
+        await fs.mkdir(dirname(to), { recursive: true });
+        await fs.rm(to, { force: true });
+        if (c.type === 'symlink') await fs.symlink(await fs.readlink(from), to);
+        else if (c.type === 'dir') await fs.mkdir(to, { recursive: true });
+        else {
+          try {
+            if (!options.link) throw new Error('copy');
+            await fs.link(from, to);
+          } catch {
+            await fs.copyFile(from, to);
+            const st = await fs.stat(from);
+            await fs.chmod(to, st.mode & 0o7777);
+            await fs.utimes(to, st.atime, st.mtime);
+          }
+        }
+      } catch (err) {
+        errors.push({ path: c.from, message: (err as Error).message });
+      }
+    }
+    return errors;
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    try {
+      return await fs.readdir(this.r(path));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  async freeSpace(path: string): Promise<number | null> {
+    let p = this.r(path);
+    for (;;) {
+      try {
+        const st = await fs.statfs(p);
+        return st.bavail * st.bsize;
+      } catch {
+        const up = dirname(p);
+        if (up === p) return null;
+        p = up;
+      }
+    }
+  }
+
+  async run(command: string, cwd: string): Promise<CommandResult> {
+    const child = spawn(command, { cwd: this.r(cwd), shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = await collectChild(child);
+    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+  }
+}
+
+async function lstatOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await fs.lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function toStat(st: Stats, full: string): Promise<StatResult> {
+  const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+  return {
+    type,
+    size: type === 'file' ? st.size : 0,
+    mtimeMs: st.mtimeMs,
+    mode: st.mode & 0o7777,
+    ...(type === 'symlink' ? { linkTarget: await fs.readlink(full) } : {}),
+  };
+}

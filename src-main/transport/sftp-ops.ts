@@ -1,0 +1,127 @@
+import type { Attributes, SFTPWrapper } from 'ssh2';
+import type { Readable } from 'node:stream';
+import type { RawEntry, StatResult } from './endpoint.js';
+
+const NO_SUCH_FILE = 2;
+
+/** Promise wrapper for one SFTP request; `absentOk` turns "no such file" into null. */
+export function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+}
+
+export function isNoSuchFile(err: unknown): boolean {
+  return (err as { code?: unknown }).code === NO_SUCH_FILE;
+}
+
+export function typeOf(mode: number): RawEntry['type'] {
+  const fmt = mode & 0o170000;
+  if (fmt === 0o100000) return 'file';
+  if (fmt === 0o040000) return 'dir';
+  if (fmt === 0o120000) return 'symlink';
+  return 'other';
+}
+
+export async function sftpStat(sftp: SFTPWrapper, path: string): Promise<StatResult | null> {
+  let st: Attributes;
+  try {
+    st = await call<Attributes>((cb) => sftp.lstat(path, cb));
+  } catch (err) {
+    if (isNoSuchFile(err)) return null;
+    throw err;
+  }
+  return toStat(sftp, path, st);
+}
+
+async function toStat(sftp: SFTPWrapper, path: string, st: Attributes): Promise<StatResult> {
+  const type = typeOf(st.mode);
+  return {
+    type,
+    size: type === 'file' ? st.size : 0,
+    mtimeMs: st.mtime * 1000,
+    mode: st.mode & 0o7777,
+    ...(type === 'symlink' ? { linkTarget: await call<string>((cb) => sftp.readlink(path, cb)) } : {}),
+  };
+}
+
+/** Recursive listing with readdir (the fallback for hosts without `find -printf`): one request per folder. */
+export async function sftpList(sftp: SFTPWrapper, root: string): Promise<RawEntry[] | null> {
+  const top = await sftpStat(sftp, root);
+  if (!top) return null;
+  if (top.type !== 'dir' && top.type !== 'symlink') throw new Error(`${root} is not a folder.`);
+  const out: RawEntry[] = [];
+  const walk = async (dir: string, rel: string): Promise<void> => {
+    const list = await call<Array<{ filename: string; attrs: Attributes }>>((cb) => sftp.readdir(dir, cb));
+    await Promise.all(
+      list.map(async ({ filename, attrs }) => {
+        if (filename === '.' || filename === '..') return;
+        const full = `${dir}/${filename}`;
+        const relPath = rel ? `${rel}/${filename}` : filename;
+        const entry: RawEntry = { path: relPath, ...(await toStat(sftp, full, attrs)) };
+        out.push(entry);
+        if (entry.type === 'dir') await walk(full, relPath);
+      }),
+    );
+  };
+  await walk(root.replace(/\/+$/, '') || '/', '');
+  return out;
+}
+
+export async function sftpMkdirp(sftp: SFTPWrapper, path: string): Promise<void> {
+  const parts = path.split('/');
+  for (let i = 2; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join('/');
+    if (!p) continue;
+    try {
+      await call<void>((cb) => sftp.mkdir(p, cb));
+    } catch (err) {
+      const st = await sftpStat(sftp, p);
+      if (!st || (st.type !== 'dir' && st.type !== 'symlink')) throw err;
+    }
+  }
+}
+
+export async function sftpRemoveTree(sftp: SFTPWrapper, path: string): Promise<void> {
+  const st = await sftpStat(sftp, path);
+  if (!st) return;
+  if (st.type === 'dir') {
+    const list = await call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb));
+    await Promise.all(list.filter((e) => e.filename !== '.' && e.filename !== '..').map((e) => sftpRemoveTree(sftp, `${path}/${e.filename}`)));
+    await call<void>((cb) => sftp.rmdir(path, cb));
+  } else await call<void>((cb) => sftp.unlink(path, cb));
+}
+
+/**
+ * Writes a stream to a remote file with many WRITE requests in flight (what fastPut does for a local
+ * file), so a transfer is not bound by one round trip per chunk.
+ */
+export async function sftpWriteStream(sftp: SFTPWrapper, path: string, data: Readable, mode: number, inFlight = 32): Promise<number> {
+  const handle = await call<Buffer>((cb) => sftp.open(path, 'w', { mode }, cb));
+  let offset = 0;
+  const pending = new Set<Promise<void>>();
+  let failure: Error | null = null;
+  try {
+    for await (const chunk of data) {
+      let buf = chunk as Buffer;
+      while (buf.length > 0) {
+        const piece = buf.subarray(0, 32 * 1024);
+        buf = buf.subarray(piece.length);
+        const at = offset;
+        offset += piece.length;
+        const p = call<void>((cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).catch((err: Error) => {
+          failure ??= err;
+        });
+        pending.add(p);
+        void p.finally(() => pending.delete(p));
+        if (pending.size >= inFlight) await Promise.race(pending);
+        if (failure) throw failure;
+      }
+    }
+    await Promise.all(pending);
+    if (failure) throw failure;
+  } finally {
+    await Promise.all(pending);
+    await call<void>((cb) => sftp.close(handle, cb)).catch(() => undefined);
+  }
+  await call<void>((cb) => sftp.chmod(path, mode, cb));
+  return offset;
+}

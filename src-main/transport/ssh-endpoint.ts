@@ -1,0 +1,231 @@
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import type { Readable } from 'node:stream';
+import type { PathError } from '../../src-shared/model/sync.js';
+import type { CommandResult, Endpoint, LocalCopy, RawEntry, StatResult } from './endpoint.js';
+import type { SshConnection } from './ssh-connection.js';
+import { hashLines } from './process-util.js';
+import { shq } from './shell-quote.js';
+import { call, isNoSuchFile, sftpList, sftpMkdirp, sftpRemoveTree, sftpStat, sftpWriteStream } from './sftp-ops.js';
+import { parseFindOutput, findCommand } from './find-listing.js';
+
+export type SshEndpointOptions = {
+  /** Use exec fast paths (find listing, tar streams, server-side scripts); off = SFTP only. */
+  readonly fastPath: boolean;
+  readonly label?: string;
+};
+
+/** A server over SSH: exec fast paths where the host has a POSIX shell, SFTP for everything else. */
+export class SshEndpoint implements Endpoint {
+  readonly label: string;
+  readonly fastPath: boolean;
+  private homePath: string | null = null;
+
+  constructor(
+    readonly conn: SshConnection,
+    options: SshEndpointOptions,
+  ) {
+    this.fastPath = options.fastPath;
+    this.label = options.label ?? 'ssh';
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    return this.conn.sftp();
+  }
+
+  async home(): Promise<string> {
+    const sftp = await this.sftp();
+    this.homePath ??= await call<string>((cb) => sftp.realpath('.', cb));
+    return this.homePath;
+  }
+
+  async list(root: string): Promise<RawEntry[] | null> {
+    if (this.fastPath) {
+      const r = await this.conn.exec(findCommand(root));
+      if (r.code === 3) return null;
+      if (r.code === 4) throw new Error(`${root} is not a folder.`);
+      if (r.code === 0) return parseFindOutput(r.stdout);
+      // No usable `find -printf` here (BusyBox, Windows): fall through to SFTP.
+    }
+    return sftpList(await this.sftp(), root);
+  }
+
+  async stat(path: string): Promise<StatResult | null> {
+    return sftpStat(await this.sftp(), path);
+  }
+
+  async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
+    if (paths.length === 0) return new Map();
+    const r = await this.conn.exec(`cd ${shq(root)} && xargs -0 sha256sum --`, paths.map((p) => `./${p}\0`).join(''));
+    if (r.code !== 0) throw new Error(`sha256sum failed on ${this.label} in ${root}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    return hashLines(r.stdout);
+  }
+
+  async readStream(path: string): Promise<Readable> {
+    const stream = (await this.sftp()).createReadStream(path, { highWaterMark: 64 * 1024 });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', reject);
+    });
+    return stream;
+  }
+
+  async writeFile(path: string, data: Readable | Buffer, mode: number): Promise<number> {
+    const sftp = await this.sftp();
+    if (Buffer.isBuffer(data)) {
+      await call<void>((cb) => sftp.writeFile(path, data, { mode }, cb));
+      await call<void>((cb) => sftp.chmod(path, mode, cb));
+      return data.length;
+    }
+    return sftpWriteStream(sftp, path, data, mode);
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const sftp = await this.sftp();
+    return call<Buffer>((cb) => sftp.readFile(path, cb));
+  }
+
+  async tarCreate(root: string, paths: ReadonlyArray<string>): Promise<{ stream: Readable; done: Promise<void> }> {
+    const channel = await this.conn.execChannel(`tar -C ${shq(root)} -cf - --null -T -`);
+    const done = channelDone(channel, `tar (read) on ${this.label}`);
+    channel.stdin.end(paths.map((p) => `./${p}\0`).join(''));
+    return { stream: channel.stdout, done };
+  }
+
+  async tarExtract(dir: string, stream: Readable): Promise<void> {
+    const channel = await this.conn.execChannel(`tar -C ${shq(dir)} -xpf -`);
+    const done = channelDone(channel, `tar (write) on ${this.label}`);
+    channel.stdout.resume();
+    stream.on('error', () => channel.close());
+    stream.pipe(channel.stdin);
+    await done;
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const sftp = await this.sftp();
+    await call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
+  }
+
+  async mkdirp(path: string): Promise<void> {
+    await sftpMkdirp(await this.sftp(), path);
+  }
+
+  async setAttrs(path: string, attrs: { readonly mode: number; readonly mtimeMs: number }): Promise<void> {
+    const sftp = await this.sftp();
+    const t = Math.floor(attrs.mtimeMs / 1000);
+    await call<void>((cb) => sftp.setstat(path, { mode: attrs.mode, atime: t, mtime: t }, cb));
+  }
+
+  async symlink(target: string, path: string): Promise<void> {
+    const sftp = await this.sftp();
+    await call<void>((cb) => sftp.symlink(target, path, cb));
+  }
+
+  async remove(path: string): Promise<void> {
+    const sftp = await this.sftp();
+    const st = await sftpStat(sftp, path);
+    if (!st) return;
+    if (st.type === 'dir') await call<void>((cb) => sftp.rmdir(path, cb));
+    else await call<void>((cb) => sftp.unlink(path, cb));
+  }
+
+  async removeTree(path: string): Promise<void> {
+    if (this.fastPath) {
+      const r = await this.conn.exec(`rm -rf -- ${shq(path)}`);
+      if (r.code === 0) return;
+    }
+    await sftpRemoveTree(await this.sftp(), path);
+  }
+
+  async copyWithin(copies: ReadonlyArray<LocalCopy>, options: { readonly link: boolean }): Promise<PathError[]> {
+    if (copies.length === 0) return [];
+    if (this.fastPath) {
+      const lines = copies.map((c, i) => {
+        const dir = shq(c.to.replace(/\/[^/]*$/, '') || '/');
+        const body =
+          c.type === 'dir'
+            ? `mkdir -p ${shq(c.to)}`
+            : c.type === 'symlink'
+              ? `rm -f ${shq(c.to)} && cp -pP ${shq(c.from)} ${shq(c.to)}`
+              : `rm -f ${shq(c.to)} && ${options.link ? `{ ln ${shq(c.from)} ${shq(c.to)} 2>/dev/null || cp -p ${shq(c.from)} ${shq(c.to)}; }` : `cp -p ${shq(c.from)} ${shq(c.to)}`}`;
+        return `{ mkdir -p ${dir} && ${body}; } || echo ${i}`;
+      });
+      const r = await this.conn.exec('sh -s', `${lines.join('\n')}\n`);
+      if (r.code === 0) {
+        const failed = r.stdout.toString('utf8').split('\n').filter(Boolean).map(Number);
+        return failed.map((i) => ({ path: copies[i]?.from ?? '?', message: r.stderr.trim() || 'copy failed' }));
+      }
+    }
+    return this.copyWithinSftp(copies);
+  }
+
+  private async copyWithinSftp(copies: ReadonlyArray<LocalCopy>): Promise<PathError[]> {
+    const sftp = await this.sftp();
+    const errors: PathError[] = [];
+    for (const c of copies) {
+      try {
+        await sftpMkdirp(sftp, c.to.replace(/\/[^/]*$/, '') || '/');
+        if (c.type === 'dir') {
+          await sftpMkdirp(sftp, c.to);
+          continue;
+        }
+        await this.remove(c.to);
+        const st = await sftpStat(sftp, c.from);
+        if (!st) throw new Error('it is gone');
+        if (c.type === 'symlink') await this.symlink(st.linkTarget ?? '', c.to);
+        else {
+          await sftpWriteStream(sftp, c.to, await this.readStream(c.from), st.mode);
+          await this.setAttrs(c.to, st);
+        }
+      } catch (err) {
+        errors.push({ path: c.from, message: (err as Error).message });
+      }
+    }
+    return errors;
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    const sftp = await this.sftp();
+    try {
+      const list = await call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb));
+      return list.map((e) => e.filename).filter((n) => n !== '.' && n !== '..');
+    } catch (err) {
+      if (isNoSuchFile(err)) return [];
+      throw err;
+    }
+  }
+
+  async freeSpace(path: string): Promise<number | null> {
+    const sftp = await this.sftp();
+    let p = path;
+    for (;;) {
+      try {
+        const info = await call<{ f_bavail: number; f_frsize: number }>((cb) => sftp.ext_openssh_statvfs(p, cb));
+        return Number(info.f_bavail) * Number(info.f_frsize);
+      } catch (err) {
+        if (!isNoSuchFile(err)) return null;
+        const up = p.replace(/\/[^/]*$/, '');
+        if (up === p || up === '') return null;
+        p = up;
+      }
+    }
+  }
+
+  async run(command: string, cwd: string): Promise<CommandResult> {
+    const r = await this.conn.exec(`cd ${shq(cwd)} && ${command}`);
+    return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
+  }
+}
+
+/** Settles when an exec channel closes: fine on exit 0, an error with its stderr otherwise. */
+function channelDone(channel: ClientChannel, what: string): Promise<void> {
+  let stderr = '';
+  let code: number | null = null;
+  channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  channel.on('exit', (c: number | null) => (code = c));
+  const done = new Promise<void>((resolve, reject) => {
+    channel.on('error', reject);
+    channel.on('close', () => (code === 0 ? resolve() : reject(new Error(`${what} failed: ${stderr.trim() || `exit ${code}`}`))));
+  });
+  done.catch(() => undefined);
+  return done;
+}

@@ -1,0 +1,137 @@
+/** What a scanned path is. Anything else (sockets, devices, fifos) is never synchronised. */
+export type EntryType = 'file' | 'dir' | 'symlink';
+
+/** One path of a scanned tree: POSIX, relative to the root, NFC; `hash` only when compared by checksum. */
+export type FileEntry = {
+  readonly path: string;
+  readonly type: EntryType;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Permission bits only (e.g. 0o644), never the file-type bits. */
+  readonly mode: number;
+  readonly linkTarget?: string;
+  /** Lower-case hex SHA-256 of a file's content, computed where the file lives. */
+  readonly hash?: string;
+};
+
+/** A scanned tree, entries sorted by path; `exists` is false when the root was missing. */
+export type FileIndex = {
+  readonly root: string;
+  readonly exists: boolean;
+  readonly entries: ReadonlyArray<FileEntry>;
+};
+
+/** `mirror` (strict): a differing file is overwritten and extras deleted. `update` (easy): only newer copied. */
+export type SyncMode = 'mirror' | 'update';
+/** `time-size`: size and mtime within a tolerance. `checksum`: SHA-256 computed on each server. */
+export type CompareMethod = 'time-size' | 'checksum';
+
+export type PlanOptions = {
+  readonly mode: SyncMode;
+  readonly compare: CompareMethod;
+  /** mtimes closer than this count as equal (FAT's 2 s resolution, clock skew). */
+  readonly toleranceMs: number;
+};
+
+export const DEFAULT_TOLERANCE_MS = 2000;
+
+export const planActions = ['create', 'update', 'delete', 'keep', 'skip-newer-on-destination'] as const;
+export type PlanAction = (typeof planActions)[number];
+
+/** The metadata of one side of a plan entry. */
+export type EntryMeta = {
+  readonly type: EntryType;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly mode: number;
+  readonly linkTarget?: string;
+  readonly hash?: string;
+};
+
+export type PlanEntry = {
+  readonly path: string;
+  readonly action: PlanAction;
+  /** Why, in words: "newer on the source (by 3 s)", "only on the destination"... */
+  readonly reason: string;
+  readonly source?: EntryMeta;
+  readonly destination?: EntryMeta;
+};
+
+export type PlanSummary = {
+  readonly counts: Readonly<Record<PlanAction, number>>;
+  /** Bytes of the files (not dirs) that will be written. */
+  readonly bytesToCopy: number;
+  /** Bytes of the destination files that will be deleted. */
+  readonly bytesToDelete: number;
+  /** Bytes of destination files overwritten or deleted, i.e. what the backup will hold. */
+  readonly bytesToBackUp: number;
+  /** Files and symlinks on the destination before the run (the base of the deletion guard). */
+  readonly destinationFiles: number;
+  readonly sourceFiles: number;
+};
+
+/** A plan for one destination: serialisable, produced without I/O. */
+export type Plan = {
+  readonly options: PlanOptions;
+  readonly sourceRoot: string;
+  readonly destinationRoot: string;
+  readonly sourceExists: boolean;
+  readonly entries: ReadonlyArray<PlanEntry>;
+  readonly summary: PlanSummary;
+};
+
+export const runStatuses = ['completed', 'completed-with-errors', 'failed', 'cancelled', 'refused', 'unreachable'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export type PathError = { readonly path: string; readonly message: string };
+
+/** What one apply did to one destination. */
+export type RunReport = {
+  readonly runId: string;
+  readonly destination: string;
+  readonly status: RunStatus;
+  readonly message?: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly counts: Readonly<Record<PlanAction, number>>;
+  readonly filesWritten: number;
+  readonly filesDeleted: number;
+  readonly bytesWritten: number;
+  /** Paths whose change reached the destination, and those that did not (cancel, failure). */
+  readonly applied: ReadonlyArray<string>;
+  readonly notApplied: ReadonlyArray<string>;
+  readonly errors: ReadonlyArray<PathError>;
+  /** Paths whose state after the run differs from the plan. */
+  readonly mismatches: ReadonlyArray<PathError>;
+  readonly verified: boolean;
+  readonly fastPath: boolean;
+  readonly backupDir?: string;
+  readonly journalPath?: string;
+};
+
+export const runPhases = [
+  'preparing',
+  'backing-up',
+  'transferring',
+  'validating',
+  'swapping',
+  'deleting',
+  'verifying',
+  'post-apply',
+  'done',
+] as const;
+export type RunPhase = (typeof runPhases)[number];
+
+/** A progress sample of one destination's apply (emitted at most 10 times a second). */
+export type Progress = {
+  readonly runId: string;
+  readonly destination: string;
+  readonly phase: RunPhase;
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly currentPath: string;
+  readonly bytesPerSecond: number;
+};
