@@ -12,17 +12,14 @@ const bridge: ConfigSyncBridge = {
   invoke(request) {
     // Only the envelope's three fields cross; main parses them again before anything runs.
     const { id, method, params } = request;
-    // eslint-disable-next-line no-restricted-syntax -- the preload is the one place raw IPC belongs
     return ipcRenderer.invoke(RPC_CHANNEL, { id, method, params }) as Promise<ResponseEnvelope>;
   },
   onEvent(listener) {
     if (typeof listener !== 'function') throw new TypeError('onEvent needs a function.');
     // The IpcRendererEvent (which carries `sender`) never reaches the page: only the envelope does.
     const forward = (_event: IpcRendererEvent, envelope: EventEnvelope): void => listener(envelope);
-    // eslint-disable-next-line no-restricted-syntax -- the preload is the one place raw IPC belongs
     ipcRenderer.on(EVENT_CHANNEL, forward);
     return () => {
-      // eslint-disable-next-line no-restricted-syntax -- the preload is the one place raw IPC belongs
       ipcRenderer.removeListener(EVENT_CHANNEL, forward);
     };
   },
