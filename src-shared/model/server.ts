@@ -22,7 +22,12 @@ const varName = z
 const varValue = z.string().max(4096, 'A variable value can be at most 4096 characters long');
 
 /** Per-server path variables: the same sync set can live at different paths on different machines. */
-export const serverVars = z.record(varName, varValue);
+export const serverVars = z.record(varName, varValue, {
+  error: (issue) =>
+    issue.code === 'invalid_key'
+      ? `"${String(issue.key)}" is not a variable name: use capital letters, digits and _, not starting with a digit (like CONFIG_ROOT)`
+      : undefined,
+});
 
 export const serverAuth = z.discriminatedUnion('kind', [
   /** The app's own ed25519 key, installed once by key setup. */
@@ -50,14 +55,14 @@ export type LastContact = z.infer<typeof lastContact>;
 const serverName = z
   .string()
   .trim()
-  .min(1, 'Give the server a name')
+  .min(1, { message: 'Give the server a name', abort: true })
   .max(100, 'A name can be at most 100 characters long');
 
 /** Host names and IP addresses: letters, digits, dots, dashes, colons (IPv6), no spaces. */
 const hostName = z
   .string()
   .trim()
-  .min(1, 'Give the host name or IP address')
+  .min(1, { message: 'Give the host name or IP address', abort: true })
   .max(253, 'A host name can be at most 253 characters long')
   .regex(/^[A-Za-z0-9._:-]+$/, 'A host is a name or an IP address, without spaces or other symbols');
 
@@ -70,7 +75,7 @@ const port = z
 const userName = z
   .string()
   .trim()
-  .min(1, 'Give the SSH user name')
+  .min(1, { message: 'Give the SSH user name', abort: true })
   .max(64, 'A user name can be at most 64 characters long')
   .regex(/^[A-Za-z0-9._@-][A-Za-z0-9._@$-]*$/, 'A user name has no spaces or other symbols');
 
