@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, LocalCopy, RawEntry, StatResult } from './endpoint.js';
@@ -102,7 +102,10 @@ export class LocalEndpoint implements Endpoint {
     done.catch(() => undefined);
     child.stdin.on('error', () => undefined);
     child.stdin.end(paths.map((p) => `./${p}\0`).join(''));
-    return { stream: child.stdout, done };
+    // Node discards unread stdout when the child exits; a PassThrough keeps it (with backpressure).
+    const out = new PassThrough();
+    child.stdout.pipe(out);
+    return { stream: out, done };
   }
 
   async tarExtract(dir: string, stream: Readable): Promise<void> {
