@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { PathError, Plan, PlanEntry, Progress, RunReport, RunStatus } from '../../src-shared/model/sync.js';
+import type {
+  PathError,
+  Plan,
+  PlanEntry,
+  Progress,
+  RunReport,
+  RunStatus,
+} from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 import { backupDirOf, checkSetName, manifestFor, pruneBackups, restoreBackup, takeBackup } from './backup.js';
@@ -45,10 +52,16 @@ const isChange = (e: PlanEntry) => e.action === 'create' || e.action === 'update
  * optional validation, atomic renames, deletions, then a verification against the plan. A failure
  * before the swap leaves the destination untouched; a failure during it is rolled back from the backup.
  */
-export async function apply(plan: Plan, source: Endpoint, destination: Endpoint, options: ApplyOptions): Promise<RunReport> {
+export async function apply(
+  plan: Plan,
+  source: Endpoint,
+  destination: Endpoint,
+  options: ApplyOptions,
+): Promise<RunReport> {
   const startedAt = new Date();
   const runId = options.runId ?? newRunId(startedAt);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId)) throw new AppError('BAD_RUN_ID', `"${runId}" is not a valid run id.`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId))
+    throw new AppError('BAD_RUN_ID', `"${runId}" is not a valid run id.`);
   const setName = checkSetName(options.setName);
   assertGuards(plan, options.guards);
 
@@ -74,10 +87,17 @@ export async function apply(plan: Plan, source: Endpoint, destination: Endpoint,
     if (s.type === 'dir') dirs.push(w);
     else writes.push({ ...w, size: s.size });
   }
-  const deletes = changing.filter((e) => e.action === 'delete').map((e) => ({ path: e.path, type: e.destination?.type ?? 'file' }));
+  const deletes = changing
+    .filter((e) => e.action === 'delete')
+    .map((e) => ({ path: e.path, type: e.destination?.type ?? 'file' }));
   const bulk = options.bulk ?? (source.fastPath && destination.fastPath);
   const progress = new ProgressReporter(
-    { runId, destination: destination.label, filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy },
+    {
+      runId,
+      destination: destination.label,
+      filesTotal: writes.length,
+      bytesTotal: plan.summary.bytesToCopy,
+    },
     options.onProgress,
   );
 
@@ -100,7 +120,10 @@ export async function apply(plan: Plan, source: Endpoint, destination: Endpoint,
     await writeJournal(destination, jPath, journal);
   };
   const changedPaths = changing.map((e) => e.path);
-  const report = (status: RunStatus, r: { applied?: ReadonlyArray<string>; errors?: PathError[]; mismatches?: PathError[]; message?: string }): RunReport => {
+  const report = (
+    status: RunStatus,
+    r: { applied?: ReadonlyArray<string>; errors?: PathError[]; mismatches?: PathError[]; message?: string },
+  ): RunReport => {
     const applied = new Set(r.applied ?? []);
     const finishedAt = new Date();
     progress.flush();
@@ -115,7 +138,9 @@ export async function apply(plan: Plan, source: Endpoint, destination: Endpoint,
       counts: plan.summary.counts,
       filesWritten: writes.filter((w) => applied.has(w.path)).length,
       filesDeleted: deletes.filter((d) => applied.has(d.path)).length,
-      bytesWritten: writes.filter((w) => applied.has(w.path) && w.type === 'file').reduce((n, w) => n + w.size, 0),
+      bytesWritten: writes
+        .filter((w) => applied.has(w.path) && w.type === 'file')
+        .reduce((n, w) => n + w.size, 0),
       applied: changedPaths.filter((p) => applied.has(p)),
       notApplied: changedPaths.filter((p) => !applied.has(p)),
       errors: r.errors ?? [],
@@ -130,29 +155,49 @@ export async function apply(plan: Plan, source: Endpoint, destination: Endpoint,
   if (changing.length === 0) return report('completed', {});
   progress.phase('preparing');
   await destination.mkdirp(root);
-  const stale = await verify({ ...plan, entries: changing.map((e) => ({ ...e, action: 'keep' as const })) }, destination, { hash: false });
+  const stale = await verify(
+    { ...plan, entries: changing.map((e) => ({ ...e, action: 'keep' as const })) },
+    destination,
+    { hash: false },
+  );
   if (stale.length > 0)
-    throw new AppError('PLAN_STALE', `${stale.length} path(s) changed on ${destination.label} since the plan (first: ${stale[0]?.path}: ${stale[0]?.message}). Nothing was changed; plan again.`);
+    throw new AppError(
+      'PLAN_STALE',
+      `${stale.length} path(s) changed on ${destination.label} since the plan (first: ${stale[0]?.path}: ${stale[0]?.message}). Nothing was changed; plan again.`,
+    );
   const free = await destination.freeSpace(root);
   const needed = plan.summary.bytesToCopy + 1024 * 1024;
   if (free !== null && free < needed)
-    throw new AppError('NO_SPACE', `${destination.label} has ${free} bytes free under ${root}; the run needs about ${needed}. Nothing was changed.`);
+    throw new AppError(
+      'NO_SPACE',
+      `${destination.label} has ${free} bytes free under ${root}; the run needs about ${needed}. Nothing was changed.`,
+    );
   await mark('prepared');
 
   try {
     const manifest = manifestFor(plan, runId, setName);
-    progress.phase('backing-up', { filesTotal: manifest.entries.length, bytesTotal: plan.summary.bytesToBackUp });
+    progress.phase('backing-up', {
+      filesTotal: manifest.entries.length,
+      bytesTotal: plan.summary.bytesToBackUp,
+    });
     await takeBackup(destination, manifest, backupDir);
     await mark('backed-up');
     progress.phase('transferring', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
-    await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, { signal: options.signal, progress, bulk });
+    await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, {
+      signal: options.signal,
+      progress,
+      bulk,
+    });
     await checkStaged(destination, stagingDir, writes);
     await mark('staged');
     if (options.validateCommand) {
       progress.phase('validating');
       const r = await destination.run(options.validateCommand, stagingDir);
       if (r.code !== 0)
-        throw new AppError('VALIDATION_FAILED', `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`);
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
+        );
     }
   } catch (err) {
     await destination.removeTree(stagingDir).catch(() => undefined);
@@ -197,7 +242,11 @@ export async function apply(plan: Plan, source: Endpoint, destination: Endpoint,
   if (options.postApplyCommand) {
     progress.phase('post-apply');
     const r = await destination.run(options.postApplyCommand, root);
-    if (r.code !== 0) errors.push({ path: '', message: `The post-apply command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}` });
+    if (r.code !== 0)
+      errors.push({
+        path: '',
+        message: `The post-apply command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}`,
+      });
   }
   await destination.removeTree(stagingDir);
   await mark('done');
@@ -208,6 +257,8 @@ export async function apply(plan: Plan, source: Endpoint, destination: Endpoint,
     applied: swap.applied,
     errors,
     mismatches,
-    ...(mismatches.length > 0 ? { message: `Verification found ${mismatches.length} path(s) that do not match the plan.` } : {}),
+    ...(mismatches.length > 0
+      ? { message: `Verification found ${mismatches.length} path(s) that do not match the plan.` }
+      : {}),
   });
 }

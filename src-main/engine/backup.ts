@@ -24,11 +24,18 @@ export type BackupManifest = {
   readonly created: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>;
 };
 
-export type RestoreResult = { readonly restored: number; readonly removed: number; readonly errors: ReadonlyArray<PathError> };
+export type RestoreResult = {
+  readonly restored: number;
+  readonly removed: number;
+  readonly errors: ReadonlyArray<PathError>;
+};
 
 export function checkSetName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(name))
-    throw new AppError('BAD_SET_NAME', `"${name}" cannot name a backup folder: use letters, digits, ".", "_" and "-".`);
+    throw new AppError(
+      'BAD_SET_NAME',
+      `"${name}" cannot name a backup folder: use letters, digits, ".", "_" and "-".`,
+    );
   return name;
 }
 
@@ -44,10 +51,26 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
     if (e.action !== 'create' && e.action !== 'update' && e.action !== 'delete') continue;
     const d = e.destination;
     if (d && e.action !== 'create')
-      entries.push({ path: e.path, type: d.type, size: d.size, mtimeMs: d.mtimeMs, mode: d.mode, ...(d.linkTarget !== undefined ? { linkTarget: d.linkTarget } : {}) });
-    if (e.source && (e.action === 'create' || d?.type !== e.source.type)) created.push({ path: e.path, type: e.source.type });
+      entries.push({
+        path: e.path,
+        type: d.type,
+        size: d.size,
+        mtimeMs: d.mtimeMs,
+        mode: d.mode,
+        ...(d.linkTarget !== undefined ? { linkTarget: d.linkTarget } : {}),
+      });
+    if (e.source && (e.action === 'create' || d?.type !== e.source.type))
+      created.push({ path: e.path, type: e.source.type });
   }
-  return { version: 1, runId, setName, root: plan.destinationRoot, createdAt: new Date().toISOString(), entries, created };
+  return {
+    version: 1,
+    runId,
+    setName,
+    root: plan.destinationRoot,
+    createdAt: new Date().toISOString(),
+    entries,
+    created,
+  };
 }
 
 /**
@@ -55,15 +78,30 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
  * writes the manifest. Hard links where possible: instant, and they keep the old data once the rename
  * puts the new file in place. Any failure aborts the run before anything live is touched.
  */
-export async function takeBackup(endpoint: Endpoint, manifest: BackupManifest, backupDir: string): Promise<void> {
+export async function takeBackup(
+  endpoint: Endpoint,
+  manifest: BackupManifest,
+  backupDir: string,
+): Promise<void> {
   const copies: LocalCopy[] = manifest.entries
     .filter((e) => e.type !== 'dir')
-    .map((e) => ({ from: joinRoot(manifest.root, e.path), to: joinRoot(backupDir, `files/${e.path}`), type: e.type }));
+    .map((e) => ({
+      from: joinRoot(manifest.root, e.path),
+      to: joinRoot(backupDir, `files/${e.path}`),
+      type: e.type,
+    }));
   await endpoint.mkdirp(joinRoot(backupDir, 'files'));
   const errors = await endpoint.copyWithin(copies, { link: true });
   if (errors.length > 0)
-    throw new AppError('BACKUP_FAILED', `The backup of ${errors[0]?.path} failed (${errors[0]?.message}); nothing was changed.`);
-  await endpoint.writeFile(joinRoot(backupDir, 'manifest.json'), Buffer.from(JSON.stringify(manifest, null, 1)), 0o600);
+    throw new AppError(
+      'BACKUP_FAILED',
+      `The backup of ${errors[0]?.path} failed (${errors[0]?.message}); nothing was changed.`,
+    );
+  await endpoint.writeFile(
+    joinRoot(backupDir, 'manifest.json'),
+    Buffer.from(JSON.stringify(manifest, null, 1)),
+    0o600,
+  );
 }
 
 export async function readManifest(endpoint: Endpoint, backupDir: string): Promise<BackupManifest> {
@@ -71,15 +109,20 @@ export async function readManifest(endpoint: Endpoint, backupDir: string): Promi
   try {
     raw = await endpoint.readFile(joinRoot(backupDir, 'manifest.json'));
   } catch (err) {
-    throw new AppError('BACKUP_MISSING', `No backup manifest in ${backupDir} on ${endpoint.label}: ${(err as Error).message}`);
+    throw new AppError(
+      'BACKUP_MISSING',
+      `No backup manifest in ${backupDir} on ${endpoint.label}: ${(err as Error).message}`,
+    );
   }
   const m = JSON.parse(raw.toString('utf8')) as BackupManifest;
-  if (m.version !== 1 || !Array.isArray(m.entries)) throw new AppError('BACKUP_INVALID', `${backupDir}/manifest.json is not readable.`);
+  if (m.version !== 1 || !Array.isArray(m.entries))
+    throw new AppError('BACKUP_INVALID', `${backupDir}/manifest.json is not readable.`);
   for (const e of [...m.entries, ...m.created]) checkRelPath(e.path);
   return m;
 }
 
-const deepestFirst = (a: { path: string }, b: { path: string }) => b.path.split('/').length - a.path.split('/').length;
+const deepestFirst = (a: { path: string }, b: { path: string }) =>
+  b.path.split('/').length - a.path.split('/').length;
 
 /**
  * Puts a run's destination back as it was: removes what the run created, then brings back every
@@ -107,7 +150,11 @@ export async function restoreBackup(endpoint: Endpoint, backupDir: string): Prom
   const staging = joinRoot(m.root, `.configsync-staging-restore-${m.runId}`);
   const items = m.entries.filter((e) => e.type !== 'dir');
   const copyErrors = await endpoint.copyWithin(
-    items.map((e) => ({ from: joinRoot(backupDir, `files/${e.path}`), to: joinRoot(staging, e.path), type: e.type })),
+    items.map((e) => ({
+      from: joinRoot(backupDir, `files/${e.path}`),
+      to: joinRoot(staging, e.path),
+      type: e.type,
+    })),
     { link: false },
   );
   errors.push(...copyErrors);
@@ -127,14 +174,21 @@ export async function restoreBackup(endpoint: Endpoint, backupDir: string): Prom
     }
   }
   for (const d of [...dirs].sort(deepestFirst)) {
-    await endpoint.setAttrs(at(d.path), d).catch((err: Error) => errors.push({ path: d.path, message: err.message }));
+    await endpoint
+      .setAttrs(at(d.path), d)
+      .catch((err: Error) => errors.push({ path: d.path, message: err.message }));
   }
   await endpoint.removeTree(staging);
   return { restored, removed, errors };
 }
 
 /** Keeps the newest `keep` runs of a set's backups (run ids sort by time) and removes the rest. */
-export async function pruneBackups(endpoint: Endpoint, stateDir: string, setName: string, keep: number): Promise<string[]> {
+export async function pruneBackups(
+  endpoint: Endpoint,
+  stateDir: string,
+  setName: string,
+  keep: number,
+): Promise<string[]> {
   const setDir = joinRoot(stateDir, `backups/${checkSetName(setName)}`);
   const runs = (await endpoint.readdir(setDir)).filter((n) => /^\d{8}T\d{6}/.test(n)).sort();
   const old = runs.slice(0, Math.max(0, runs.length - Math.max(1, keep)));

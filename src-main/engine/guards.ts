@@ -22,7 +22,10 @@ export function guardFindings(plan: Plan, options: GuardOptions = {}): GuardFind
   const out: GuardFinding[] = [];
   const s = plan.summary;
   if (!plan.sourceExists)
-    out.push({ code: 'GUARD_SOURCE_MISSING', message: `The source folder ${plan.sourceRoot} does not exist.` });
+    out.push({
+      code: 'GUARD_SOURCE_MISSING',
+      message: `The source folder ${plan.sourceRoot} does not exist.`,
+    });
   else if (s.sourceFiles === 0)
     out.push({ code: 'GUARD_SOURCE_EMPTY', message: `The source folder ${plan.sourceRoot} holds no files.` });
   const threshold = options.deleteThreshold ?? DEFAULT_DELETE_THRESHOLD;
@@ -39,5 +42,6 @@ export function guardFindings(plan: Plan, options: GuardOptions = {}): GuardFind
 export function assertGuards(plan: Plan, options: GuardOptions = {}): void {
   const confirmed = new Set(options.confirmed ?? []);
   const open = guardFindings(plan, options).find((f) => !confirmed.has(f.code));
-  if (open) throw new AppError(open.code, `${open.message} Nothing was changed; confirm explicitly to go ahead.`);
+  if (open)
+    throw new AppError(open.code, `${open.message} Nothing was changed; confirm explicitly to go ahead.`);
 }

@@ -57,7 +57,11 @@ export function journalPath(stateDir: string, runId: string): string {
 export async function writeJournal(endpoint: Endpoint, path: string, journal: Journal): Promise<void> {
   await endpoint.mkdirp(path.replace(/\/[^/]*$/, ''));
   const tmp = `${path}.tmp`;
-  await endpoint.writeFile(tmp, Buffer.from(JSON.stringify({ ...journal, updatedAt: new Date().toISOString() }, null, 1)), 0o600);
+  await endpoint.writeFile(
+    tmp,
+    Buffer.from(JSON.stringify({ ...journal, updatedAt: new Date().toISOString() }, null, 1)),
+    0o600,
+  );
   await endpoint.rename(tmp, path);
 }
 
@@ -66,9 +70,13 @@ export async function readJournal(endpoint: Endpoint, path: string): Promise<Jou
   try {
     data = await endpoint.readFile(path);
   } catch (err) {
-    throw new AppError('JOURNAL_MISSING', `No journal at ${path} on ${endpoint.label}: ${(err as Error).message}`);
+    throw new AppError(
+      'JOURNAL_MISSING',
+      `No journal at ${path} on ${endpoint.label}: ${(err as Error).message}`,
+    );
   }
   const j = JSON.parse(data.toString('utf8')) as Journal;
-  if (j.version !== 1 || !Array.isArray(j.writes)) throw new AppError('JOURNAL_INVALID', `${path} is not a journal this version can read.`);
+  if (j.version !== 1 || !Array.isArray(j.writes))
+    throw new AppError('JOURNAL_INVALID', `${path} is not a journal this version can read.`);
   return j;
 }

@@ -1,4 +1,13 @@
-import type { EntryMeta, FileEntry, FileIndex, Plan, PlanAction, PlanEntry, PlanOptions, PlanSummary } from '../../src-shared/model/sync.js';
+import type {
+  EntryMeta,
+  FileEntry,
+  FileIndex,
+  Plan,
+  PlanAction,
+  PlanEntry,
+  PlanOptions,
+  PlanSummary,
+} from '../../src-shared/model/sync.js';
 import { planActions } from '../../src-shared/model/sync.js';
 import { AppError } from '../rpc/app-error.js';
 import { checkLinkTarget, checkRelPath } from './rel-path.js';
@@ -29,7 +38,8 @@ function indexByPath(index: FileIndex): Map<string, FileEntry> {
     const path = checkRelPath(e.path);
     if (path !== e.path) throw new AppError('PATH_INVALID', `The index path "${e.path}" is not normalised.`);
     if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');
-    if (map.has(path)) throw new AppError('PATH_INVALID', `The path "${path}" appears twice in the index of ${index.root}.`);
+    if (map.has(path))
+      throw new AppError('PATH_INVALID', `The path "${path}" appears twice in the index of ${index.root}.`);
     map.set(path, e);
   }
   return map;
@@ -74,7 +84,13 @@ function decide(path: string, s: FileEntry | undefined, d: FileEntry | undefined
   if (!s || !d) throw new Error('unreachable');
   if (s.type !== d.type) {
     if (o.mode === 'update' && d.type === 'dir')
-      return entry(path, 'keep', `a folder on the destination, a ${s.type} on the source (update does not replace folders)`, s, d);
+      return entry(
+        path,
+        'keep',
+        `a folder on the destination, a ${s.type} on the source (update does not replace folders)`,
+        s,
+        d,
+      );
     return entry(path, 'update', `was a ${d.type}, is a ${s.type} on the source`, s, d);
   }
   if (s.type === 'dir') {
@@ -90,21 +106,38 @@ function decide(path: string, s: FileEntry | undefined, d: FileEntry | undefined
   }
   if (o.mode === 'mirror') return entry(path, 'update', difference, s, d);
   if (sameTime(s.mtimeMs, d.mtimeMs, o.toleranceMs))
-    return entry(path, 'keep', `${difference}, but neither side is newer (update copies only newer files)`, s, d);
-  if (s.mtimeMs > d.mtimeMs) return entry(path, 'update', `newer on the source by ${seconds(s.mtimeMs - d.mtimeMs)}`, s, d);
-  return entry(path, 'skip-newer-on-destination', `newer on the destination by ${seconds(d.mtimeMs - s.mtimeMs)}`, s, d);
+    return entry(
+      path,
+      'keep',
+      `${difference}, but neither side is newer (update copies only newer files)`,
+      s,
+      d,
+    );
+  if (s.mtimeMs > d.mtimeMs)
+    return entry(path, 'update', `newer on the source by ${seconds(s.mtimeMs - d.mtimeMs)}`, s, d);
+  return entry(
+    path,
+    'skip-newer-on-destination',
+    `newer on the destination by ${seconds(d.mtimeMs - s.mtimeMs)}`,
+    s,
+    d,
+  );
 }
 
 /** Null when both sides hold the same content by the chosen compare method; else why they differ. */
 function contentDifference(s: FileEntry, d: FileEntry, o: PlanOptions): string | null {
-  if (s.type === 'symlink') return s.linkTarget === d.linkTarget ? null : `link target differs (${d.linkTarget} → ${s.linkTarget})`;
+  if (s.type === 'symlink')
+    return s.linkTarget === d.linkTarget ? null : `link target differs (${d.linkTarget} → ${s.linkTarget})`;
   switch (o.compare) {
     case 'checksum':
-      if (!s.hash || !d.hash) throw new AppError('PLAN_INVALID', `Checksum compare needs hashes on both sides ("${s.path}").`);
+      if (!s.hash || !d.hash)
+        throw new AppError('PLAN_INVALID', `Checksum compare needs hashes on both sides ("${s.path}").`);
       return s.hash === d.hash ? null : 'content differs (checksum)';
     case 'time-size':
       if (s.size !== d.size) return `size differs (${d.size} → ${s.size} bytes)`;
-      return sameTime(s.mtimeMs, d.mtimeMs, o.toleranceMs) ? null : `modified time differs by ${seconds(s.mtimeMs - d.mtimeMs)}`;
+      return sameTime(s.mtimeMs, d.mtimeMs, o.toleranceMs)
+        ? null
+        : `modified time differs by ${seconds(s.mtimeMs - d.mtimeMs)}`;
     default:
       return assertNever(o.compare);
   }
@@ -118,17 +151,30 @@ export function assertNever(x: never): never {
   throw new Error(`Unexpected value: ${String(x)}`);
 }
 
-function summarize(entries: ReadonlyArray<PlanEntry>, source: FileIndex, destination: FileIndex): PlanSummary {
+function summarize(
+  entries: ReadonlyArray<PlanEntry>,
+  source: FileIndex,
+  destination: FileIndex,
+): PlanSummary {
   const counts = Object.fromEntries(planActions.map((a) => [a, 0])) as Record<PlanAction, number>;
   let bytesToCopy = 0;
   let bytesToDelete = 0;
   let bytesToBackUp = 0;
   for (const e of entries) {
     counts[e.action]++;
-    if ((e.action === 'create' || e.action === 'update') && e.source?.type === 'file') bytesToCopy += e.source.size;
+    if ((e.action === 'create' || e.action === 'update') && e.source?.type === 'file')
+      bytesToCopy += e.source.size;
     if (e.action === 'delete' && e.destination?.type === 'file') bytesToDelete += e.destination.size;
-    if ((e.action === 'delete' || e.action === 'update') && e.destination?.type === 'file') bytesToBackUp += e.destination.size;
+    if ((e.action === 'delete' || e.action === 'update') && e.destination?.type === 'file')
+      bytesToBackUp += e.destination.size;
   }
   const notDir = (i: FileIndex) => i.entries.filter((e) => e.type !== 'dir').length;
-  return { counts, bytesToCopy, bytesToDelete, bytesToBackUp, destinationFiles: notDir(destination), sourceFiles: notDir(source) };
+  return {
+    counts,
+    bytesToCopy,
+    bytesToDelete,
+    bytesToBackUp,
+    destinationFiles: notDir(destination),
+    sourceFiles: notDir(source),
+  };
 }

@@ -17,7 +17,14 @@ export class ProgressReporter {
     private readonly sink: ((p: Progress) => void) | undefined,
     private readonly now: () => number = Date.now,
   ) {
-    this.state = { ...base, phase: 'preparing', filesDone: 0, bytesDone: 0, currentPath: '', bytesPerSecond: 0 };
+    this.state = {
+      ...base,
+      phase: 'preparing',
+      filesDone: 0,
+      bytesDone: 0,
+      currentPath: '',
+      bytesPerSecond: 0,
+    };
   }
 
   get current(): Progress {

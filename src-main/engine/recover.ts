@@ -6,7 +6,11 @@ import { checkRelPath, joinRoot } from './rel-path.js';
 import { swapIn } from './swap.js';
 
 export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed';
-export type RecoverResult = { readonly runId: string; readonly outcome: RecoverOutcome; readonly errors: ReadonlyArray<PathError> };
+export type RecoverResult = {
+  readonly runId: string;
+  readonly outcome: RecoverOutcome;
+  readonly errors: ReadonlyArray<PathError>;
+};
 
 const FINISHED: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
 const UNTOUCHED: ReadonlyArray<JournalPhase> = ['prepared', 'backed-up', 'staged'];
@@ -16,13 +20,23 @@ const UNTOUCHED: ReadonlyArray<JournalPhase> = ['prepared', 'backed-up', 'staged
  * Before the swap nothing live changed: the staging folder is dropped. During the swap, `complete`
  * (default) renames what is still staged and finishes the deletions; `rollback` restores the backup.
  */
-export async function recover(destination: Endpoint, path: string, prefer: 'complete' | 'rollback' = 'complete'): Promise<RecoverResult> {
+export async function recover(
+  destination: Endpoint,
+  path: string,
+  prefer: 'complete' | 'rollback' = 'complete',
+): Promise<RecoverResult> {
   const journal = await readJournal(destination, path);
   for (const e of [...journal.writes, ...journal.dirs, ...journal.deletes]) checkRelPath(e.path);
-  if (!journal.stagingDir.startsWith(`${journal.root}/.configsync-staging-`)) throw new Error(`${path}: unexpected staging folder.`);
-  const done = async (phase: JournalPhase, outcome: RecoverOutcome, errors: ReadonlyArray<PathError> = []): Promise<RecoverResult> => {
+  if (!journal.stagingDir.startsWith(`${journal.root}/.configsync-staging-`))
+    throw new Error(`${path}: unexpected staging folder.`);
+  const done = async (
+    phase: JournalPhase,
+    outcome: RecoverOutcome,
+    errors: ReadonlyArray<PathError> = [],
+  ): Promise<RecoverResult> => {
     await destination.removeTree(journal.stagingDir);
-    if (phase !== journal.phase) await writeJournal(destination, path, { ...journal, phase, message: `recovered: ${outcome}` });
+    if (phase !== journal.phase)
+      await writeJournal(destination, path, { ...journal, phase, message: `recovered: ${outcome}` });
     return { runId: journal.runId, outcome, errors };
   };
   if (FINISHED.includes(journal.phase)) return done(journal.phase, 'nothing-to-do');

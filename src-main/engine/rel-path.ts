@@ -9,14 +9,22 @@ import { AppError } from '../rpc/app-error.js';
 export function checkRelPath(raw: string): string {
   if (raw.length === 0) throw new AppError('PATH_INVALID', 'An empty path was found.');
   if (/[\n\r\0]/.test(raw))
-    throw new AppError('PATH_INVALID', `The name ${JSON.stringify(raw)} contains a newline, carriage return or NUL; rename it.`);
+    throw new AppError(
+      'PATH_INVALID',
+      `The name ${JSON.stringify(raw)} contains a newline, carriage return or NUL; rename it.`,
+    );
   const posix = raw.replace(/\\/g, '/');
   if (posix.startsWith('/') || /^[A-Za-z]:/.test(posix))
-    throw new AppError('PATH_ESCAPE', `The path "${raw}" is absolute; only paths inside the root are allowed.`);
+    throw new AppError(
+      'PATH_ESCAPE',
+      `The path "${raw}" is absolute; only paths inside the root are allowed.`,
+    );
   const parts = posix.split('/');
   for (const part of parts) {
-    if (part === '..') throw new AppError('PATH_ESCAPE', `The path "${raw}" climbs out of its root with "..".`);
-    if (part === '' || part === '.') throw new AppError('PATH_INVALID', `The path "${raw}" has an empty or "." segment.`);
+    if (part === '..')
+      throw new AppError('PATH_ESCAPE', `The path "${raw}" climbs out of its root with "..".`);
+    if (part === '' || part === '.')
+      throw new AppError('PATH_INVALID', `The path "${raw}" has an empty or "." segment.`);
   }
   return posix.normalize('NFC');
 }
@@ -26,16 +34,24 @@ export function checkRelPath(raw: string): string {
  * so that copying it as a link can never expose or overwrite something outside the synchronised item.
  */
 export function checkLinkTarget(linkPath: string, target: string): string {
-  if (target.length === 0) throw new AppError('PATH_INVALID', `The symlink "${linkPath}" has an empty target.`);
-  if (/[\n\r\0]/.test(target)) throw new AppError('PATH_INVALID', `The symlink "${linkPath}" has a target with control characters.`);
+  if (target.length === 0)
+    throw new AppError('PATH_INVALID', `The symlink "${linkPath}" has an empty target.`);
+  if (/[\n\r\0]/.test(target))
+    throw new AppError('PATH_INVALID', `The symlink "${linkPath}" has a target with control characters.`);
   if (target.startsWith('/') || /^[A-Za-z]:[\\/]/.test(target))
-    throw new AppError('PATH_ESCAPE', `The symlink "${linkPath}" points to the absolute path "${target}", outside the root.`);
+    throw new AppError(
+      'PATH_ESCAPE',
+      `The symlink "${linkPath}" points to the absolute path "${target}", outside the root.`,
+    );
   const depth: string[] = linkPath.split('/').slice(0, -1);
   for (const part of target.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
       if (depth.length === 0)
-        throw new AppError('PATH_ESCAPE', `The symlink "${linkPath}" points to "${target}", which escapes the root.`);
+        throw new AppError(
+          'PATH_ESCAPE',
+          `The symlink "${linkPath}" points to "${target}", which escapes the root.`,
+        );
       depth.pop();
     } else depth.push(part);
   }

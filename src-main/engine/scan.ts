@@ -14,8 +14,12 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
   let r = root.trim();
   if (r === '~' || r.startsWith('~/')) r = `${(await endpoint.home()).replace(/\/+$/, '')}${r.slice(1)}`;
   if (!r.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(r))
-    throw new AppError('PATH_INVALID', `The root "${root}" on ${endpoint.label} must be an absolute path (or start with ~/).`);
-  if (r.split(/[\\/]/).includes('..')) throw new AppError('PATH_INVALID', `The root "${root}" must not contain "..".`);
+    throw new AppError(
+      'PATH_INVALID',
+      `The root "${root}" on ${endpoint.label} must be an absolute path (or start with ~/).`,
+    );
+  if (r.split(/[\\/]/).includes('..'))
+    throw new AppError('PATH_INVALID', `The root "${root}" must not contain "..".`);
   return r.length > 1 ? r.replace(/\/+$/, '') : r;
 }
 
@@ -34,9 +38,13 @@ export async function scan(endpoint: Endpoint, root: string, options: ScanOption
     if (e.type === 'other') continue;
     const path = checkRelPath(e.path);
     if (path !== e.path.replace(/\\/g, '/'))
-      throw new AppError('PATH_INVALID', `The name "${e.path}" on ${endpoint.label} is not in Unicode NFC form; rename it.`);
+      throw new AppError(
+        'PATH_INVALID',
+        `The name "${e.path}" on ${endpoint.label} is not in Unicode NFC form; rename it.`,
+      );
     if (!keep(path, e.type === 'dir')) continue;
-    if (seen.has(path)) throw new AppError('PATH_INVALID', `The path "${path}" appears twice on ${endpoint.label}.`);
+    if (seen.has(path))
+      throw new AppError('PATH_INVALID', `The path "${path}" appears twice on ${endpoint.label}.`);
     seen.add(path);
     const entry: FileEntry = {
       path,
@@ -59,7 +67,11 @@ export async function scan(endpoint: Endpoint, root: string, options: ScanOption
     entries: entries.map((e) => {
       if (e.type !== 'file') return e;
       const hash = hashes.get(e.path);
-      if (!hash) throw new AppError('SCAN_FAILED', `No checksum could be computed for "${e.path}" on ${endpoint.label}.`);
+      if (!hash)
+        throw new AppError(
+          'SCAN_FAILED',
+          `No checksum could be computed for "${e.path}" on ${endpoint.label}.`,
+        );
       return { ...e, hash };
     }),
   };

@@ -51,7 +51,9 @@ async function stageBulk(
     sourceRoot,
     writes.map((w) => w.path),
   );
-  const tracker = tarTracker((p) => progress.update({ filesDone: Math.max(0, p.filesStarted - 1), bytesDone: p.bytes, currentPath: p.path }));
+  const tracker = tarTracker((p) =>
+    progress.update({ filesDone: Math.max(0, p.filesStarted - 1), bytesDone: p.bytes, currentPath: p.path }),
+  );
   let cancelled = false;
   const onAbort = () => {
     cancelled = true;
@@ -95,7 +97,11 @@ async function stagePerFile(
     if (w.type === 'symlink') await destination.symlink(w.linkTarget ?? '', staged);
     else {
       const input = await source.readStream(joinRoot(sourceRoot, w.path));
-      await destination.writeFile(staged, counted(input, (n) => progress.update({ bytesDone: (bytes += n) })), w.mode);
+      await destination.writeFile(
+        staged,
+        counted(input, (n) => progress.update({ bytesDone: (bytes += n) })),
+        w.mode,
+      );
       await destination.setAttrs(staged, w);
     }
     progress.update({ filesDone: ++files });
@@ -114,11 +120,19 @@ function counted(input: Readable, onBytes: (n: number) => void): Readable {
 }
 
 /** Checks the staged copies against what the plan expects, so a source that changed mid-run is caught before the swap. */
-export async function checkStaged(destination: Endpoint, stagingDir: string, writes: ReadonlyArray<JournalWrite & { size: number }>): Promise<void> {
+export async function checkStaged(
+  destination: Endpoint,
+  stagingDir: string,
+  writes: ReadonlyArray<JournalWrite & { size: number }>,
+): Promise<void> {
   const listed = new Map((await destination.list(stagingDir))?.map((e) => [e.path, e]) ?? []);
   for (const w of writes) {
     const got = listed.get(w.path);
-    const ok = got && got.type === w.type && (w.type !== 'file' || got.size === w.size) && (w.type !== 'symlink' || got.linkTarget === w.linkTarget);
+    const ok =
+      got &&
+      got.type === w.type &&
+      (w.type !== 'file' || got.size === w.size) &&
+      (w.type !== 'symlink' || got.linkTarget === w.linkTarget);
     if (!ok)
       throw new AppError(
         'SOURCE_CHANGED',
@@ -126,5 +140,3 @@ export async function checkStaged(destination: Endpoint, stagingDir: string, wri
       );
   }
 }
-
-

@@ -25,7 +25,11 @@ const depth = (p: string) => p.split('/').length;
  * target (atomic: a reader sees the old or the new file), then extras deleted deepest first, then
  * folder modes and mtimes. Idempotent, so a killed run can be completed by calling it again.
  */
-export async function swapIn(destination: Endpoint, journal: Journal, options: SwapOptions = {}): Promise<SwapResult> {
+export async function swapIn(
+  destination: Endpoint,
+  journal: Journal,
+  options: SwapOptions = {},
+): Promise<SwapResult> {
   const at = (p: string) => joinRoot(journal.root, p);
   const applied: string[] = [];
   const errors: PathError[] = [];

@@ -6,7 +6,9 @@ const BLOCK = 512;
  * A pass-through that reads tar headers as the archive flows by, so a bulk transfer can report which
  * file is passing and how many content bytes are through (ustar, GNU long names and pax paths).
  */
-export function tarTracker(onProgress: (p: { filesStarted: number; bytes: number; path: string }) => void): Transform {
+export function tarTracker(
+  onProgress: (p: { filesStarted: number; bytes: number; path: string }) => void,
+): Transform {
   let header = Buffer.alloc(0);
   let dataLeft = 0;
   let padLeft = 0;

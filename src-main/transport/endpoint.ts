@@ -15,7 +15,11 @@ export type RawEntry = {
 
 export type StatResult = Omit<RawEntry, 'path'>;
 
-export type CommandResult = { readonly code: number | null; readonly stdout: string; readonly stderr: string };
+export type CommandResult = {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+};
 
 /** A copy inside one endpoint (backups, restores); `type` says how to copy it. */
 export type LocalCopy = { readonly from: string; readonly to: string; readonly type: EntryType };

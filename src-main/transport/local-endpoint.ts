@@ -91,13 +91,20 @@ export class LocalEndpoint implements Endpoint {
     return fs.readFile(this.r(path));
   }
 
-  async tarCreate(root: string, paths: ReadonlyArray<string>): Promise<{ stream: Readable; done: Promise<void> }> {
-    const child = spawn('tar', ['-C', this.r(root), '-cf', '-', '--null', '-T', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  async tarCreate(
+    root: string,
+    paths: ReadonlyArray<string>,
+  ): Promise<{ stream: Readable; done: Promise<void> }> {
+    const child = spawn('tar', ['-C', this.r(root), '-cf', '-', '--null', '-T', '-'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const done = new Promise<void>((resolve, reject) => {
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar (read) failed: ${stderr.trim() || code}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`tar (read) failed: ${stderr.trim() || code}`)),
+      );
     });
     done.catch(() => undefined);
     child.stdin.on('error', () => undefined);
@@ -158,7 +165,10 @@ export class LocalEndpoint implements Endpoint {
     return fs.rm(this.r(path), { recursive: true, force: true });
   }
 
-  async copyWithin(copies: ReadonlyArray<LocalCopy>, options: { readonly link: boolean }): Promise<PathError[]> {
+  async copyWithin(
+    copies: ReadonlyArray<LocalCopy>,
+    options: { readonly link: boolean },
+  ): Promise<PathError[]> {
     const errors: PathError[] = [];
     for (const c of copies) {
       const from = this.r(c.from);

@@ -1,7 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 
 /** Waits for a child process, collecting stdout (bytes) and stderr (text). */
-export function collectChild(child: ChildProcess): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+export function collectChild(
+  child: ChildProcess,
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
   return new Promise((resolve, reject) => {
     const out: Buffer[] = [];
     let err = '';
@@ -25,7 +27,8 @@ export function hashLines(stdout: Buffer): Map<string, string> {
     const body = escaped ? line.slice(1) : line;
     const hash = body.slice(0, 64);
     let name = body.slice(66);
-    if (escaped) name = name.replace(/\\(\\|n|r)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+    if (escaped)
+      name = name.replace(/\\(\\|n|r)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
     map.set(name.startsWith('./') ? name.slice(2) : name, hash);
   }
   return map;

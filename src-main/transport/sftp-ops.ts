@@ -85,7 +85,11 @@ export async function sftpRemoveTree(sftp: SFTPWrapper, path: string): Promise<v
   if (!st) return;
   if (st.type === 'dir') {
     const list = await call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb));
-    await Promise.all(list.filter((e) => e.filename !== '.' && e.filename !== '..').map((e) => sftpRemoveTree(sftp, `${path}/${e.filename}`)));
+    await Promise.all(
+      list
+        .filter((e) => e.filename !== '.' && e.filename !== '..')
+        .map((e) => sftpRemoveTree(sftp, `${path}/${e.filename}`)),
+    );
     await call<void>((cb) => sftp.rmdir(path, cb));
   } else await call<void>((cb) => sftp.unlink(path, cb));
 }
@@ -94,7 +98,13 @@ export async function sftpRemoveTree(sftp: SFTPWrapper, path: string): Promise<v
  * Writes a stream to a remote file with many WRITE requests in flight (what fastPut does for a local
  * file), so a transfer is not bound by one round trip per chunk.
  */
-export async function sftpWriteStream(sftp: SFTPWrapper, path: string, data: Readable, mode: number, inFlight = 32): Promise<number> {
+export async function sftpWriteStream(
+  sftp: SFTPWrapper,
+  path: string,
+  data: Readable,
+  mode: number,
+  inFlight = 32,
+): Promise<number> {
   const handle = await call<Buffer>((cb) => sftp.open(path, 'w', { mode }, cb));
   let offset = 0;
   const pending = new Set<Promise<void>>();
@@ -107,9 +117,11 @@ export async function sftpWriteStream(sftp: SFTPWrapper, path: string, data: Rea
         buf = buf.subarray(piece.length);
         const at = offset;
         offset += piece.length;
-        const p = call<void>((cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).catch((err: Error) => {
-          failure ??= err;
-        });
+        const p = call<void>((cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).catch(
+          (err: Error) => {
+            failure ??= err;
+          },
+        );
         pending.add(p);
         void p.finally(() => pending.delete(p));
         if (pending.size >= inFlight) await Promise.race(pending);

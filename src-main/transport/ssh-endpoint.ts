@@ -5,7 +5,15 @@ import type { CommandResult, Endpoint, LocalCopy, RawEntry, StatResult } from '.
 import type { SshConnection } from './ssh-connection.js';
 import { hashLines } from './process-util.js';
 import { shq } from './shell-quote.js';
-import { call, isNoSuchFile, sftpList, sftpMkdirp, sftpRemoveTree, sftpStat, sftpWriteStream } from './sftp-ops.js';
+import {
+  call,
+  isNoSuchFile,
+  sftpList,
+  sftpMkdirp,
+  sftpRemoveTree,
+  sftpStat,
+  sftpWriteStream,
+} from './sftp-ops.js';
 import { parseFindOutput, findCommand } from './find-listing.js';
 
 export type SshEndpointOptions = {
@@ -57,8 +65,12 @@ export class SshEndpoint implements Endpoint {
 
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
-    const r = await this.conn.exec(`cd ${shq(root)} && xargs -0 sha256sum --`, paths.map((p) => `./${p}\0`).join(''));
-    if (r.code !== 0) throw new Error(`sha256sum failed on ${this.label} in ${root}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    const r = await this.conn.exec(
+      `cd ${shq(root)} && xargs -0 sha256sum --`,
+      paths.map((p) => `./${p}\0`).join(''),
+    );
+    if (r.code !== 0)
+      throw new Error(`sha256sum failed on ${this.label} in ${root}: ${r.stderr.trim() || `exit ${r.code}`}`);
     return hashLines(r.stdout);
   }
 
@@ -86,7 +98,10 @@ export class SshEndpoint implements Endpoint {
     return call<Buffer>((cb) => sftp.readFile(path, cb));
   }
 
-  async tarCreate(root: string, paths: ReadonlyArray<string>): Promise<{ stream: Readable; done: Promise<void> }> {
+  async tarCreate(
+    root: string,
+    paths: ReadonlyArray<string>,
+  ): Promise<{ stream: Readable; done: Promise<void> }> {
     const channel = await this.conn.execChannel(`tar -C ${shq(root)} -cf - --null -T -`);
     const done = channelDone(channel, `tar (read) on ${this.label}`);
     channel.stdin.end(paths.map((p) => `./${p}\0`).join(''));
@@ -138,7 +153,10 @@ export class SshEndpoint implements Endpoint {
     await sftpRemoveTree(await this.sftp(), path);
   }
 
-  async copyWithin(copies: ReadonlyArray<LocalCopy>, options: { readonly link: boolean }): Promise<PathError[]> {
+  async copyWithin(
+    copies: ReadonlyArray<LocalCopy>,
+    options: { readonly link: boolean },
+  ): Promise<PathError[]> {
     if (copies.length === 0) return [];
     if (this.fastPath) {
       const lines = copies.map((c, i) => {
@@ -154,7 +172,10 @@ export class SshEndpoint implements Endpoint {
       const r = await this.conn.exec('sh -s', `${lines.join('\n')}\n`);
       if (r.code === 0) {
         const failed = r.stdout.toString('utf8').split('\n').filter(Boolean).map(Number);
-        return failed.map((i) => ({ path: copies[i]?.from ?? '?', message: r.stderr.trim() || 'copy failed' }));
+        return failed.map((i) => ({
+          path: copies[i]?.from ?? '?',
+          message: r.stderr.trim() || 'copy failed',
+        }));
       }
     }
     return this.copyWithinSftp(copies);
@@ -201,7 +222,9 @@ export class SshEndpoint implements Endpoint {
     let p = path;
     for (;;) {
       try {
-        const info = await call<{ f_bavail: number; f_frsize: number }>((cb) => sftp.ext_openssh_statvfs(p, cb));
+        const info = await call<{ f_bavail: number; f_frsize: number }>((cb) =>
+          sftp.ext_openssh_statvfs(p, cb),
+        );
         return Number(info.f_bavail) * Number(info.f_frsize);
       } catch (err) {
         if (!isNoSuchFile(err)) return null;
@@ -226,7 +249,9 @@ function channelDone(channel: ClientChannel, what: string): Promise<void> {
   channel.on('exit', (c: number | null) => (code = c));
   const done = new Promise<void>((resolve, reject) => {
     channel.on('error', reject);
-    channel.on('close', () => (code === 0 ? resolve() : reject(new Error(`${what} failed: ${stderr.trim() || `exit ${code}`}`))));
+    channel.on('close', () =>
+      code === 0 ? resolve() : reject(new Error(`${what} failed: ${stderr.trim() || `exit ${code}`}`)),
+    );
   });
   done.catch(() => undefined);
   return done;

@@ -80,7 +80,14 @@ export type Plan = {
   readonly summary: PlanSummary;
 };
 
-export const runStatuses = ['completed', 'completed-with-errors', 'failed', 'cancelled', 'refused', 'unreachable'] as const;
+export const runStatuses = [
+  'completed',
+  'completed-with-errors',
+  'failed',
+  'cancelled',
+  'refused',
+  'unreachable',
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 export type PathError = { readonly path: string; readonly message: string };

@@ -5,7 +5,14 @@ import { openSsh, type SshConnection } from '../../../src-main/transport/ssh-con
 import type { SshdServer } from '../../support/sshd.js';
 
 /** A tree spec: path → content (file), `{dir: mode}`, `{link: target}`, or `{content, mode, mtime}`. */
-export type Spec = Record<string, string | Buffer | { dir: number } | { link: string } | { content: string | Buffer; mode?: number; mtimeMs?: number }>;
+export type Spec = Record<
+  string,
+  | string
+  | Buffer
+  | { dir: number }
+  | { link: string }
+  | { content: string | Buffer; mode?: number; mtimeMs?: number }
+>;
 
 export async function makeTree(root: string, spec: Spec): Promise<void> {
   await fs.mkdir(root, { recursive: true });
@@ -26,7 +33,10 @@ export async function makeTree(root: string, spec: Spec): Promise<void> {
 }
 
 /** path → "file <mode> <sha256>" / "dir <mode>" / "link <target>": what "byte for byte" means in assertions. */
-export async function snapshot(root: string, skip: (p: string) => boolean = (p) => p.startsWith('.configsync-')): Promise<Record<string, string>> {
+export async function snapshot(
+  root: string,
+  skip: (p: string) => boolean = (p) => p.startsWith('.configsync-'),
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (dir: string, rel: string): Promise<void> => {
     for (const name of (await fs.readdir(dir)).sort()) {
@@ -39,7 +49,11 @@ export async function snapshot(root: string, skip: (p: string) => boolean = (p) 
       else if (st.isDirectory()) {
         out[r] = `dir ${mode}`;
         await walk(full, r);
-      } else out[r] = `file ${mode} ${createHash('sha256').update(await fs.readFile(full)).digest('hex').slice(0, 16)}`;
+      } else
+        out[r] = `file ${mode} ${createHash('sha256')
+          .update(await fs.readFile(full))
+          .digest('hex')
+          .slice(0, 16)}`;
     }
   };
   await walk(root, '');

@@ -10,21 +10,23 @@ import { connect, makeTree, snapshot } from '../engine/tree.js';
 
 const WEIRD = {
   'plain.txt': 'hello',
-  "it's a \"quote\".conf": 'q',
+  'it\'s a "quote".conf': 'q',
   'tab\there': 't',
   '-leading-dash': 'd',
   '$(echo pwned)': 'p',
   'caf\u00e9/\u65e5\u672c.ini': 'u',
   'sub/deeper/x.bin': Buffer.alloc(70_000, 7),
   'sub/private': { content: 'secret', mode: 0o600, mtimeMs: 1_600_000_000_000 },
-  'locked': { dir: 0o700 },
+  locked: { dir: 0o700 },
   'link-to-plain': { link: 'plain.txt' },
   'sub/link-up': { link: '../plain.txt' },
 };
 
 function norm(list: RawEntry[] | null): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const e of list ?? []) out[e.path] = `${e.type} ${e.mode.toString(8)} ${e.type === 'file' ? e.size : ''} ${e.linkTarget ?? ''} ${Math.floor(e.mtimeMs / 1000)}`;
+  for (const e of list ?? [])
+    out[e.path] =
+      `${e.type} ${e.mode.toString(8)} ${e.type === 'file' ? e.size : ''} ${e.linkTarget ?? ''} ${Math.floor(e.mtimeMs / 1000)}`;
   return out;
 }
 
@@ -60,14 +62,24 @@ describe('endpoints against real sshd', () => {
   });
 
   it('reports a missing root as null and a file root as an error, both ways', async () => {
-    for (const ep of [new LocalEndpoint(), new SshEndpoint(conn, { fastPath: true }), new SshEndpoint(conn, { fastPath: false })] as Endpoint[]) {
+    for (const ep of [
+      new LocalEndpoint(),
+      new SshEndpoint(conn, { fastPath: true }),
+      new SshEndpoint(conn, { fastPath: false }),
+    ] as Endpoint[]) {
       expect(await ep.list(join(root, 'nope'))).toBeNull();
       await expect(ep.list(join(root, 'plain.txt'))).rejects.toThrow(/not a folder/);
     }
   });
 
   it('hashes on the server, matching local hashes, odd names included', async () => {
-    const paths = ['plain.txt', "it's a \"quote\".conf", '-leading-dash', 'sub/deeper/x.bin', 'caf\u00e9/\u65e5\u672c.ini'];
+    const paths = [
+      'plain.txt',
+      'it\'s a "quote".conf',
+      '-leading-dash',
+      'sub/deeper/x.bin',
+      'caf\u00e9/\u65e5\u672c.ini',
+    ];
     const local = await new LocalEndpoint().hash(root, paths);
     const remote = await new SshEndpoint(conn, { fastPath: true }).hash(root, paths);
     expect(remote).toEqual(local);
@@ -98,7 +110,11 @@ describe('endpoints against real sshd', () => {
     await ssh.mkdirp(join(dir, 'a/b'));
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) % 251;
-    const n = await ssh.writeFile(join(dir, 'a/b/big'), await new LocalEndpoint().readStream(await writeLocal(big)), 0o640);
+    const n = await ssh.writeFile(
+      join(dir, 'a/b/big'),
+      await new LocalEndpoint().readStream(await writeLocal(big)),
+      0o640,
+    );
     expect(n).toBe(big.length);
     expect(await fs.readFile(join(dir, 'a/b/big'))).toEqual(big);
     expect((await fs.stat(join(dir, 'a/b/big'))).mode & 0o777).toBe(0o640);
@@ -117,7 +133,10 @@ describe('endpoints against real sshd', () => {
       { link: false },
     );
     expect(errors).toEqual([]);
-    expect(await snapshot(join(dir, 'copy'))).toEqual({ target: (await snapshot(dir)).target, ln: 'link a/b/big' });
+    expect(await snapshot(join(dir, 'copy'))).toEqual({
+      target: (await snapshot(dir)).target,
+      ln: 'link a/b/big',
+    });
     expect((await fs.stat(join(dir, 'copy/target'))).mtimeMs).toBe(1_500_000_000_000);
     expect(await ssh.freeSpace(join(dir, 'does/not/exist'))).toBeGreaterThan(0);
     await ssh.removeTree(dir);

@@ -4,7 +4,21 @@ import { shq } from '../../../src-main/transport/shell-quote.js';
 
 describe('shq through a real sh', () => {
   it('sh sees exactly the original argument', () => {
-    for (const s of ['plain', "it's", 'a b\tc', '$(echo pwned)', '`x`', '"q"', "'", "''", '-n', '\\n', 'semi;colon', 'new\nline', '']) {
+    for (const s of [
+      'plain',
+      "it's",
+      'a b\tc',
+      '$(echo pwned)',
+      '`x`',
+      '"q"',
+      "'",
+      "''",
+      '-n',
+      '\\n',
+      'semi;colon',
+      'new\nline',
+      '',
+    ]) {
       expect(execFileSync('sh', ['-c', `printf '%s' ${shq(s)}`]).toString()).toBe(s);
     }
   });

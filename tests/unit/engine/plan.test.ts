@@ -3,9 +3,23 @@ import { plan, sameTime } from '../../../src-main/engine/plan.js';
 import type { FileEntry, FileIndex, PlanOptions } from '../../../src-shared/model/sync.js';
 
 const T = 1_700_000_000_000;
-const f = (path: string, size: number, mtimeMs = T, extra: Partial<FileEntry> = {}): FileEntry => ({ path, type: 'file', size, mtimeMs, mode: 0o644, ...extra });
+const f = (path: string, size: number, mtimeMs = T, extra: Partial<FileEntry> = {}): FileEntry => ({
+  path,
+  type: 'file',
+  size,
+  mtimeMs,
+  mode: 0o644,
+  ...extra,
+});
 const d = (path: string, mode = 0o755): FileEntry => ({ path, type: 'dir', size: 0, mtimeMs: T, mode });
-const l = (path: string, linkTarget: string): FileEntry => ({ path, type: 'symlink', size: 0, mtimeMs: T, mode: 0o777, linkTarget });
+const l = (path: string, linkTarget: string): FileEntry => ({
+  path,
+  type: 'symlink',
+  size: 0,
+  mtimeMs: T,
+  mode: 0o777,
+  linkTarget,
+});
 const idx = (root: string, entries: FileEntry[], exists = true): FileIndex => ({ root, exists, entries });
 const mirror: PlanOptions = { mode: 'mirror', compare: 'time-size', toleranceMs: 2000 };
 const update: PlanOptions = { mode: 'update', compare: 'time-size', toleranceMs: 2000 };
@@ -19,8 +33,20 @@ describe('plan', () => {
     const src = idx('/s', [f('new', 5), f('changed', 10), f('same', 3), f('older-src', 4, T - 60_000)]);
     const dst = idx('/d', [f('changed', 11), f('same', 3), f('extra', 7), f('older-src', 4)]);
     const p = plan(src, dst, mirror);
-    expect(actions(p)).toEqual({ new: 'create', changed: 'update', same: 'keep', extra: 'delete', 'older-src': 'update' });
-    expect(p.summary.counts).toEqual({ create: 1, update: 2, delete: 1, keep: 1, 'skip-newer-on-destination': 0 });
+    expect(actions(p)).toEqual({
+      new: 'create',
+      changed: 'update',
+      same: 'keep',
+      extra: 'delete',
+      'older-src': 'update',
+    });
+    expect(p.summary.counts).toEqual({
+      create: 1,
+      update: 2,
+      delete: 1,
+      keep: 1,
+      'skip-newer-on-destination': 0,
+    });
     expect(p.summary.bytesToCopy).toBe(5 + 10 + 4);
     expect(p.summary.bytesToDelete).toBe(7);
     expect(p.summary.bytesToBackUp).toBe(11 + 7 + 4);
@@ -29,10 +55,21 @@ describe('plan', () => {
   });
 
   it('update: copies only newer, leaves extras, skips what is newer on the destination', () => {
-    const src = idx('/s', [f('new', 5), f('newer', 10, T + 10_000), f('stale', 4, T - 60_000), f('same-time', 9)]);
+    const src = idx('/s', [
+      f('new', 5),
+      f('newer', 10, T + 10_000),
+      f('stale', 4, T - 60_000),
+      f('same-time', 9),
+    ]);
     const dst = idx('/d', [f('newer', 11), f('stale', 4), f('extra', 7), f('same-time', 8)]);
     const p = plan(src, dst, update);
-    expect(actions(p)).toEqual({ new: 'create', newer: 'update', stale: 'skip-newer-on-destination', extra: 'keep', 'same-time': 'keep' });
+    expect(actions(p)).toEqual({
+      new: 'create',
+      newer: 'update',
+      stale: 'skip-newer-on-destination',
+      extra: 'keep',
+      'same-time': 'keep',
+    });
     expect(p.entries.find((e) => e.path === 'stale')?.reason).toBe('newer on the destination by 60 s');
     expect(p.entries.find((e) => e.path === 'newer')?.reason).toBe('newer on the source by 10 s');
     expect(p.entries.find((e) => e.path === 'same-time')?.reason).toMatch(/neither side is newer/);
@@ -43,7 +80,9 @@ describe('plan', () => {
     expect(actions(plan(idx('/s', [f('a', 1, T + 1999)]), dst, mirror)).a).toBe('keep');
     expect(actions(plan(idx('/s', [f('a', 1, T + 2001)]), dst, mirror)).a).toBe('update');
     expect(actions(plan(idx('/s', [f('a', 1, T + 500)]), dst, { ...mirror, toleranceMs: 0 })).a).toBe('keep');
-    expect(actions(plan(idx('/s', [f('a', 1, T + 1500)]), dst, { ...mirror, toleranceMs: 0 })).a).toBe('update');
+    expect(actions(plan(idx('/s', [f('a', 1, T + 1500)]), dst, { ...mirror, toleranceMs: 0 })).a).toBe(
+      'update',
+    );
     expect(sameTime(T + 999, T, 0)).toBe(true);
     expect(sameTime(T + 1001, T + 1, 0)).toBe(false);
   });
@@ -64,7 +103,13 @@ describe('plan', () => {
     const src = idx('/s', [d('dir'), d('newdir'), f('x', 1, T, { mode: 0o600 }), d('moded', 0o700)]);
     const dst = idx('/d', [d('dir'), d('gone'), f('x', 1), d('moded')]);
     const p = plan(src, dst, mirror);
-    expect(actions(p)).toEqual({ dir: 'keep', newdir: 'create', x: 'update', moded: 'update', gone: 'delete' });
+    expect(actions(p)).toEqual({
+      dir: 'keep',
+      newdir: 'create',
+      x: 'update',
+      moded: 'update',
+      gone: 'delete',
+    });
     expect(p.entries.find((e) => e.path === 'x')?.reason).toBe('permissions differ (0644 → 0600)');
   });
 

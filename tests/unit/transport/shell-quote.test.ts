@@ -15,10 +15,19 @@ describe('shq', () => {
 
 describe('listing parsers', () => {
   it('parses find -printf records, names with tabs included', () => {
-    const out = Buffer.from('f\t644\t12\t1700000000.5000000000\ta\tb.txt\0\0l\t777\t1\t1700000001.0000000000\tlink\0a\tb.txt\0d\t755\t4096\t1700000002.2500000000\tdir\0\0');
+    const out = Buffer.from(
+      'f\t644\t12\t1700000000.5000000000\ta\tb.txt\0\0l\t777\t1\t1700000001.0000000000\tlink\0a\tb.txt\0d\t755\t4096\t1700000002.2500000000\tdir\0\0',
+    );
     expect(parseFindOutput(out)).toEqual([
       { path: 'a\tb.txt', type: 'file', size: 12, mtimeMs: 1_700_000_000_500, mode: 0o644 },
-      { path: 'link', type: 'symlink', size: 0, mtimeMs: 1_700_000_001_000, mode: 0o777, linkTarget: 'a\tb.txt' },
+      {
+        path: 'link',
+        type: 'symlink',
+        size: 0,
+        mtimeMs: 1_700_000_001_000,
+        mode: 0o777,
+        linkTarget: 'a\tb.txt',
+      },
       { path: 'dir', type: 'dir', size: 0, mtimeMs: 1_700_000_002_250, mode: 0o755 },
     ]);
   });
