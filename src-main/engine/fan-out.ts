@@ -1,0 +1,191 @@
+import type {
+  FileIndex,
+  Plan,
+  PlanOptions,
+  Progress,
+  RunReport,
+  RunStatus,
+} from '../../src-shared/model/sync.js';
+import type { Endpoint } from '../transport/endpoint.js';
+import { AppError } from '../rpc/app-error.js';
+import { apply, newRunId, type ApplyOptions } from './apply.js';
+import type { FilterSpec } from './filters.js';
+import { plan } from './plan.js';
+import { planActions } from '../../src-shared/model/sync.js';
+import { scan } from './scan.js';
+
+export const DEFAULT_FAN_OUT = 4;
+
+/** A destination to plan for: how to reach it (within its contact timeout) and which root to write. */
+export type FanOutTarget = {
+  readonly id: string;
+  readonly label: string;
+  readonly root: string;
+  readonly connect: () => Promise<Endpoint>;
+  /** Journal and backups on that destination; default `~/.configsync` there. */
+  readonly stateDir?: string;
+};
+
+export type TargetPlan =
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly ok: true;
+      readonly endpoint: Endpoint;
+      readonly plan: Plan;
+      readonly stateDir?: string;
+    }
+  | {
+      readonly id: string;
+      readonly label: string;
+      readonly ok: false;
+      readonly status: RunStatus;
+      readonly code: string;
+      readonly message: string;
+    };
+
+export type PlanAllOptions = {
+  readonly planOptions: PlanOptions;
+  readonly filter: FilterSpec;
+  readonly concurrency?: number;
+};
+
+/** Runs `fn` over `items` with at most `limit` at once, keeping order in the results. */
+export async function mapBounded<T, R>(
+  items: ReadonlyArray<T>,
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return out;
+}
+
+/**
+ * One scan of the source, then (in parallel, bounded) connect + scan + plan per destination. A
+ * destination that cannot be reached is reported as unreachable and left out; the others go on.
+ */
+export async function planAll(
+  source: Endpoint,
+  sourceRoot: string,
+  targets: ReadonlyArray<FanOutTarget>,
+  options: PlanAllOptions,
+): Promise<{ readonly sourceIndex: FileIndex; readonly targets: ReadonlyArray<TargetPlan> }> {
+  const hash = options.planOptions.compare === 'checksum';
+  const sourceIndex = await scan(source, sourceRoot, { ...options.filter, hash });
+  const planned = await mapBounded(
+    targets,
+    options.concurrency ?? DEFAULT_FAN_OUT,
+    async (t): Promise<TargetPlan> => {
+      let endpoint: Endpoint;
+      try {
+        endpoint = await t.connect();
+      } catch (err) {
+        return {
+          id: t.id,
+          label: t.label,
+          ok: false,
+          status: 'unreachable',
+          code: codeOf(err),
+          message: (err as Error).message,
+        };
+      }
+      try {
+        const destIndex = await scan(endpoint, t.root, { ...options.filter, hash });
+        const p = plan(sourceIndex, destIndex, options.planOptions);
+        return {
+          id: t.id,
+          label: t.label,
+          ok: true,
+          endpoint,
+          plan: p,
+          ...(t.stateDir ? { stateDir: t.stateDir } : {}),
+        };
+      } catch (err) {
+        return {
+          id: t.id,
+          label: t.label,
+          ok: false,
+          status: 'failed',
+          code: codeOf(err),
+          message: (err as Error).message,
+        };
+      }
+    },
+  );
+  return { sourceIndex, targets: planned };
+}
+
+export type ApplyAllOptions = Omit<ApplyOptions, 'onProgress' | 'runId'> & {
+  readonly runId?: string;
+  readonly concurrency?: number;
+  readonly onProgress?: (targetId: string, p: Progress) => void;
+};
+
+/**
+ * Applies each planned destination (bounded parallelism, one shared run id). A refusal by a guard or
+ * a failure on one destination becomes that destination's report; it never stops the others.
+ */
+export async function applyAll(
+  source: Endpoint,
+  targets: ReadonlyArray<TargetPlan>,
+  options: ApplyAllOptions,
+): Promise<ReadonlyArray<RunReport & { readonly targetId: string }>> {
+  const runId = options.runId ?? newRunId();
+  const { concurrency, onProgress, ...rest } = options;
+  return mapBounded(targets, concurrency ?? DEFAULT_FAN_OUT, async (t) => {
+    if (!t.ok) return { ...emptyReport(runId, t.label, t.status, t.message), targetId: t.id };
+    try {
+      const report = await apply(t.plan, source, t.endpoint, {
+        ...rest,
+        ...(t.stateDir ? { stateDir: t.stateDir } : {}),
+        runId,
+        ...(onProgress ? { onProgress: (p: Progress) => onProgress(t.id, p) } : {}),
+      });
+      return { ...report, targetId: t.id };
+    } catch (err) {
+      const code = codeOf(err);
+      const status: RunStatus = code.startsWith('GUARD_') ? 'refused' : 'failed';
+      return { ...emptyReport(runId, t.label, status, (err as Error).message), targetId: t.id };
+    }
+  });
+}
+
+export function emptyReport(
+  runId: string,
+  destination: string,
+  status: RunStatus,
+  message: string,
+): RunReport {
+  const now = new Date().toISOString();
+  return {
+    runId,
+    destination,
+    status,
+    message,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+    counts: Object.fromEntries(planActions.map((a) => [a, 0])) as RunReport['counts'],
+    filesWritten: 0,
+    filesDeleted: 0,
+    bytesWritten: 0,
+    applied: [],
+    notApplied: [],
+    errors: [],
+    mismatches: [],
+    verified: false,
+    fastPath: false,
+  };
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof AppError ? err.code : 'INTERNAL';
+}
