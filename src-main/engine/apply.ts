@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  PathError,
-  Plan,
-  PlanEntry,
-  Progress,
-  RunReport,
-  RunStatus,
+import {
+  DEFAULT_KEEP_RUNS,
+  type PathError,
+  type Plan,
+  type PlanEntry,
+  type Progress,
+  type RunReport,
+  type RunStatus,
 } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
@@ -36,8 +37,6 @@ export type ApplyOptions = {
   /** Force the bulk (tar) or per-file transfer; default: bulk when both sides have their fast path on. */
   readonly bulk?: boolean;
 };
-
-export const DEFAULT_KEEP_RUNS = 10;
 
 /** A run id that sorts by time and is safe as a file name: `20261122T101500123Z-a1b2c3`. */
 export function newRunId(now = new Date()): string {

@@ -11,10 +11,8 @@ import { AppError } from '../rpc/app-error.js';
 import { apply, newRunId, type ApplyOptions } from './apply.js';
 import type { FilterSpec } from './filters.js';
 import { plan } from './plan.js';
-import { planActions } from '../../src-shared/model/sync.js';
+import { DEFAULT_FAN_OUT, planActions } from '../../src-shared/model/sync.js';
 import { scan } from './scan.js';
-
-export const DEFAULT_FAN_OUT = 4;
 
 /** A destination to plan for: how to reach it (within its contact timeout) and which root to write. */
 export type FanOutTarget = {

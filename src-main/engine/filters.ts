@@ -1,10 +1,7 @@
 import picomatch from 'picomatch';
+import { ENGINE_EXCLUDES } from '../../src-shared/model/sync.js';
 
-/** Names the engine itself creates inside a root; never synchronised, never deleted by a mirror. */
-export const ENGINE_EXCLUDES: ReadonlyArray<string> = ['.configsync-tmp-*', '.configsync-staging-*'];
-
-/** What is left out unless the user edits the list: license files, as the products this replaces do. */
-export const DEFAULT_EXCLUDES: ReadonlyArray<string> = ['licenses/**', '*.lic', ...ENGINE_EXCLUDES];
+export { DEFAULT_EXCLUDES, ENGINE_EXCLUDES } from '../../src-shared/model/sync.js';
 
 export type FilterSpec = {
   /** When non-empty, only files and symlinks matching one of these are kept (folders always are). */

@@ -1,7 +1,7 @@
-import type { Plan } from '../../src-shared/model/sync.js';
+import { DEFAULT_DELETE_THRESHOLD, type GuardCode, type Plan } from '../../src-shared/model/sync.js';
 import { AppError } from '../rpc/app-error.js';
 
-export type GuardCode = 'GUARD_SOURCE_MISSING' | 'GUARD_SOURCE_EMPTY' | 'GUARD_MASS_DELETE';
+export type { GuardCode } from '../../src-shared/model/sync.js';
 
 export type GuardFinding = { readonly code: GuardCode; readonly message: string };
 
@@ -11,8 +11,6 @@ export type GuardOptions = {
   /** Codes the user has explicitly confirmed for this run. */
   readonly confirmed?: ReadonlyArray<GuardCode>;
 };
-
-export const DEFAULT_DELETE_THRESHOLD = 0.5;
 
 /**
  * The plans that usually mean a mistake (a wrong or unmounted source, a wrong root) rather than an

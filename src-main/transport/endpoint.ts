@@ -68,4 +68,6 @@ export interface Endpoint {
   freeSpace(path: string): Promise<number | null>;
   /** Runs a shell command with `cwd` as its working folder. */
   run(command: string, cwd: string): Promise<CommandResult>;
+  /** Releases the connection behind this endpoint (nothing for the local one). */
+  close(): void;
 }

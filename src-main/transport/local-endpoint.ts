@@ -219,6 +219,8 @@ export class LocalEndpoint implements Endpoint {
     }
   }
 
+  close(): void {}
+
   async run(command: string, cwd: string): Promise<CommandResult> {
     const child = spawn(command, { cwd: this.r(cwd), shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const r = await collectChild(child);

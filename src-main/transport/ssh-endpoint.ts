@@ -235,6 +235,10 @@ export class SshEndpoint implements Endpoint {
     }
   }
 
+  close(): void {
+    this.conn.close();
+  }
+
   async run(command: string, cwd: string): Promise<CommandResult> {
     const r = await this.conn.exec(`cd ${shq(cwd)} && ${command}`);
     return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };

@@ -34,6 +34,17 @@ export type PlanOptions = {
 };
 
 export const DEFAULT_TOLERANCE_MS = 2000;
+export const DEFAULT_KEEP_RUNS = 10;
+export const DEFAULT_DELETE_THRESHOLD = 0.5;
+export const DEFAULT_FAN_OUT = 4;
+
+/** Names the engine itself creates inside a root; always excluded, whatever the user sets. */
+export const ENGINE_EXCLUDES: ReadonlyArray<string> = ['.configsync-tmp-*', '.configsync-staging-*'];
+/** What a new sync set leaves out (the user sees and edits this list): license files, and the engine's own names. */
+export const DEFAULT_EXCLUDES: ReadonlyArray<string> = ['licenses/**', '*.lic', ...ENGINE_EXCLUDES];
+
+export const guardCodes = ['GUARD_SOURCE_MISSING', 'GUARD_SOURCE_EMPTY', 'GUARD_MASS_DELETE'] as const;
+export type GuardCode = (typeof guardCodes)[number];
 
 export const planActions = ['create', 'update', 'delete', 'keep', 'skip-newer-on-destination'] as const;
 export type PlanAction = (typeof planActions)[number];

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import {
+  DEFAULT_DELETE_THRESHOLD,
+  DEFAULT_EXCLUDES,
+  DEFAULT_KEEP_RUNS,
+  DEFAULT_TOLERANCE_MS,
+  guardCodes,
+  planActions,
+  runPhases,
+  runStatuses,
+  type PlanEntry,
+  type PlanSummary,
+  type Progress,
+  type RunReport,
+} from '../../model/sync.js';
+
+export const syncMode = z.enum(['mirror', 'update']);
+export const compareMethod = z.enum(['time-size', 'checksum']);
+export const planAction = z.enum(planActions);
+export const guardCode = z.enum(guardCodes);
+export const entryType = z.enum(['file', 'dir', 'symlink']);
+
+/** A named set of items kept identical from a source server to its destinations. */
+export const syncSet = z.object({
+  id: z.string().min(1).max(100),
+  /** Names the backup folder too: letters, digits, `.`, `_`, `-`. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'use letters, digits, ".", "_" and "-"'),
+  /** Each item is a folder path, the same on every server (the server's ${VARS} allowed). */
+  items: z
+    .array(z.object({ path: z.string().min(1).max(4096) }))
+    .min(1)
+    .max(100),
+  include: z.array(z.string().max(1000)).max(500).default([]),
+  exclude: z
+    .array(z.string().max(1000))
+    .max(500)
+    .default([...DEFAULT_EXCLUDES]),
+  mode: syncMode.default('mirror'),
+  compare: compareMethod.default('time-size'),
+  toleranceMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_TOLERANCE_MS),
+  keepRuns: z.number().int().min(1).max(1000).default(DEFAULT_KEEP_RUNS),
+  deleteThreshold: z.number().min(0).max(1).default(DEFAULT_DELETE_THRESHOLD),
+  validateCommand: z.string().max(4000).optional(),
+  postApplyCommand: z.string().max(4000).optional(),
+});
+export type SyncSetInput = z.input<typeof syncSet>;
+export type SyncSet = z.output<typeof syncSet>;
+
+export const entryMeta = z.object({
+  type: entryType,
+  size: z.number(),
+  mtimeMs: z.number(),
+  mode: z.number().int(),
+  linkTarget: z.string().optional(),
+  hash: z.string().optional(),
+});
+
+export const planEntry = z.object({
+  path: z.string(),
+  action: planAction,
+  reason: z.string(),
+  source: entryMeta.optional(),
+  destination: entryMeta.optional(),
+});
+
+export const planSummary = z.object({
+  counts: z.record(planAction, z.number().int()),
+  bytesToCopy: z.number(),
+  bytesToDelete: z.number(),
+  bytesToBackUp: z.number(),
+  destinationFiles: z.number().int(),
+  sourceFiles: z.number().int(),
+});
+
+export const pathError = z.object({ path: z.string(), message: z.string() });
+
+export const runReport = z.object({
+  runId: z.string(),
+  destination: z.string(),
+  status: z.enum(runStatuses),
+  message: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  counts: z.record(planAction, z.number().int()),
+  filesWritten: z.number().int(),
+  filesDeleted: z.number().int(),
+  bytesWritten: z.number(),
+  applied: z.array(z.string()),
+  notApplied: z.array(z.string()),
+  errors: z.array(pathError),
+  mismatches: z.array(pathError),
+  verified: z.boolean(),
+  fastPath: z.boolean(),
+  backupDir: z.string().optional(),
+  journalPath: z.string().optional(),
+});
+
+export const progress = z.object({
+  runId: z.string(),
+  destination: z.string(),
+  phase: z.enum(runPhases),
+  filesDone: z.number().int(),
+  filesTotal: z.number().int(),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  currentPath: z.string(),
+  bytesPerSecond: z.number(),
+});
+
+/** One destination × item of a plan: its summary and what the guards say, or why it could not be planned. */
+export const planTarget = z.object({
+  targetId: z.string(),
+  serverId: z.string(),
+  item: z.string(),
+  ok: z.boolean(),
+  summary: planSummary.optional(),
+  guards: z.array(z.object({ code: guardCode, message: z.string() })).default([]),
+  status: z.enum(runStatuses).optional(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+
+export const syncPlanInput = z
+  .object({
+    set: syncSet,
+    sourceServerId: z.string().min(1),
+    destinationServerIds: z.array(z.string().min(1)).min(1).max(200),
+  })
+  .strict();
+export const syncPlanOutput = z.object({
+  planId: z.string(),
+  createdAt: z.string(),
+  targets: z.array(planTarget),
+});
+
+export const syncEntriesInput = z
+  .object({
+    planId: z.string(),
+    targetId: z.string(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(1000).default(200),
+    actions: z.array(planAction).optional(),
+    search: z.string().max(1000).optional(),
+  })
+  .strict();
+export const syncEntriesOutput = z.object({ total: z.number().int(), entries: z.array(planEntry) });
+
+export const syncApplyInput = z
+  .object({
+    planId: z.string(),
+    confirm: z.array(guardCode).default([]),
+    targetIds: z.array(z.string()).optional(),
+  })
+  .strict();
+export const syncApplyOutput = z.object({ runId: z.string() });
+
+export const syncCancelInput = z.object({ runId: z.string() }).strict();
+export const syncCancelOutput = z.object({ cancelled: z.boolean() });
+
+export const syncRestoreInput = z
+  .object({ serverId: z.string(), setName: z.string(), runId: z.string() })
+  .strict();
+export const syncRestoreOutput = z.object({
+  restored: z.number().int(),
+  removed: z.number().int(),
+  errors: z.array(pathError),
+});
+
+export const runRecord = z.object({
+  runId: z.string(),
+  setName: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  state: z.enum(['running', 'finished']),
+  reports: z.array(runReport.extend({ targetId: z.string() })),
+});
+export const syncRunsInput = z.object({}).strict();
+export const syncRunsOutput = z.object({ runs: z.array(runRecord) });
+
+/** Event payloads: a progress sample of one target, and the end of a run. */
+export const syncProgressEvent = progress.extend({ targetId: z.string() });
+export const syncFinishedEvent = runRecord;
+
+// The model's hand-written types and these schemas must describe the same shapes.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends ReadonlyArray<infer U> ? U[] : T[K] };
+export const schemasMatchModel: [
+  Same<z.output<typeof planEntry>, Mutable<PlanEntry>>,
+  Same<z.output<typeof planSummary>, Mutable<PlanSummary>>,
+  Same<z.output<typeof progress>, Mutable<Progress>>,
+] = [true, true, true];
+export const runReportMatchesModel: z.output<typeof runReport> extends Mutable<RunReport> ? true : false =
+  true;
