@@ -1,6 +1,7 @@
 import { useUiStore } from '../stores/ui-store.js';
 import { AboutModal } from './about-modal.js';
 import { PendingDialog } from './pending-dialog.js';
+import { ServerListWizard } from '../wizards/server-list/server-list-wizard.js';
 
 /** Opens the dialog or wizard the menu asked for; one at a time. */
 export function DialogHost() {
@@ -10,7 +11,7 @@ export function DialogHost() {
     <>
       <AboutModal opened={dialog === 'about'} onClose={close} />
       <PendingDialog title="Synchronize Configurations" opened={dialog === 'sync-wizard'} onClose={close} />
-      <PendingDialog title="Server List Wizard" opened={dialog === 'server-list'} onClose={close} />
+      <ServerListWizard opened={dialog === 'server-list'} onClose={close} />
       <PendingDialog title="Backup Configuration" opened={dialog === 'backup-configuration'} onClose={close} />
     </>
   );

@@ -16,17 +16,14 @@ export const roleLabels: Readonly<Record<ServerRole, string>> = {
 /** A path variable name: shell-like, upper case (`CONFIG_ROOT`). */
 export const VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
-const varName = z
-  .string()
-  .regex(VAR_NAME, 'A variable name uses capital letters, digits and _ and does not start with a digit (like CONFIG_ROOT)');
+const VAR_NAME_RULE = 'A variable name uses capital letters, digits and _ and does not start with a digit (like CONFIG_ROOT)';
+const varName = z.string().regex(VAR_NAME, VAR_NAME_RULE);
 const varValue = z.string().max(4096, 'A variable value can be at most 4096 characters long');
 
 /** Per-server path variables: the same sync set can live at different paths on different machines. */
 export const serverVars = z.record(varName, varValue, {
-  error: (issue) =>
-    issue.code === 'invalid_key'
-      ? `"${String(issue.key)}" is not a variable name: use capital letters, digits and _, not starting with a digit (like CONFIG_ROOT)`
-      : undefined,
+  // The key's own issue is nested; lift its words so they reach the user (the key is in the issue's path).
+  error: (issue) => (issue.code === 'invalid_key' ? VAR_NAME_RULE : undefined),
 });
 
 export const serverAuth = z.discriminatedUnion('kind', [
