@@ -31,6 +31,8 @@ export type RunEvent =
     }
   | { readonly type: 'gave-up'; readonly key: string; readonly trigger: RunTrigger; readonly attempts: number; readonly outcome: RunOutcome }
   | { readonly type: 'coalesced'; readonly key: string; readonly trigger: RunTrigger }
+  /** An automatic trigger saw a change (or its period came) and asks for a run. */
+  | { readonly type: 'triggered'; readonly key: string; readonly trigger: RunTrigger; readonly paths: ReadonlyArray<string> }
   | { readonly type: 'missed'; readonly key: string; readonly entryId: string; readonly scheduledAt: number }
   | { readonly type: 'catch-up'; readonly key: string; readonly entryId: string; readonly missedAt: number }
   | { readonly type: 'trigger-error'; readonly key: string; readonly message: string };
