@@ -7,6 +7,10 @@ import { ServerService } from './services/server-service.js';
 import { serverHandlers } from './services/server-handlers.js';
 import { AppKeyStore } from './secrets/app-key-store.js';
 import { appVersion } from './version.js';
+import { SyncService } from './services/sync-service.js';
+import { SyncSetService } from './services/sync-set-service.js';
+import { syncHandlers } from './services/sync-handlers.js';
+import { endpointConnector, logsDirOf, pathResolver } from './services/sync-wiring.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -15,6 +19,8 @@ export type ComposeOptions = {
   readonly dataDir: string;
   readonly shell: Shell;
   readonly log?: (msg: string, err?: unknown) => void;
+  /** Bulk fast paths over SSH (default on); off forces per-file SFTP (tests, odd hosts). */
+  readonly fastPath?: boolean;
 };
 
 export type ComposedApp = {
@@ -32,14 +38,27 @@ export function compose(options: ComposeOptions): ComposedApp {
   const events = new EventBus();
   const servers = new ServerService(settings);
   const keys = new AppKeyStore(options.dataDir);
+  const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
+  const resolvePath = pathResolver(servers);
+  const sync = new SyncService({
+    connect,
+    resolvePath,
+    logsDir: logsDirOf(options.dataDir),
+    onProgress: (p) => events.emit('sync.progress', p),
+    onFinished: (r) => events.emit('sync.finished', r),
+  });
+  const sets = new SyncSetService(settings);
   const handlers: Handlers = {
     ...appHandlers({ version: appVersion(), shell: options.shell, dataDir: options.dataDir, storePath: settings.path }),
     ...serverHandlers({ service: servers, keys }),
+    ...syncHandlers({ sets, sync, servers, connect, resolvePath }),
   };
   return {
     router: createRouter(handlers, log),
     events,
     dataDir: options.dataDir,
-    async dispose() {},
+    async dispose() {
+      sync.dispose();
+    },
   };
 }

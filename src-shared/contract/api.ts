@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { appMethods } from './methods/app.js';
 import { serverMethods } from './methods/servers.js';
+import { syncMethods } from './methods/sync.js';
 
 /**
  * Every RPC method, declared once: its input and output schemas, grouped by service in ./methods/.
@@ -9,6 +10,7 @@ import { serverMethods } from './methods/servers.js';
 export const api = {
   ...appMethods,
   ...serverMethods,
+  ...syncMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Api = typeof api;

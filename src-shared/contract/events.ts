@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { menuCommand } from '../menu.js';
+import { syncFinishedEvent, syncProgressEvent } from './schemas/sync.js';
 
 /** Every event main pushes to the renderer, with its payload schema. */
 export const events = {
@@ -7,6 +8,10 @@ export const events = {
   'menu.command': z.object({ command: menuCommand }),
   /** Something the user should hear about, shown as a notification. */
   'app.notice': z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+  /** A throttled progress sample of one destination of a running sync (≤ 10 a second). */
+  'sync.progress': syncProgressEvent,
+  /** A sync run ended (every destination has its report). */
+  'sync.finished': syncFinishedEvent,
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import type { Server } from '../../src-shared/model/server.js';
+import { expandPathVars } from '../../src-shared/path-vars.js';
+import { AppError } from '../rpc/app-error.js';
+import type { Endpoint } from '../transport/endpoint.js';
+import { LocalEndpoint } from '../transport/local-endpoint.js';
+import { SshEndpoint } from '../transport/ssh-endpoint.js';
+import { connectTo, type ConnectDeps } from './server-connect.js';
+import type { ServerService } from './server-service.js';
+
+export type SyncWiringDeps = ConnectDeps & {
+  /** Bulk fast paths (find listing, tar streams) where the host has them; off forces per-file SFTP. */
+  readonly fastPath?: boolean;
+};
+
+/** Opens the endpoint of a committed server: the local filesystem for "This computer", SSH otherwise. */
+export function endpointConnector(deps: SyncWiringDeps): (serverId: string) => Promise<Endpoint> {
+  return async (serverId) => {
+    const server = committedServer(deps.service, serverId);
+    if (server.kind === 'local') return new LocalEndpoint();
+    const conn = await connectTo(server, deps);
+    deps.service.recordContact(server.id, true, 'Connected.');
+    return new SshEndpoint(conn, { fastPath: deps.fastPath ?? true, label: server.name });
+  };
+}
+
+/** `${VARS}` of that server expanded in an item path; a missing variable is a clear error. */
+export function pathResolver(service: ServerService): (serverId: string, path: string) => string {
+  return (serverId, path) => {
+    const server = committedServer(service, serverId);
+    const r = expandPathVars(path, server.vars);
+    if (!r.ok)
+      throw new AppError(
+        'PATH_VARIABLE',
+        `"${server.name}" has no path variable ${r.missing.map((m) => `\${${m}}`).join(', ')} (used in ${path}). Add it in the server list.`,
+      );
+    return r.path;
+  };
+}
+
+export function committedServer(service: ServerService, id: string): Server {
+  const found = service.committed().find((s) => s.id === id);
+  if (!found) throw new AppError('NOT_FOUND', `There is no server with id "${id}" in the committed list.`);
+  return found;
+}
+
+/**
+ * The source and destinations of a run: by default the primary and every secondary. Not Selected servers
+ * are never part of a run, and the primary is never a destination (change roles first).
+ */
+export function pickParticipants(
+  servers: ReadonlyArray<Server>,
+  sourceId: string | undefined,
+  destinationIds: ReadonlyArray<string> | undefined,
+): { sourceServerId: string; destinationServerIds: string[] } {
+  const byId = new Map(servers.map((s) => [s.id, s]));
+  const primary = servers.find((s) => s.role === 'primary');
+  const source = sourceId ? byId.get(sourceId) : primary;
+  if (!source)
+    throw new AppError(sourceId ? 'NOT_FOUND' : 'NO_PRIMARY', sourceId ? `There is no server "${sourceId}".` : 'No server is the primary yet: choose one in the server list.');
+  if (source.role === 'not-selected')
+    throw new AppError('NOT_SELECTED', `"${source.name}" is Not Selected, so it takes part in no synchronization.`);
+  const ids = destinationIds ?? servers.filter((s) => s.role === 'secondary' && s.id !== source.id).map((s) => s.id);
+  if (ids.length === 0) throw new AppError('NO_DESTINATIONS', 'There is no secondary to synchronize to.');
+  for (const id of ids) {
+    const s = byId.get(id);
+    if (!s) throw new AppError('NOT_FOUND', `There is no server "${id}".`);
+    if (s.id === source.id) throw new AppError('PRIMARY_AS_DESTINATION', `"${s.name}" is the source; it cannot also be a destination.`);
+    if (s.role === 'primary')
+      throw new AppError('PRIMARY_AS_DESTINATION', `"${s.name}" is the primary and is never overwritten; change roles first.`);
+    if (s.role === 'not-selected')
+      throw new AppError('NOT_SELECTED', `"${s.name}" is Not Selected, so it takes part in no synchronization.`);
+  }
+  return { sourceServerId: source.id, destinationServerIds: [...ids] };
+}
+
+/** Where run logs live in the app's data folder. */
+export function logsDirOf(dataDir: string): string {
+  return join(dataDir, 'logs');
+}

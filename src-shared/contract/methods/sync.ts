@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import {
+  syncSet,
+  syncPlanOutput,
+  syncEntriesInput,
+  syncEntriesOutput,
+  syncApplyInput,
+  syncApplyOutput,
+  syncCancelInput,
+  syncCancelOutput,
+  syncRestoreInput,
+  syncRestoreOutput,
+  syncRunsInput,
+  syncRunsOutput,
+  runRecord,
+} from '../schemas/sync.js';
+
+const id = z.string().min(1).max(100);
+
+/** A set as the editor sends it: the id is made by the service for a new set. */
+export const syncSetDraft = syncSet.extend({ id: id.optional() });
+
+/** `sets.*` (sync sets) and `sync.*` (plan, page, apply, cancel, restore, history). */
+export const syncMethods = {
+  'sets.list': { input: z.object({}).strict(), output: z.object({ sets: z.array(syncSet) }) },
+  'sets.save': { input: z.object({ set: syncSetDraft }).strict(), output: z.object({ set: syncSet }) },
+  'sets.remove': { input: z.object({ id }).strict(), output: z.object({ removed: z.boolean() }) },
+  /** Which source files a set's globs keep and which they leave out (the live preview of the set editor). */
+  'sets.preview': {
+    input: z
+      .object({
+        set: syncSetDraft,
+        serverId: id.optional(),
+        limit: z.number().int().min(1).max(5000).default(500),
+      })
+      .strict(),
+    output: z.object({
+      serverId: z.string(),
+      items: z.array(
+        z.object({
+          path: z.string(),
+          resolvedRoot: z.string(),
+          exists: z.boolean(),
+          included: z.array(z.string()),
+          excluded: z.array(z.string()),
+          includedTotal: z.number().int(),
+          excludedTotal: z.number().int(),
+        }),
+      ),
+    }),
+  },
+  /**
+   * Plans a set: the source defaults to the primary and the destinations to every secondary. Not Selected
+   * servers and the primary are refused as destinations.
+   */
+  'sync.plan': {
+    input: z
+      .object({
+        setId: id,
+        sourceServerId: id.optional(),
+        destinationServerIds: z.array(id).min(1).max(200).optional(),
+      })
+      .strict(),
+    output: syncPlanOutput.extend({ setId: z.string(), sourceServerId: z.string() }),
+  },
+  'sync.entries': { input: syncEntriesInput, output: syncEntriesOutput },
+  'sync.apply': { input: syncApplyInput, output: syncApplyOutput },
+  'sync.cancel': { input: syncCancelInput, output: syncCancelOutput },
+  /** Waits for a run to end (or returns it at once when it has) and gives its record. */
+  'sync.wait': { input: z.object({ runId: id }).strict(), output: runRecord },
+  'sync.restore': { input: syncRestoreInput, output: syncRestoreOutput },
+  'sync.runs': { input: syncRunsInput, output: syncRunsOutput },
+} as const;
