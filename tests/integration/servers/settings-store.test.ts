@@ -6,6 +6,7 @@ import { ServerService } from '../../../src-main/services/server-service.js';
 import { AppError } from '../../../src-main/rpc/app-error.js';
 import { CURRENT_SCHEMA_VERSION } from '../../../src-main/store/store-document.js';
 import { sshServerFields } from '../../../src-shared/model/server.js';
+import { compose } from '../../../src-main/compose.js';
 import { makeTempDir } from '../../support/temp.js';
 
 let dir: string;
@@ -110,5 +111,17 @@ describe('settings store (conf, config.json)', () => {
 
   it('does not let set() bypass the validated keys', () => {
     expect(() => openSettingsStore(dir).set('servers', [])).toThrow(/read\(\)\/write\(\)/);
+  });
+
+  it('lets the app start with a corrupt file and answers every server call with the clear error', async () => {
+    writeFileSync(join(dir, 'config.json'), 'not json');
+    const app = compose({ dataDir: dir, shell: 'cli', log: () => undefined });
+    const ctx = { transport: 'test' } as const;
+    const info = await app.router.handle({ id: 1, method: 'app.info', params: {} }, ctx);
+    expect(info).toMatchObject({ ok: true, result: { storePath: join(dir, 'config.json') } });
+    const list = await app.router.handle({ id: 2, method: 'servers.list', params: {} }, ctx);
+    expect(list).toMatchObject({ ok: false, error: { code: 'STORE_CORRUPT' } });
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe('not json');
+    await app.dispose();
   });
 });
