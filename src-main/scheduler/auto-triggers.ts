@@ -15,10 +15,17 @@ export type TriggerSource =
       /** A cheap fingerprint of the source tree, e.g. `() => remoteListingSignature(conn, root)`. */
       readonly signature: () => Promise<string>;
       /** Optional push watch, e.g. watchRemoteWithInotify; null when the host cannot (then it is polled). */
-      readonly watch?: (onChange: ChangeHandler, onEnd: (reason: string) => void) => Promise<SourceWatch | null>;
+      readonly watch?: (
+        onChange: ChangeHandler,
+        onEnd: (reason: string) => void,
+      ) => Promise<SourceWatch | null>;
     };
 
-export type AutoTriggerSpec = { readonly setId: string; readonly trigger: AutoSyncTrigger; readonly source: TriggerSource };
+export type AutoTriggerSpec = {
+  readonly setId: string;
+  readonly trigger: AutoSyncTrigger;
+  readonly source: TriggerSource;
+};
 
 export type AutoTriggerDeps = {
   readonly clock: Clock;
@@ -26,7 +33,11 @@ export type AutoTriggerDeps = {
   readonly executor: RunExecutor;
   readonly report: ReportFn;
   /** Runs the set to every secondary. `changedPaths` is what the watcher saw (empty for polls and periods). */
-  readonly run: (setId: string, trigger: RunTrigger, changedPaths: ReadonlyArray<string>) => Promise<RunOutcome>;
+  readonly run: (
+    setId: string,
+    trigger: RunTrigger,
+    changedPaths: ReadonlyArray<string>,
+  ) => Promise<RunOutcome>;
   readonly debounceMs?: number;
   /** How often a remote source without a push watch is polled for on-change. Default 30 s. */
   readonly remotePollMs?: number;
@@ -62,7 +73,11 @@ export class AutoSyncTriggers {
       try {
         this.active.set(spec.setId, await this.start(spec));
       } catch (err) {
-        this.deps.report({ type: 'trigger-error', key: syncSetKey(spec.setId), message: err instanceof Error ? err.message : String(err) });
+        this.deps.report({
+          type: 'trigger-error',
+          key: syncSetKey(spec.setId),
+          message: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   }
@@ -96,7 +111,8 @@ export class AutoSyncTriggers {
           debounceMs: this.deps.debounceMs ?? DEFAULT_DEBOUNCE_MS,
           clock: this.deps.clock,
           onChange: (paths) => void this.fire(spec.setId, 'watch', paths),
-          onError: (err) => this.deps.report({ type: 'trigger-error', key: syncSetKey(spec.setId), message: err.message }),
+          onError: (err) =>
+            this.deps.report({ type: 'trigger-error', key: syncSetKey(spec.setId), message: err.message }),
         });
         return { spec, stop: () => watch.close() };
       }
@@ -107,7 +123,10 @@ export class AutoSyncTriggers {
     }
   }
 
-  private async startRemote(spec: AutoTriggerSpec, source: Extract<TriggerSource, { kind: 'remote' }>): Promise<Active> {
+  private async startRemote(
+    spec: AutoTriggerSpec,
+    source: Extract<TriggerSource, { kind: 'remote' }>,
+  ): Promise<Active> {
     const key = syncSetKey(spec.setId);
     let poller: SignaturePoller | null = null;
     let stopped = false;
@@ -118,7 +137,12 @@ export class AutoSyncTriggers {
         intervalMs: this.deps.remotePollMs ?? 30_000,
         signature: source.signature,
         onChange: () => void this.fire(spec.setId, 'poll', []),
-        onError: (err) => this.deps.report({ type: 'trigger-error', key, message: `Polling failed: ${err instanceof Error ? err.message : String(err)}` }),
+        onError: (err) =>
+          this.deps.report({
+            type: 'trigger-error',
+            key,
+            message: `Polling failed: ${err instanceof Error ? err.message : String(err)}`,
+          }),
       });
       await poller.start();
     };
@@ -133,7 +157,11 @@ export class AutoSyncTriggers {
           },
         );
       } catch (err) {
-        this.deps.report({ type: 'trigger-error', key, message: `Watching failed (${err instanceof Error ? err.message : String(err)}); polling instead.` });
+        this.deps.report({
+          type: 'trigger-error',
+          key,
+          message: `Watching failed (${err instanceof Error ? err.message : String(err)}); polling instead.`,
+        });
       }
     }
     if (!watch) await startPolling();
@@ -171,7 +199,8 @@ export class AutoSyncTriggers {
 
 function sameSpec(a: AutoTriggerSpec, b: AutoTriggerSpec): boolean {
   if (JSON.stringify(a.trigger) !== JSON.stringify(b.trigger)) return false;
-  if (a.source.kind === 'local' && b.source.kind === 'local') return a.source.root === b.source.root && a.source.ignored === b.source.ignored;
+  if (a.source.kind === 'local' && b.source.kind === 'local')
+    return a.source.root === b.source.root && a.source.ignored === b.source.ignored;
   return a.source === b.source;
 }
 

@@ -26,7 +26,12 @@ export function nextRunAfter(time: ScheduleTime, afterMs: number, timeZone?: str
 }
 
 /** The next `count` times after `afterMs`, for showing an entry's upcoming runs. */
-export function nextRunsAfter(time: ScheduleTime, afterMs: number, count: number, timeZone?: string): number[] {
+export function nextRunsAfter(
+  time: ScheduleTime,
+  afterMs: number,
+  count: number,
+  timeZone?: string,
+): number[] {
   return cronOf(time, timeZone)
     .nextRuns(count, new Date(afterMs))
     .map((d) => d.getTime());

@@ -68,5 +68,7 @@ function readEntries(path: string): Array<[string, number]> {
     return [];
   }
   if (!parsed || typeof parsed !== 'object') return [];
-  return Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]));
+  return Object.entries(parsed).filter(
+    (e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1]),
+  );
 }

@@ -22,7 +22,11 @@ export type LocalWatchOptions = {
 export async function watchLocalSource(options: LocalWatchOptions): Promise<SourceWatch> {
   const { root } = options;
   const toRel = (abs: string) => relative(root, abs).split(sep).join('/');
-  const debouncer = new Debouncer<string>(options.clock ?? systemClock, options.debounceMs ?? DEFAULT_DEBOUNCE_MS, options.onChange);
+  const debouncer = new Debouncer<string>(
+    options.clock ?? systemClock,
+    options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+    options.onChange,
+  );
   const watcher = watch(root, {
     ignoreInitial: true,
     persistent: true,

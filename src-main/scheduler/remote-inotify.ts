@@ -26,7 +26,11 @@ export async function hasInotifywait(conn: SshConnection): Promise<boolean> {
  * waits on stdin and kills inotifywait at EOF, which also happens when the connection drops.
  * A folder that cannot be watched (missing, no permission) fails with inotifywait's message.
  */
-export async function watchRemoteWithInotify(conn: SshConnection, root: string, options: RemoteWatchOptions): Promise<SourceWatch | null> {
+export async function watchRemoteWithInotify(
+  conn: SshConnection,
+  root: string,
+  options: RemoteWatchOptions,
+): Promise<SourceWatch | null> {
   if (!(await hasInotifywait(conn))) return null;
   const base = root.endsWith('/') ? root : `${root}/`;
   // The channel's stdin is kept on fd 3 for a background reader (a background job's own stdin is
@@ -36,7 +40,11 @@ export async function watchRemoteWithInotify(conn: SshConnection, root: string, 
     `( cat <&3 >/dev/null 2>&1; kill $p 2>/dev/null ) & w=$!; exec 3<&-; ` +
     `wait $p; s=$?; kill $w 2>/dev/null; exit $s`;
   const channel = await conn.execChannel(script);
-  const debouncer = new Debouncer<string>(options.clock ?? systemClock, options.debounceMs ?? DEFAULT_DEBOUNCE_MS, options.onChange);
+  const debouncer = new Debouncer<string>(
+    options.clock ?? systemClock,
+    options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+    options.onChange,
+  );
   let closing = false;
   const closed = new Promise<void>((resolve) => channel.once('close', () => resolve()));
   let buffer = '';
@@ -77,6 +85,8 @@ function waitForWatches(channel: ClientChannel, root: string): Promise<void> {
       }
     };
     channel.stderr.on('data', onData);
-    channel.once('close', () => reject(new Error(`inotifywait could not watch ${root}: ${stderr.trim() || 'it exited'}`)));
+    channel.once('close', () =>
+      reject(new Error(`inotifywait could not watch ${root}: ${stderr.trim() || 'it exited'}`)),
+    );
   });
 }

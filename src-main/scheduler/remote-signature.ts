@@ -14,6 +14,7 @@ export async function remoteListingSignature(conn: SshConnection, root: string):
     `if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then find . -printf '%P\\t%y\\t%s\\t%T@\\t%m\\n' | LC_ALL=C sort; ` +
     `else ls -laR --full-time . 2>/dev/null || ls -laR .; fi`;
   const r = await conn.exec(command);
-  if (r.code !== 0) throw new Error(`Listing ${root} failed (exit ${r.code}): ${r.stderr.trim() || 'no message'}`);
+  if (r.code !== 0)
+    throw new Error(`Listing ${root} failed (exit ${r.code}): ${r.stderr.trim() || 'no message'}`);
   return createHash('sha256').update(r.stdout).digest('hex');
 }

@@ -7,7 +7,12 @@ export type RetryPolicy = {
   readonly maxDelayMs: number;
 };
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 30_000, factor: 2, maxDelayMs: 15 * 60_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 30_000,
+  factor: 2,
+  maxDelayMs: 15 * 60_000,
+};
 
 export const noRetry: RetryPolicy = { maxAttempts: 1, baseDelayMs: 0, factor: 1, maxDelayMs: 0 };
 

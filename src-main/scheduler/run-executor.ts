@@ -36,7 +36,12 @@ export class RunExecutor {
   }
 
   /** Never rejects except with RUN_IN_PROGRESS when whenBusy is 'reject'; failures come back as outcomes. */
-  async execute(key: string, trigger: RunTrigger, task: () => Promise<RunOutcome>, options: ExecuteOptions = {}): Promise<RunOutcome> {
+  async execute(
+    key: string,
+    trigger: RunTrigger,
+    task: () => Promise<RunOutcome>,
+    options: ExecuteOptions = {},
+  ): Promise<RunOutcome> {
     const policy = options.retry === false ? noRetry : this.policy;
     const { report } = this.deps;
     const entry = options.entryId !== undefined ? { entryId: options.entryId } : {};

@@ -45,7 +45,12 @@ export class RunGate<T> {
     if (!slot) return this.start(key, task);
     switch (whenBusy) {
       case 'reject':
-        return Promise.reject(new AppError('RUN_IN_PROGRESS', `A run of ${key} is already in progress; try again when it has finished.`));
+        return Promise.reject(
+          new AppError(
+            'RUN_IN_PROGRESS',
+            `A run of ${key} is already in progress; try again when it has finished.`,
+          ),
+        );
       case 'coalesce':
         if (slot.followUp) {
           slot.followUp.task = task;

@@ -12,7 +12,13 @@ export type RunOutcome = {
 
 /** Everything the scheduler and the automatic triggers tell the rest of the app (logs, notices, status). */
 export type RunEvent =
-  | { readonly type: 'run-started'; readonly key: string; readonly trigger: RunTrigger; readonly attempt: number; readonly entryId?: string }
+  | {
+      readonly type: 'run-started';
+      readonly key: string;
+      readonly trigger: RunTrigger;
+      readonly attempt: number;
+      readonly entryId?: string;
+    }
   | {
       readonly type: 'run-finished';
       readonly key: string;
@@ -29,10 +35,21 @@ export type RunEvent =
       readonly delayMs: number;
       readonly outcome: RunOutcome;
     }
-  | { readonly type: 'gave-up'; readonly key: string; readonly trigger: RunTrigger; readonly attempts: number; readonly outcome: RunOutcome }
+  | {
+      readonly type: 'gave-up';
+      readonly key: string;
+      readonly trigger: RunTrigger;
+      readonly attempts: number;
+      readonly outcome: RunOutcome;
+    }
   | { readonly type: 'coalesced'; readonly key: string; readonly trigger: RunTrigger }
   /** An automatic trigger saw a change (or its period came) and asks for a run. */
-  | { readonly type: 'triggered'; readonly key: string; readonly trigger: RunTrigger; readonly paths: ReadonlyArray<string> }
+  | {
+      readonly type: 'triggered';
+      readonly key: string;
+      readonly trigger: RunTrigger;
+      readonly paths: ReadonlyArray<string>;
+    }
   | { readonly type: 'missed'; readonly key: string; readonly entryId: string; readonly scheduledAt: number }
   | { readonly type: 'catch-up'; readonly key: string; readonly entryId: string; readonly missedAt: number }
   | { readonly type: 'trigger-error'; readonly key: string; readonly message: string };

@@ -8,7 +8,9 @@ import type { Scheduler } from './scheduler.js';
 type Methods = typeof scheduleMethods;
 /** The handlers of `schedules.*`, the same shape the router's Handlers type asks for. */
 export type ScheduleHandlers = {
-  readonly [M in keyof Methods]: (input: z.output<Methods[M]['input']>) => Promise<z.output<Methods[M]['output']>>;
+  readonly [M in keyof Methods]: (
+    input: z.output<Methods[M]['input']>,
+  ) => Promise<z.output<Methods[M]['output']>>;
 };
 
 /** Where the entries live (the settings store); load/save of the whole list. */

@@ -62,7 +62,8 @@ export class Scheduler {
     const now = this.deps.clock.now();
     for (const entry of this.entries) {
       const old = before.get(entry.id);
-      if (!old || (entry.enabled && !old.enabled) || this.deps.lastRuns.get(entry.id) === undefined) this.deps.lastRuns.set(entry.id, now);
+      if (!old || (entry.enabled && !old.enabled) || this.deps.lastRuns.get(entry.id) === undefined)
+        this.deps.lastRuns.set(entry.id, now);
       this.next.set(entry.id, entry.enabled ? nextRunAfter(entry.time, now, this.deps.timeZone) : null);
     }
     this.arm();
@@ -138,7 +139,8 @@ export class Scheduler {
     this.timer = null;
     if (!this.started) return;
     let earliest: number | null = null;
-    for (const at of this.next.values()) if (at !== null && (earliest === null || at < earliest)) earliest = at;
+    for (const at of this.next.values())
+      if (at !== null && (earliest === null || at < earliest)) earliest = at;
     if (earliest === null) return;
     const delay = Math.min(Math.max(0, earliest - clock.now()), MAX_SLEEP_MS);
     this.timer = clock.setTimer(delay, () => this.tick());
@@ -147,9 +149,14 @@ export class Scheduler {
   private fire(entry: ScheduleEntry, scheduledAt: number, catchUp: boolean): void {
     const { operation } = entry;
     const context: ScheduledRunContext = { entryId: entry.id, scheduledAt, catchUp };
-    const run = this.deps.executor.execute(operationKey(operation), 'schedule', () => this.deps.run(operation, context), {
-      entryId: entry.id,
-    });
+    const run = this.deps.executor.execute(
+      operationKey(operation),
+      'schedule',
+      () => this.deps.run(operation, context),
+      {
+        entryId: entry.id,
+      },
+    );
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
   }

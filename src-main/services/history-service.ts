@@ -5,7 +5,9 @@ import type { HistoryStore } from './history-store.js';
 type Methods = typeof historyMethods;
 /** The handlers of `history.*`, the same shape the router's Handlers type asks for. */
 export type HistoryHandlers = {
-  readonly [M in keyof Methods]: (input: z.output<Methods[M]['input']>) => Promise<z.output<Methods[M]['output']>>;
+  readonly [M in keyof Methods]: (
+    input: z.output<Methods[M]['input']>,
+  ) => Promise<z.output<Methods[M]['output']>>;
 };
 
 /** `history.*` over the run history file. */

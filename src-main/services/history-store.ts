@@ -1,6 +1,12 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { queryHistory, runRecord, type HistoryPage, type HistoryQuery, type RunRecord } from '../../src-shared/model/history.js';
+import {
+  queryHistory,
+  runRecord,
+  type HistoryPage,
+  type HistoryQuery,
+  type RunRecord,
+} from '../../src-shared/model/history.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 

@@ -5,7 +5,11 @@ import { describeSmtp, type SmtpSettings } from './notify-settings.js';
 
 export type MailContent = { readonly subject: string; readonly text: string };
 
-export type MailSent = { readonly messageId: string; readonly accepted: ReadonlyArray<string>; readonly rejected: ReadonlyArray<string> };
+export type MailSent = {
+  readonly messageId: string;
+  readonly accepted: ReadonlyArray<string>;
+  readonly rejected: ReadonlyArray<string>;
+};
 
 const TIMEOUT_MS = 15_000;
 
@@ -14,7 +18,11 @@ const TIMEOUT_MS = 15_000;
  * (SMTP_CONNECT, SMTP_TLS, SMTP_AUTH, SMTP_REJECTED, SMTP_FAILED) and a message that names the server
  * but never the password.
  */
-export async function sendEmail(settings: SmtpSettings, password: string | null, content: MailContent): Promise<MailSent> {
+export async function sendEmail(
+  settings: SmtpSettings,
+  password: string | null,
+  content: MailContent,
+): Promise<MailSent> {
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,
@@ -27,8 +35,17 @@ export async function sendEmail(settings: SmtpSettings, password: string | null,
     logger: false,
   });
   try {
-    const info = await transport.sendMail({ from: settings.from, to: [...settings.to], subject: content.subject, text: content.text });
-    return { messageId: String(info.messageId), accepted: info.accepted.map(String), rejected: info.rejected.map(String) };
+    const info = await transport.sendMail({
+      from: settings.from,
+      to: [...settings.to],
+      subject: content.subject,
+      text: content.text,
+    });
+    return {
+      messageId: String(info.messageId),
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+    };
   } catch (err) {
     throw smtpError(err, settings, password);
   } finally {
@@ -65,7 +82,10 @@ function smtpError(err: unknown, settings: SmtpSettings, password: string | null
       return new AppError('SMTP_TLS', `The TLS handshake with ${where} failed: ${detail}`);
     case 'EAUTH':
     case 'ENOAUTH':
-      return new AppError('SMTP_AUTH', `The mail server ${where} refused the login of ${settings.user || '(no user)'}: ${detail}`);
+      return new AppError(
+        'SMTP_AUTH',
+        `The mail server ${where} refused the login of ${settings.user || '(no user)'}: ${detail}`,
+      );
     case 'EENVELOPE':
     case 'EMESSAGE':
       return new AppError('SMTP_REJECTED', `The mail server ${where} refused the message: ${detail}`);

@@ -13,7 +13,10 @@ export type Notifier = { notify(title: string, body: string, level: NoticeLevel)
 
 /** Forwards notices to every connected renderer as 'app.notice' events. */
 export function eventBusNotifier(bus: EventBus): Notifier {
-  return { notify: (title, body, level) => bus.emit('app.notice', { level, message: body ? `${title}: ${body}` : title }) };
+  return {
+    notify: (title, body, level) =>
+      bus.emit('app.notice', { level, message: body ? `${title}: ${body}` : title }),
+  };
 }
 
 /** Which runs are told about: none, failures only (partial included), or all. */
@@ -52,15 +55,23 @@ export async function notifyRunFinished(record: RunRecord, deps: RunNotification
   const summary = formatRunSummary(record, deps.names ?? {});
   if (wanted(deps.desktop, ok)) {
     const title = summary.subject.replace(/^\[ConfigSync\] /, '');
-    const failed = record.destinations.filter((d) => d.status !== 'ok').map((d) => deps.names?.serverName?.(d.serverId) ?? d.serverId);
-    const body = record.error ?? (failed.length > 0 ? `Not synchronized: ${failed.join(', ')}` : 'All destinations in sync.');
+    const failed = record.destinations
+      .filter((d) => d.status !== 'ok')
+      .map((d) => deps.names?.serverName?.(d.serverId) ?? d.serverId);
+    const body =
+      record.error ??
+      (failed.length > 0 ? `Not synchronized: ${failed.join(', ')}` : 'All destinations in sync.');
     deps.notifier.notify(title, body, result === 'ok' ? 'info' : result === 'partial' ? 'warning' : 'error');
   }
   if (deps.sendMail && wanted(deps.email, ok)) {
     try {
       await deps.sendMail(summary);
     } catch (err) {
-      deps.notifier.notify('Summary e-mail not sent', err instanceof Error ? err.message : String(err), 'warning');
+      deps.notifier.notify(
+        'Summary e-mail not sent',
+        err instanceof Error ? err.message : String(err),
+        'warning',
+      );
     }
   }
 }

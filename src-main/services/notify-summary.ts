@@ -2,7 +2,10 @@ import { runResultOf, type DestinationResult, type RunRecord } from '../../src-s
 import type { MailContent } from './notify-email.js';
 
 /** Display names for ids; an id without a name is shown as is. */
-export type NameLookup = { readonly setName?: (setId: string) => string | undefined; readonly serverName?: (serverId: string) => string | undefined };
+export type NameLookup = {
+  readonly setName?: (setId: string) => string | undefined;
+  readonly serverName?: (serverId: string) => string | undefined;
+};
 
 /** Bytes as a person reads them: 512 B, 4.0 KiB, 1.5 MiB. */
 export function formatBytes(bytes: number): string {
@@ -17,14 +20,18 @@ export function formatBytes(bytes: number): string {
 }
 
 function formatDuration(ms: number): string {
-  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return ms < 60_000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
 function destinationLine(d: DestinationResult, names: NameLookup): string[] {
   const name = names.serverName?.(d.serverId) ?? d.serverId;
   const c = d.counts;
   const counts = `${c.created} created, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged`;
-  const lines = [`  ${name}: ${d.status} - ${counts}; ${formatBytes(d.bytes)} in ${formatDuration(d.durationMs)}`];
+  const lines = [
+    `  ${name}: ${d.status} - ${counts}; ${formatBytes(d.bytes)} in ${formatDuration(d.durationMs)}`,
+  ];
   if (d.message) lines.push(`    ${d.message}`);
   if (d.logPath) lines.push(`    log: ${d.logPath}`);
   return lines;
@@ -49,7 +56,9 @@ export function formatRunSummary(record: RunRecord, names: NameLookup = {}): Mai
     ...(record.error ? [`Error: ${record.error}`] : []),
     '',
     'Destinations:',
-    ...(record.destinations.length > 0 ? record.destinations.flatMap((d) => destinationLine(d, names)) : ['  (none reached)']),
+    ...(record.destinations.length > 0
+      ? record.destinations.flatMap((d) => destinationLine(d, names))
+      : ['  (none reached)']),
     '',
     `Run id: ${record.id}`,
     '',

@@ -10,7 +10,12 @@ export type DestinationStatus = z.infer<typeof destinationStatus>;
 
 const count = z.number().int().min(0);
 
-export const destinationCounts = z.object({ created: count, updated: count, deleted: count, unchanged: count });
+export const destinationCounts = z.object({
+  created: count,
+  updated: count,
+  deleted: count,
+  unchanged: count,
+});
 export type DestinationCounts = z.infer<typeof destinationCounts>;
 
 export const destinationResult = z.object({

@@ -9,7 +9,9 @@ export const ANY = 'ANY' as const;
 
 function field(name: string, min: number, max: number) {
   const message = `${name} must be ${min}–${max} or ANY`;
-  return z.union([z.literal(ANY), z.number(message).int(message).min(min, message).max(max, message)], { error: message });
+  return z.union([z.literal(ANY), z.number(message).int(message).min(min, message).max(max, message)], {
+    error: message,
+  });
 }
 
 export const scheduleMinute = field('minute', 0, 59);
@@ -18,7 +20,20 @@ export const scheduleDay = field('day', 1, 31);
 export const scheduleMonth = field('month', 1, 12);
 export const scheduleWeekday = field('weekday', 0, 6);
 
-const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const monthNames = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 /** The most days a month ever has (February counts its leap day: an entry on the 29th runs in leap years). */
 const maxDaysInMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -28,7 +43,12 @@ export const scheduleTime = z
   .superRefine(([, , day, month, weekday], ctx) => {
     if (day === ANY || month === ANY || weekday !== ANY) return;
     const max = maxDaysInMonth[month - 1] ?? 31;
-    if (day > max) ctx.addIssue({ code: 'custom', path: [2], message: `day ${day} never occurs in ${monthNames[month - 1]}` });
+    if (day > max)
+      ctx.addIssue({
+        code: 'custom',
+        path: [2],
+        message: `day ${day} never occurs in ${monthNames[month - 1]}`,
+      });
   });
 export type ScheduleTime = z.infer<typeof scheduleTime>;
 
@@ -82,7 +102,13 @@ export function operationKey(op: ScheduleOperation): string {
 export const autoSyncTrigger = z.union([
   z.literal('off'),
   z.literal('on-change'),
-  z.object({ every: z.number().int().min(5, 'every must be at least 5 seconds').max(7 * 86_400, 'every must be at most 7 days') }),
+  z.object({
+    every: z
+      .number()
+      .int()
+      .min(5, 'every must be at least 5 seconds')
+      .max(7 * 86_400, 'every must be at most 7 days'),
+  }),
 ]);
 export type AutoSyncTrigger = z.infer<typeof autoSyncTrigger>;
 

@@ -39,7 +39,11 @@ describe('HistoryStore on a real file', () => {
   it('starts empty, appends one JSON line per run, and reads them back newest first', async () => {
     const { dir, store: s } = await store();
     expect(await s.list(historyQuery.parse({}))).toEqual({ total: 0, records: [] });
-    await Promise.all([s.append(record('r1', 'web', 'b')), s.append(record('r2', 'web', 'c', 'failed')), s.append(record('r3', 'dns', 'b'))]);
+    await Promise.all([
+      s.append(record('r1', 'web', 'b')),
+      s.append(record('r2', 'web', 'c', 'failed')),
+      s.append(record('r3', 'dns', 'b')),
+    ]);
     const lines = (await readFile(join(dir, 'history.jsonl'), 'utf8')).split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
@@ -47,7 +51,9 @@ describe('HistoryStore on a real file', () => {
     const page = await s.list(historyQuery.parse({ setId: 'web' }));
     expect(page.records.map((r) => r.id)).toEqual(['r2', 'r1']);
     expect((await s.list(historyQuery.parse({ result: 'failed' }))).records.map((r) => r.id)).toEqual(['r2']);
-    expect((await s.list(historyQuery.parse({ serverId: 'b', limit: 1 }))).records.map((r) => r.id)).toEqual(['r3']);
+    expect((await s.list(historyQuery.parse({ serverId: 'b', limit: 1 }))).records.map((r) => r.id)).toEqual([
+      'r3',
+    ]);
     expect(await s.get('r2')).toEqual(record('r2', 'web', 'c', 'failed'));
     expect(await s.get('nope')).toBeNull();
   });
@@ -74,6 +80,8 @@ describe('HistoryStore on a real file', () => {
     expect(after.records.map((r) => r.id)).toEqual(['r1', 'r2', 'r4']);
     expect(after.skippedLines).toBe(1);
     // A new store on the same file (the next app start) reads the same.
-    expect((await HistoryStore.inDataDir(dir).list(historyQuery.parse({}))).records.map((r) => r.id)).toEqual(['r4', 'r2', 'r1']);
+    expect((await HistoryStore.inDataDir(dir).list(historyQuery.parse({}))).records.map((r) => r.id)).toEqual(
+      ['r4', 'r2', 'r1'],
+    );
   });
 });

@@ -11,7 +11,15 @@ const ok: RunRecord = {
   startedAt: 0,
   finishedAt: 1000,
   destinations: [
-    { serverId: 'b', status: 'ok', counts: { created: 1, updated: 0, deleted: 0, unchanged: 0 }, bytes: 1, durationMs: 1, message: '', logPath: null },
+    {
+      serverId: 'b',
+      status: 'ok',
+      counts: { created: 1, updated: 0, deleted: 0, unchanged: 0 },
+      bytes: 1,
+      durationMs: 1,
+      message: '',
+      logPath: null,
+    },
   ],
 };
 
@@ -24,10 +32,19 @@ describe('notices through the event bus (browser shell, CLI)', () => {
     await notifyRunFinished(ok, { notifier, desktop: 'failures', email: 'off' });
     expect(seen).toEqual([]);
     await notifyRunFinished(ok, { notifier, desktop: 'all', email: 'off' });
-    await notifyRunFinished({ ...ok, error: 'source unreachable', destinations: [] }, { notifier, desktop: 'failures', email: 'off' });
+    await notifyRunFinished(
+      { ...ok, error: 'source unreachable', destinations: [] },
+      { notifier, desktop: 'failures', email: 'off' },
+    );
     expect(seen).toEqual([
-      { event: 'app.notice', payload: { level: 'info', message: 'web: ok (1 ok, 0 failed): All destinations in sync.' } },
-      { event: 'app.notice', payload: { level: 'error', message: 'web: failed (0 ok, 0 failed): source unreachable' } },
+      {
+        event: 'app.notice',
+        payload: { level: 'info', message: 'web: ok (1 ok, 0 failed): All destinations in sync.' },
+      },
+      {
+        event: 'app.notice',
+        payload: { level: 'error', message: 'web: failed (0 ok, 0 failed): source unreachable' },
+      },
     ]);
   });
 });

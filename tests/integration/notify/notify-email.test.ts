@@ -69,7 +69,9 @@ describe('e-mail through a real SMTP server on loopback', () => {
     expect(mail.recipients).toEqual(['ops@example.com', 'oncall@example.com']);
     expect(mail.headers.get('subject')).toBe('[ConfigSync] Test e-mail');
     expect(mail.headers.get('to')).toBe('ops@example.com, oncall@example.com');
-    expect(mail.body).toContain(`It went out through 127.0.0.1:${sink.port} (STARTTLS when offered) as configsync.`);
+    expect(mail.body).toContain(
+      `It went out through 127.0.0.1:${sink.port} (STARTTLS when offered) as configsync.`,
+    );
     expect(mail.raw).not.toContain(PASSWORD);
   });
 
@@ -85,11 +87,15 @@ describe('e-mail through a real SMTP server on loopback', () => {
     const mail = await arrived;
     expect(mail.headers.get('subject')).toBe('[ConfigSync] web-config: partial (1 ok, 1 failed)');
     expect(mail.recipients).toEqual(['ops@example.com', 'oncall@example.com']);
-    expect(mail.body).toContain('Sync set: web-config\nResult: partial, 1 of 2 destinations ok\nTrigger: schedule\n');
+    expect(mail.body).toContain(
+      'Sync set: web-config\nResult: partial, 1 of 2 destinations ok\nTrigger: schedule\n',
+    );
     expect(mail.body).toContain(
       '  secondary-b: ok - 2 created, 1 updated, 3 deleted, 40 unchanged; 4.0 KiB in 3.5 s\n    log: /var/log/configsync/run-42-b.log\n',
     );
-    expect(mail.body).toContain('  secondary-c: unreachable - 0 created, 0 updated, 0 deleted, 0 unchanged; 0 B in 15.0 s\n    did not answer within 15 s\n');
+    expect(mail.body).toContain(
+      '  secondary-c: unreachable - 0 created, 0 updated, 0 deleted, 0 unchanged; 0 B in 15.0 s\n    did not answer within 15 s\n',
+    );
     expect(mail.body).toBe(formatRunSummary(run, names).text);
   });
 
@@ -114,7 +120,11 @@ describe('e-mail through a real SMTP server on loopback', () => {
       sendMail: (content) => sendEmail(dead, PASSWORD, content),
       names,
     });
-    expect(notices[0]).toEqual(['web-config: partial (1 ok, 1 failed)', 'Not synchronized: secondary-c', 'warning']);
+    expect(notices[0]).toEqual([
+      'web-config: partial (1 ok, 1 failed)',
+      'Not synchronized: secondary-c',
+      'warning',
+    ]);
     expect(notices[1]?.[0]).toBe('Summary e-mail not sent');
     expect(notices[1]?.[2]).toBe('warning');
   });

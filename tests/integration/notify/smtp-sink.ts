@@ -11,7 +11,9 @@ export type ReceivedMail = {
 
 /** Undoes quoted-printable (soft breaks and =XX bytes), as a mail reader would. */
 function decodeQuotedPrintable(text: string): string {
-  const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const bytes = text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
@@ -42,7 +44,8 @@ export async function startSmtpSink(credentials: { user: string; password: strin
     authOptional: false,
     logger: false,
     onAuth(auth, _session, callback) {
-      if (auth.username === credentials.user && auth.password === credentials.password) return callback(null, { user: auth.username });
+      if (auth.username === credentials.user && auth.password === credentials.password)
+        return callback(null, { user: auth.username });
       return callback(new Error('Invalid username or password'));
     },
     onData(stream, session, callback) {

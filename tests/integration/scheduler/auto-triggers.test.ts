@@ -51,7 +51,13 @@ describe('automatic sync of a watched local source (real folder, real gate)', ()
       active--;
       return { result: 'ok', message: '' };
     };
-    triggers = new AutoSyncTriggers({ clock: systemClock, executor, report, debounceMs: 200, run: (_set, t, p) => body(t, p) });
+    triggers = new AutoSyncTriggers({
+      clock: systemClock,
+      executor,
+      report,
+      debounceMs: 200,
+      run: (_set, t, p) => body(t, p),
+    });
     await triggers.configure([{ setId: 'web', trigger: 'on-change', source: { kind: 'local', root } }]);
 
     // A scheduled run of the set is under way (as the Scheduler would start it)...
@@ -86,7 +92,11 @@ describe('automatic sync of a watched local source (real folder, real gate)', ()
     const tmp = await makeTempDir('configsync-auto-');
     cleanup = tmp.cleanup;
     const root = tmp.dir;
-    const executor = new RunExecutor({ clock: systemClock, gate: new RunGate<RunOutcome>(), report: () => undefined });
+    const executor = new RunExecutor({
+      clock: systemClock,
+      gate: new RunGate<RunOutcome>(),
+      report: () => undefined,
+    });
     const runs: string[][] = [];
     const waiters: Array<() => void> = [];
     const next = () => new Promise<void>((r) => waiters.push(r));
@@ -101,7 +111,13 @@ describe('automatic sync of a watched local source (real folder, real gate)', ()
         return { result: 'ok', message: '' };
       },
     });
-    await triggers.configure([{ setId: 'web', trigger: 'on-change', source: { kind: 'local', root, ignored: (p) => p.endsWith('~') } }]);
+    await triggers.configure([
+      {
+        setId: 'web',
+        trigger: 'on-change',
+        source: { kind: 'local', root, ignored: (p) => p.endsWith('~') },
+      },
+    ]);
     const first = next();
     await writeFile(join(root, 'a.conf'), '1');
     await writeFile(join(root, 'b.conf'), '1');

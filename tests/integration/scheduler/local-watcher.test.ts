@@ -35,7 +35,12 @@ describe('local source watcher (chokidar, real files)', () => {
     await writeFile(join(root, 'app.yml'), 'v: 1\n');
     await writeFile(join(root, 'conf.d', 'old.conf'), 'x\n');
     const q = triggerQueue();
-    watch = await watchLocalSource({ root, onChange: q.onChange, debounceMs: 200, ignored: (rel) => rel.endsWith('.swp') });
+    watch = await watchLocalSource({
+      root,
+      onChange: q.onChange,
+      debounceMs: 200,
+      ignored: (rel) => rel.endsWith('.swp'),
+    });
 
     const first = q.next();
     // An editor's save: write the new content beside the file, then rename it over the original.

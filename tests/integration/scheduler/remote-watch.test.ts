@@ -42,7 +42,9 @@ describe('remote source change detection over real sshd', () => {
     expect(s3).not.toBe(s2);
     await chmod(join(root, 'sub', 'b.conf'), 0o600);
     expect(await remoteListingSignature(conn, root)).not.toBe(s3);
-    await expect(remoteListingSignature(conn, join(root, 'missing'))).rejects.toThrow(/Listing .*missing failed/);
+    await expect(remoteListingSignature(conn, join(root, 'missing'))).rejects.toThrow(
+      /Listing .*missing failed/,
+    );
   });
 
   it('a polled remote source is picked up within one period (controlled clock, real listing)', async () => {
@@ -102,6 +104,8 @@ describe('remote source change detection over real sshd', () => {
   });
 
   it('a missing folder is an error, not a silent watch', async () => {
-    await expect(watchRemoteWithInotify(conn, join(root, 'nope'), { onChange: () => undefined })).rejects.toThrow(/inotifywait could not watch/);
+    await expect(
+      watchRemoteWithInotify(conn, join(root, 'nope'), { onChange: () => undefined }),
+    ).rejects.toThrow(/inotifywait could not watch/);
   });
 });

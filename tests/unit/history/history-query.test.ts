@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { historyQuery, queryHistory, runResultOf, type DestinationResult, type RunRecord } from '../../../src-shared/model/history.js';
+import {
+  historyQuery,
+  queryHistory,
+  runResultOf,
+  type DestinationResult,
+  type RunRecord,
+} from '../../../src-shared/model/history.js';
 import { parseHistory } from '../../../src-main/services/history-store.js';
 
 function dest(serverId: string, status: DestinationResult['status']): DestinationResult {
@@ -14,7 +20,12 @@ function dest(serverId: string, status: DestinationResult['status']): Destinatio
   };
 }
 
-function record(id: string, setId: string, destinations: DestinationResult[], extra: Partial<RunRecord> = {}): RunRecord {
+function record(
+  id: string,
+  setId: string,
+  destinations: DestinationResult[],
+  extra: Partial<RunRecord> = {},
+): RunRecord {
   return { id, setId, trigger: 'manual', startedAt: 1000, finishedAt: 2000, destinations, ...extra };
 }
 

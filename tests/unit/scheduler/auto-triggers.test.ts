@@ -12,13 +12,21 @@ function setup() {
   const events: RunEvent[] = [];
   const runs: Array<{ setId: string; trigger: RunTrigger; paths: ReadonlyArray<string>; at: number }> = [];
   const report = (e: RunEvent) => events.push(e);
-  const executor = new RunExecutor({ clock, gate: new RunGate<RunOutcome>(), report, retry: { maxAttempts: 1, baseDelayMs: 0, factor: 1, maxDelayMs: 0 } });
+  const executor = new RunExecutor({
+    clock,
+    gate: new RunGate<RunOutcome>(),
+    report,
+    retry: { maxAttempts: 1, baseDelayMs: 0, factor: 1, maxDelayMs: 0 },
+  });
   const triggers = new AutoSyncTriggers({
     clock,
     executor,
     report,
     remotePollMs: 10_000,
-    run: async (setId, trigger, paths) => (runs.push({ setId, trigger, paths, at: clock.now() }), { result: 'ok', message: '' }),
+    run: async (setId, trigger, paths) => (
+      runs.push({ setId, trigger, paths, at: clock.now() }),
+      { result: 'ok', message: '' }
+    ),
   });
   return { clock, events, runs, triggers };
 }
@@ -26,7 +34,9 @@ function setup() {
 describe('AutoSyncTriggers (controlled clock)', () => {
   it('{every: N}: a run every N seconds, through the executor', async () => {
     const { clock, runs, triggers } = setup();
-    await triggers.configure([{ setId: 'web', trigger: { every: 60 }, source: { kind: 'remote', signature: async () => 'x' } }]);
+    await triggers.configure([
+      { setId: 'web', trigger: { every: 60 }, source: { kind: 'remote', signature: async () => 'x' } },
+    ]);
     await clock.advance(180_000);
     expect(runs.map((r) => [r.setId, r.trigger, r.at])).toEqual([
       ['web', 'schedule', 60_000],
@@ -40,7 +50,9 @@ describe('AutoSyncTriggers (controlled clock)', () => {
   it("'on-change' on a remote source without a push watch polls the signature and runs once per change", async () => {
     const { clock, runs, triggers } = setup();
     let sig = 'v1';
-    await triggers.configure([{ setId: 'dns', trigger: 'on-change', source: { kind: 'remote', signature: async () => sig } }]);
+    await triggers.configure([
+      { setId: 'dns', trigger: 'on-change', source: { kind: 'remote', signature: async () => sig } },
+    ]);
     await clock.advance(30_000);
     expect(runs).toEqual([]);
     sig = 'v2';
@@ -79,7 +91,11 @@ describe('AutoSyncTriggers (controlled clock)', () => {
     end('The inotifywait watch on /etc/app ended.');
     await settle();
     expect(events.filter((e) => e.type === 'trigger-error')).toEqual([
-      { type: 'trigger-error', key: 'sync-set:web', message: 'The inotifywait watch on /etc/app ended. Polling instead.' },
+      {
+        type: 'trigger-error',
+        key: 'sync-set:web',
+        message: 'The inotifywait watch on /etc/app ended. Polling instead.',
+      },
     ]);
     sig = 'b';
     await clock.advance(10_000);
@@ -98,7 +114,11 @@ describe('AutoSyncTriggers (controlled clock)', () => {
     const { clock, runs, triggers } = setup();
     let sig = 1;
     await triggers.configure([
-      { setId: 's', trigger: 'on-change', source: { kind: 'remote', signature: async () => String(sig), watch: async () => null } },
+      {
+        setId: 's',
+        trigger: 'on-change',
+        source: { kind: 'remote', signature: async () => String(sig), watch: async () => null },
+      },
     ]);
     sig = 2;
     await clock.advance(10_000);

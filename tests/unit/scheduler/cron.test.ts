@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeScheduleTime, nextRunAfter, nextRunsAfter, toCronExpression } from '../../../src-main/scheduler/cron.js';
+import {
+  describeScheduleTime,
+  nextRunAfter,
+  nextRunsAfter,
+  toCronExpression,
+} from '../../../src-main/scheduler/cron.js';
 import { ANY, scheduleEntry, scheduleTime, type ScheduleTime } from '../../../src-shared/model/schedule.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -36,9 +41,16 @@ describe('schedule time validation', () => {
   });
 
   it('defaults catchUp off and enabled on', () => {
-    const e = scheduleEntry.parse({ id: 'a', operation: { kind: 'health-check' }, time: [0, 1, ANY, ANY, ANY] });
+    const e = scheduleEntry.parse({
+      id: 'a',
+      operation: { kind: 'health-check' },
+      time: [0, 1, ANY, ANY, ANY],
+    });
     expect(e).toMatchObject({ catchUp: false, enabled: true });
-    expect(scheduleEntry.safeParse({ id: 'a', operation: { kind: 'sync-set' }, time: [0, 1, ANY, ANY, ANY] }).success).toBe(false);
+    expect(
+      scheduleEntry.safeParse({ id: 'a', operation: { kind: 'sync-set' }, time: [0, 1, ANY, ANY, ANY] })
+        .success,
+    ).toBe(false);
   });
 });
 
@@ -70,11 +82,9 @@ describe('next run (UTC)', () => {
   });
 
   it('the 31st skips the months without one', () => {
-    expect(nextRunsAfter([0, 0, 31, ANY, ANY], at('2025-01-31T00:00:00Z'), 3, 'UTC').map((m) => iso(m))).toEqual([
-      '2025-03-31T00:00:00.000Z',
-      '2025-05-31T00:00:00.000Z',
-      '2025-07-31T00:00:00.000Z',
-    ]);
+    expect(
+      nextRunsAfter([0, 0, 31, ANY, ANY], at('2025-01-31T00:00:00Z'), 3, 'UTC').map((m) => iso(m)),
+    ).toEqual(['2025-03-31T00:00:00.000Z', '2025-05-31T00:00:00.000Z', '2025-07-31T00:00:00.000Z']);
   });
 
   it('29 February waits for the next leap year', () => {
@@ -83,37 +93,42 @@ describe('next run (UTC)', () => {
   });
 
   it('weekday entries: Mondays 09:15 (2025-06-11 is a Wednesday)', () => {
-    expect(nextRunsAfter([15, 9, ANY, ANY, 1], at('2025-06-11T10:00:00Z'), 2, 'UTC').map((m) => iso(m))).toEqual([
-      '2025-06-16T09:15:00.000Z',
-      '2025-06-23T09:15:00.000Z',
-    ]);
+    expect(
+      nextRunsAfter([15, 9, ANY, ANY, 1], at('2025-06-11T10:00:00Z'), 2, 'UTC').map((m) => iso(m)),
+    ).toEqual(['2025-06-16T09:15:00.000Z', '2025-06-23T09:15:00.000Z']);
     // Sunday is 0.
     expect(next([0, 8, ANY, ANY, 0], '2025-06-11T10:00:00Z')).toBe('2025-06-15T08:00:00.000Z');
   });
 
   it('day and weekday both given: either matching is enough (cron rules)', () => {
     // The 20th (a Friday) or any Monday, whichever comes first after Wednesday 11 June.
-    expect(nextRunsAfter([0, 6, 20, ANY, 1], at('2025-06-11T10:00:00Z'), 3, 'UTC').map((m) => iso(m))).toEqual([
-      '2025-06-16T06:00:00.000Z',
-      '2025-06-20T06:00:00.000Z',
-      '2025-06-23T06:00:00.000Z',
-    ]);
+    expect(
+      nextRunsAfter([0, 6, 20, ANY, 1], at('2025-06-11T10:00:00Z'), 3, 'UTC').map((m) => iso(m)),
+    ).toEqual(['2025-06-16T06:00:00.000Z', '2025-06-20T06:00:00.000Z', '2025-06-23T06:00:00.000Z']);
   });
 });
 
 describe('next run in a named time zone', () => {
   it('01:00 Europe/Berlin is 00:00 UTC in winter and 23:00 UTC the day before in summer', () => {
-    expect(iso(nextRunAfter([0, 1, ANY, ANY, ANY], at('2025-01-15T12:00:00Z'), 'Europe/Berlin'))).toBe('2025-01-16T00:00:00.000Z');
-    expect(iso(nextRunAfter([0, 1, ANY, ANY, ANY], at('2025-07-15T12:00:00Z'), 'Europe/Berlin'))).toBe('2025-07-15T23:00:00.000Z');
+    expect(iso(nextRunAfter([0, 1, ANY, ANY, ANY], at('2025-01-15T12:00:00Z'), 'Europe/Berlin'))).toBe(
+      '2025-01-16T00:00:00.000Z',
+    );
+    expect(iso(nextRunAfter([0, 1, ANY, ANY, ANY], at('2025-07-15T12:00:00Z'), 'Europe/Berlin'))).toBe(
+      '2025-07-15T23:00:00.000Z',
+    );
   });
 
   it('a time skipped by the spring change runs right after the gap, once', () => {
     // 30 March 2025, Berlin: 02:00 CET jumps to 03:00 CEST; 02:30 does not exist that day.
-    const runs = nextRunsAfter([30, 2, ANY, ANY, ANY], at('2025-03-29T12:00:00Z'), 2, 'Europe/Berlin').map((m) => iso(m));
+    const runs = nextRunsAfter([30, 2, ANY, ANY, ANY], at('2025-03-29T12:00:00Z'), 2, 'Europe/Berlin').map(
+      (m) => iso(m),
+    );
     expect(runs).toEqual(['2025-03-30T01:00:00.000Z', '2025-03-31T00:30:00.000Z']);
   });
 
   it('New York 16:30 on the 8th', () => {
-    expect(iso(nextRunAfter([30, 16, 8, ANY, ANY], at('2025-06-01T00:00:00Z'), 'America/New_York'))).toBe('2025-06-08T20:30:00.000Z');
+    expect(iso(nextRunAfter([30, 16, 8, ANY, ANY], at('2025-06-01T00:00:00Z'), 'America/New_York'))).toBe(
+      '2025-06-08T20:30:00.000Z',
+    );
   });
 });

@@ -9,7 +9,12 @@ const policy = { maxAttempts: 3, baseDelayMs: 1000, factor: 2, maxDelayMs: 60_00
 function setup() {
   const clock = new FakeClock(Date.parse('2025-06-10T00:00:00Z'));
   const events: RunEvent[] = [];
-  const executor = new RunExecutor({ clock, gate: new RunGate<RunOutcome>(), report: (e) => events.push(e), retry: policy });
+  const executor = new RunExecutor({
+    clock,
+    gate: new RunGate<RunOutcome>(),
+    report: (e) => events.push(e),
+    retry: policy,
+  });
   return { clock, events, executor };
 }
 
@@ -35,7 +40,11 @@ describe('RunExecutor', () => {
     await clock.advance(2000);
     expect(await p).toEqual({ result: 'ok', message: 'done' });
     expect(startedAt.map((t) => t - startedAt[0]!)).toEqual([0, 1000, 3000]);
-    expect(events.filter((e) => e.type === 'retry-scheduled').map((e) => (e.type === 'retry-scheduled' ? e.delayMs : 0))).toEqual([1000, 2000]);
+    expect(
+      events
+        .filter((e) => e.type === 'retry-scheduled')
+        .map((e) => (e.type === 'retry-scheduled' ? e.delayMs : 0)),
+    ).toEqual([1000, 2000]);
   });
 
   it('gives up after maxAttempts and reports it; a thrown error is an outcome', async () => {
@@ -59,7 +68,9 @@ describe('RunExecutor', () => {
       return { result: 'failed', message: 'deletion guard', retryable: false };
     });
     expect(refused.message).toBe('deletion guard');
-    await executor.execute('k', 'manual', async () => (calls++, { result: 'failed', message: 'x' }), { retry: false });
+    await executor.execute('k', 'manual', async () => (calls++, { result: 'failed', message: 'x' }), {
+      retry: false,
+    });
     expect(calls).toBe(2);
     expect(events.some((e) => e.type === 'retry-scheduled' || e.type === 'gave-up')).toBe(false);
   });

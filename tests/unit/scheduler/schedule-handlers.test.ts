@@ -23,7 +23,12 @@ describe('schedules.* handlers', () => {
       run: async (op) => (ran.push(op), { result: 'ok', message: '' }),
     });
     scheduler.start();
-    const h = scheduleHandlers({ storage: { load: () => saved, save: (e) => (saved = e) }, scheduler, clock, timeZone: 'UTC' });
+    const h = scheduleHandlers({
+      storage: { load: () => saved, save: (e) => (saved = e) },
+      scheduler,
+      clock,
+      timeZone: 'UTC',
+    });
 
     const input = scheduleMethods['schedules.save'].input.parse({
       id: 'nightly',
@@ -57,7 +62,11 @@ describe('schedules.* handlers', () => {
   });
 
   it('the save input refuses an out-of-range field with the field named', () => {
-    const r = scheduleMethods['schedules.save'].input.safeParse({ id: 'x', operation: { kind: 'health-check' }, time: [0, 25, ANY, ANY, ANY] });
+    const r = scheduleMethods['schedules.save'].input.safeParse({
+      id: 'x',
+      operation: { kind: 'health-check' },
+      time: [0, 25, ANY, ANY, ANY],
+    });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.message).toBe('hour must be 0–23 or ANY');
   });

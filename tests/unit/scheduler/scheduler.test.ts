@@ -9,7 +9,10 @@ import { FakeClock, settle } from './fake-clock.js';
 
 type Call = { op: ScheduleOperation; ctx: ScheduledRunContext; at: string };
 
-function setup(start: string, options: { timeZone?: string; store?: MemoryLastRunStore; run?: () => Promise<RunOutcome> } = {}) {
+function setup(
+  start: string,
+  options: { timeZone?: string; store?: MemoryLastRunStore; run?: () => Promise<RunOutcome> } = {},
+) {
   const clock = new FakeClock(Date.parse(start));
   const events: RunEvent[] = [];
   const calls: Call[] = [];
@@ -35,7 +38,12 @@ function setup(start: string, options: { timeZone?: string; store?: MemoryLastRu
   return { clock, events, calls, scheduler, lastRuns, executor };
 }
 
-const entry = (id: string, time: ScheduleEntry['time'], operation: ScheduleOperation, extra: Partial<ScheduleEntry> = {}): ScheduleEntry => ({
+const entry = (
+  id: string,
+  time: ScheduleEntry['time'],
+  operation: ScheduleOperation,
+  extra: Partial<ScheduleEntry> = {},
+): ScheduleEntry => ({
   id,
   time,
   operation,
@@ -57,7 +65,9 @@ describe('Scheduler with a controlled clock', () => {
     await clock.advanceTo('2025-06-10T00:59:59Z');
     expect(calls).toEqual([]);
     await clock.advanceTo('2025-06-10T01:00:00Z');
-    expect(calls.map((c) => [c.at, c.op])).toEqual([['2025-06-10T01:00:00.000Z', { kind: 'sync-set', setId: 'web' }]]);
+    expect(calls.map((c) => [c.at, c.op])).toEqual([
+      ['2025-06-10T01:00:00.000Z', { kind: 'sync-set', setId: 'web' }],
+    ]);
     // On through 8 July: nightly every day, the 8th once, Mondays 16, 23, 30 June and 7 July.
     await clock.advanceTo('2025-07-08T17:00:00Z');
     const byEntry = (id: string) => calls.filter((c) => c.ctx.entryId === id).map((c) => c.at);
@@ -84,7 +94,10 @@ describe('Scheduler with a controlled clock', () => {
     ]);
     scheduler.start();
     await clock.advanceTo('2025-06-11T00:00:00Z');
-    expect(calls.map((c) => `${c.ctx.entryId}@${c.at}`)).toEqual(['morning@2025-06-10T06:00:00.000Z', 'evening@2025-06-10T18:00:00.000Z']);
+    expect(calls.map((c) => `${c.ctx.entryId}@${c.at}`)).toEqual([
+      'morning@2025-06-10T06:00:00.000Z',
+      'evening@2025-06-10T18:00:00.000Z',
+    ]);
   });
 
   it('reads entries in the configured time zone', async () => {
@@ -143,17 +156,26 @@ describe('Scheduler with a controlled clock', () => {
       { result: 'failed', message: 'unreachable' },
       { result: 'ok', message: 'ok' },
     ];
-    const { clock, calls, events, scheduler } = setup('2025-06-10T00:59:00Z', { run: async () => results.shift()! });
+    const { clock, calls, events, scheduler } = setup('2025-06-10T00:59:00Z', {
+      run: async () => results.shift()!,
+    });
     scheduler.setEntries([entry('n', [0, 1, ANY, ANY, ANY], { kind: 'sync-set', setId: 'web' })]);
     scheduler.start();
     await clock.advanceTo('2025-06-10T01:10:00Z');
     expect(calls.map((c) => c.at)).toEqual(['2025-06-10T01:00:00.000Z', '2025-06-10T01:01:00.000Z']);
-    expect(events.map((e) => e.type)).toEqual(['run-started', 'run-finished', 'retry-scheduled', 'run-started', 'run-finished']);
+    expect(events.map((e) => e.type)).toEqual([
+      'run-started',
+      'run-finished',
+      'retry-scheduled',
+      'run-started',
+      'run-finished',
+    ]);
     await scheduler.idle();
   });
 
   describe('catch-up of times missed while the app was closed', () => {
-    const daily = (catchUp: boolean) => entry('d', [0, 1, ANY, ANY, ANY], { kind: 'sync-set', setId: 'web' }, { catchUp });
+    const daily = (catchUp: boolean) =>
+      entry('d', [0, 1, ANY, ANY, ANY], { kind: 'sync-set', setId: 'web' }, { catchUp });
 
     it('runs ONCE at start (for several missed days) when the entry asks for it', async () => {
       const store = new MemoryLastRunStore();
@@ -163,8 +185,17 @@ describe('Scheduler with a controlled clock', () => {
       scheduler.start();
       await settle();
       expect(calls).toHaveLength(1);
-      expect(calls[0]!.ctx).toEqual({ entryId: 'd', scheduledAt: Date.parse('2025-06-08T01:00:00Z'), catchUp: true });
-      expect(events[0]).toEqual({ type: 'catch-up', key: 'sync-set:web', entryId: 'd', missedAt: Date.parse('2025-06-08T01:00:00Z') });
+      expect(calls[0]!.ctx).toEqual({
+        entryId: 'd',
+        scheduledAt: Date.parse('2025-06-08T01:00:00Z'),
+        catchUp: true,
+      });
+      expect(events[0]).toEqual({
+        type: 'catch-up',
+        key: 'sync-set:web',
+        entryId: 'd',
+        missedAt: Date.parse('2025-06-08T01:00:00Z'),
+      });
       expect(store.get('d')).toBe(clock.now());
       await clock.advanceTo('2025-06-11T01:00:00Z');
       expect(calls.map((c) => c.at)).toEqual(['2025-06-10T12:00:00.000Z', '2025-06-11T01:00:00.000Z']);
@@ -178,14 +209,24 @@ describe('Scheduler with a controlled clock', () => {
       scheduler.start();
       await settle();
       expect(calls).toEqual([]);
-      expect(events).toEqual([{ type: 'missed', key: 'sync-set:web', entryId: 'd', scheduledAt: Date.parse('2025-06-10T01:00:00Z') }]);
+      expect(events).toEqual([
+        {
+          type: 'missed',
+          key: 'sync-set:web',
+          entryId: 'd',
+          scheduledAt: Date.parse('2025-06-10T01:00:00Z'),
+        },
+      ]);
     });
 
     it('nothing to catch up when no time passed since the last run, or on the very first start', async () => {
       const store = new MemoryLastRunStore();
       store.set('d', Date.parse('2025-06-10T01:00:00Z'));
       const first = setup('2025-06-10T12:00:00Z', { store });
-      first.scheduler.setEntries([daily(true), entry('new', [0, 1, ANY, ANY, ANY], { kind: 'backup-config' }, { catchUp: true })]);
+      first.scheduler.setEntries([
+        daily(true),
+        entry('new', [0, 1, ANY, ANY, ANY], { kind: 'backup-config' }, { catchUp: true }),
+      ]);
       first.scheduler.start();
       await settle();
       expect(first.calls).toEqual([]);
@@ -205,7 +246,9 @@ describe('Scheduler with a controlled clock', () => {
       life2.scheduler.setEntries([daily(true)]);
       life2.scheduler.start();
       await settle();
-      expect(life2.calls.map((c) => c.ctx)).toEqual([{ entryId: 'd', scheduledAt: Date.parse('2025-06-11T01:00:00Z'), catchUp: true }]);
+      expect(life2.calls.map((c) => c.ctx)).toEqual([
+        { entryId: 'd', scheduledAt: Date.parse('2025-06-11T01:00:00Z'), catchUp: true },
+      ]);
       // Restarting again right away finds nothing more to do.
       const life3 = setup('2025-06-12T09:05:00Z', { store });
       life3.scheduler.setEntries([daily(true)]);
