@@ -1,6 +1,7 @@
 import { ActionIcon, Alert, Badge, Button, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { roleLabels, serverRole, type Server, type ServerListState, type ServerRole } from '../../../src-shared/model/server.js';
 import { LastContactCell, addressOf } from './server-badges.js';
+import { SshConfigImport } from './ssh-config-import.js';
 
 const roleOptions = serverRole.options.map((r) => ({ value: r, label: roleLabels[r] }));
 
@@ -123,9 +124,11 @@ export function ListPage({ state, selected, onSelect, onAdd, onEdit, onRemove, o
         </Alert>
       ))}
       <Group justify="space-between">
-        <Button onClick={onAdd} leftSection="+">
-          Add server
-        </Button>
+        <Group gap="xs">
+          <Button onClick={onAdd} leftSection="+">
+            Add server
+          </Button>
+        </Group>
         <Group gap="xs">
           <Text size="sm" c="dimmed" data-testid="staged-note">
             {state.dirty ? 'Staged changes are not saved yet.' : 'No staged changes.'}
@@ -135,6 +138,7 @@ export function ListPage({ state, selected, onSelect, onAdd, onEdit, onRemove, o
           </Button>
         </Group>
       </Group>
+      <SshConfigImport />
     </Stack>
   );
 }
