@@ -1,18 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { Input, Method, Output } from '../../src-shared/contract/api.js';
 import { exitCodes } from './exit-codes.js';
+import type { CliCommand } from './commands-types.js';
+import { serverCommands } from './commands-servers.js';
+import { syncCommands } from './commands-sync.js';
 
-export type CliIo = { out(text: string): void; err(text: string): void };
-export type CliContext = {
-  readonly io: CliIo;
-  call<M extends Method>(method: M, params: Input<M>): Promise<Output<M>>;
-};
-export type CliCommand = {
-  readonly name: string;
-  readonly summary: string;
-  readonly help: string;
-  run(args: string[], ctx: CliContext): Promise<number>;
-};
+export type { CliCommand, CliContext, CliIo } from './commands-types.js';
 
 const info: CliCommand = {
   name: 'info',
@@ -27,4 +19,4 @@ const info: CliCommand = {
 };
 
 /** Every CLI command; each is a thin client of one or more contract methods. */
-export const commands: ReadonlyArray<CliCommand> = [info];
+export const commands: ReadonlyArray<CliCommand> = [info, ...serverCommands, ...syncCommands];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { compose } from '../compose.js';
 import { defaultDataDir } from '../paths.js';
 import { callMethod, CliCallError } from './rpc-call.js';
@@ -79,7 +80,17 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
-  runCli(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s) }).then(
+  const confirm = process.stdin.isTTY
+    ? async (question: string) => {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        try {
+          return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+        } finally {
+          rl.close();
+        }
+      }
+    : undefined;
+  runCli(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s), ...(confirm ? { confirm } : {}) }).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(err);

@@ -1,0 +1,232 @@
+import { parseArgs } from 'node:util';
+import type { CliCommand, CliContext } from './commands-types.js';
+import { exitCodes } from './exit-codes.js';
+import { bytes, table } from './format.js';
+import { serverByName, setByName } from './lookup.js';
+import { CliCallError } from './rpc-call.js';
+import type { Output } from '../../src-shared/contract/api.js';
+
+const setAdd: CliCommand = {
+  name: 'sets add',
+  summary: 'add or replace a sync set',
+  help: `Options:
+  --name NAME              set name (required; names the backup folders)
+  --path PATH              an item, repeatable; may use the servers' \${VARS} (required)
+  --include GLOB           only matching files, repeatable
+  --exclude GLOB           leave out, repeatable (replaces the default exclusions: licenses/**, *.lic)
+  --mode mirror|update     mirror (strict, default) or update (easy: only newer, extras kept)
+  --compare time-size|checksum
+  --validate CMD           run on the destination against the staged files; non-zero: nothing changes
+  --post-apply CMD         run on the destination after a successful apply`,
+  async run(args, ctx) {
+    const { values: v } = parseArgs({
+      args,
+      options: {
+        name: { type: 'string' },
+        path: { type: 'string', multiple: true },
+        include: { type: 'string', multiple: true },
+        exclude: { type: 'string', multiple: true },
+        mode: { type: 'string' },
+        compare: { type: 'string' },
+        validate: { type: 'string' },
+        'post-apply': { type: 'string' },
+      },
+      strict: true,
+    });
+    if (!v.name || !v.path?.length) throw new CliCallError('BAD_PARAMS', '--name and at least one --path are required.');
+    const { sets } = await ctx.call('sets.list', {});
+    const existing = sets.find((s) => s.name === v.name);
+    const { set } = await ctx.call('sets.save', {
+      set: {
+        ...(existing ? { id: existing.id } : {}),
+        name: v.name,
+        items: v.path.map((path) => ({ path })),
+        ...(v.include ? { include: v.include } : {}),
+        ...(v.exclude ? { exclude: v.exclude } : {}),
+        ...(v.mode ? { mode: v.mode as 'mirror' | 'update' } : {}),
+        ...(v.compare ? { compare: v.compare as 'time-size' | 'checksum' } : {}),
+        ...(v.validate ? { validateCommand: v.validate } : {}),
+        ...(v['post-apply'] ? { postApplyCommand: v['post-apply'] } : {}),
+      },
+    });
+    ctx.io.out(`${existing ? 'Updated' : 'Added'} sync set ${set.name} (${set.mode}, ${set.compare}).`);
+    return exitCodes.ok;
+  },
+};
+
+const setList: CliCommand = {
+  name: 'sets list',
+  summary: 'list the sync sets',
+  help: 'Options:\n  --json   print JSON',
+  async run(args, ctx) {
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+    const { sets } = await ctx.call('sets.list', {});
+    ctx.io.out(
+      values.json
+        ? JSON.stringify(sets, null, 2)
+        : table(['NAME', 'MODE', 'COMPARE', 'ITEMS'], sets.map((s) => [s.name, s.mode, s.compare, s.items.map((i) => i.path).join(', ')])),
+    );
+    return exitCodes.ok;
+  },
+};
+
+const participantOptions = {
+  set: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+async function planFor(ctx: CliContext, v: { set?: string; from?: string; to?: string }): Promise<Output<'sync.plan'>> {
+  if (!v.set) throw new CliCallError('BAD_PARAMS', '--set is required.');
+  const set = await setByName(ctx, v.set);
+  const source = v.from ? (await serverByName(ctx, v.from)).id : undefined;
+  const destinations = v.to
+    ? await Promise.all(v.to.split(',').map(async (n) => (await serverByName(ctx, n.trim())).id))
+    : undefined;
+  return ctx.call('sync.plan', {
+    setId: set.id,
+    ...(source ? { sourceServerId: source } : {}),
+    ...(destinations ? { destinationServerIds: destinations } : {}),
+  });
+}
+
+async function nameOf(ctx: CliContext): Promise<(id: string) => string> {
+  const { committed } = await ctx.call('servers.list', {});
+  return (id) => committed.find((s) => s.id === id)?.name ?? id;
+}
+
+function planRows(plan: Output<'sync.plan'>, name: (id: string) => string): string[][] {
+  return plan.targets.map((t) => {
+    const c = t.summary?.counts;
+    return [
+      name(t.serverId),
+      t.item,
+      t.ok ? `${c?.create ?? 0}` : '-',
+      t.ok ? `${c?.update ?? 0}` : '-',
+      t.ok ? `${c?.delete ?? 0}` : '-',
+      t.ok ? `${c?.['skip-newer-on-destination'] ?? 0}` : '-',
+      t.ok ? bytes(t.summary?.bytesToCopy ?? 0) : '-',
+      t.ok ? (t.guards.length ? `REFUSED unless confirmed: ${t.guards.map((g) => g.message).join('; ')}` : changes(t) ? 'differs' : 'in sync') : `${t.code}: ${t.message}`,
+    ];
+  });
+}
+
+function changes(t: Output<'sync.plan'>['targets'][number]): number {
+  const c = t.summary?.counts;
+  return c ? c.create + c.update + c.delete : 0;
+}
+
+const planCmd: CliCommand = {
+  name: 'plan',
+  summary: 'show what a sync would change (exit 10 when something differs)',
+  help: `Options:
+  --set NAME        the sync set (required)
+  --from SERVER     the source (the primary by default)
+  --to A,B          destinations (every secondary by default)
+  --json            print the plan summary as JSON`,
+  async run(args, ctx) {
+    const { values: v } = parseArgs({ args, options: participantOptions, strict: true });
+    const plan = await planFor(ctx, v);
+    if (v.json) ctx.io.out(JSON.stringify(plan, null, 2));
+    else ctx.io.out(table(['DESTINATION', 'ITEM', 'CREATE', 'UPDATE', 'DELETE', 'SKIP', 'TO COPY', 'STATE'], planRows(plan, await nameOf(ctx))));
+    if (plan.targets.some((t) => !t.ok)) return exitCodes.unreachable;
+    return plan.targets.some((t) => changes(t) > 0) ? exitCodes.drift : exitCodes.ok;
+  },
+};
+
+const syncCmd: CliCommand = {
+  name: 'sync',
+  summary: 'synchronize a set from the source to its destinations (needs --yes)',
+  help: `Options:
+  --set NAME            the sync set (required)
+  --from SERVER         the source (the primary by default)
+  --to A,B              destinations (every secondary by default)
+  --yes                 apply without asking (required when not on a terminal)
+  --confirm-guards      also apply plans a guard refused (mass deletion, empty source)
+  --json                print the run record as JSON
+Exit: 0 applied everywhere, 3 partial, 4 refused by a guard, 5 a destination unreachable.`,
+  async run(args, ctx) {
+    const { values: v } = parseArgs({
+      args,
+      options: { ...participantOptions, yes: { type: 'boolean', default: false }, 'confirm-guards': { type: 'boolean', default: false } },
+      strict: true,
+    });
+    const plan = await planFor(ctx, v);
+    const name = await nameOf(ctx);
+    if (!v.json) ctx.io.out(table(['DESTINATION', 'ITEM', 'CREATE', 'UPDATE', 'DELETE', 'SKIP', 'TO COPY', 'STATE'], planRows(plan, name)));
+    if (!v.yes) {
+      const ok = ctx.io.confirm ? await ctx.io.confirm('Apply these changes?') : false;
+      if (!ok) {
+        ctx.io.err(ctx.io.confirm ? 'Nothing was changed.' : 'Nothing was changed: add --yes to apply without a terminal.');
+        return exitCodes.refused;
+      }
+    }
+    const confirm = v['confirm-guards'] ? [...new Set(plan.targets.flatMap((t) => t.guards.map((g) => g.code)))] : [];
+    const { runId } = await ctx.call('sync.apply', { planId: plan.planId, confirm });
+    const record = await ctx.call('sync.wait', { runId });
+    if (v.json) ctx.io.out(JSON.stringify(record, null, 2));
+    else
+      ctx.io.out(
+        table(
+          ['DESTINATION', 'STATUS', 'WRITTEN', 'DELETED', 'BYTES', 'SECONDS', 'MESSAGE'],
+          record.reports.map((r) => [
+            name(r.targetId.replace(/#\d+$/, '')),
+            r.status,
+            `${r.filesWritten}`,
+            `${r.filesDeleted}`,
+            bytes(r.bytesWritten),
+            (r.durationMs / 1000).toFixed(1),
+            r.message ?? '',
+          ]),
+        ) + `\nrun ${runId}`,
+      );
+    const statuses = record.reports.map((r) => r.status);
+    if (statuses.includes('refused')) return exitCodes.refused;
+    if (statuses.includes('unreachable')) return exitCodes.unreachable;
+    if (statuses.some((s) => s !== 'completed')) return exitCodes.partial;
+    return exitCodes.ok;
+  },
+};
+
+const runs: CliCommand = {
+  name: 'runs',
+  summary: 'list past synchronization runs',
+  help: 'Options:\n  --json   print JSON',
+  async run(args, ctx) {
+    const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+    const { runs: list } = await ctx.call('sync.runs', {});
+    ctx.io.out(
+      values.json
+        ? JSON.stringify(list, null, 2)
+        : table(['RUN', 'SET', 'STARTED', 'RESULTS'], list.map((r) => [r.runId, r.setName, r.startedAt, r.reports.map((x) => x.status).join(', ')])),
+    );
+    return exitCodes.ok;
+  },
+};
+
+const restore: CliCommand = {
+  name: 'restore',
+  summary: 'put a destination back as it was before a run, from its backup',
+  help: 'Usage: configsync restore --run RUN_ID --server NAME --set NAME [--yes]',
+  async run(args, ctx) {
+    const { values: v } = parseArgs({
+      args,
+      options: { run: { type: 'string' }, server: { type: 'string' }, set: { type: 'string' }, yes: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    if (!v.run || !v.server || !v.set) throw new CliCallError('BAD_PARAMS', '--run, --server and --set are required.');
+    const server = await serverByName(ctx, v.server);
+    const set = await setByName(ctx, v.set);
+    if (!v.yes && !(ctx.io.confirm && (await ctx.io.confirm(`Restore ${server.name} to before run ${v.run}?`)))) {
+      ctx.io.err('Nothing was changed: add --yes to restore without a terminal.');
+      return exitCodes.refused;
+    }
+    const r = await ctx.call('sync.restore', { serverId: server.id, setName: set.name, runId: v.run });
+    ctx.io.out(`Restored ${r.restored} file(s), removed ${r.removed} the run had created, on ${server.name}.`);
+    for (const e of r.errors) ctx.io.err(`  ${e.path}: ${e.message}`);
+    return r.errors.length ? exitCodes.partial : exitCodes.ok;
+  },
+};
+
+export const syncCommands: ReadonlyArray<CliCommand> = [setAdd, setList, planCmd, syncCmd, runs, restore];
