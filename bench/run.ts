@@ -1,0 +1,235 @@
+// `npm run bench [-- --quick] [-- --only NAME]`: ConfigSync (through its CLI, as a user runs it) against
+// `rsync -a --delete` over the same loopback sshd, alternating A B A B, printing medians and ratios.
+import { mkdir, writeFile, appendFile, utimes, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { startSshd, type SshdServer } from '../tests/support/sshd.js';
+import { generateBigFile, generateTree, seededBytes } from './trees.js';
+import { median, timed, type Sample } from './measure.js';
+import { addServer, cli, cliEntry, sshCommand, useLocalAsPrimary, wipe } from './setup.js';
+
+const { values: opts } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' } },
+  strict: true,
+});
+const quick = opts.quick;
+const runs = Number(opts.runs ?? (quick ? 2 : 3));
+const size = quick
+  ? { small: 300, big: 2000, bigFile: 8 << 20, fanOut: 3 }
+  : { small: 10_000, big: 100_000, bigFile: 512 << 20, fanOut: 10 };
+
+type Row = {
+  scenario: string;
+  configsync: number;
+  rsync: number;
+  ratio: number;
+  target: string;
+  met: boolean;
+  configsyncRssMb: number | null;
+  note?: string;
+};
+const rows: Row[] = [];
+const servers: SshdServer[] = [];
+const work = await mkdtemp(join(tmpdir(), 'configsync-bench-'));
+
+/** A, B, A, B…: each side's samples, so background noise hits both alike. */
+async function alternate(a: () => Promise<Sample>, b: () => Promise<Sample>, before?: () => Promise<void>): Promise<[Sample[], Sample[]]> {
+  const as: Sample[] = [];
+  const bs: Sample[] = [];
+  for (let i = 0; i < runs; i++) {
+    await before?.();
+    as.push(await a());
+    await before?.();
+    bs.push(await b());
+  }
+  return [as, bs];
+}
+
+function record(scenario: string, as: Sample[], bs: Sample[], targetRatio: number, note?: string): void {
+  const c = median(as.map((s) => s.seconds));
+  const r = median(bs.map((s) => s.seconds));
+  const rss = as.map((s) => s.peakRssMb ?? 0);
+  const row: Row = {
+    scenario,
+    configsync: c,
+    rsync: r,
+    ratio: c / r,
+    target: `≤ ${targetRatio.toFixed(1)}×`,
+    met: c / r <= targetRatio,
+    configsyncRssMb: rss.length ? Math.max(...rss) : null,
+    ...(note ? { note } : {}),
+  };
+  rows.push(row);
+  console.log(
+    `${scenario.padEnd(34)} configsync ${c.toFixed(2)} s  rsync ${r.toFixed(2)} s  ratio ${row.ratio.toFixed(2)} (${row.target}${row.met ? ', met' : ', MISSED'})  peak RSS ${row.configsyncRssMb?.toFixed(0)} MB`,
+  );
+}
+
+const want = (name: string) => !opts.only || name.includes(opts.only);
+const rsync = (src: string, s: SshdServer, dest: string, extra: string[] = []) => () =>
+  timed('rsync', ['-a', '--delete', ...extra, '-e', sshCommand(s), `${src}/`, `${s.user}@${s.host}:${dest}/`]);
+const configsync = (store: string, ...args: string[]) => () => timed(process.execPath, [cliEntry, '--store', store, ...args]);
+
+async function localToOne(label: string, files: number, meanSize: number): Promise<void> {
+  const src = join(work, `${label}-src`);
+  const stats = await generateTree(src, { files, meanSize, perDir: 100, seed: files });
+  console.log(`\n# ${label}: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(0)} MB, local → one sshd`);
+  const s = await startSshd();
+  servers.push(s);
+  const store = join(work, `${label}-store`);
+  const destA = join(s.dataRoot, 'configsync');
+  const destB = join(s.dataRoot, 'rsync');
+  await useLocalAsPrimary(store, src);
+  await addServer(store, 'dest', s, 'secondary', destA);
+  await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}');
+  const syncA = configsync(store, 'sync', '--set', 'bench', '--yes', '--confirm-guards');
+  const syncB = rsync(src, s, destB);
+  if (want(`${label}-initial`)) {
+    const [a, b] = await alternate(syncA, syncB, async () => {
+      await wipe(destA);
+      await wipe(destB);
+      await cli(store, 'servers', 'list'); // keeps both sides' caches equally cold: nothing to warm
+    });
+    record(`${label} initial`, a, b, 0.8);
+  }
+  await syncA();
+  await syncB();
+  if (want(`${label}-nochange`)) {
+    const [a, b] = await alternate(syncA, syncB);
+    record(`${label} no change`, a, b, 1.0);
+    const [pa, pb] = await alternate(configsync(store, 'plan', '--set', 'bench'), rsync(src, s, destB, ['-n']));
+    record(`${label} plan only (rsync -n)`, pa, pb, 1.0);
+  }
+  if (want(`${label}-onechanged`) && files <= 20_000) {
+    let n = 0;
+    const touchOne = async () => {
+      const f = join(src, 'group-0', 'conf-0', 'item-0.conf');
+      await writeFile(f, seededBytes(`change-${n++}`, 4096));
+      const t = new Date(Date.now() - 1000 * (100 - n));
+      await utimes(f, t, t);
+    };
+    const a: Sample[] = [];
+    const b: Sample[] = [];
+    for (let i = 0; i < runs; i++) {
+      await touchOne();
+      a.push(await syncA());
+      b.push(await syncB());
+    }
+    record(`${label} one file changed`, a, b, 1.0);
+  }
+  if (want(`${label}-checksum`) && files <= 20_000) {
+    await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}', '--compare', 'checksum');
+    await syncA();
+    await syncB();
+    const [a, b] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), rsync(src, s, destB, ['--checksum']));
+    record(`${label} checksum, no change`, a, b, 1.0);
+  }
+}
+
+async function bigFile(): Promise<void> {
+  if (!want('bigfile')) return;
+  const src = join(work, 'big-src');
+  await mkdir(src, { recursive: true });
+  await generateBigFile(join(src, 'image.bin'), size.bigFile, 'big');
+  console.log(`\n# one ${(size.bigFile / 2 ** 20).toFixed(0)} MiB file, local → one sshd`);
+  const s = await startSshd();
+  servers.push(s);
+  const store = join(work, 'big-store');
+  const destA = join(s.dataRoot, 'configsync');
+  const destB = join(s.dataRoot, 'rsync');
+  await useLocalAsPrimary(store, src);
+  await addServer(store, 'dest', s, 'secondary', destA);
+  await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}');
+  const [a, b] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), rsync(src, s, destB), async () => {
+    await wipe(destA);
+    await wipe(destB);
+  });
+  record('one big file initial', a, b, 0.8);
+  const pipe = () =>
+    timed('sh', ['-c', `cat '${join(src, 'image.bin')}' | ${sshCommand(s)} ${s.user}@${s.host} 'cat > /dev/null'`]);
+  const [a2, p] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), pipe, async () => {
+    await wipe(destA);
+  });
+  const c = median(a2.map((x) => x.seconds));
+  const raw = median(p.map((x) => x.seconds));
+  rows.push({ scenario: 'one big file vs raw ssh pipe', configsync: c, rsync: raw, ratio: c / raw, target: 'throughput ≥ 0.9× pipe (ratio ≤ 1.11)', met: c / raw <= 1 / 0.9, configsyncRssMb: Math.max(...a2.map((x) => x.peakRssMb ?? 0)), note: 'second column is `cat | ssh cat >/dev/null`, not rsync' });
+  console.log(`one big file vs raw pipe: configsync ${c.toFixed(2)} s, pipe ${raw.toFixed(2)} s, throughput ${(raw / c).toFixed(2)}× the pipe`);
+}
+
+async function remoteToRemote(): Promise<void> {
+  if (!want('remote')) return;
+  const [a, b] = await Promise.all([startSshd(), startSshd()]);
+  servers.push(a, b);
+  const src = join(a.dataRoot, 'src');
+  await generateTree(src, { files: size.small, meanSize: 5900, perDir: 100, seed: 7 });
+  console.log(`\n# remote → remote: ${size.small} files, sshd → sshd`);
+  const store = join(work, 'r2r-store');
+  await addServer(store, 'prim', a, 'primary', src);
+  const destA = join(b.dataRoot, 'configsync');
+  const destB = join(b.dataRoot, 'rsync');
+  await addServer(store, 'sec', b, 'secondary', destA);
+  await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}');
+  // rsync cannot copy between two remotes itself: the usual way is to run it on the source host.
+  const viaSource = () =>
+    timed('sh', ['-c', `${sshCommand(a)} ${a.user}@${a.host} "rsync -a --delete -e '${sshCommand(b)}' '${src}/' '${b.user}@${b.host}:${destB}/'"`]);
+  const [x, y] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), viaSource, async () => {
+    await wipe(destA);
+    await wipe(destB);
+  });
+  record('remote → remote initial', x, y, 0.8, 'rsync runs on the source host (ssh source rsync … dest)');
+}
+
+async function fanOut(): Promise<void> {
+  if (!want('fanout')) return;
+  const src = join(work, 'fan-src');
+  await generateTree(src, { files: size.small, meanSize: 5900, perDir: 100, seed: 11 });
+  const dests = await Promise.all(Array.from({ length: size.fanOut }, () => startSshd()));
+  servers.push(...dests);
+  console.log(`\n# fan-out: ${size.small} files to ${size.fanOut} secondaries vs ${size.fanOut} sequential rsyncs`);
+  const store = join(work, 'fan-store');
+  await useLocalAsPrimary(store, src);
+  for (const [i, d] of dests.entries()) await addServer(store, `sec-${i}`, d, 'secondary', join(d.dataRoot, 'configsync'));
+  await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}');
+  const sequential = async (): Promise<Sample> => {
+    const t0 = process.hrtime.bigint();
+    for (const d of dests) await rsync(src, d, join(d.dataRoot, 'rsync'))();
+    return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakRssMb: null };
+  };
+  const [x, y] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), sequential, async () => {
+    for (const d of dests) {
+      await wipe(join(d.dataRoot, 'configsync'));
+      await wipe(join(d.dataRoot, 'rsync'));
+    }
+  });
+  record(`fan-out to ${size.fanOut} initial`, x, y, 0.5);
+}
+
+try {
+  const rsyncVersion = execFileSync('rsync', ['--version']).toString().split('\n')[0];
+  console.log(`ConfigSync benchmark${quick ? ' (--quick: tiny trees, checks the suite runs; timings mean little)' : ''}`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${rsyncVersion}; node ${process.versions.node}; ${runs} runs each, medians`);
+  await localToOne(quick ? 'small tree' : '10k files', size.small, 5900);
+  await localToOne(quick ? 'bigger tree' : '100k files', size.big, 3950);
+  await bigFile();
+  await remoteToRemote();
+  await fanOut();
+} finally {
+  await Promise.all(servers.map((s) => s.stop()));
+  await rm(work, { recursive: true, force: true });
+}
+
+const resultsDir = new URL('./results/', import.meta.url).pathname;
+await mkdir(resultsDir, { recursive: true });
+const stamp = { date: new Date().toISOString(), quick, runs, cpus: cpus().length, cpu: cpus()[0]?.model };
+await writeFile(join(resultsDir, quick ? 'quick.json' : 'results.json'), JSON.stringify({ ...stamp, rows }, null, 2));
+const md = [
+  `| scenario | ConfigSync (s) | rsync (s) | ratio | target | met | ConfigSync peak RSS (MB) |`,
+  `|---|---:|---:|---:|---|---|---:|`,
+  ...rows.map((r) => `| ${r.scenario} | ${r.configsync.toFixed(2)} | ${r.rsync.toFixed(2)} | ${r.ratio.toFixed(2)} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${r.configsyncRssMb?.toFixed(0) ?? '-'} |`),
+].join('\n');
+await writeFile(join(resultsDir, quick ? 'quick.md' : 'results.md'), `${md}\n`);
+await appendFile(join(resultsDir, 'history.jsonl'), `${JSON.stringify({ ...stamp, rows })}\n`);
+console.log(`\n${md}`);
+process.exit(0);
