@@ -2,11 +2,14 @@ import type { Handlers } from '../rpc/router.js';
 import { scan, resolveRoot } from '../engine/scan.js';
 import { compileFilter } from '../engine/filters.js';
 import { syncSet } from '../../src-shared/contract/schemas/sync.js';
+import { FILE_DIFF_LIMIT } from '../../src-shared/contract/methods/sync.js';
+import { AppError } from '../rpc/app-error.js';
 import type { SyncService } from './sync-service.js';
 import type { SyncSetService } from './sync-set-service.js';
 import type { ServerService } from './server-service.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { pickParticipants } from './sync-wiring.js';
+import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
 
 export type SyncHandlerDeps = {
   readonly sets: SyncSetService;
@@ -23,6 +26,7 @@ type SyncMethod =
   | 'sets.preview'
   | 'sync.plan'
   | 'sync.entries'
+  | 'sync.fileDiff'
   | 'sync.apply'
   | 'sync.cancel'
   | 'sync.wait'
@@ -31,6 +35,15 @@ type SyncMethod =
 
 /** Handlers for `sets.*` and `sync.*`: sets from the store, participants from the server list's roles. */
 export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> {
+  const places = new PlanPlacesMemo();
+  /** True when the plan still lists `path` for that target: only such paths may be read for a diff. */
+  const planLists = (planId: string, targetId: string, path: string): boolean => {
+    for (let offset = 0; ; offset += 1000) {
+      const page = deps.sync.entries({ planId, targetId, offset, limit: 1000, search: path });
+      if (page.entries.some((e) => e.path === path)) return true;
+      if (offset + 1000 >= page.total) return false;
+    }
+  };
   return {
     'sets.list': () => ({ sets: deps.sets.list() }),
     'sets.save': ({ set }) => ({ set: deps.sets.save(set) }),
@@ -64,13 +77,34 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         endpoint.close();
       }
     },
-    'sync.plan': async ({ setId, sourceServerId, destinationServerIds }) => {
-      const set = deps.sets.get(setId);
+    'sync.plan': async ({ setId, sourceServerId, destinationServerIds, mode, compare }) => {
+      const stored = deps.sets.get(setId);
+      const set = { ...stored, mode: mode ?? stored.mode, compare: compare ?? stored.compare };
       const who = pickParticipants(deps.servers.committed(), sourceServerId, destinationServerIds);
       const planned = await deps.sync.plan({ set, ...who });
+      places.remember(planned.planId, {
+        sourceServerId: who.sourceServerId,
+        targets: new Map(planned.targets.map((t) => [t.targetId, { serverId: t.serverId, item: t.item }])),
+      });
       return { ...planned, setId, sourceServerId: who.sourceServerId };
     },
     'sync.entries': (input) => deps.sync.entries(input),
+    'sync.fileDiff': async ({ planId, targetId, path }) => {
+      const where = places.get(planId);
+      const target = where?.targets.get(targetId);
+      if (!where || !target || !planLists(planId, targetId, path))
+        throw new AppError('NOT_IN_PLAN', `"${path}" is not part of that plan, so it is not shown.`);
+      const side = async (serverId: string) => {
+        const endpoint = await deps.connect(serverId);
+        try {
+          return await readSide(endpoint, deps.resolvePath(serverId, target.item), path, FILE_DIFF_LIMIT);
+        } finally {
+          endpoint.close();
+        }
+      };
+      const [source, destination] = await Promise.all([side(where.sourceServerId), side(target.serverId)]);
+      return { path, source, destination };
+    },
     'sync.apply': (input) => deps.sync.start(input),
     'sync.cancel': (input) => deps.sync.cancel(input),
     'sync.wait': ({ runId }) => deps.sync.wait(runId),

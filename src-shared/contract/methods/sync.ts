@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  compareMethod,
+  syncMode,
   syncSet,
   syncPlanOutput,
   syncEntriesInput,
@@ -16,6 +18,18 @@ import {
 } from '../schemas/sync.js';
 
 const id = z.string().min(1).max(100);
+
+/** The most of one file `sync.fileDiff` sends per side; larger files are only described. */
+export const FILE_DIFF_LIMIT = 256 * 1024;
+
+/** One side of a file as `sync.fileDiff` gives it: absent, its text, or why it is not shown as text. */
+export const fileSide = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('absent') }),
+  z.object({ kind: z.literal('text'), size: z.number(), text: z.string() }),
+  z.object({ kind: z.literal('binary'), size: z.number() }),
+  z.object({ kind: z.literal('too-large'), size: z.number(), limit: z.number() }),
+  z.object({ kind: z.literal('not-a-file'), type: z.string() }),
+]);
 
 /** A set as the editor sends it: the id is made by the service for a new set. */
 export const syncSetDraft = syncSet.extend({ id: id.optional() });
@@ -59,11 +73,23 @@ export const syncMethods = {
         setId: id,
         sourceServerId: id.optional(),
         destinationServerIds: z.array(id).min(1).max(200).optional(),
+        /** This run only: Strict (mirror) or Easy (update) instead of the set's own mode. */
+        mode: syncMode.optional(),
+        /** This run only: how files are compared instead of the set's own method. */
+        compare: compareMethod.optional(),
       })
       .strict(),
     output: syncPlanOutput.extend({ setId: z.string(), sourceServerId: z.string() }),
   },
   'sync.entries': { input: syncEntriesInput, output: syncEntriesOutput },
+  /**
+   * Both versions of one path of a plan, read on demand for the side-by-side diff: only paths the plan
+   * lists can be read, each side is size-capped, and binary files are named as such instead of sent.
+   */
+  'sync.fileDiff': {
+    input: z.object({ planId: id, targetId: id, path: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ path: z.string(), source: fileSide, destination: fileSide }),
+  },
   'sync.apply': { input: syncApplyInput, output: syncApplyOutput },
   'sync.cancel': { input: syncCancelInput, output: syncCancelOutput },
   /** Waits for a run to end (or returns it at once when it has) and gives its record. */
