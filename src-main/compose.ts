@@ -10,7 +10,7 @@ import { appVersion } from './version.js';
 import { SyncService } from './services/sync-service.js';
 import { SyncSetService } from './services/sync-set-service.js';
 import { syncHandlers } from './services/sync-handlers.js';
-import { endpointConnector, logsDirOf, pathResolver } from './services/sync-wiring.js';
+import { endpointConnector, logsDirOf, pathResolver, stateDirOf } from './services/sync-wiring.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -44,6 +44,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     connect,
     resolvePath,
     logsDir: logsDirOf(options.dataDir),
+    stateDir: stateDirOf,
     onProgress: (p) => events.emit('sync.progress', p),
     onFinished: (r) => events.emit('sync.finished', r),
   });

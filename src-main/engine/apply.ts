@@ -15,6 +15,7 @@ import { assertGuards, type GuardOptions } from './guards.js';
 import { journalPath, writeJournal, type Journal, type JournalPhase, type JournalWrite } from './journal.js';
 import { ProgressReporter } from './progress.js';
 import { joinRoot } from './rel-path.js';
+import { resolveStateDir } from './state-dir.js';
 import { CancelledError, checkStaged, stageFiles } from './stage.js';
 import { swapIn } from './swap.js';
 import { verify } from './verify.js';
@@ -65,7 +66,7 @@ export async function apply(
   assertGuards(plan, options.guards);
 
   const root = plan.destinationRoot;
-  const stateDir = options.stateDir ?? joinRoot(await destination.home(), '.configsync');
+  const stateDir = await resolveStateDir(destination, options.stateDir);
   const jPath = journalPath(stateDir, runId);
   const backupDir = backupDirOf(stateDir, setName, runId);
   const stagingDir = joinRoot(root, `.configsync-staging-${runId}`);

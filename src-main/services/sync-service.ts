@@ -19,8 +19,8 @@ import { newRunId } from '../engine/apply.js';
 import { backupDirOf, restoreBackup, type RestoreResult } from '../engine/backup.js';
 import { applyAll, planAll, type FanOutTarget, type TargetPlan } from '../engine/fan-out.js';
 import { guardFindings } from '../engine/guards.js';
-import { joinRoot } from '../engine/rel-path.js';
 import { resolveRoot } from '../engine/scan.js';
+import { resolveStateDir } from '../engine/state-dir.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 
@@ -245,7 +245,7 @@ export class SyncService {
       throw new AppError('BAD_RUN_ID', `"${input.runId}" is not a run id.`);
     const endpoint = await this.deps.connect(input.serverId);
     try {
-      const stateDir = this.deps.stateDir?.(input.serverId) ?? joinRoot(await endpoint.home(), '.configsync');
+      const stateDir = await resolveStateDir(endpoint, this.deps.stateDir?.(input.serverId));
       return await restoreBackup(endpoint, backupDirOf(stateDir, input.setName, input.runId));
     } finally {
       endpoint.close();
