@@ -48,8 +48,9 @@ describe('one-time key setup with a password (real sshd, compose + router)', () 
     await cleanup?.();
   });
 
+  // The default timeout: a refused password costs PAM's failure delay twice (password, then keyboard-interactive).
   async function addTrusted(name: string): Promise<string> {
-    const { id } = (await call('servers.add', { server: { name, host: s.host, port: s.port, user: PASSWORD_USER, role: 'primary', contactTimeoutSec: 5 } })) as { id: string };
+    const { id } = (await call('servers.add', { server: { name, host: s.host, port: s.port, user: PASSWORD_USER, role: 'primary', contactTimeoutSec: 15 } })) as { id: string };
     await call('servers.trustHostKey', { id, fingerprint: s.hostKeyFingerprint });
     return id;
   }
