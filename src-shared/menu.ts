@@ -5,6 +5,8 @@ export const menuCommand = z.enum([
   'open-sync-wizard',
   'open-server-list',
   'open-backup-configuration',
+  'open-sync-sets',
+  'open-backups',
   'view-servers',
   'view-sync-status',
   'show-about',
@@ -21,6 +23,8 @@ export const appMenu: ReadonlyArray<Menu> = [
     items: [
       { label: 'Synchronize Configurations…', command: 'open-sync-wizard', accelerator: 'CmdOrCtrl+Shift+S' },
       { label: 'Server List…', command: 'open-server-list', accelerator: 'CmdOrCtrl+L' },
+      { label: 'Sync Sets…', command: 'open-sync-sets' },
+      { label: 'Backups…', command: 'open-backups' },
       { label: 'Backup Configuration…', command: 'open-backup-configuration' },
     ],
   },

@@ -2,6 +2,9 @@ import { useUiStore } from '../stores/ui-store.js';
 import { AboutModal } from './about-modal.js';
 import { PendingDialog } from './pending-dialog.js';
 import { ServerListWizard } from '../wizards/server-list/server-list-wizard.js';
+import { SyncWizard } from '../wizards/synchronize/sync-wizard.js';
+import { SyncSetsDialog } from '../views/sync-sets/sync-sets-dialog.js';
+import { BackupsDialog } from '../views/backups/backups-dialog.js';
 
 /** Opens the dialog or wizard the menu asked for; one at a time. */
 export function DialogHost() {
@@ -10,7 +13,9 @@ export function DialogHost() {
   return (
     <>
       <AboutModal opened={dialog === 'about'} onClose={close} />
-      <PendingDialog title="Synchronize Configurations" opened={dialog === 'sync-wizard'} onClose={close} />
+      <SyncWizard opened={dialog === 'sync-wizard'} onClose={close} />
+      <SyncSetsDialog opened={dialog === 'sync-sets'} onClose={close} />
+      <BackupsDialog opened={dialog === 'backups'} onClose={close} />
       <ServerListWizard opened={dialog === 'server-list'} onClose={close} />
       <PendingDialog title="Backup Configuration" opened={dialog === 'backup-configuration'} onClose={close} />
     </>

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { MenuCommand } from '../../src-shared/menu.js';
 
 export type MainView = 'servers' | 'status';
-export type Dialog = 'sync-wizard' | 'server-list' | 'backup-configuration' | 'about' | null;
+export type Dialog = 'sync-wizard' | 'server-list' | 'backup-configuration' | 'sync-sets' | 'backups' | 'about' | null;
 
 type UiState = {
   readonly view: MainView;
@@ -28,6 +28,10 @@ export const useUiStore = create<UiState>()((set) => ({
         return set({ dialog: 'server-list' });
       case 'open-backup-configuration':
         return set({ dialog: 'backup-configuration' });
+      case 'open-sync-sets':
+        return set({ dialog: 'sync-sets' });
+      case 'open-backups':
+        return set({ dialog: 'backups' });
       case 'view-servers':
         return set({ view: 'servers' });
       case 'view-sync-status':

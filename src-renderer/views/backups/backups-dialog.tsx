@@ -1,0 +1,188 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Alert, Badge, Button, Group, Modal, ScrollArea, Select, Table, Text, Title } from '@mantine/core';
+import type { Output } from '../../../src-shared/contract/api.js';
+import type { Server } from '../../../src-shared/model/server.js';
+import { call } from '../../api/client.js';
+import { formatAgo, statusLook } from '../../wizards/synchronize/format.js';
+
+type Run = Output<'sync.runs'>['runs'][number];
+type Row = { readonly run: Run; readonly report: Run['reports'][number]; readonly serverId: string; readonly key: string };
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** One row per destination of each run that left a backup: what the Restore button puts back. */
+export function backupRows(runs: ReadonlyArray<Run>): Row[] {
+  return runs.flatMap((run) =>
+    run.reports
+      .filter((r) => r.backupDir && r.applied.length > 0)
+      .map((report) => ({ run, report, serverId: report.targetId.replace(/#\d+$/, ''), key: `${report.runId}/${report.targetId}` })),
+  );
+}
+
+/** Manage › Backups: every run's backup per server and set, each restorable after a confirmation. */
+export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const [runs, setRuns] = useState<ReadonlyArray<Run>>([]);
+  const [servers, setServers] = useState<ReadonlyArray<Server>>([]);
+  const [serverFilter, setServerFilter] = useState<string | null>(null);
+  const [setFilter, setSetFilter] = useState<string | null>(null);
+  const [asking, setAsking] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [outcomes, setOutcomes] = useState<Readonly<Record<string, { ok: boolean; text: string }>>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [r, s] = await Promise.all([call('sync.runs', {}), call('servers.list', {})]);
+      setRuns(r.runs);
+      setServers(s.committed);
+      setError(null);
+    } catch (err) {
+      setError(message(err));
+    }
+  }, []);
+  useEffect(() => {
+    if (opened) {
+      setOutcomes({});
+      setAsking(null);
+      void load();
+    }
+  }, [opened, load]);
+
+  const nameOf = (id: string) => servers.find((s) => s.id === id)?.name ?? id;
+  const rows = backupRows(runs).filter(
+    (r) => (!serverFilter || r.serverId === serverFilter) && (!setFilter || r.run.setName === setFilter),
+  );
+  const setNames = [...new Set(runs.map((r) => r.setName))];
+
+  const restore = async (row: Row) => {
+    setBusy(row.key);
+    setAsking(null);
+    try {
+      const out = await call('sync.restore', { serverId: row.serverId, setName: row.run.setName, runId: row.report.runId });
+      const ok = out.errors.length === 0;
+      setOutcomes((o) => ({
+        ...o,
+        [row.key]: { ok, text: `${out.restored} restored, ${out.removed} removed${ok ? '' : `, ${out.errors.length} failed`}` },
+      }));
+    } catch (err) {
+      setOutcomes((o) => ({ ...o, [row.key]: { ok: false, text: message(err) } }));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} size={1100} centered padding="lg" title={<Title order={3}>Backups</Title>}>
+      <Text size="sm" c="dimmed" mb="sm">
+        Every run keeps, on each destination, a copy of what it overwrote or deleted. Restoring a run puts that destination
+        back as it was before it.
+      </Text>
+      <Group mb="sm" gap="sm">
+        <Select
+          size="xs"
+          placeholder="Every server"
+          aria-label="Server"
+          clearable
+          data={servers.map((s) => ({ value: s.id, label: s.name }))}
+          value={serverFilter}
+          onChange={setServerFilter}
+          comboboxProps={{ withinPortal: true }}
+        />
+        <Select
+          size="xs"
+          placeholder="Every set"
+          aria-label="Sync set"
+          clearable
+          data={setNames}
+          value={setFilter}
+          onChange={setSetFilter}
+          comboboxProps={{ withinPortal: true }}
+        />
+        <Button size="xs" variant="default" onClick={() => void load()}>
+          Refresh
+        </Button>
+      </Group>
+      {error && (
+        <Alert color="red" mb="sm">
+          {error}
+        </Alert>
+      )}
+      <ScrollArea.Autosize mah="60vh">
+        <Table verticalSpacing="xs" striped highlightOnHover data-testid="backups-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>When</Table.Th>
+              <Table.Th>Set</Table.Th>
+              <Table.Th>Server</Table.Th>
+              <Table.Th>Run result</Table.Th>
+              <Table.Th>Backup</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((row) => {
+              const look = statusLook(row.report.status);
+              const outcome = outcomes[row.key];
+              return (
+                <Table.Tr key={row.key} data-testid="backup-row">
+                  <Table.Td>
+                    <Text size="sm">{formatAgo(row.report.startedAt)}</Text>
+                    <Text size="xs" c="dimmed">
+                      {row.report.runId}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{row.run.setName}</Table.Td>
+                  <Table.Td>{nameOf(row.serverId)}</Table.Td>
+                  <Table.Td>
+                    <Badge size="sm" variant="light" color={look.color}>
+                      {look.label}
+                    </Badge>
+                    <Text size="xs" c="dimmed">
+                      {row.report.applied.length} change(s)
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace" c="dimmed" lineClamp={2}>
+                      {row.report.backupDir}
+                    </Text>
+                    {outcome && (
+                      <Text size="xs" c={outcome.ok ? 'teal' : 'red'} data-testid="backup-restore-outcome">
+                        {outcome.text}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {asking === row.key ? (
+                      <Group gap={4} wrap="nowrap">
+                        <Button size="compact-xs" color="orange" onClick={() => void restore(row)}>
+                          Restore now
+                        </Button>
+                        <Button size="compact-xs" variant="default" onClick={() => setAsking(null)}>
+                          No
+                        </Button>
+                      </Group>
+                    ) : (
+                      <Button size="compact-xs" variant="light" color="orange" loading={busy === row.key} onClick={() => setAsking(row.key)}>
+                        Restore…
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+        {rows.length === 0 && (
+          <Text size="sm" c="dimmed" ta="center" py="xl">
+            No backup yet: a synchronization that changes something leaves one.
+          </Text>
+        )}
+      </ScrollArea.Autosize>
+      <Group justify="flex-end" mt="md">
+        <Button variant="default" onClick={onClose}>
+          Close
+        </Button>
+      </Group>
+    </Modal>
+  );
+}

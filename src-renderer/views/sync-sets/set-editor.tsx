@@ -1,0 +1,217 @@
+import { ActionIcon, Button, Group, NumberInput, SegmentedControl, SimpleGrid, Stack, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
+import type { Server } from '../../../src-shared/model/server.js';
+import { expandPathVars } from '../../../src-shared/path-vars.js';
+import { DEFAULT_EXCLUDES, type CompareMethod, type SyncMode } from '../../../src-shared/model/sync.js';
+import { compareExplained, modeExplained } from '../../wizards/synchronize/format.js';
+import type { SetErrors, SetForm } from './set-form.js';
+
+/** Each item resolved on each taking-part server: the ${VARS} users write, as each server reads them. */
+function Resolved({ path, servers }: { path: string; servers: ReadonlyArray<Server> }) {
+  if (!path.includes('${')) return null;
+  return (
+    <Stack gap={0} mt={2} data-testid="resolved-paths">
+      {servers.map((s) => {
+        const r = expandPathVars(path, s.vars);
+        return (
+          <Text key={s.id} size="xs" c={r.ok ? 'dimmed' : 'orange'} ff="monospace" lineClamp={1}>
+            {s.name}: {r.ok ? r.path : `no ${r.missing.map((m) => `\${${m}}`).join(', ')} on this server`}
+          </Text>
+        );
+      })}
+    </Stack>
+  );
+}
+
+/** The fields of one sync set, with each problem beside its field. */
+export function SetEditor({
+  form,
+  errors,
+  servers,
+  onChange,
+}: {
+  form: SetForm;
+  errors: SetErrors;
+  servers: ReadonlyArray<Server>;
+  onChange: (f: SetForm) => void;
+}) {
+  const set = <K extends keyof SetForm>(k: K, v: SetForm[K]) => onChange({ ...form, [k]: v });
+  const taking = servers.filter((s) => s.role !== 'not-selected');
+  const defaultsMissing = DEFAULT_EXCLUDES.filter((d) => !form.exclude.split('\n').map((l) => l.trim()).includes(d));
+  return (
+    <Stack gap="sm" data-testid="set-editor">
+      <TextInput
+        label="Name"
+        description="Also names the backup folder on each destination."
+        value={form.name}
+        onChange={(e) => set('name', e.currentTarget.value)}
+        error={errors.name}
+        withAsterisk
+      />
+      <div>
+        <Text size="sm" fw={500}>
+          Folders
+        </Text>
+        <Text size="xs" c="dimmed" mb={4}>
+          The same path on every server; use a server&apos;s variables like {'${CONFIG_ROOT}'} where they differ.
+        </Text>
+        <Stack gap={6}>
+          {form.items.map((p, i) => (
+            <div key={i}>
+              <Group gap={6} wrap="nowrap" align="flex-start">
+                <TextInput
+                  style={{ flex: 1 }}
+                  ff="monospace"
+                  aria-label={`Folder ${i + 1}`}
+                  value={p}
+                  error={errors[`items.${i}`]}
+                  onChange={(e) => set('items', form.items.map((x, j) => (j === i ? e.currentTarget.value : x)))}
+                />
+                <Tooltip label="Remove this folder">
+                  <ActionIcon
+                    variant="subtle"
+                    color="red"
+                    size="lg"
+                    aria-label={`Remove folder ${i + 1}`}
+                    disabled={form.items.length === 1}
+                    onClick={() => set('items', form.items.filter((_, j) => j !== i))}
+                  >
+                    ✕
+                  </ActionIcon>
+                </Tooltip>
+              </Group>
+              <Resolved path={p} servers={taking} />
+            </div>
+          ))}
+          <Button size="compact-xs" variant="subtle" style={{ alignSelf: 'flex-start' }} onClick={() => set('items', [...form.items, ''])}>
+            + Add a folder
+          </Button>
+        </Stack>
+      </div>
+      <SimpleGrid cols={2}>
+        <Textarea
+          label="Include only (globs, one a line)"
+          description="Empty: every file. Example: **/*.conf"
+          autosize
+          minRows={3}
+          maxRows={8}
+          ff="monospace"
+          value={form.include}
+          onChange={(e) => set('include', e.currentTarget.value)}
+          error={errors.include}
+        />
+        <Textarea
+          label="Exclude (globs, one a line)"
+          description={
+            defaultsMissing.length ? (
+              <Text span size="xs" c="orange">
+                Default exclusions removed: {defaultsMissing.join(', ')}
+              </Text>
+            ) : (
+              'Starts with the default exclusions: license files and the engine’s own names.'
+            )
+          }
+          autosize
+          minRows={3}
+          maxRows={8}
+          ff="monospace"
+          value={form.exclude}
+          onChange={(e) => set('exclude', e.currentTarget.value)}
+          error={errors.exclude}
+        />
+      </SimpleGrid>
+      {defaultsMissing.length > 0 && (
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          style={{ alignSelf: 'flex-start' }}
+          onClick={() => set('exclude', [...form.exclude.split('\n').filter((l) => l.trim()), ...defaultsMissing].join('\n'))}
+        >
+          Put the default exclusions back
+        </Button>
+      )}
+      <SimpleGrid cols={2}>
+        <div>
+          <Text size="sm" fw={500} mb={4} id="set-mode-label">
+            Mode
+          </Text>
+          <SegmentedControl
+            fullWidth
+            aria-labelledby="set-mode-label"
+            value={form.mode}
+            onChange={(v) => set('mode', v as SyncMode)}
+            data={[
+              { value: 'mirror', label: 'Strict' },
+              { value: 'update', label: 'Easy' },
+            ]}
+          />
+          <Text size="xs" c="dimmed" mt={4}>
+            {modeExplained(form.mode)}
+          </Text>
+        </div>
+        <div>
+          <Text size="sm" fw={500} mb={4} id="set-compare-label">
+            Compare files by
+          </Text>
+          <SegmentedControl
+            fullWidth
+            aria-labelledby="set-compare-label"
+            value={form.compare}
+            onChange={(v) => set('compare', v as CompareMethod)}
+            data={[
+              { value: 'time-size', label: 'Time and size' },
+              { value: 'checksum', label: 'Checksum' },
+            ]}
+          />
+          <Text size="xs" c="dimmed" mt={4}>
+            {compareExplained(form.compare)}
+          </Text>
+        </div>
+      </SimpleGrid>
+      <SimpleGrid cols={3}>
+        <NumberInput
+          label="Time tolerance (s)"
+          min={0}
+          max={3600}
+          decimalScale={1}
+          value={form.toleranceSec}
+          onChange={(v) => set('toleranceSec', typeof v === 'number' ? v : Number(v) || 0)}
+          error={errors.toleranceSec}
+        />
+        <NumberInput
+          label="Backups kept (runs)"
+          min={1}
+          max={1000}
+          value={form.keepRuns}
+          onChange={(v) => set('keepRuns', typeof v === 'number' ? v : Number(v) || 0)}
+          error={errors.keepRuns}
+        />
+        <NumberInput
+          label="Ask before deleting more than (%)"
+          min={0}
+          max={100}
+          value={form.deletePercent}
+          onChange={(v) => set('deletePercent', typeof v === 'number' ? v : Number(v) || 0)}
+          error={errors.deletePercent}
+        />
+      </SimpleGrid>
+      <TextInput
+        label="Validate command"
+        description="Runs on each destination in the staging folder before anything is replaced; a failure stops that destination."
+        placeholder="e.g. nginx -t -c ./nginx.conf"
+        ff="monospace"
+        value={form.validateCommand}
+        onChange={(e) => set('validateCommand', e.currentTarget.value)}
+        error={errors.validateCommand}
+      />
+      <TextInput
+        label="Post-apply command"
+        description="Runs on each destination in the folder after the files are in place (e.g. reload a service)."
+        placeholder="e.g. systemctl reload nginx"
+        ff="monospace"
+        value={form.postApplyCommand}
+        onChange={(e) => set('postApplyCommand', e.currentTarget.value)}
+        error={errors.postApplyCommand}
+      />
+    </Stack>
+  );
+}

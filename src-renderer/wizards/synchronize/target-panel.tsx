@@ -1,0 +1,151 @@
+import { useEffect, useState } from 'react';
+import { Alert, Button, Chip, Group, Stack, Text, TextInput } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { planActions, type PlanAction } from '../../../src-shared/model/sync.js';
+import { EntriesTable } from './entries-table.js';
+import { download, entriesToCsv, exportName } from './export-entries.js';
+import { FileDiff } from './file-diff.js';
+import { actionLook, formatBytes } from './format.js';
+import type { PlanTarget } from './sync-wizard-store.js';
+import { allEntries, useEntryPages, type Entry } from './use-entry-pages.js';
+
+/** Changes a plan makes to one target: everything but unchanged and skipped files. */
+export function changeCount(t: PlanTarget): number {
+  const c = t.summary?.counts;
+  return c ? c.create + c.update + c.delete : 0;
+}
+
+/** True when the diff view has something to compare for this entry (a file on either side). */
+function diffable(e: Entry): boolean {
+  return e.source?.type === 'file' || e.destination?.type === 'file';
+}
+
+type PanelProps = { planId: string; target: PlanTarget; name: string; sourceName: string };
+
+/** One destination's tab on the Differences page: why it was not planned, or its differences. */
+export function TargetPanel(props: PanelProps) {
+  const { target, name } = props;
+  if (!target.ok || !target.summary)
+    return (
+      <Alert color="orange" title={`${name} will be skipped`} data-testid="target-unreachable">
+        <Text size="sm">{target.message ?? 'It did not answer.'}</Text>
+        <Text size="xs" c="dimmed" mt={4}>
+          {target.code} · The other destinations go on.
+        </Text>
+      </Alert>
+    );
+  return <PlannedPanel {...props} />;
+}
+
+/** Counts, filters, the table, a diff, exports. */
+function PlannedPanel({
+  planId,
+  target,
+  name,
+  sourceName,
+}: PanelProps) {
+  const [actions, setActions] = useState<PlanAction[]>([]);
+  const [searchInput, setSearchInput] = useState('');
+  const [search] = useDebouncedValue(searchInput.trim(), 250);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [open, setOpen] = useState<Entry | null>(null);
+  const [exporting, setExporting] = useState<'csv' | 'json' | null>(null);
+  const query = { planId, targetId: target.targetId, actions, search };
+  const pages = useEntryPages(query);
+  useEffect(() => {
+    setSelected(null);
+    setOpen(null);
+  }, [actions, search]);
+
+  const s = target.summary;
+  if (!s) return null;
+  const inSync = changeCount(target) === 0;
+
+  const exportAs = async (kind: 'csv' | 'json') => {
+    setExporting(kind);
+    try {
+      const entries = await allEntries(query);
+      if (kind === 'csv') download(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries));
+      else download(exportName(name, 'json'), 'application/json', JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1));
+    } finally {
+      setExporting(null);
+    }
+  };
+
+  return (
+    <Stack gap="sm" data-testid={`target-panel-${name}`}>
+      {inSync ? (
+        <Alert color="teal" variant="light" data-testid="already-in-sync" py="xs">
+          <Text size="sm" fw={600}>
+            {name} is already in sync.
+          </Text>
+          <Text size="xs">{s.counts.keep.toLocaleString('en-US')} entries unchanged; nothing to copy or delete.</Text>
+        </Alert>
+      ) : (
+        <Text size="sm" data-testid="target-summary">
+          <b>{formatBytes(s.bytesToCopy)}</b> to copy, <b>{formatBytes(s.bytesToDelete)}</b> to delete;{' '}
+          {s.sourceFiles.toLocaleString('en-US')} files on the source, {s.destinationFiles.toLocaleString('en-US')} on {name}.
+        </Text>
+      )}
+      {target.guards.map((g) => (
+        <Alert key={g.code} color="red" variant="light" py="xs" title="Needs your confirmation">
+          <Text size="sm">{g.message}</Text>
+        </Alert>
+      ))}
+      <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
+        <Chip.Group multiple value={actions} onChange={(v) => setActions(v as PlanAction[])}>
+          <Group gap={6} data-testid="action-filters" aria-label="Filter by action" role="group">
+            {planActions.map((a) => {
+              const look = actionLook(a);
+              return (
+                <Chip key={a} value={a} size="xs" color={look.color} variant="outline">
+                  {look.label} {s.counts[a].toLocaleString('en-US')}
+                </Chip>
+              );
+            })}
+          </Group>
+        </Chip.Group>
+        <Group gap="xs">
+          <TextInput
+            size="xs"
+            placeholder="Search paths"
+            aria-label="Search paths"
+            value={searchInput}
+            onChange={(e) => setSearchInput(e.currentTarget.value)}
+            w={200}
+          />
+          <Button size="xs" variant="default" loading={exporting === 'csv'} onClick={() => void exportAs('csv')}>
+            Export CSV
+          </Button>
+          <Button size="xs" variant="default" loading={exporting === 'json'} onClick={() => void exportAs('json')}>
+            Export JSON
+          </Button>
+        </Group>
+      </Group>
+      {pages.error && <Alert color="red">{pages.error}</Alert>}
+      <EntriesTable
+        pages={pages}
+        selected={selected}
+        onSelect={(i, e) => {
+          setSelected(i);
+          if (e && open && diffable(e)) setOpen(e);
+        }}
+        onOpen={(e) => diffable(e) && setOpen(e)}
+      />
+      <Text size="xs" c="dimmed" data-testid="rows-shown">
+        {pages.total === null ? 'Loading…' : `${pages.total.toLocaleString('en-US')} ${actions.length || search ? 'matching ' : ''}entries`} · Select a
+        row and press Enter (or double-click) to compare the two versions of a file.
+      </Text>
+      {open && (
+        <FileDiff
+          planId={planId}
+          targetId={target.targetId}
+          path={open.path}
+          sourceName={sourceName}
+          destinationName={name}
+          onClose={() => setOpen(null)}
+        />
+      )}
+    </Stack>
+  );
+}
