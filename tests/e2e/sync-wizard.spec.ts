@@ -1,0 +1,362 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { test, expect, snap } from './support/fixtures.js';
+import { connectRpc, type ShellRpc } from './support/rpc.js';
+import type { RunningShell } from './support/browser-shell-process.js';
+import { startSshd, type SshdServer } from '../support/sshd.js';
+import { freePort } from '../support/net.js';
+
+/** The Synchronize Configurations wizard as a page object. */
+class SyncWizardPage {
+  readonly dialog: Locator;
+  constructor(private readonly page: Page) {
+    this.dialog = page.getByRole('dialog', { name: 'Synchronize Configurations' });
+  }
+  async open(): Promise<void> {
+    await this.page.getByRole('menuitem', { name: 'Manage' }).click();
+    await this.page.getByRole('menuitem', { name: 'Synchronize Configurations…' }).click();
+    await expect(this.dialog.getByTestId('source-page')).toBeVisible();
+  }
+  button(name: string): Locator {
+    return this.dialog.getByRole('button', { name, exact: true });
+  }
+  panel(destination: string): Locator {
+    return this.dialog.getByTestId(`target-panel-${destination}`);
+  }
+  result(destination: string): Locator {
+    return this.dialog.getByTestId(`result-${destination}`);
+  }
+  /** The same page in light and in dark. */
+  async snapBoth(name: string): Promise<void> {
+    await snap(this.page, `${name}-light`);
+    await this.page.emulateMedia({ colorScheme: 'dark' });
+    await expect(this.page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+    await snap(this.page, `${name}-dark`);
+    await this.page.emulateMedia({ colorScheme: 'light' });
+    await expect(this.page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');
+  }
+}
+
+type Tree = Record<string, string>;
+
+/** Every file below root: mode, mtime (s) and a hash of the content; `*.lic` left out (never synchronized). */
+async function tree(root: string): Promise<Tree> {
+  const out: Tree = {};
+  async function walk(dir: string, rel: string): Promise<void> {
+    for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+      const full = join(dir, name);
+      const st = await stat(full);
+      const r = rel ? `${rel}/${name}` : name;
+      if (st.isDirectory()) await walk(full, r);
+      else if (!name.endsWith('.lic'))
+        out[r] = `${(st.mode & 0o777).toString(8)} ${Math.floor(st.mtimeMs / 1000)} ${createHash('sha256').update(await readFile(full)).digest('hex').slice(0, 16)}`;
+    }
+  }
+  await walk(root, '');
+  return out;
+}
+
+async function put(root: string, rel: string, content: string | Buffer, opts: { mode?: number; mtime?: Date } = {}): Promise<void> {
+  const full = join(root, rel);
+  await mkdir(join(full, '..'), { recursive: true });
+  await writeFile(full, content);
+  await chmod(full, opts.mode ?? 0o644);
+  if (opts.mtime) await utimes(full, opts.mtime, opts.mtime);
+}
+
+type Member = { name: string; role: 'primary' | 'secondary'; root: string; sshd?: SshdServer; port?: number; user?: string; timeoutSec?: number };
+
+/** Adds the servers through the contract (as the Server List Wizard would), pins keys, commits, tests each. */
+async function provision(rpc: ShellRpc, members: ReadonlyArray<Member>, keyPath: string): Promise<void> {
+  const ids: string[] = [];
+  for (const m of members) {
+    const { id } = await rpc.call('servers.add', {
+      server: {
+        name: m.name,
+        host: '127.0.0.1',
+        port: m.sshd?.port ?? m.port ?? 22,
+        user: m.user ?? m.sshd?.user ?? 'root',
+        role: m.role,
+        contactTimeoutSec: m.timeoutSec ?? 5,
+        vars: { CONFIG_ROOT: m.root },
+        auth: { kind: 'key-file', path: m.sshd?.clientKey.privateKeyPath ?? keyPath },
+      },
+    });
+    if (m.sshd) await rpc.call('servers.trustHostKey', { id, fingerprint: m.sshd.hostKeyFingerprint });
+    ids.push(id);
+  }
+  await rpc.call('servers.commit', {});
+  // Gives each server its "last contact" as the wizard shows it.
+  await Promise.all(ids.map((id) => rpc.call('servers.test', { id })));
+}
+
+test.describe('Synchronize Configurations wizard', () => {
+  let primary: SshdServer;
+  let s1: SshdServer;
+  let s2: SshdServer;
+  let blackHole: NetServer;
+  let blackHolePort = 0;
+  const held = new Set<Socket>();
+  const root = (s: SshdServer) => join(s.dataRoot, 'conf');
+  const backupDirs = new Set<string>();
+
+  test.beforeAll(async () => {
+    [primary, s1, s2] = await Promise.all([startSshd(), startSshd(), startSshd()]);
+    // A host that accepts the connection and never says a word.
+    blackHolePort = await freePort();
+    blackHole = createServer((sock) => {
+      held.add(sock);
+      sock.on('close', () => held.delete(sock));
+    });
+    await new Promise<void>((r) => blackHole.listen(blackHolePort, '127.0.0.1', r));
+  });
+  test.afterAll(async () => {
+    for (const s of held) s.destroy();
+    await new Promise((r) => blackHole?.close(r));
+    await Promise.all([primary, s1, s2].map((s) => s?.stop()));
+    // The three sshd share this machine's home: take our backups back out of it.
+    for (const dir of backupDirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function fresh(...roots: string[]): Promise<void> {
+    for (const r of roots) {
+      await rm(r, { recursive: true, force: true });
+      await mkdir(r, { recursive: true });
+    }
+  }
+  async function forgetBackupsLater(rpc: ShellRpc): Promise<void> {
+    for (const r of (await rpc.call('sync.runs', {})).runs.flatMap((x) => x.reports)) if (r.backupDir) backupDirs.add(r.backupDir);
+  }
+  async function setUp(shell: RunningShell, members: ReadonlyArray<Member>, set: { name: string }): Promise<ShellRpc> {
+    const rpc = await connectRpc(shell);
+    await provision(rpc, members, primary.clientKey.privateKeyPath);
+    await rpc.call('sets.save', { set: { name: set.name, items: [{ path: '${CONFIG_ROOT}' }] } });
+    return rpc;
+  }
+
+  test('mirror: differences, diff, export, guard, progress, results; trees equal the source; restore puts them back', async ({ page, shell }) => {
+    const old = new Date('2025-03-01T10:00:00Z');
+    const t0 = new Date('2026-01-15T08:30:00Z');
+    await fresh(root(primary), root(s1), root(s2));
+    await put(root(primary), 'app.conf', 'port=8080\nhost=plant-a\nworkers=4\n', { mtime: t0 });
+    await put(root(primary), 'keep.conf', 'same everywhere\n', { mtime: old });
+    await put(root(primary), 'sub/users.ini', '[users]\nalice\nbob\n', { mode: 0o600, mtime: t0 });
+    await put(root(primary), 'sub/deep/x.xml', '<x a="1"/>\n', { mode: 0o640, mtime: t0 });
+    await put(root(primary), 'logo.bin', Buffer.from([0, 1, 2, 255, 0, 7]), { mtime: t0 });
+    await put(root(primary), 'site.lic', 'licensed to the primary');
+    await put(root(s1), 'app.conf', 'port=1\nhost=plant-a\n', { mtime: old });
+    await put(root(s1), 'keep.conf', 'same everywhere\n', { mtime: old });
+    await put(root(s1), 'stale.conf', 'old\n', { mtime: old });
+    await put(root(s1), 'stale2.conf', 'old too\n', { mtime: old });
+    await put(root(s1), 'sub/old.ini', 'gone soon\n', { mtime: old });
+    await put(root(s1), 'site.lic', 'licensed to second-1');
+    await put(root(s2), 'app.conf', 'port=2\n', { mtime: old });
+    const before = { s1: await tree(root(s1)), s2: await tree(root(s2)) };
+    const rpc = await setUp(
+      shell,
+      [
+        { name: 'primary', role: 'primary', sshd: primary, root: root(primary) },
+        { name: 'second-1', role: 'secondary', sshd: s1, root: root(s1) },
+        { name: 'second-2', role: 'secondary', sshd: s2, root: root(s2) },
+      ],
+      { name: 'e2e-mirror' },
+    );
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(shell.url);
+    const w = new SyncWizardPage(page);
+    await w.open();
+
+    // Page 1: the primary is the source, every secondary a destination, "This computer" greyed with why.
+    await expect(w.dialog.getByRole('textbox', { name: 'Source server' })).toHaveValue('primary (Primary)');
+    await expect(w.dialog.getByRole('checkbox', { name: 'Synchronize to second-1' })).toBeChecked();
+    await expect(w.dialog.getByRole('checkbox', { name: 'Synchronize to second-2' })).toBeChecked();
+    const local = w.dialog.getByTestId('destination-This computer');
+    await expect(local).toContainText('Not Selected in the server list');
+    await expect(local.getByRole('checkbox')).toBeDisabled();
+    await expect(w.dialog.getByTestId('destination-second-1')).toContainText('Reachable');
+    await expect(w.dialog.getByTestId('mode-explained')).toContainText('Strict: each destination becomes an exact copy');
+    await w.snapBoth('sync-wizard-01-source');
+
+    // Page 2: the differences per destination.
+    await w.button('Next').click();
+    const p1 = w.panel('second-1');
+    await expect(p1.getByTestId('action-filters')).toContainText('Create 4'); // sub/deep, x.xml, users.ini, logo.bin
+    await expect(p1.getByTestId('action-filters')).toContainText('Update 1');
+    await expect(p1.getByTestId('action-filters')).toContainText('Delete 3');
+    await expect(p1.getByTestId('action-filters')).toContainText('Unchanged 2'); // keep.conf and sub
+    // The changed text file side by side.
+    await p1.getByTestId('entry-row').filter({ hasText: 'app.conf' }).dblclick();
+    const diff = p1.getByTestId('file-diff');
+    await expect(diff).toContainText('port=1');
+    await expect(diff).toContainText('port=8080');
+    await expect(diff).toContainText('workers=4');
+    await w.snapBoth('sync-wizard-02-differences');
+    // A binary file is named as such.
+    await p1.getByTestId('entry-row').filter({ hasText: 'logo.bin' }).click();
+    await expect(p1.getByTestId('diff-not-text')).toContainText('binary');
+    // Filter by action, search by path.
+    await p1.getByText(/^Delete 3$/).click();
+    await expect(p1.getByTestId('rows-shown')).toContainText('3 matching entries');
+    await p1.getByRole('textbox', { name: 'Search paths' }).fill('old.ini');
+    await expect(p1.getByTestId('rows-shown')).toContainText('1 matching entries');
+    await expect(p1.getByTestId('entry-row')).toHaveText(/sub\/old\.ini/);
+    await p1.getByRole('textbox', { name: 'Search paths' }).fill('');
+    await p1.getByText(/^Delete 3$/).click();
+    await expect(p1.getByTestId('rows-shown')).toContainText('10 entries');
+    // Exports hold every entry.
+    const [csv] = await Promise.all([page.waitForEvent('download'), p1.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csvText = await readFile(await csv.path(), 'utf8');
+    expect(csvText.split('\r\n')[0]).toMatch(/^action,path,reason,/);
+    expect(csvText).toContain('delete,stale2.conf,');
+    const [json] = await Promise.all([page.waitForEvent('download'), p1.getByRole('button', { name: 'Export JSON' }).click()]);
+    const doc = JSON.parse(await readFile(await json.path(), 'utf8')) as { entries: Array<{ path: string }> };
+    expect(doc.entries.map((e) => e.path)).toContain('sub/users.ini');
+    await w.dialog.getByTestId('tab-second-2').click();
+    await expect(w.panel('second-2').getByTestId('action-filters')).toContainText('Update 1');
+
+    // Page 3: one sentence per destination; the mass-deletion guard needs an explicit yes.
+    await w.button('Next').click();
+    const sentences = w.dialog.getByTestId('sentences');
+    await expect(sentences).toContainText('second-1: 4 files created, 1 updated, 3 deleted');
+    await expect(sentences).toContainText('backup of');
+    await expect(sentences).toContainText('second-2: 6 files created, 1 updated');
+    await expect(w.dialog.getByTestId('guards')).toContainText('deletes 3 of the 5 files');
+    await expect(w.button('Start')).toBeDisabled();
+    await w.dialog.getByRole('checkbox', { name: /I have checked this/ }).check();
+    await w.snapBoth('sync-wizard-03-confirm');
+
+    // Pages 4 and 5.
+    await w.button('Start').click();
+    await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished');
+    await expect(w.dialog.getByTestId('overall-percent')).toHaveText('100 %');
+    await w.snapBoth('sync-wizard-04-progress');
+    await w.button('Next').click();
+    await expect(w.result('second-1').getByTestId('result-status')).toHaveText('Succeeded');
+    await expect(w.result('second-2').getByTestId('result-status')).toHaveText('Succeeded');
+    await expect(w.result('second-1')).toContainText('4 / 1 / 3');
+    await w.snapBoth('sync-wizard-05-results');
+
+    // On disk: both destinations equal the source (content, mode, mtime); each kept its own license.
+    const want = await tree(root(primary));
+    expect(await tree(root(s1))).toEqual(want);
+    expect(await tree(root(s2))).toEqual(want);
+    expect(await readFile(join(root(s1), 'site.lic'), 'utf8')).toBe('licensed to second-1');
+    // Each destination kept what the run overwrote or deleted, in a backup of its own.
+    const { runs } = await rpc.call('sync.runs', {});
+    const runId = runs[0]?.runId ?? '';
+    const servers = (await rpc.call('servers.list', {})).committed;
+    const backupOf = (name: string) => {
+      const id = servers.find((s) => s.name === name)?.id ?? name;
+      return runs[0]?.reports.find((r) => r.targetId === `${id}#0`)?.backupDir ?? '';
+    };
+    await forgetBackupsLater(rpc);
+    expect(backupOf('second-1')).not.toBe(backupOf('second-2'));
+    expect(await readFile(join(backupOf('second-1'), 'files/stale.conf'), 'utf8')).toBe('old\n');
+    expect(await readFile(join(backupOf('second-1'), 'files/app.conf'), 'utf8')).toBe('port=1\nhost=plant-a\n');
+    expect(await readFile(join(backupOf('second-2'), 'files/app.conf'), 'utf8')).toBe('port=2\n');
+    await expect(w.dialog.getByTestId('log-path')).toContainText(`logs/${runId}.log`);
+
+    // Restore this run: after a confirmation, both trees are back as they were.
+    await w.button('Restore this run…').click();
+    await expect(w.dialog.getByTestId('confirm-restore')).toContainText('second-1, second-2');
+    await w.button('Restore now').click();
+    await expect(w.dialog.getByTestId('restore-done')).toContainText('back as it was');
+    await w.snapBoth('sync-wizard-06-restored');
+    expect(await tree(root(s1))).toEqual(before.s1);
+    expect(await tree(root(s2))).toEqual(before.s2);
+
+    await w.button('Finish').click();
+    await expect(w.dialog).toBeHidden();
+    rpc.close();
+    expect(errors).toEqual([]);
+  });
+
+  test('Easy mode leaves extras and newer files alone; an unreachable secondary is skipped with its reason', async ({ page, shell }) => {
+    const old = new Date('2025-03-01T10:00:00Z');
+    const newer = new Date('2026-02-01T10:00:00Z');
+    await fresh(root(primary), root(s1), root(s2));
+    await put(root(primary), 'a.conf', 'a from the primary\n', { mtime: old });
+    await put(root(primary), 'b.conf', 'b from the primary\n', { mtime: old });
+    await put(root(s1), 'a.conf', 'a edited on second-1\n', { mtime: newer });
+    await put(root(s1), 'extra.conf', 'only on second-1\n', { mtime: old });
+    const rpc = await setUp(
+      shell,
+      [
+        { name: 'primary', role: 'primary', sshd: primary, root: root(primary) },
+        { name: 'second-1', role: 'secondary', sshd: s1, root: root(s1) },
+        { name: 'second-2', role: 'secondary', sshd: s2, root: root(s2) },
+        { name: 'second-3', role: 'secondary', port: blackHolePort, root: '/nowhere', timeoutSec: 1 },
+      ],
+      { name: 'e2e-easy' },
+    );
+    await page.goto(shell.url);
+    const w = new SyncWizardPage(page);
+    await w.open();
+    await expect(w.dialog.getByTestId('destination-second-3')).toContainText('Unreachable');
+    await w.dialog.getByText('Easy', { exact: true }).click();
+    await expect(w.dialog.getByTestId('mode-explained')).toContainText('Easy: only files that are newer on the source');
+    await w.button('Next').click();
+    await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Skip 1');
+    await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Delete 0');
+    await w.dialog.getByTestId('tab-second-3').click();
+    await expect(w.dialog.getByTestId('target-unreachable')).toContainText('second-3 will be skipped');
+    await w.snapBoth('sync-wizard-07-unreachable');
+    await w.button('Next').click();
+    await expect(w.dialog.getByTestId('sentences')).toContainText('second-3: skipped');
+    await expect(w.dialog.getByTestId('warnings')).toContainText('second-3 could not be reached');
+    await w.button('Start').click();
+    await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished');
+    await w.button('Next').click();
+    await expect(w.result('second-1').getByTestId('result-status')).toHaveText('Succeeded');
+    await expect(w.result('second-2').getByTestId('result-status')).toHaveText('Succeeded');
+    await expect(w.result('second-3').getByTestId('result-status')).toHaveText('Skipped (unreachable)');
+    await expect(w.result('second-3').getByTestId('result-reason')).not.toBeEmpty();
+    await w.snapBoth('sync-wizard-08-results-skipped');
+
+    expect(await readFile(join(root(s1), 'a.conf'), 'utf8')).toBe('a edited on second-1\n');
+    expect(await readFile(join(root(s1), 'extra.conf'), 'utf8')).toBe('only on second-1\n');
+    expect(await readFile(join(root(s1), 'b.conf'), 'utf8')).toBe('b from the primary\n');
+    expect(await tree(root(s2))).toEqual(await tree(root(primary)));
+    await forgetBackupsLater(rpc);
+    await w.button('Finish').click();
+    rpc.close();
+  });
+
+  test('a 100,000-entry plan shows its counts and first rows, and pages in rows as it scrolls', async ({ page, shell }) => {
+    await fresh(root(primary), root(s1));
+    // 100 folders of 1,000 empty files, made by the shell in about a second.
+    execFileSync('sh', ['-c', 'for d in $(seq -f "d%03g" 1 100); do mkdir "$d"; seq -f "$d/f%04g.conf" 1 1000; done | xargs touch'], {
+      cwd: root(primary),
+    });
+    const rpc = await setUp(
+      shell,
+      [
+        { name: 'primary', role: 'primary', sshd: primary, root: root(primary) },
+        { name: 'second-1', role: 'secondary', sshd: s1, root: root(s1) },
+      ],
+      { name: 'e2e-large' },
+    );
+    await page.goto(shell.url);
+    const w = new SyncWizardPage(page);
+    await w.open();
+    await w.button('Next').click();
+    const p1 = w.panel('second-1');
+    await expect(p1.getByTestId('action-filters')).toContainText('Create 100,100', { timeout: 60_000 });
+    await expect(p1.getByTestId('rows-shown')).toContainText('100,100 entries');
+    await expect(p1.getByTestId('entry-row').first()).toContainText('d001');
+    // Only the visible rows exist; scrolling to the middle pages in the rows there.
+    expect(await p1.getByTestId('entry-row').count()).toBeLessThan(60);
+    await p1.getByTestId('entries-scroller').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+    await expect(p1.getByTestId('entry-row').filter({ hasText: 'd050/' }).first()).toBeVisible();
+    await w.snapBoth('sync-wizard-09-large-plan');
+    await w.button('Cancel').click();
+    await expect(w.dialog).toBeHidden();
+    rpc.close();
+    await rm(root(primary), { recursive: true, force: true });
+  });
+});
