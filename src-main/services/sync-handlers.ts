@@ -8,7 +8,7 @@ import type { SyncService } from './sync-service.js';
 import type { SyncSetService } from './sync-set-service.js';
 import type { ServerService } from './server-service.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { pickParticipants } from './sync-wiring.js';
+import { pickParticipants, stateDirOf } from './sync-wiring.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
 
 export type SyncHandlerDeps = {
@@ -61,7 +61,8 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
           const keep = compileFilter({ include: set.include, exclude: set.exclude });
           const included: string[] = [];
           const excluded: string[] = [];
-          for (const e of all.entries) if (e.type !== 'dir') (keep(e.path, false) ? included : excluded).push(e.path);
+          for (const e of all.entries)
+            if (e.type !== 'dir') (keep(e.path, false) ? included : excluded).push(e.path);
           items.push({
             path: item.path,
             resolvedRoot: root,
@@ -86,7 +87,10 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         sourceServerId: who.sourceServerId,
         targets: new Map(planned.targets.map((t) => [t.targetId, { serverId: t.serverId, item: t.item }])),
       });
-      return { ...planned, setId, sourceServerId: who.sourceServerId };
+      const backupFolders = Object.fromEntries(
+        who.destinationServerIds.map((id) => [id, `${stateDirOf(id)}/backups/${set.name}/`]),
+      );
+      return { ...planned, setId, sourceServerId: who.sourceServerId, backupFolders };
     },
     'sync.entries': (input) => deps.sync.entries(input),
     'sync.fileDiff': async ({ planId, targetId, path }) => {

@@ -53,14 +53,22 @@ async function tree(root: string): Promise<Tree> {
       const r = rel ? `${rel}/${name}` : name;
       if (st.isDirectory()) await walk(full, r);
       else if (!name.endsWith('.lic'))
-        out[r] = `${(st.mode & 0o777).toString(8)} ${Math.floor(st.mtimeMs / 1000)} ${createHash('sha256').update(await readFile(full)).digest('hex').slice(0, 16)}`;
+        out[r] = `${(st.mode & 0o777).toString(8)} ${Math.floor(st.mtimeMs / 1000)} ${createHash('sha256')
+          .update(await readFile(full))
+          .digest('hex')
+          .slice(0, 16)}`;
     }
   }
   await walk(root, '');
   return out;
 }
 
-async function put(root: string, rel: string, content: string | Buffer, opts: { mode?: number; mtime?: Date } = {}): Promise<void> {
+async function put(
+  root: string,
+  rel: string,
+  content: string | Buffer,
+  opts: { mode?: number; mtime?: Date } = {},
+): Promise<void> {
   const full = join(root, rel);
   await mkdir(join(full, '..'), { recursive: true });
   await writeFile(full, content);
@@ -68,7 +76,15 @@ async function put(root: string, rel: string, content: string | Buffer, opts: { 
   if (opts.mtime) await utimes(full, opts.mtime, opts.mtime);
 }
 
-type Member = { name: string; role: 'primary' | 'secondary'; root: string; sshd?: SshdServer; port?: number; user?: string; timeoutSec?: number };
+type Member = {
+  name: string;
+  role: 'primary' | 'secondary';
+  root: string;
+  sshd?: SshdServer;
+  port?: number;
+  user?: string;
+  timeoutSec?: number;
+};
 
 /** Adds the servers through the contract (as the Server List Wizard would), pins keys, commits, tests each. */
 async function provision(rpc: ShellRpc, members: ReadonlyArray<Member>, keyPath: string): Promise<void> {
@@ -129,16 +145,24 @@ test.describe('Synchronize Configurations wizard', () => {
     }
   }
   async function forgetBackupsLater(rpc: ShellRpc): Promise<void> {
-    for (const r of (await rpc.call('sync.runs', {})).runs.flatMap((x) => x.reports)) if (r.backupDir) backupDirs.add(r.backupDir);
+    for (const r of (await rpc.call('sync.runs', {})).runs.flatMap((x) => x.reports))
+      if (r.backupDir) backupDirs.add(r.backupDir);
   }
-  async function setUp(shell: RunningShell, members: ReadonlyArray<Member>, set: { name: string }): Promise<ShellRpc> {
+  async function setUp(
+    shell: RunningShell,
+    members: ReadonlyArray<Member>,
+    set: { name: string },
+  ): Promise<ShellRpc> {
     const rpc = await connectRpc(shell);
     await provision(rpc, members, primary.clientKey.privateKeyPath);
     await rpc.call('sets.save', { set: { name: set.name, items: [{ path: '${CONFIG_ROOT}' }] } });
     return rpc;
   }
 
-  test('mirror: differences, diff, export, guard, progress, results; trees equal the source; restore puts them back', async ({ page, shell }) => {
+  test('mirror: differences, diff, export, guard, progress, results; trees equal the source; restore puts them back', async ({
+    page,
+    shell,
+  }) => {
     const old = new Date('2025-03-01T10:00:00Z');
     const t0 = new Date('2026-01-15T08:30:00Z');
     await fresh(root(primary), root(s1), root(s2));
@@ -179,7 +203,9 @@ test.describe('Synchronize Configurations wizard', () => {
     await expect(local).toContainText('Not Selected in the server list');
     await expect(local.getByRole('checkbox')).toBeDisabled();
     await expect(w.dialog.getByTestId('destination-second-1')).toContainText('Reachable');
-    await expect(w.dialog.getByTestId('mode-explained')).toContainText('Strict: each destination becomes an exact copy');
+    await expect(w.dialog.getByTestId('mode-explained')).toContainText(
+      'Strict: each destination becomes an exact copy',
+    );
     await w.snapBoth('sync-wizard-01-source');
 
     // Page 2: the differences per destination.
@@ -209,11 +235,17 @@ test.describe('Synchronize Configurations wizard', () => {
     await p1.getByText(/^Delete 3$/).click();
     await expect(p1.getByTestId('rows-shown')).toContainText('10 entries');
     // Exports hold every entry.
-    const [csv] = await Promise.all([page.waitForEvent('download'), p1.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      p1.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
     const csvText = await readFile(await csv.path(), 'utf8');
     expect(csvText.split('\r\n')[0]).toMatch(/^action,path,reason,/);
     expect(csvText).toContain('delete,stale2.conf,');
-    const [json] = await Promise.all([page.waitForEvent('download'), p1.getByRole('button', { name: 'Export JSON' }).click()]);
+    const [json] = await Promise.all([
+      page.waitForEvent('download'),
+      p1.getByRole('button', { name: 'Export JSON' }).click(),
+    ]);
     const doc = JSON.parse(await readFile(await json.path(), 'utf8')) as { entries: Array<{ path: string }> };
     expect(doc.entries.map((e) => e.path)).toContain('sub/users.ini');
     await w.dialog.getByTestId('tab-second-2').click();
@@ -257,7 +289,9 @@ test.describe('Synchronize Configurations wizard', () => {
     await forgetBackupsLater(rpc);
     expect(backupOf('second-1')).not.toBe(backupOf('second-2'));
     expect(await readFile(join(backupOf('second-1'), 'files/stale.conf'), 'utf8')).toBe('old\n');
-    expect(await readFile(join(backupOf('second-1'), 'files/app.conf'), 'utf8')).toBe('port=1\nhost=plant-a\n');
+    expect(await readFile(join(backupOf('second-1'), 'files/app.conf'), 'utf8')).toBe(
+      'port=1\nhost=plant-a\n',
+    );
     expect(await readFile(join(backupOf('second-2'), 'files/app.conf'), 'utf8')).toBe('port=2\n');
     await expect(w.dialog.getByTestId('log-path')).toContainText(`logs/${runId}.log`);
 
@@ -276,7 +310,10 @@ test.describe('Synchronize Configurations wizard', () => {
     expect(errors).toEqual([]);
   });
 
-  test('Easy mode leaves extras and newer files alone; an unreachable secondary is skipped with its reason', async ({ page, shell }) => {
+  test('Easy mode leaves extras and newer files alone; an unreachable secondary is skipped with its reason', async ({
+    page,
+    shell,
+  }) => {
     const old = new Date('2025-03-01T10:00:00Z');
     const newer = new Date('2026-02-01T10:00:00Z');
     await fresh(root(primary), root(s1), root(s2));
@@ -299,7 +336,9 @@ test.describe('Synchronize Configurations wizard', () => {
     await w.open();
     await expect(w.dialog.getByTestId('destination-second-3')).toContainText('Unreachable');
     await w.dialog.getByText('Easy', { exact: true }).click();
-    await expect(w.dialog.getByTestId('mode-explained')).toContainText('Easy: only files that are newer on the source');
+    await expect(w.dialog.getByTestId('mode-explained')).toContainText(
+      'Easy: only files that are newer on the source',
+    );
     await w.button('Next').click();
     await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Skip 1');
     await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Delete 0');
@@ -327,12 +366,22 @@ test.describe('Synchronize Configurations wizard', () => {
     rpc.close();
   });
 
-  test('a 100,000-entry plan shows its counts and first rows, and pages in rows as it scrolls', async ({ page, shell }) => {
+  test('a 100,000-entry plan shows its counts and first rows, and pages in rows as it scrolls', async ({
+    page,
+    shell,
+  }) => {
     await fresh(root(primary), root(s1));
     // 100 folders of 1,000 empty files, made by the shell in about a second.
-    execFileSync('sh', ['-c', 'for d in $(seq -f "d%03g" 1 100); do mkdir "$d"; seq -f "$d/f%04g.conf" 1 1000; done | xargs touch'], {
-      cwd: root(primary),
-    });
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'for d in $(seq -f "d%03g" 1 100); do mkdir "$d"; seq -f "$d/f%04g.conf" 1 1000; done | xargs touch',
+      ],
+      {
+        cwd: root(primary),
+      },
+    );
     const rpc = await setUp(
       shell,
       [

@@ -6,7 +6,12 @@ import { call } from '../../api/client.js';
 import { formatAgo, statusLook } from '../../wizards/synchronize/format.js';
 
 type Run = Output<'sync.runs'>['runs'][number];
-type Row = { readonly run: Run; readonly report: Run['reports'][number]; readonly serverId: string; readonly key: string };
+type Row = {
+  readonly run: Run;
+  readonly report: Run['reports'][number];
+  readonly serverId: string;
+  readonly key: string;
+};
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -15,7 +20,12 @@ export function backupRows(runs: ReadonlyArray<Run>): Row[] {
   return runs.flatMap((run) =>
     run.reports
       .filter((r) => r.backupDir && r.applied.length > 0)
-      .map((report) => ({ run, report, serverId: report.targetId.replace(/#\d+$/, ''), key: `${report.runId}/${report.targetId}` })),
+      .map((report) => ({
+        run,
+        report,
+        serverId: report.targetId.replace(/#\d+$/, ''),
+        key: `${report.runId}/${report.targetId}`,
+      })),
   );
 }
 
@@ -58,11 +68,18 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
     setBusy(row.key);
     setAsking(null);
     try {
-      const out = await call('sync.restore', { serverId: row.serverId, setName: row.run.setName, runId: row.report.runId });
+      const out = await call('sync.restore', {
+        serverId: row.serverId,
+        setName: row.run.setName,
+        runId: row.report.runId,
+      });
       const ok = out.errors.length === 0;
       setOutcomes((o) => ({
         ...o,
-        [row.key]: { ok, text: `${out.restored} restored, ${out.removed} removed${ok ? '' : `, ${out.errors.length} failed`}` },
+        [row.key]: {
+          ok,
+          text: `${out.restored} restored, ${out.removed} removed${ok ? '' : `, ${out.errors.length} failed`}`,
+        },
       }));
     } catch (err) {
       setOutcomes((o) => ({ ...o, [row.key]: { ok: false, text: message(err) } }));
@@ -72,10 +89,17 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} size={1100} centered padding="lg" title={<Title order={3}>Backups</Title>}>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      size={1100}
+      centered
+      padding="lg"
+      title={<Title order={3}>Backups</Title>}
+    >
       <Text size="sm" c="dimmed" mb="sm">
-        Every run keeps, on each destination, a copy of what it overwrote or deleted. Restoring a run puts that destination
-        back as it was before it.
+        Every run keeps, on each destination, a copy of what it overwrote or deleted. Restoring a run puts
+        that destination back as it was before it.
       </Text>
       <Group mb="sm" gap="sm">
         <Select
@@ -162,7 +186,13 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
                         </Button>
                       </Group>
                     ) : (
-                      <Button size="compact-xs" variant="light" color="orange" loading={busy === row.key} onClick={() => setAsking(row.key)}>
+                      <Button
+                        size="compact-xs"
+                        variant="light"
+                        color="orange"
+                        loading={busy === row.key}
+                        onClick={() => setAsking(row.key)}
+                      >
                         Restore…
                       </Button>
                     )}

@@ -1,4 +1,16 @@
-import { ActionIcon, Button, Group, NumberInput, SegmentedControl, SimpleGrid, Stack, Text, Textarea, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Button,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import type { Server } from '../../../src-shared/model/server.js';
 import { expandPathVars } from '../../../src-shared/path-vars.js';
 import { DEFAULT_EXCLUDES, type CompareMethod, type SyncMode } from '../../../src-shared/model/sync.js';
@@ -36,7 +48,13 @@ export function SetEditor({
 }) {
   const set = <K extends keyof SetForm>(k: K, v: SetForm[K]) => onChange({ ...form, [k]: v });
   const taking = servers.filter((s) => s.role !== 'not-selected');
-  const defaultsMissing = DEFAULT_EXCLUDES.filter((d) => !form.exclude.split('\n').map((l) => l.trim()).includes(d));
+  const defaultsMissing = DEFAULT_EXCLUDES.filter(
+    (d) =>
+      !form.exclude
+        .split('\n')
+        .map((l) => l.trim())
+        .includes(d),
+  );
   return (
     <Stack gap="sm" data-testid="set-editor">
       <TextInput
@@ -52,7 +70,8 @@ export function SetEditor({
           Folders
         </Text>
         <Text size="xs" c="dimmed" mb={4}>
-          The same path on every server; use a server&apos;s variables like {'${CONFIG_ROOT}'} where they differ.
+          The same path on every server; use a server&apos;s variables like {'${CONFIG_ROOT}'} where they
+          differ.
         </Text>
         <Stack gap={6}>
           {form.items.map((p, i) => (
@@ -64,7 +83,12 @@ export function SetEditor({
                   aria-label={`Folder ${i + 1}`}
                   value={p}
                   error={errors[`items.${i}`]}
-                  onChange={(e) => set('items', form.items.map((x, j) => (j === i ? e.currentTarget.value : x)))}
+                  onChange={(e) =>
+                    set(
+                      'items',
+                      form.items.map((x, j) => (j === i ? e.currentTarget.value : x)),
+                    )
+                  }
                 />
                 <Tooltip label="Remove this folder">
                   <ActionIcon
@@ -73,7 +97,12 @@ export function SetEditor({
                     size="lg"
                     aria-label={`Remove folder ${i + 1}`}
                     disabled={form.items.length === 1}
-                    onClick={() => set('items', form.items.filter((_, j) => j !== i))}
+                    onClick={() =>
+                      set(
+                        'items',
+                        form.items.filter((_, j) => j !== i),
+                      )
+                    }
                   >
                     ✕
                   </ActionIcon>
@@ -82,7 +111,12 @@ export function SetEditor({
               <Resolved path={p} servers={taking} />
             </div>
           ))}
-          <Button size="compact-xs" variant="subtle" style={{ alignSelf: 'flex-start' }} onClick={() => set('items', [...form.items, ''])}>
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            style={{ alignSelf: 'flex-start' }}
+            onClick={() => set('items', [...form.items, ''])}
+          >
             + Add a folder
           </Button>
         </Stack>
@@ -124,7 +158,12 @@ export function SetEditor({
           size="compact-xs"
           variant="subtle"
           style={{ alignSelf: 'flex-start' }}
-          onClick={() => set('exclude', [...form.exclude.split('\n').filter((l) => l.trim()), ...defaultsMissing].join('\n'))}
+          onClick={() =>
+            set(
+              'exclude',
+              [...form.exclude.split('\n').filter((l) => l.trim()), ...defaultsMissing].join('\n'),
+            )
+          }
         >
           Put the default exclusions back
         </Button>

@@ -103,15 +103,19 @@ const WORDS: Readonly<Record<string, string>> = {
 };
 
 /** Validates as the user types, with the same schema main applies; the first problem per field. */
-export function validateSetForm(f: SetForm): { ok: true; draft: SetDraft } | { ok: false; errors: SetErrors } {
+export function validateSetForm(
+  f: SetForm,
+): { ok: true; draft: SetDraft } | { ok: false; errors: SetErrors } {
   const draft = draftOf(f);
   const errors: Record<string, string> = {};
   f.items.forEach((p, i) => {
     const t = p.trim();
     if (!t) errors[`items.${i}`] = 'Give a folder path';
-    else if (!t.startsWith('/') && !t.startsWith('~') && !t.startsWith('${')) errors[`items.${i}`] = 'Use an absolute path, ~/…, or start with a ${VARIABLE}';
+    else if (!t.startsWith('/') && !t.startsWith('~') && !t.startsWith('${'))
+      errors[`items.${i}`] = 'Use an absolute path, ~/…, or start with a ${VARIABLE}';
     else if (t.split('/').includes('..')) errors[`items.${i}`] = 'A path must not contain ".."';
-    else if (f.items.findIndex((q) => q.trim() === t) !== i) errors[`items.${i}`] = 'This folder is listed twice';
+    else if (f.items.findIndex((q) => q.trim() === t) !== i)
+      errors[`items.${i}`] = 'This folder is listed twice';
   });
   const r = syncSetDraft.safeParse(draft);
   if (!r.success)

@@ -6,7 +6,17 @@ import type { SetDraft } from './set-form.js';
 
 type Preview = Output<'sets.preview'>;
 
-function FileList({ title, files, total, color }: { title: string; files: ReadonlyArray<string>; total: number; color: string }) {
+function FileList({
+  title,
+  files,
+  total,
+  color,
+}: {
+  title: string;
+  files: ReadonlyArray<string>;
+  total: number;
+  color: string;
+}) {
   return (
     <div>
       <Group gap={6} mb={4}>
@@ -42,11 +52,20 @@ function FileList({ title, files, total, color }: { title: string; files: Readon
  * The live preview of the set editor: which of the source's files the globs keep and which they leave
  * out, read from the server through `sets.preview` a moment after the user stops typing.
  */
-export function SetPreview({ draft, serverId, serverName }: { draft: SetDraft | null; serverId: string | null; serverName: string }) {
+export function SetPreview({
+  draft,
+  serverId,
+  serverName,
+}: {
+  draft: SetDraft | null;
+  serverId: string | null;
+  serverName: string;
+}) {
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const key = draft && serverId ? JSON.stringify([draft.items, draft.include, draft.exclude, serverId]) : null;
+  const key =
+    draft && serverId ? JSON.stringify([draft.items, draft.include, draft.exclude, serverId]) : null;
 
   useEffect(() => {
     if (!key || !draft || !serverId) return;
@@ -91,7 +110,10 @@ export function SetPreview({ draft, serverId, serverName }: { draft: SetDraft | 
                 <Text span ff="monospace" size="xs">
                   {item.path}
                 </Text>{' '}
-                → <Text span ff="monospace" size="xs">{item.resolvedRoot}</Text>
+                →{' '}
+                <Text span ff="monospace" size="xs">
+                  {item.resolvedRoot}
+                </Text>
                 {!item.exists && (
                   <Text span c="orange" size="xs">
                     {' '}
@@ -100,7 +122,12 @@ export function SetPreview({ draft, serverId, serverName }: { draft: SetDraft | 
                 )}
               </Text>
               <SimpleGrid cols={2}>
-                <FileList title="Synchronized" files={item.included} total={item.includedTotal} color="teal" />
+                <FileList
+                  title="Synchronized"
+                  files={item.included}
+                  total={item.includedTotal}
+                  color="teal"
+                />
                 <FileList title="Left out" files={item.excluded} total={item.excludedTotal} color="gray" />
               </SimpleGrid>
             </div>

@@ -1,11 +1,30 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Box, Button, Group, Modal, NavLink, ScrollArea, Select, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Box,
+  Button,
+  Group,
+  Modal,
+  NavLink,
+  ScrollArea,
+  Select,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import type { Server } from '../../../src-shared/model/server.js';
 import { call, RpcCallError } from '../../api/client.js';
 import { SetEditor } from './set-editor.js';
-import { emptySetForm, fieldOf, formOfSet, validateSetForm, type SetErrors, type SetForm } from './set-form.js';
+import {
+  emptySetForm,
+  fieldOf,
+  formOfSet,
+  validateSetForm,
+  type SetErrors,
+  type SetForm,
+} from './set-form.js';
 import { SetPreview } from './set-preview.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -62,7 +81,15 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
     } catch (err) {
       if (err instanceof RpcCallError && err.issues?.length) {
         const mapped: Record<string, string> = {};
-        for (const i of err.issues) mapped[fieldOf(i.path.split('.').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p)))] ??= i.message;
+        for (const i of err.issues)
+          mapped[
+            fieldOf(
+              i.path
+                .split('.')
+                .slice(1)
+                .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+            )
+          ] ??= i.message;
         setServerErrors(mapped);
       } else setError(message(err));
     } finally {
@@ -87,7 +114,14 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
 
   const previewServer = servers.find((s) => s.id === previewOn);
   return (
-    <Modal opened={opened} onClose={onClose} size={1240} centered padding="lg" title={<Title order={3}>Sync Sets</Title>}>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      size={1240}
+      centered
+      padding="lg"
+      title={<Title order={3}>Sync Sets</Title>}
+    >
       <Box style={{ display: 'grid', gridTemplateColumns: '200px minmax(0, 1fr) 340px', gap: 20 }}>
         <Stack gap={4}>
           <Text size="xs" fw={600} c="dimmed" tt="uppercase">
@@ -126,7 +160,11 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
             allowDeselect={false}
             comboboxProps={{ withinPortal: true }}
           />
-          <SetPreview draft={checked.ok ? checked.draft : null} serverId={previewOn} serverName={previewServer?.name ?? ''} />
+          <SetPreview
+            draft={checked.ok ? checked.draft : null}
+            serverId={previewOn}
+            serverName={previewServer?.name ?? ''}
+          />
         </Stack>
       </Box>
       {error && (
@@ -134,7 +172,12 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
           {error}
         </Alert>
       )}
-      <Group justify="space-between" mt="xl" pt="md" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+      <Group
+        justify="space-between"
+        mt="xl"
+        pt="md"
+        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
+      >
         <Group gap="xs">
           {form.id &&
             (askDelete ? (

@@ -5,7 +5,7 @@ import { firedGuards, useSyncWizard, type PlanTarget } from './sync-wizard-store
 import { changeCount } from './target-panel.js';
 
 /** "second-1: 12 files created, 3 updated, 40 deleted, 1.2 MB; backup kept at …" */
-export function targetSentence(t: PlanTarget, name: string, setName: string): string {
+export function targetSentence(t: PlanTarget, name: string, backupFolder: string): string {
   if (!t.ok || !t.summary) return `${name}: skipped — ${t.message ?? 'it did not answer'}.`;
   const c = t.summary.counts;
   if (changeCount(t) === 0) return `${name}: already in sync; nothing will change.`;
@@ -17,7 +17,7 @@ export function targetSentence(t: PlanTarget, name: string, setName: string): st
   const skipped = c['skip-newer-on-destination'];
   const backup =
     c.update + c.delete > 0
-      ? `backup of ${formatBytes(t.summary.bytesToBackUp)} kept at ~/.configsync/backups/${setName}/ on ${name}`
+      ? `backup of ${formatBytes(t.summary.bytesToBackUp)} kept at ${backupFolder} on ${name}`
       : 'nothing is overwritten, so the backup only lists what is created';
   return `${name}: ${parts.join(', ')}, ${formatBytes(t.summary.bytesToCopy)} to copy${skipped ? `, ${skipped} newer file(s) left alone` : ''}; ${backup}.`;
 }
@@ -34,7 +34,9 @@ export function ConfirmPage() {
   const warnings: string[] = [];
   for (const t of massDeletes)
     if (!t.guards.some((g) => g.code === 'GUARD_MASS_DELETE'))
-      warnings.push(`${nameOf(t)}: ${t.summary?.counts.delete.toLocaleString('en-US')} entries will be deleted.`);
+      warnings.push(
+        `${nameOf(t)}: ${t.summary?.counts.delete.toLocaleString('en-US')} entries will be deleted.`,
+      );
   const skipped = plan.targets.filter((t) => !t.ok);
   return (
     <Stack gap="md" data-testid="confirm-page">
@@ -57,7 +59,7 @@ export function ConfirmPage() {
                 </ThemeIcon>
               }
             >
-              {targetSentence(t, nameOf(t), setName)}
+              {targetSentence(t, nameOf(t), plan.backupFolders[t.serverId] ?? `~/.configsync (${setName})`)}
             </List.Item>
           ))}
         </List>
@@ -72,8 +74,8 @@ export function ConfirmPage() {
             ))}
             {set?.validateCommand && (
               <Text size="sm">
-                On each destination <Code>{set.validateCommand}</Code> runs in the staging folder first; if it fails, nothing there is
-                replaced.
+                On each destination <Code>{set.validateCommand}</Code> runs in the staging folder first; if it
+                fails, nothing there is replaced.
               </Text>
             )}
             {set?.postApplyCommand && (
@@ -111,8 +113,9 @@ export function ConfirmPage() {
         </Alert>
       )}
       <Text size="xs" c="dimmed">
-        Every file is written beside its target and renamed into place, so a stopped run leaves whole files only. Everything
-        overwritten or deleted is kept in the backup and can be restored from the Results page or from Backups.
+        Every file is written beside its target and renamed into place, so a stopped run leaves whole files
+        only. Everything overwritten or deleted is kept in the backup and can be restored from the Results
+        page or from Backups.
       </Text>
     </Stack>
   );

@@ -15,7 +15,15 @@ export function useTargetName(): (t: Pick<PlanTarget, 'serverId' | 'item'>) => s
   };
 }
 
-function Planning({ startedAt, destinations, onStop }: { startedAt: number; destinations: number; onStop: () => void }) {
+function Planning({
+  startedAt,
+  destinations,
+  onStop,
+}: {
+  startedAt: number;
+  destinations: number;
+  onStop: () => void;
+}) {
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 250);
@@ -26,8 +34,8 @@ function Planning({ startedAt, destinations, onStop }: { startedAt: number; dest
       <Stack align="center" gap="sm" w={420}>
         <Title order={4}>Comparing…</Title>
         <Text size="sm" c="dimmed" ta="center">
-          Scanning the source once and comparing it with {destinations} destination{destinations === 1 ? '' : 's'}. Nothing is
-          changed yet.
+          Scanning the source once and comparing it with {destinations} destination
+          {destinations === 1 ? '' : 's'}. Nothing is changed yet.
         </Text>
         <Progress value={100} animated striped w="100%" aria-label="Comparing" />
         <Text size="xs" c="dimmed">
@@ -71,7 +79,10 @@ export function DifferencesPage() {
   const first = plan?.targets[0]?.targetId ?? null;
   useEffect(() => setTab(first), [first]);
 
-  if (planning) return <Planning startedAt={planning.startedAt} destinations={destinationIds.length} onStop={stopPlanning} />;
+  if (planning)
+    return (
+      <Planning startedAt={planning.startedAt} destinations={destinationIds.length} onStop={stopPlanning} />
+    );
   if (!plan) return null;
 
   const sourceName = servers?.find((s) => s.id === sourceId)?.name ?? 'source';
@@ -80,7 +91,9 @@ export function DifferencesPage() {
     <Stack gap="sm" data-testid="differences-page">
       {allInSync && (
         <Alert color="teal" data-testid="all-in-sync">
-          {plan.targets.some((t) => t.ok) ? 'Every reachable destination is already in sync: there is nothing to do.' : 'No destination could be reached.'}
+          {plan.targets.some((t) => t.ok)
+            ? 'Every reachable destination is already in sync: there is nothing to do.'
+            : 'No destination could be reached.'}
         </Alert>
       )}
       <Tabs value={tab} onChange={setTab} keepMounted={false} variant="outline">

@@ -6,7 +6,7 @@ import { actionLook, formatBytes, formatTime } from './format.js';
 import type { Entry, EntryPages } from './use-entry-pages.js';
 
 const ROW = 34;
-const COLUMNS = '96px minmax(220px, 1fr) 84px 150px 84px 150px minmax(160px, 0.8fr)';
+const COLUMNS = '92px minmax(200px, 1fr) 100px 148px 100px 148px minmax(150px, 0.8fr)';
 
 function size(m: EntryMeta | undefined): string {
   if (!m) return '—';
@@ -15,7 +15,17 @@ function size(m: EntryMeta | undefined): string {
   return formatBytes(m.size);
 }
 
-function Cell({ children, mono, dim, align }: { children: ReactNode; mono?: boolean; dim?: boolean; align?: 'right' }) {
+function Cell({
+  children,
+  mono,
+  dim,
+  align,
+}: {
+  children: ReactNode;
+  mono?: boolean;
+  dim?: boolean;
+  align?: 'right';
+}) {
   return (
     <Text
       role="cell"
@@ -40,8 +50,10 @@ export function EntriesTable({
   selected,
   onSelect,
   onOpen,
+  height = 340,
 }: {
   pages: EntryPages;
+  height?: number;
   selected: number | null;
   onSelect: (index: number, entry: Entry | undefined) => void;
   onOpen: (entry: Entry) => void;
@@ -92,11 +104,13 @@ export function EntriesTable({
         fontWeight: 600,
       }}
     >
-      {['Action', 'Path', 'Source size', 'Source modified', 'Dest. size', 'Dest. modified', 'Reason'].map((h) => (
-        <Text key={h} role="columnheader" size="xs" fw={600} c="dimmed" tt="uppercase" truncate="end">
-          {h}
-        </Text>
-      ))}
+      {['Action', 'Path', 'Source size', 'Source modified', 'Dest. size', 'Dest. modified', 'Reason'].map(
+        (h) => (
+          <Text key={h} role="columnheader" size="xs" fw={600} c="dimmed" tt="uppercase" truncate="end">
+            {h}
+          </Text>
+        ),
+      )}
     </Box>
   );
 
@@ -114,7 +128,7 @@ export function EntriesTable({
         onKeyDown={onKey}
         data-testid="entries-scroller"
         aria-label="Rows: arrow keys move, Enter shows the file's differences"
-        style={{ height: 340, overflow: 'auto', position: 'relative', outline: 'none' }}
+        style={{ height, overflow: 'auto', position: 'relative', outline: 'none' }}
       >
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
@@ -143,6 +157,7 @@ export function EntriesTable({
                   alignItems: 'center',
                   padding: '0 12px',
                   cursor: 'pointer',
+                  userSelect: 'none',
                   borderBottom: '1px solid var(--mantine-color-default-border)',
                   background: isSel ? 'var(--mantine-primary-color-light)' : undefined,
                 }}

@@ -21,7 +21,8 @@ function csvField(value: string | number | undefined): string {
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-const octal = (mode: number | undefined) => (mode === undefined ? undefined : mode.toString(8).padStart(4, '0'));
+const octal = (mode: number | undefined) =>
+  mode === undefined ? undefined : mode.toString(8).padStart(4, '0');
 
 /** The differences as CSV (RFC 4180 quoting, ISO times, octal modes): one row per entry. */
 export function entriesToCsv(entries: ReadonlyArray<Entry>): string {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Box, CloseButton, Group, Loader, ScrollArea, Text } from '@mantine/core';
 import { diffLines } from 'diff';
 import type { Output } from '../../../src-shared/contract/api.js';
@@ -6,7 +6,11 @@ import { call } from '../../api/client.js';
 import { formatBytes } from './format.js';
 
 type Side = Output<'sync.fileDiff'>['source'];
-type Line = { readonly n: number | null; readonly text: string; readonly kind: 'same' | 'removed' | 'added' | 'blank' };
+type Line = {
+  readonly n: number | null;
+  readonly text: string;
+  readonly kind: 'same' | 'removed' | 'added' | 'blank';
+};
 type Row = { readonly left: Line; readonly right: Line };
 
 const MAX_ROWS = 5000;
@@ -28,7 +32,8 @@ export function sideBySide(before: string, after: string): Row[] {
     const c = changes[i];
     if (!c) continue;
     if (!c.added && !c.removed) {
-      for (const t of lines(c.value)) rows.push({ left: { n: l++, text: t, kind: 'same' }, right: { n: r++, text: t, kind: 'same' } });
+      for (const t of lines(c.value))
+        rows.push({ left: { n: l++, text: t, kind: 'same' }, right: { n: r++, text: t, kind: 'same' } });
       continue;
     }
     const next = changes[i + 1];
@@ -73,11 +78,17 @@ const tint: Record<Line['kind'], string | undefined> = {
 
 function Half({ line }: { line: Line }) {
   return (
-    <Box style={{ display: 'grid', gridTemplateColumns: '44px 1fr', background: tint[line.kind], minWidth: 0 }}>
+    <Box
+      style={{ display: 'grid', gridTemplateColumns: '44px 1fr', background: tint[line.kind], minWidth: 0 }}
+    >
       <Text size="xs" ff="monospace" c="dimmed" ta="right" pr={8} style={{ userSelect: 'none' }}>
         {line.n ?? ''}
       </Text>
-      <Text size="xs" ff="monospace" style={{ whiteSpace: 'pre', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+      <Text
+        size="xs"
+        ff="monospace"
+        style={{ whiteSpace: 'pre', overflow: 'hidden', textOverflow: 'ellipsis' }}
+      >
         {line.kind === 'removed' ? '− ' : line.kind === 'added' ? '+ ' : '  '}
         {line.text}
       </Text>
@@ -104,6 +115,8 @@ export function FileDiff({
   destinationName: string;
   onClose: () => void;
 }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => box.current?.scrollIntoView({ block: 'nearest' }), [path]);
   const [data, setData] = useState<Output<'sync.fileDiff'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -120,15 +133,29 @@ export function FileDiff({
 
   const rows = useMemo(() => {
     if (!data) return null;
-    const before = data.destination.kind === 'text' ? data.destination.text : data.destination.kind === 'absent' ? '' : null;
+    const before =
+      data.destination.kind === 'text'
+        ? data.destination.text
+        : data.destination.kind === 'absent'
+          ? ''
+          : null;
     const after = data.source.kind === 'text' ? data.source.text : data.source.kind === 'absent' ? '' : null;
     return before === null || after === null ? null : sideBySide(before, after);
   }, [data]);
 
   const notes = data ? [describe(data.destination), describe(data.source)] : [null, null];
   return (
-    <Box data-testid="file-diff" mt="sm" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 8 }}>
-      <Group justify="space-between" px="sm" py={6} style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+    <Box
+      ref={box}
+      data-testid="file-diff"
+      style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 8 }}
+    >
+      <Group
+        justify="space-between"
+        px="sm"
+        py={6}
+        style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}
+      >
         <Text size="sm" fw={600} ff="monospace" truncate="end">
           {path}
         </Text>
@@ -155,7 +182,8 @@ export function FileDiff({
       {data && !rows && (
         <Box style={{ display: 'grid', gridTemplateColumns: '1fr 1fr' }} p="sm" data-testid="diff-not-text">
           <Text size="sm" c="dimmed">
-            {notes[0] ?? `Text, ${formatBytes(data.destination.kind === 'text' ? data.destination.size : 0)}.`}
+            {notes[0] ??
+              `Text, ${formatBytes(data.destination.kind === 'text' ? data.destination.size : 0)}.`}
           </Text>
           <Text size="sm" c="dimmed">
             {notes[1] ?? `Text, ${formatBytes(data.source.kind === 'text' ? data.source.size : 0)}.`}
@@ -163,9 +191,9 @@ export function FileDiff({
         </Box>
       )}
       {rows && (
-        <ScrollArea.Autosize mah={260} type="auto">
+        <ScrollArea.Autosize mah={220} type="auto">
           {rows.slice(0, MAX_ROWS).map((row, i) => (
-            <Box key={i} style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', borderTop: '1px solid var(--mantine-color-default-border)' }}>
+            <Box key={i} style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
               <Half line={row.left} />
               <Half line={row.right} />
             </Box>

@@ -19,7 +19,15 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
-function TargetRow({ target, sample, name }: { target: PlanTarget; sample: ProgressSample | undefined; name: string }) {
+function TargetRow({
+  target,
+  sample,
+  name,
+}: {
+  target: PlanTarget;
+  sample: ProgressSample | undefined;
+  name: string;
+}) {
   const record = useSyncWizard((s) => s.record);
   const report = record?.reports.find((r) => r.targetId === target.targetId);
   const total = sample?.bytesTotal ?? target.summary?.bytesToCopy ?? 0;
@@ -55,7 +63,11 @@ function TargetRow({ target, sample, name }: { target: PlanTarget; sample: Progr
           {!target.ok ? target.message : (report?.message ?? sample?.currentPath ?? '')}
         </Text>
         <Text size="xs" c="dimmed">
-          {sample ? `${sample.filesDone}/${sample.filesTotal} files · ${formatBytes(sample.bytesDone)} of ${formatBytes(sample.bytesTotal)}` : ''}
+          {report
+            ? `${report.filesWritten} written · ${report.filesDeleted} deleted · ${formatBytes(report.bytesWritten)} in ${formatDuration(report.durationMs)}`
+            : sample
+              ? `${sample.filesDone}/${sample.filesTotal} files · ${formatBytes(sample.bytesDone)} of ${formatBytes(sample.bytesTotal)}`
+              : ''}
         </Text>
       </Group>
     </Paper>
@@ -77,9 +89,14 @@ export function ProgressPage() {
 
   const samples = Object.values(run.progress);
   const planned = plan.targets.filter((t) => t.ok);
-  const bytesTotal = planned.reduce((n, t) => n + (run.progress[t.targetId]?.bytesTotal ?? t.summary?.bytesToCopy ?? 0), 0);
+  const bytesTotal = planned.reduce(
+    (n, t) => n + (run.progress[t.targetId]?.bytesTotal ?? t.summary?.bytesToCopy ?? 0),
+    0,
+  );
   const bytesDone = record ? bytesTotal : samples.reduce((n, s) => n + s.bytesDone, 0);
-  const rate = record ? 0 : samples.reduce((n, s) => n + (s.phase === 'transferring' ? s.bytesPerSecond : 0), 0);
+  const rate = record
+    ? 0
+    : samples.reduce((n, s) => n + (s.phase === 'transferring' ? s.bytesPerSecond : 0), 0);
   const eta = rate > 0 ? ((bytesTotal - bytesDone) / rate) * 1000 : null;
   const latest = [...samples].sort((a, b) => (a.filesDone < b.filesDone ? 1 : -1)).find((s) => s.currentPath);
   const elapsed = (record ? Date.parse(record.finishedAt ?? '') || now : now) - run.startedAt;
@@ -88,17 +105,33 @@ export function ProgressPage() {
     <Stack gap="md" data-testid="progress-page">
       <Paper withBorder p="md" radius="md">
         <Group justify="space-between" mb="xs">
-          <Title order={5}>{record ? 'Finished' : run.cancelRequested ? 'Stopping after the current file…' : 'Synchronizing…'}</Title>
+          <Title order={5}>
+            {record
+              ? 'Finished'
+              : run.cancelRequested
+                ? 'Stopping after the current file…'
+                : 'Synchronizing…'}
+          </Title>
           <Text size="sm" fw={600} data-testid="overall-percent">
             {Math.round(pct(bytesDone, bytesTotal))} %
           </Text>
         </Group>
-        <Progress size="xl" value={pct(bytesDone, bytesTotal)} animated={!record} striped={!record} aria-label="Overall progress" />
+        <Progress
+          size="xl"
+          value={pct(bytesDone, bytesTotal)}
+          animated={!record}
+          striped={!record}
+          aria-label="Overall progress"
+        />
         <SimpleGrid cols={4} mt="md">
           <Stat label="Copied" value={`${formatBytes(bytesDone)} / ${formatBytes(bytesTotal)}`} />
           <Stat label="Rate" value={record ? '—' : `${formatBytes(rate)}/s`} />
           <Stat label={record ? 'Took' : 'Elapsed'} value={formatDuration(Math.max(0, elapsed))} />
-          <Stat label="Remaining" value={record ? 'done' : eta === null ? 'estimating…' : formatDuration(eta)} testId="eta" />
+          <Stat
+            label="Remaining"
+            value={record ? 'done' : eta === null ? 'estimating…' : formatDuration(eta)}
+            testId="eta"
+          />
         </SimpleGrid>
         <Text size="xs" c="dimmed" mt="sm" ff="monospace" truncate="end" data-testid="current-file">
           {record ? 'All destinations have reported.' : latest ? `Now: ${latest.currentPath}` : 'Preparing…'}
@@ -113,8 +146,8 @@ export function ProgressPage() {
         (asking ? (
           <Alert color="orange" title="Stop the synchronization?" data-testid="confirm-stop">
             <Text size="sm" mb="xs">
-              It stops between files: every file is either the old one or the new one, never half of each. What was already
-              applied stays, and can be undone with Restore.
+              It stops between files: every file is either the old one or the new one, never half of each.
+              What was already applied stays, and can be undone with Restore.
             </Text>
             <Group gap="xs">
               <Button size="xs" color="red" onClick={() => void cancelRun().then(() => setAsking(false))}>
@@ -127,7 +160,12 @@ export function ProgressPage() {
           </Alert>
         ) : (
           <Group justify="flex-end">
-            <Button variant="default" color="red" onClick={() => setAsking(true)} disabled={run.cancelRequested}>
+            <Button
+              variant="default"
+              color="red"
+              onClick={() => setAsking(true)}
+              disabled={run.cancelRequested}
+            >
               Cancel run…
             </Button>
           </Group>

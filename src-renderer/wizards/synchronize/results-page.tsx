@@ -1,5 +1,17 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Code, CopyButton, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useAppInfo } from '../../stores/app-info-store.js';
 import { formatBytes, formatDuration, statusLook } from './format.js';
 import { useTargetName } from './differences-page.js';
@@ -113,8 +125,9 @@ export function ResultsPage() {
         ) : asking ? (
           <Alert color="orange" title="Restore this run?" data-testid="confirm-restore">
             <Text size="sm" mb="xs">
-              Puts {restorable.map((r) => nameOf({ serverId: serverOf(r.targetId), item: '' })).join(', ')} back as they were
-              before this run: files it created are removed, files it overwrote or deleted come back from the backup.
+              Puts {restorable.map((r) => nameOf({ serverId: serverOf(r.targetId), item: '' })).join(', ')}{' '}
+              back as they were before this run: files it created are removed, files it overwrote or deleted
+              come back from the backup.
             </Text>
             <Group gap="xs">
               <Button size="xs" color="orange" loading={restoring} onClick={() => void restoreRun()}>

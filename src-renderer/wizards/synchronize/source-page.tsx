@@ -1,4 +1,18 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Paper, SegmentedControl, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  Paper,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import type { Server } from '../../../src-shared/model/server.js';
 import { roleLabels } from '../../../src-shared/model/server.js';
 import type { CompareMethod, SyncMode } from '../../../src-shared/model/sync.js';
@@ -58,7 +72,11 @@ function DestinationRow({ server, sourceId }: { server: Server; sourceId: string
           aria-label={`Synchronize to ${server.name}`}
         />
         <Stack gap={2} align="flex-end" style={{ flexShrink: 0 }}>
-          <Badge size="xs" variant="light" color={isSource ? 'blue' : server.role === 'secondary' ? 'teal' : 'gray'}>
+          <Badge
+            size="xs"
+            variant="light"
+            color={isSource ? 'blue' : server.role === 'secondary' ? 'teal' : 'gray'}
+          >
             {isSource ? 'Source' : roleLabels[server.role]}
           </Badge>
           <LastContact server={server} />
@@ -117,7 +135,12 @@ export function SourcePage({ onOpenSets }: { onOpenSets: () => void }) {
                 {chosen.validateCommand ? ' · validate command' : ''}
                 {chosen.postApplyCommand ? ' · post-apply command' : ''}
               </Text>
-              <Button variant="subtle" size="compact-xs" onClick={onOpenSets} style={{ alignSelf: 'flex-start' }}>
+              <Button
+                variant="subtle"
+                size="compact-xs"
+                onClick={onOpenSets}
+                style={{ alignSelf: 'flex-start' }}
+              >
                 Edit sync sets…
               </Button>
             </Stack>

@@ -74,7 +74,8 @@ export function canTakePart(s: Server): boolean {
 /** Why a server cannot be a destination of a run from `sourceId`, or null when it can. */
 export function whyNotDestination(s: Server, sourceId: string | null): string | null {
   if (s.id === sourceId) return 'This is the source.';
-  if (s.role === 'not-selected') return 'Not Selected in the server list: it takes part in no synchronization.';
+  if (s.role === 'not-selected')
+    return 'Not Selected in the server list: it takes part in no synchronization.';
   if (s.role === 'primary') return 'The primary is never overwritten; change roles in the server list first.';
   return null;
 }
@@ -117,7 +118,9 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
       const keep = get();
       const chosen = sets.find((s) => s.id === keep.setId) ?? sets[0] ?? null;
       const primary = servers.find((s) => s.role === 'primary') ?? null;
-      const sourceId = servers.some((s) => s.id === keep.sourceId && canTakePart(s)) ? keep.sourceId : (primary?.id ?? null);
+      const sourceId = servers.some((s) => s.id === keep.sourceId && canTakePart(s))
+        ? keep.sourceId
+        : (primary?.id ?? null);
       set({
         servers,
         sets,
@@ -139,7 +142,10 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
   },
   chooseSource: (id) => {
     const servers = get().servers ?? [];
-    set({ sourceId: id, destinationIds: servers.filter((s) => whyNotDestination(s, id) === null).map((s) => s.id) });
+    set({
+      sourceId: id,
+      destinationIds: servers.filter((s) => whyNotDestination(s, id) === null).map((s) => s.id),
+    });
   },
   toggleDestination: (id) => {
     const ids = get().destinationIds;
@@ -153,7 +159,13 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
     const { setId, sourceId, destinationIds, mode, compare } = get();
     if (!setId || !sourceId || destinationIds.length === 0) return;
     const ticket = ++tickets;
-    set({ step: DIFFERENCES, planning: { ticket, startedAt: Date.now() }, plan: null, error: null, guardsConfirmed: false });
+    set({
+      step: DIFFERENCES,
+      planning: { ticket, startedAt: Date.now() },
+      plan: null,
+      error: null,
+      guardsConfirmed: false,
+    });
     try {
       const plan = await call('sync.plan', {
         setId,
@@ -180,7 +192,13 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
         step: PROGRESS,
         record: null,
         restored: null,
-        run: { runId, startedAt: Date.now(), targetIds: plan.targets.map((t) => t.targetId), progress: {}, cancelRequested: false },
+        run: {
+          runId,
+          startedAt: Date.now(),
+          targetIds: plan.targets.map((t) => t.targetId),
+          progress: {},
+          cancelRequested: false,
+        },
       });
       const record = await call('sync.wait', { runId });
       if (get().run?.runId === runId) set({ record });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Group, Kbd, Modal, Stepper, Text, Title } from '@mantine/core';
+import { Alert, Box, Button, Group, Kbd, Modal, Stepper, Text, Title } from '@mantine/core';
 import { onEvent } from '../../api/client.js';
 import { useUiStore } from '../../stores/ui-store.js';
 import { ConfirmPage } from './confirm-page.js';
@@ -7,7 +7,15 @@ import { DifferencesPage } from './differences-page.js';
 import { ProgressPage } from './progress-page.js';
 import { ResultsPage } from './results-page.js';
 import { SourcePage } from './source-page.js';
-import { CONFIRM, DIFFERENCES, firedGuards, PROGRESS, RESULTS, SOURCE, useSyncWizard } from './sync-wizard-store.js';
+import {
+  CONFIRM,
+  DIFFERENCES,
+  firedGuards,
+  PROGRESS,
+  RESULTS,
+  SOURCE,
+  useSyncWizard,
+} from './sync-wizard-store.js';
 import { changeCount } from './target-panel.js';
 
 /**
@@ -72,8 +80,17 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
       title={<Title order={3}>Synchronize Configurations</Title>}
       closeButtonProps={{ 'aria-label': 'Close' }}
       overlayProps={{ backgroundOpacity: 0.55, blur: 3 }}
+      styles={{
+        content: { height: 'min(880px, calc(100dvh - 40px))', display: 'flex', flexDirection: 'column' },
+        body: { flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' },
+      }}
     >
-      <Stepper active={w.step} size="sm" mb="lg" allowNextStepsSelect={false}>
+      <Stepper
+        active={w.step === RESULTS ? RESULTS + 1 : w.step}
+        size="sm"
+        mb="md"
+        allowNextStepsSelect={false}
+      >
         <Stepper.Step label="Source and destinations" description="Set, mode, servers" />
         <Stepper.Step label="Differences" description="What would change" />
         <Stepper.Step label="Confirmation" description="Read before starting" />
@@ -81,29 +98,49 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
         <Stepper.Step label="Results" description="Per destination" />
       </Stepper>
 
-      {w.loadError && (
-        <Alert color="red" title="The servers or sets cannot be read" mb="md">
-          {w.loadError}
-        </Alert>
-      )}
-      {w.step === SOURCE && w.servers && w.sets && <SourcePage onOpenSets={() => openDialog('sync-sets')} />}
-      {w.step === SOURCE && w.servers && !w.servers.some((s) => s.role === 'primary') && (
-        <Alert color="orange" mt="md" data-testid="no-primary">
-          No server is the primary yet. Open Manage › Server List and choose the primary and its secondaries.
-        </Alert>
-      )}
-      {w.step === DIFFERENCES && <DifferencesPage />}
-      {w.step === CONFIRM && <ConfirmPage />}
-      {w.step === PROGRESS && <ProgressPage />}
-      {w.step === RESULTS && <ResultsPage />}
+      <Box
+        style={{ flex: 1, minHeight: 0, overflowY: 'auto', overflowX: 'hidden' }}
+        pr={4}
+        data-testid="wizard-page"
+      >
+        {w.loadError && (
+          <Alert color="red" title="The servers or sets cannot be read" mb="md">
+            {w.loadError}
+          </Alert>
+        )}
+        {w.step === SOURCE && w.servers && w.sets && (
+          <SourcePage onOpenSets={() => openDialog('sync-sets')} />
+        )}
+        {w.step === SOURCE && w.servers && !w.servers.some((s) => s.role === 'primary') && (
+          <Alert color="orange" mt="md" data-testid="no-primary">
+            No server is the primary yet. Open Manage › Server List and choose the primary and its
+            secondaries.
+          </Alert>
+        )}
+        {w.step === DIFFERENCES && <DifferencesPage />}
+        {w.step === CONFIRM && <ConfirmPage />}
+        {w.step === PROGRESS && <ProgressPage />}
+        {w.step === RESULTS && <ResultsPage />}
 
-      {w.error && (
-        <Alert color="red" mt="md" data-testid="wizard-error" withCloseButton onClose={() => useSyncWizard.setState({ error: null })}>
-          {w.error}
-        </Alert>
-      )}
+        {w.error && (
+          <Alert
+            color="red"
+            mt="md"
+            data-testid="wizard-error"
+            withCloseButton
+            onClose={() => useSyncWizard.setState({ error: null })}
+          >
+            {w.error}
+          </Alert>
+        )}
+      </Box>
 
-      <Group justify="space-between" mt="xl" pt="md" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+      <Group
+        justify="space-between"
+        mt="md"
+        pt="md"
+        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
+      >
         {askClose ? (
           <Group gap="sm" data-testid="confirm-close">
             <Text size="sm" fw={500}>

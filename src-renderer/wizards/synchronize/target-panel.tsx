@@ -38,12 +38,7 @@ export function TargetPanel(props: PanelProps) {
 }
 
 /** Counts, filters, the table, a diff, exports. */
-function PlannedPanel({
-  planId,
-  target,
-  name,
-  sourceName,
-}: PanelProps) {
+function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
   const [actions, setActions] = useState<PlanAction[]>([]);
   const [searchInput, setSearchInput] = useState('');
   const [search] = useDebouncedValue(searchInput.trim(), 250);
@@ -66,7 +61,12 @@ function PlannedPanel({
     try {
       const entries = await allEntries(query);
       if (kind === 'csv') download(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries));
-      else download(exportName(name, 'json'), 'application/json', JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1));
+      else
+        download(
+          exportName(name, 'json'),
+          'application/json',
+          JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1),
+        );
     } finally {
       setExporting(null);
     }
@@ -79,12 +79,15 @@ function PlannedPanel({
           <Text size="sm" fw={600}>
             {name} is already in sync.
           </Text>
-          <Text size="xs">{s.counts.keep.toLocaleString('en-US')} entries unchanged; nothing to copy or delete.</Text>
+          <Text size="xs">
+            {s.counts.keep.toLocaleString('en-US')} entries unchanged; nothing to copy or delete.
+          </Text>
         </Alert>
       ) : (
         <Text size="sm" data-testid="target-summary">
           <b>{formatBytes(s.bytesToCopy)}</b> to copy, <b>{formatBytes(s.bytesToDelete)}</b> to delete;{' '}
-          {s.sourceFiles.toLocaleString('en-US')} files on the source, {s.destinationFiles.toLocaleString('en-US')} on {name}.
+          {s.sourceFiles.toLocaleString('en-US')} files on the source,{' '}
+          {s.destinationFiles.toLocaleString('en-US')} on {name}.
         </Text>
       )}
       {target.guards.map((g) => (
@@ -114,10 +117,20 @@ function PlannedPanel({
             onChange={(e) => setSearchInput(e.currentTarget.value)}
             w={200}
           />
-          <Button size="xs" variant="default" loading={exporting === 'csv'} onClick={() => void exportAs('csv')}>
+          <Button
+            size="xs"
+            variant="default"
+            loading={exporting === 'csv'}
+            onClick={() => void exportAs('csv')}
+          >
             Export CSV
           </Button>
-          <Button size="xs" variant="default" loading={exporting === 'json'} onClick={() => void exportAs('json')}>
+          <Button
+            size="xs"
+            variant="default"
+            loading={exporting === 'json'}
+            onClick={() => void exportAs('json')}
+          >
             Export JSON
           </Button>
         </Group>
@@ -131,10 +144,13 @@ function PlannedPanel({
           if (e && open && diffable(e)) setOpen(e);
         }}
         onOpen={(e) => diffable(e) && setOpen(e)}
+        height={open ? 210 : 340}
       />
       <Text size="xs" c="dimmed" data-testid="rows-shown">
-        {pages.total === null ? 'Loading…' : `${pages.total.toLocaleString('en-US')} ${actions.length || search ? 'matching ' : ''}entries`} · Select a
-        row and press Enter (or double-click) to compare the two versions of a file.
+        {pages.total === null
+          ? 'Loading…'
+          : `${pages.total.toLocaleString('en-US')} ${actions.length || search ? 'matching ' : ''}entries`}{' '}
+        · Select a row and press Enter (or double-click) to compare the two versions of a file.
       </Text>
       {open && (
         <FileDiff

@@ -79,7 +79,12 @@ export const syncMethods = {
         compare: compareMethod.optional(),
       })
       .strict(),
-    output: syncPlanOutput.extend({ setId: z.string(), sourceServerId: z.string() }),
+    output: syncPlanOutput.extend({
+      setId: z.string(),
+      sourceServerId: z.string(),
+      /** Per destination server id: the folder on that host that keeps this set's backups (`~` = its home). */
+      backupFolders: z.record(z.string(), z.string()),
+    }),
   },
   'sync.entries': { input: syncEntriesInput, output: syncEntriesOutput },
   /**

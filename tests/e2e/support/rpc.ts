@@ -21,7 +21,9 @@ export async function connectRpc(shell: RunningShell): Promise<ShellRpc> {
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`the shell refused the socket: HTTP ${res.statusCode}`)));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(new Error(`the shell refused the socket: HTTP ${res.statusCode}`)),
+    );
   });
   const pending = new Map<number, (r: ResponseEnvelope) => void>();
   ws.on('message', (data) => {

@@ -54,7 +54,11 @@ describe('sync.fileDiff and the per-run mode and compare overrides of sync.plan'
     expect(conf.destination).toEqual({ kind: 'text', size: 14, text: 'port=1\nhost=a\n' });
     expect((await diff('logo.bin')).source).toEqual({ kind: 'binary', size: 5 });
     expect((await diff('logo.bin')).destination).toEqual({ kind: 'absent' });
-    expect((await diff('big.conf')).source).toEqual({ kind: 'too-large', size: FILE_DIFF_LIMIT + 1, limit: FILE_DIFF_LIMIT });
+    expect((await diff('big.conf')).source).toEqual({
+      kind: 'too-large',
+      size: FILE_DIFF_LIMIT + 1,
+      limit: FILE_DIFF_LIMIT,
+    });
     expect((await diff('extra.conf')).destination).toMatchObject({ kind: 'text', text: 'only here' });
   });
 
@@ -62,8 +66,12 @@ describe('sync.fileDiff and the per-run mode and compare overrides of sync.plan'
     const plan = await rpc(app, 'sync.plan', { setId });
     const targetId = plan.targets[0]?.targetId ?? '';
     for (const path of ['secret-outside-plan.conf', '../conf/app.conf', 'app'])
-      await expect(rpc(app, 'sync.fileDiff', { planId: plan.planId, targetId, path })).rejects.toThrow(/NOT_IN_PLAN/);
-    await expect(rpc(app, 'sync.fileDiff', { planId: 'nope', targetId, path: 'app.conf' })).rejects.toThrow(/NOT_IN_PLAN/);
+      await expect(rpc(app, 'sync.fileDiff', { planId: plan.planId, targetId, path })).rejects.toThrow(
+        /NOT_IN_PLAN/,
+      );
+    await expect(rpc(app, 'sync.fileDiff', { planId: 'nope', targetId, path: 'app.conf' })).rejects.toThrow(
+      /NOT_IN_PLAN/,
+    );
   });
 
   it('plans Easy mode for one run without changing the set, and Strict by default', async () => {
@@ -77,6 +85,11 @@ describe('sync.fileDiff and the per-run mode and compare overrides of sync.plan'
     const { runId } = await rpc(app, 'sync.apply', { planId: easy.planId });
     const record = await rpc(app, 'sync.wait', { runId });
     expect(record.reports.map((r) => r.status)).toEqual(['completed']);
+    // The plan said where the backup would be kept; the run kept it there.
+    const serverId = easy.targets[0]?.serverId ?? '';
+    const folder = easy.backupFolders[serverId] ?? '';
+    expect(folder).toMatch(/^~\/\.configsync\/servers\/.+\/backups\/diffs\/$/);
+    expect(record.reports[0]?.backupDir).toContain(folder.slice(1));
     expect(await readFile(join(root(second), 'extra.conf'), 'utf8')).toBe('only here');
     expect(await readFile(join(root(second), 'app.conf'), 'utf8')).toBe('port=8080\nhost=a\n');
   });
