@@ -116,7 +116,10 @@ export function FileDiff({
   onClose: () => void;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.scrollIntoView({ block: 'nearest' }), [path]);
+  useEffect(() => {
+    // Braces: newer Chromium returns a promise from scrollIntoView, which must not become the cleanup.
+    box.current?.scrollIntoView({ block: 'nearest' });
+  }, [path]);
   const [data, setData] = useState<Output<'sync.fileDiff'> | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
