@@ -32,10 +32,17 @@ export function ServersView() {
           </Alert>
         )}
         {state && onlyLocal && (
-          <Text c="dimmed">No servers yet. Add the primary and its secondaries with Manage › Server List….</Text>
+          <Text c="dimmed">
+            No servers yet. Add the primary and its secondaries with Manage › Server List….
+          </Text>
         )}
         {state && (
-          <Table verticalSpacing="sm" highlightOnHover aria-label="Committed servers" data-testid="committed-servers">
+          <Table
+            verticalSpacing="sm"
+            highlightOnHover
+            aria-label="Committed servers"
+            data-testid="committed-servers"
+          >
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>

@@ -30,8 +30,10 @@ class SyncWizardPage {
   result(destination: string): Locator {
     return this.dialog.getByTestId(`result-${destination}`);
   }
-  /** The same page in light and in dark. */
+  /** The same page in light and in dark, once the open dialog has faded in. */
   async snapBoth(name: string): Promise<void> {
+    const open = this.page.getByRole('dialog').last();
+    await expect.poll(() => open.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
     await snap(this.page, `${name}-light`);
     await this.page.emulateMedia({ colorScheme: 'dark' });
     await expect(this.page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
@@ -363,6 +365,36 @@ test.describe('Synchronize Configurations wizard', () => {
     expect(await tree(root(s2))).toEqual(await tree(root(primary)));
     await forgetBackupsLater(rpc);
     await w.button('Finish').click();
+    await expect(w.dialog).toBeHidden();
+
+    // Manage › Sync Sets: validated as you type, with the live preview of what the globs take.
+    await page.getByRole('menuitem', { name: 'Manage' }).click();
+    await page.getByRole('menuitem', { name: 'Sync Sets…' }).click();
+    const sets = page.getByRole('dialog', { name: 'Sync Sets' });
+    const preview = sets.getByTestId('set-preview');
+    await expect(preview).toContainText('a.conf');
+    await expect(sets.getByTestId('resolved-paths')).toContainText(`second-1: ${root(s1)}`);
+    await sets.getByRole('textbox', { name: 'Exclude (globs, one a line)' }).fill('*.lic\nb.*');
+    await expect(preview.getByText('b.conf')).toBeVisible();
+    await expect(sets.getByText('Default exclusions removed: licenses/**')).toBeVisible();
+    await sets.getByRole('textbox', { name: 'Name' }).fill('bad name!');
+    await expect(sets.getByText(/Give the set a name of letters/)).toBeVisible();
+    await expect(sets.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
+    await w.snapBoth('sync-sets-01-editor');
+    await sets.getByRole('button', { name: 'Close', exact: true }).click();
+
+    // Manage › Backups: this run's backup per destination, restorable after a confirmation.
+    await page.getByRole('menuitem', { name: 'Manage' }).click();
+    await page.getByRole('menuitem', { name: 'Backups…' }).click();
+    const backups = page.getByRole('dialog', { name: 'Backups' });
+    const row = backups.getByTestId('backup-row').filter({ hasText: 'second-1' });
+    await expect(row).toContainText('e2e-easy');
+    await w.snapBoth('sync-backups-01-list');
+    await row.getByRole('button', { name: 'Restore…' }).click();
+    await row.getByRole('button', { name: 'Restore now' }).click();
+    await expect(row.getByTestId('backup-restore-outcome')).toContainText('1 removed');
+    await expect(stat(join(root(s1), 'b.conf'))).rejects.toThrow();
+    expect(await readFile(join(root(s1), 'a.conf'), 'utf8')).toBe('a edited on second-1\n');
     rpc.close();
   });
 

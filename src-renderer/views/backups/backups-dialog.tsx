@@ -92,7 +92,7 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
     <Modal
       opened={opened}
       onClose={onClose}
-      size={1100}
+      size={1180}
       centered
       padding="lg"
       title={<Title order={3}>Backups</Title>}
@@ -155,9 +155,9 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
                       {row.report.runId}
                     </Text>
                   </Table.Td>
-                  <Table.Td>{row.run.setName}</Table.Td>
-                  <Table.Td>{nameOf(row.serverId)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{row.run.setName}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{nameOf(row.serverId)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <Badge size="sm" variant="light" color={look.color}>
                       {look.label}
                     </Badge>
@@ -165,8 +165,14 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
                       {row.report.applied.length} change(s)
                     </Text>
                   </Table.Td>
-                  <Table.Td>
-                    <Text size="xs" ff="monospace" c="dimmed" lineClamp={2}>
+                  <Table.Td maw={380}>
+                    <Text
+                      size="xs"
+                      ff="monospace"
+                      c="dimmed"
+                      lineClamp={2}
+                      style={{ wordBreak: 'break-all' }}
+                    >
                       {row.report.backupDir}
                     </Text>
                     {outcome && (

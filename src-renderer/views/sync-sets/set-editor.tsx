@@ -13,7 +13,12 @@ import {
 } from '@mantine/core';
 import type { Server } from '../../../src-shared/model/server.js';
 import { expandPathVars } from '../../../src-shared/path-vars.js';
-import { DEFAULT_EXCLUDES, type CompareMethod, type SyncMode } from '../../../src-shared/model/sync.js';
+import {
+  DEFAULT_EXCLUDES,
+  ENGINE_EXCLUDES,
+  type CompareMethod,
+  type SyncMode,
+} from '../../../src-shared/model/sync.js';
 import { compareExplained, modeExplained } from '../../wizards/synchronize/format.js';
 import type { SetErrors, SetForm } from './set-form.js';
 
@@ -34,6 +39,8 @@ function Resolved({ path, servers }: { path: string; servers: ReadonlyArray<Serv
   );
 }
 
+const mono = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } };
+
 /** The fields of one sync set, with each problem beside its field. */
 export function SetEditor({
   form,
@@ -48,13 +55,9 @@ export function SetEditor({
 }) {
   const set = <K extends keyof SetForm>(k: K, v: SetForm[K]) => onChange({ ...form, [k]: v });
   const taking = servers.filter((s) => s.role !== 'not-selected');
-  const defaultsMissing = DEFAULT_EXCLUDES.filter(
-    (d) =>
-      !form.exclude
-        .split('\n')
-        .map((l) => l.trim())
-        .includes(d),
-  );
+  // The engine's own names are left out whatever the list says; only the user-facing defaults are worth a word.
+  const listed = new Set(form.exclude.split('\n').map((l) => l.trim()));
+  const defaultsMissing = DEFAULT_EXCLUDES.filter((d) => !ENGINE_EXCLUDES.includes(d) && !listed.has(d));
   return (
     <Stack gap="sm" data-testid="set-editor">
       <TextInput
@@ -79,7 +82,7 @@ export function SetEditor({
               <Group gap={6} wrap="nowrap" align="flex-start">
                 <TextInput
                   style={{ flex: 1 }}
-                  ff="monospace"
+                  styles={mono}
                   aria-label={`Folder ${i + 1}`}
                   value={p}
                   error={errors[`items.${i}`]}
@@ -128,7 +131,7 @@ export function SetEditor({
           autosize
           minRows={3}
           maxRows={8}
-          ff="monospace"
+          styles={mono}
           value={form.include}
           onChange={(e) => set('include', e.currentTarget.value)}
           error={errors.include}
@@ -141,13 +144,13 @@ export function SetEditor({
                 Default exclusions removed: {defaultsMissing.join(', ')}
               </Text>
             ) : (
-              'Starts with the default exclusions: license files and the engine’s own names.'
+              'Starts with the default exclusions (license files); the engine’s own temporary names are always left out.'
             )
           }
           autosize
           minRows={3}
           maxRows={8}
-          ff="monospace"
+          styles={mono}
           value={form.exclude}
           onChange={(e) => set('exclude', e.currentTarget.value)}
           error={errors.exclude}
@@ -237,7 +240,7 @@ export function SetEditor({
         label="Validate command"
         description="Runs on each destination in the staging folder before anything is replaced; a failure stops that destination."
         placeholder="e.g. nginx -t -c ./nginx.conf"
-        ff="monospace"
+        styles={mono}
         value={form.validateCommand}
         onChange={(e) => set('validateCommand', e.currentTarget.value)}
         error={errors.validateCommand}
@@ -246,7 +249,7 @@ export function SetEditor({
         label="Post-apply command"
         description="Runs on each destination in the folder after the files are in place (e.g. reload a service)."
         placeholder="e.g. systemctl reload nginx"
-        ff="monospace"
+        styles={mono}
         value={form.postApplyCommand}
         onChange={(e) => set('postApplyCommand', e.currentTarget.value)}
         error={errors.postApplyCommand}

@@ -65,6 +65,8 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
   }, [opened]);
 
   const checked = useMemo(() => validateSetForm(form), [form]);
+  // The preview needs only the folders and globs: a name still being typed does not hide it.
+  const forPreview = useMemo(() => validateSetForm({ ...form, name: 'preview' }), [form]);
   const errors: SetErrors = { ...(checked.ok ? {} : checked.errors), ...serverErrors };
   const dirty = JSON.stringify(form) !== saved;
 
@@ -161,7 +163,7 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
             comboboxProps={{ withinPortal: true }}
           />
           <SetPreview
-            draft={checked.ok ? checked.draft : null}
+            draft={forPreview.ok ? forPreview.draft : null}
             serverId={previewOn}
             serverName={previewServer?.name ?? ''}
           />
