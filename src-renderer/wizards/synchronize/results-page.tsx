@@ -51,7 +51,7 @@ export function ResultsPage() {
             <Table.Tr>
               <Table.Th>Destination</Table.Th>
               <Table.Th>Result</Table.Th>
-              <Table.Th>Created / updated / deleted</Table.Th>
+              <Table.Th style={{ whiteSpace: 'nowrap' }}>Created / updated / deleted</Table.Th>
               <Table.Th>Written</Table.Th>
               <Table.Th>Duration</Table.Th>
             </Table.Tr>
@@ -63,17 +63,17 @@ export function ResultsPage() {
               const outcome = restored?.find((o) => o.targetId === r.targetId);
               return (
                 <Table.Tr key={r.targetId} data-testid={`result-${name}`}>
-                  <Table.Td>
+                  <Table.Td maw={420}>
                     <Text size="sm" fw={600}>
                       {name}
                     </Text>
                     {r.backupDir && (
-                      <Text size="xs" c="dimmed" ff="monospace">
+                      <Text size="xs" c="dimmed" ff="monospace" style={{ wordBreak: 'break-all' }}>
                         backup: {r.backupDir}
                       </Text>
                     )}
                   </Table.Td>
-                  <Table.Td maw={320}>
+                  <Table.Td miw={190} maw={320}>
                     <Badge color={look.color} variant="light" data-testid="result-status">
                       {look.label}
                     </Badge>
