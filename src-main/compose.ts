@@ -6,6 +6,7 @@ import { openSettingsStore } from './store/settings-store.js';
 import { ServerService } from './services/server-service.js';
 import { serverHandlers } from './services/server-handlers.js';
 import { AppKeyStore } from './secrets/app-key-store.js';
+import type { SecretBox } from './secrets/secret-box.js';
 import { appVersion } from './version.js';
 import { SyncService } from './services/sync-service.js';
 import { SyncSetService } from './services/sync-set-service.js';
@@ -21,6 +22,8 @@ export type ComposeOptions = {
   readonly log?: (msg: string, err?: unknown) => void;
   /** Bulk fast paths over SSH (default on); off forces per-file SFTP (tests, odd hosts). */
   readonly fastPath?: boolean;
+  /** Seals the app's private key at rest (the Electron shell passes a safeStorage box); default file-mode. */
+  readonly secretBox?: SecretBox;
 };
 
 export type ComposedApp = {
@@ -37,7 +40,7 @@ export function compose(options: ComposeOptions): ComposedApp {
   const settings = openSettingsStore(options.dataDir);
   const events = new EventBus();
   const servers = new ServerService(settings);
-  const keys = new AppKeyStore(options.dataDir);
+  const keys = new AppKeyStore(options.dataDir, options.secretBox);
   const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
   const resolvePath = pathResolver(servers);
   const sync = new SyncService({
