@@ -3,12 +3,13 @@
 // a static test checks that this file really uses them.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, session, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, safeStorage, session, type WebContents } from 'electron';
 import { compose, type ComposedApp } from '../compose.js';
 import { contentSecurityPolicy, withContentSecurityPolicy } from '../security/csp.js';
 import { forwardEvents, serveRpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { isAllowedNavigation } from './navigation.js';
+import { safeStorageBox } from './safe-storage-box.js';
 import { windowOptions } from './window-options.js';
 
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -42,7 +43,8 @@ function start(): void {
     .whenReady()
     .then(() => {
       lockDownSession();
-      composed = compose({ dataDir: app.getPath('userData'), shell: 'electron' });
+      // After 'ready': before it, safeStorage reports no encryption on Linux and Windows.
+      composed = compose({ dataDir: app.getPath('userData'), shell: 'electron', secretBox: safeStorageBox(safeStorage) });
       serveRpc(composed, () => mainWindow, appUrl);
       installMenu(composed.events, { devTools });
       mainWindow = createWindow(composed);
