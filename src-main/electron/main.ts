@@ -44,7 +44,11 @@ function start(): void {
     .then(() => {
       lockDownSession();
       // After 'ready': before it, safeStorage reports no encryption on Linux and Windows.
-      composed = compose({ dataDir: app.getPath('userData'), shell: 'electron', secretBox: safeStorageBox(safeStorage) });
+      composed = compose({
+        dataDir: app.getPath('userData'),
+        shell: 'electron',
+        secretBox: safeStorageBox(safeStorage),
+      });
       serveRpc(composed, () => mainWindow, appUrl);
       installMenu(composed.events, { devTools });
       mainWindow = createWindow(composed);

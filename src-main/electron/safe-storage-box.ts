@@ -16,14 +16,21 @@ export type SafeStorageLike = Pick<SafeStorage, 'isEncryptionAvailable' | 'encry
  * file-mode box (0600 file in a 0700 folder) and says so in the log, rather than pretending to encrypt.
  * Call it after the app's `ready` event: before it, Linux and Windows report no encryption.
  */
-export function safeStorageBox(safeStorage: SafeStorageLike, log: (msg: string) => void = (m) => console.warn(`[configsync] ${m}`)): SecretBox {
+export function safeStorageBox(
+  safeStorage: SafeStorageLike,
+  log: (msg: string) => void = (m) => console.warn(`[configsync] ${m}`),
+): SecretBox {
   if (!safeStorage.isEncryptionAvailable()) {
-    log('The OS keychain (Electron safeStorage) is not available: the app key is protected by file permissions only (0600).');
+    log(
+      'The OS keychain (Electron safeStorage) is not available: the app key is protected by file permissions only (0600).',
+    );
     return fileModeBox;
   }
   const backend = safeStorage.getSelectedStorageBackend?.();
   if (backend === 'basic_text') {
-    log('No OS keychain was found (safeStorage backend "basic_text"): the app key is protected by file permissions only (0600).');
+    log(
+      'No OS keychain was found (safeStorage backend "basic_text"): the app key is protected by file permissions only (0600).',
+    );
     return fileModeBox;
   }
   return {

@@ -8,7 +8,10 @@ import { fileModeBox } from '../../../src-main/secrets/secret-box.js';
  * in-memory object implements the calls the box uses (real AES-256-GCM under a per-instance key, like
  * the keychain-held key safeStorage uses), which is enough to check what the box does with them.
  */
-function memorySafeStorage(options: { available: boolean; backend?: ReturnType<NonNullable<SafeStorageLike['getSelectedStorageBackend']>> }): SafeStorageLike & { calls: string[] } {
+function memorySafeStorage(options: {
+  available: boolean;
+  backend?: ReturnType<NonNullable<SafeStorageLike['getSelectedStorageBackend']>>;
+}): SafeStorageLike & { calls: string[] } {
   const key = randomBytes(32);
   const calls: string[] = [];
   return {
@@ -33,7 +36,9 @@ function memorySafeStorage(options: { available: boolean; backend?: ReturnType<N
   };
 }
 
-const plainKey = Buffer.from('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n');
+const plainKey = Buffer.from(
+  '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n',
+);
 
 describe('safeStorageBox', () => {
   it('seals through safeStorage: the sealed bytes are not the key, and open() gives the key back', () => {
@@ -69,10 +74,15 @@ describe('safeStorageBox', () => {
 
   it('falls back on Linux when the only backend is basic_text (a fixed password, not encryption)', () => {
     const logs: string[] = [];
-    const box = safeStorageBox(memorySafeStorage({ available: true, backend: 'basic_text' }), (m) => logs.push(m));
+    const box = safeStorageBox(memorySafeStorage({ available: true, backend: 'basic_text' }), (m) =>
+      logs.push(m),
+    );
     expect(box.kind).toBe('file-mode');
     expect(logs[0]).toMatch(/basic_text/);
-    expect(safeStorageBox(memorySafeStorage({ available: true, backend: 'gnome_libsecret' }), (m) => logs.push(m)).kind).toBe('safe-storage');
+    expect(
+      safeStorageBox(memorySafeStorage({ available: true, backend: 'gnome_libsecret' }), (m) => logs.push(m))
+        .kind,
+    ).toBe('safe-storage');
     expect(logs).toHaveLength(1);
   });
 });
