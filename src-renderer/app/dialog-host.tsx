@@ -1,10 +1,10 @@
 import { useUiStore } from '../stores/ui-store.js';
 import { AboutModal } from './about-modal.js';
-import { PendingDialog } from './pending-dialog.js';
 import { ServerListWizard } from '../wizards/server-list/server-list-wizard.js';
 import { SyncWizard } from '../wizards/synchronize/sync-wizard.js';
 import { SyncSetsDialog } from '../views/sync-sets/sync-sets-dialog.js';
 import { BackupsDialog } from '../views/backups/backups-dialog.js';
+import { BackupConfigDialog } from '../wizards/backup-config/backup-config-dialog.js';
 
 /** Opens the dialog or wizard the menu asked for; one at a time. */
 export function DialogHost() {
@@ -17,7 +17,7 @@ export function DialogHost() {
       <SyncSetsDialog opened={dialog === 'sync-sets'} onClose={close} />
       <BackupsDialog opened={dialog === 'backups'} onClose={close} />
       <ServerListWizard opened={dialog === 'server-list'} onClose={close} />
-      <PendingDialog title="Backup Configuration" opened={dialog === 'backup-configuration'} onClose={close} />
+      <BackupConfigDialog opened={dialog === 'backup-configuration'} onClose={close} />
     </>
   );
 }

@@ -1,0 +1,128 @@
+import { useEffect, useState } from 'react';
+import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
+import { call } from '../../api/client.js';
+import { useAppInfo } from '../../stores/app-info-store.js';
+import { backupFileName, defaultBackupPath } from './backup-paths.js';
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Hands text to the browser as a file download: the browser shell has no native save dialog. */
+function downloadJson(json: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked on the next turn: the click has started the download by then.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+type Outcome = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly text: string };
+
+/** Export: the saved server list and settings to a file on this computer, or as a download. */
+export function ExportPanel({
+  onExported,
+  onClose,
+}: {
+  onExported: (path: string) => void;
+  onClose: () => void;
+}) {
+  const info = useAppInfo((s) => s.info);
+  const loadInfo = useAppInfo((s) => s.load);
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState<'file' | 'download' | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  useEffect(() => {
+    if (!info) void loadInfo();
+  }, [info, loadInfo]);
+  useEffect(() => {
+    if (info) setPath((p) => p || defaultBackupPath(info.dataDir));
+  }, [info]);
+
+  const exportToFile = async () => {
+    setBusy('file');
+    setOutcome(null);
+    try {
+      const r = await call('config.export', { path: path.trim() });
+      setOutcome({
+        ok: true,
+        text: `Saved ${r.servers} server${r.servers === 1 ? '' : 's'} and the settings to ${r.path ?? path}.`,
+      });
+      if (r.path) onExported(r.path);
+    } catch (err) {
+      setOutcome({ ok: false, text: message(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const download = async () => {
+    setBusy('download');
+    setOutcome(null);
+    try {
+      const r = await call('config.export', {});
+      const name = backupFileName();
+      downloadJson(r.json, name);
+      setOutcome({
+        ok: true,
+        text: `Downloaded ${name} with ${r.servers} server${r.servers === 1 ? '' : 's'} and the settings.`,
+      });
+    } catch (err) {
+      setOutcome({ ok: false, text: message(err) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Stack data-testid="backup-export">
+      <Text size="sm">
+        Saves the committed server list (names, hosts, roles, path variables, pinned host keys) and the
+        settings as a JSON file. Passwords and the app&apos;s private key are never part of a backup.
+      </Text>
+      <TextInput
+        label="Backup file"
+        description="A path on the computer ConfigSync runs on; the folder must exist."
+        value={path}
+        onChange={(e) => {
+          setPath(e.currentTarget.value);
+          setOutcome(null);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && path.trim()) void exportToFile();
+        }}
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+        spellCheck={false}
+      />
+      {outcome && (
+        <Alert color={outcome.ok ? 'green' : 'red'} variant="light" data-testid="export-outcome">
+          {outcome.text}
+        </Alert>
+      )}
+      <Group justify="space-between">
+        <Button variant="default" onClick={onClose}>
+          Close
+        </Button>
+        <Group>
+          <Button
+            variant="light"
+            onClick={() => void download()}
+            loading={busy === 'download'}
+            disabled={busy !== null}
+          >
+            Download
+          </Button>
+          <Button
+            onClick={() => void exportToFile()}
+            loading={busy === 'file'}
+            disabled={busy !== null || !path.trim()}
+          >
+            Export
+          </Button>
+        </Group>
+      </Group>
+    </Stack>
+  );
+}

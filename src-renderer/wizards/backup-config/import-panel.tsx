@@ -1,0 +1,164 @@
+import { useEffect, useState } from 'react';
+import { Alert, Button, Group, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
+import type { ConfigDiff } from '../../../src-shared/contract/methods/servers.js';
+import { call } from '../../api/client.js';
+import { useServerList } from '../server-list/server-list-store.js';
+import { ConfigDiffList, isEmptyDiff } from './config-diff-list.js';
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+type Props = {
+  /** Where the last export went, offered as the file to import. */
+  readonly suggestedPath: string;
+  /** True while an import sits in the draft uncommitted (a refused commit): closing must reset it. */
+  readonly pending: boolean;
+  onPendingChange(pending: boolean): void;
+  /** Cancel: resets an uncommitted import, then closes. */
+  onCancel(): void;
+};
+
+/**
+ * Import: a backup file, its diff against the list being edited, then "Import and commit"
+ * (config.import, servers.commit). A commit that is refused leaves the import in the draft: Cancel
+ * (or "Discard the import") resets it, so nothing half-imported stays staged.
+ */
+export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel }: Props) {
+  const { state, load, accept } = useServerList();
+  const [path, setPath] = useState(suggestedPath);
+  const [diff, setDiff] = useState<ConfigDiff | null>(null);
+  const [busy, setBusy] = useState<'preview' | 'import' | 'reset' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    if (suggestedPath) setPath(suggestedPath);
+  }, [suggestedPath]);
+
+  const changePath = (value: string) => {
+    setPath(value);
+    setDiff(null);
+    setError(null);
+    setDone(null);
+  };
+  const preview = async () => {
+    setBusy('preview');
+    setError(null);
+    setDone(null);
+    try {
+      setDiff(await call('config.importPreview', { path: path.trim() }));
+    } catch (err) {
+      setDiff(null);
+      setError(message(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const importAndCommit = async () => {
+    setBusy('import');
+    setError(null);
+    try {
+      const imported = await call('config.import', { path: path.trim() });
+      accept(imported.state);
+      onPendingChange(true);
+      const committed = await call('servers.commit', {});
+      accept(committed);
+      onPendingChange(false);
+      setDiff(null);
+      setDone(`Imported ${path.trim()} and saved the server list.`);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  const discard = async () => {
+    setBusy('reset');
+    try {
+      accept(await call('servers.reset', {}));
+      onPendingChange(false);
+      setError(null);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <Stack data-testid="backup-import">
+      <Text size="sm">
+        Replaces the server list and settings with the ones in a backup file. Preview shows what would change;
+        nothing is changed until you import.
+      </Text>
+      {state?.dirty && !pending && (
+        <Alert color="yellow" variant="light" data-testid="import-staged-warning">
+          The Server List Wizard has staged changes that are not saved yet. Importing replaces them.
+        </Alert>
+      )}
+      <Group align="end" wrap="nowrap">
+        <TextInput
+          style={{ flex: 1 }}
+          label="Backup file"
+          description="A ConfigSync backup on the computer ConfigSync runs on."
+          value={path}
+          onChange={(e) => changePath(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && path.trim()) void preview();
+          }}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
+          spellCheck={false}
+        />
+        <Button
+          variant="light"
+          onClick={() => void preview()}
+          loading={busy === 'preview'}
+          disabled={busy !== null || !path.trim()}
+        >
+          Preview
+        </Button>
+      </Group>
+      {diff && (
+        <ScrollArea.Autosize mah={300} type="auto">
+          <ConfigDiffList diff={diff} />
+        </ScrollArea.Autosize>
+      )}
+      {error && (
+        <Alert
+          color="red"
+          variant="light"
+          title={pending ? 'The imported list was not saved' : undefined}
+          data-testid="import-error"
+        >
+          {error}
+          {pending && (
+            <Group mt="sm">
+              <Button size="xs" variant="default" onClick={() => void discard()} loading={busy === 'reset'}>
+                Discard the import
+              </Button>
+            </Group>
+          )}
+        </Alert>
+      )}
+      {done && (
+        <Alert color="green" variant="light" data-testid="import-done">
+          {done}
+        </Alert>
+      )}
+      <Group justify="space-between">
+        <Button variant="default" onClick={onCancel} disabled={busy === 'import'}>
+          {done ? 'Close' : 'Cancel'}
+        </Button>
+        <Button
+          onClick={() => void importAndCommit()}
+          loading={busy === 'import'}
+          disabled={busy !== null || pending || !diff || isEmptyDiff(diff)}
+        >
+          Import and commit
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
