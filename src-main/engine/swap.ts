@@ -93,7 +93,13 @@ export async function swapIn(
     step(w.path);
   }
   await options.beforeDeletes?.();
-  if (!(await deleteAll(rest))) return { applied, errors, cancelled: true };
+  // A file that could not be written may be what the extras were replaced by (a renamed config):
+  // deleting them then would leave neither, so a partial run deletes nothing.
+  const failedWrites = errors.length;
+  if (failedWrites > 0)
+    for (const d of rest)
+      errors.push({ path: d.path, message: `not deleted: ${failedWrites} change(s) could not be put in place` });
+  else if (!(await deleteAll(rest))) return { applied, errors, cancelled: true };
   for (const d of [...dirs].reverse()) {
     try {
       await destination.setAttrs(at(d.path), d);
