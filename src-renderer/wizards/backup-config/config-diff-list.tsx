@@ -27,8 +27,21 @@ export function isEmptyDiff(diff: ConfigDiff): boolean {
   );
 }
 
-/** What an import would do to the server list, one line per server: added, removed, changed (with which fields). */
-export function ConfigDiffList({ diff }: { diff: ConfigDiff }) {
+/**
+ * What an import would do to the server list, one line per server: added, removed, changed (with which
+ * fields). `current` (the list being edited) gives a renamed server's old name beside the new one.
+ */
+export function ConfigDiffList({
+  diff,
+  current = [],
+}: {
+  diff: ConfigDiff;
+  current?: ReadonlyArray<{ id: string; name: string }>;
+}) {
+  const oldName = (id: string, name: string) => {
+    const old = current.find((s) => s.id === id)?.name;
+    return old !== undefined && old !== name ? old : null;
+  };
   if (isEmptyDiff(diff))
     return (
       <Text size="sm" c="dimmed" data-testid="diff-empty">
@@ -65,7 +78,7 @@ export function ConfigDiffList({ diff }: { diff: ConfigDiff }) {
             <List.Item key={s.id} data-testid={`diff-changed-${s.name}`}>
               <Text size="sm" span>
                 <Text fw={500} span>
-                  {s.name}
+                  {oldName(s.id, s.name) !== null ? `${oldName(s.id, s.name)} → ${s.name}` : s.name}
                 </Text>
                 : {s.fields.map(fieldLabel).join(', ')}
               </Text>

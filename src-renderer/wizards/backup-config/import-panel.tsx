@@ -122,7 +122,7 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
       </Group>
       {diff && (
         <ScrollArea.Autosize mah={300} type="auto">
-          <ConfigDiffList diff={diff} />
+          <ConfigDiffList diff={diff} current={state?.draft ?? []} />
         </ScrollArea.Autosize>
       )}
       {error && (
