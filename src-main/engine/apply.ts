@@ -11,6 +11,7 @@ import {
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 import { backupDirOf, checkSetName, manifestFor, pruneBackups, restoreBackup, takeBackup } from './backup.js';
+import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards, type GuardOptions } from './guards.js';
 import { journalPath, writeJournal, type Journal, type JournalPhase, type JournalWrite } from './journal.js';
 import { ProgressReporter } from './progress.js';
@@ -165,13 +166,11 @@ export async function apply(
       'PLAN_STALE',
       `${stale.length} path(s) changed on ${destination.label} since the plan (first: ${stale[0]?.path}: ${stale[0]?.message}). Nothing was changed; plan again.`,
     );
-  const free = await destination.freeSpace(root);
-  const needed = plan.summary.bytesToCopy + 1024 * 1024;
-  if (free !== null && free < needed)
-    throw new AppError(
-      'NO_SPACE',
-      `${destination.label} has ${free} bytes free under ${root}; the run needs about ${needed}. Nothing was changed.`,
-    );
+  const stagedParents = new Set(writes.map((w) => w.path.replace(/\/?[^/]*$/, '')));
+  await assertRoomFor(destination, root, {
+    bytes: plan.summary.bytesToCopy,
+    entries: writes.length + dirs.length + stagedParents.size,
+  });
   await mark('prepared');
 
   try {
@@ -200,9 +199,14 @@ export async function apply(
         );
     }
   } catch (err) {
-    await destination.removeTree(stagingDir).catch(() => undefined);
     const cancelled = err instanceof CancelledError || options.signal?.aborted === true;
-    const message = cancelled ? 'Cancelled before anything was changed.' : (err as Error).message;
+    // Asked before the staging folder is dropped: that frees the space or inodes it had taken.
+    const why = cancelled ? null : await fsProblem(destination, root);
+    await destination.removeTree(stagingDir).catch(() => undefined);
+    const base = (err as Error).message;
+    const message = cancelled
+      ? 'Cancelled before anything was changed.'
+      : `${base}${why ? ` (${why})` : ''}${/Nothing was changed/.test(base) ? '' : ' Nothing was changed.'}`;
     await mark(cancelled ? 'cancelled' : 'failed', { message }).catch(() => undefined);
     return report(cancelled ? 'cancelled' : 'failed', { message });
   }

@@ -21,6 +21,14 @@ export type CommandResult = {
   readonly stderr: string;
 };
 
+/** What the filesystem holding a path can still take; null fields could not be known. */
+export type FsInfo = {
+  readonly bytesFree: number | null;
+  /** Free inodes (files and folders that can still be created); null where the filesystem has no fixed count. */
+  readonly inodesFree: number | null;
+  readonly readOnly: boolean | null;
+};
+
 /** A copy inside one endpoint (backups, restores); `type` says how to copy it. */
 export type LocalCopy = { readonly from: string; readonly to: string; readonly type: EntryType };
 
@@ -66,6 +74,8 @@ export interface Endpoint {
   readdir(path: string): Promise<string[]>;
   /** Free bytes on the filesystem holding `path`, or null when that cannot be known. */
   freeSpace(path: string): Promise<number | null>;
+  /** Free bytes, free inodes and the read-only flag of the filesystem holding `path` (or its nearest existing parent). */
+  fsInfo(path: string): Promise<FsInfo>;
   /** Runs a shell command with `cwd` as its working folder. */
   run(command: string, cwd: string): Promise<CommandResult>;
   /** Releases the connection behind this endpoint (nothing for the local one). */

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PathError } from '../../src-shared/model/sync.js';
-import type { CommandResult, Endpoint, LocalCopy, RawEntry, StatResult } from './endpoint.js';
+import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import { collectChild } from './process-util.js';
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
@@ -214,6 +214,25 @@ export class LocalEndpoint implements Endpoint {
       } catch {
         const up = dirname(p);
         if (up === p) return null;
+        p = up;
+      }
+    }
+  }
+
+  async fsInfo(path: string): Promise<FsInfo> {
+    let p = this.r(path);
+    for (;;) {
+      try {
+        const st = await fs.statfs(p);
+        // statfs has no flags here: a write-access check reports EROFS on a read-only mount.
+        const readOnly = await fs.access(p, fs.constants.W_OK).then(
+          () => false,
+          (err: NodeJS.ErrnoException) => (err.code === 'EROFS' ? true : null),
+        );
+        return { bytesFree: st.bavail * st.bsize, inodesFree: st.files > 0 ? st.ffree : null, readOnly };
+      } catch {
+        const up = dirname(p);
+        if (up === p) return { bytesFree: null, inodesFree: null, readOnly: null };
         p = up;
       }
     }

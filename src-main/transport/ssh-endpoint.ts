@@ -1,7 +1,7 @@
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { Readable } from 'node:stream';
 import type { PathError } from '../../src-shared/model/sync.js';
-import type { CommandResult, Endpoint, LocalCopy, RawEntry, StatResult } from './endpoint.js';
+import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import type { SshConnection } from './ssh-connection.js';
 import { hashLines } from './process-util.js';
 import { shq } from './shell-quote.js';
@@ -230,6 +230,28 @@ export class SshEndpoint implements Endpoint {
         if (!isNoSuchFile(err)) return null;
         const up = p.replace(/\/[^/]*$/, '');
         if (up === p || up === '') return null;
+        p = up;
+      }
+    }
+  }
+
+  async fsInfo(path: string): Promise<FsInfo> {
+    const sftp = await this.sftp();
+    let p = path;
+    for (;;) {
+      try {
+        const info = await call<{ f_bavail: number; f_frsize: number; f_files: number; f_favail: number; f_flag: number }>(
+          (cb) => sftp.ext_openssh_statvfs(p, cb),
+        );
+        return {
+          bytesFree: Number(info.f_bavail) * Number(info.f_frsize),
+          inodesFree: Number(info.f_files) > 0 ? Number(info.f_favail) : null,
+          // SSH2_FXE_STATVFS_ST_RDONLY
+          readOnly: (Number(info.f_flag) & 1) === 1,
+        };
+      } catch (err) {
+        const up = p.replace(/\/[^/]*$/, '');
+        if (!isNoSuchFile(err) || up === p || up === '') return { bytesFree: null, inodesFree: null, readOnly: null };
         p = up;
       }
     }
