@@ -6,12 +6,20 @@ import { openSettingsStore } from './store/settings-store.js';
 import { ServerService } from './services/server-service.js';
 import { serverHandlers } from './services/server-handlers.js';
 import { AppKeyStore } from './secrets/app-key-store.js';
-import type { SecretBox } from './secrets/secret-box.js';
+import { fileModeBox, type SecretBox } from './secrets/secret-box.js';
 import { appVersion } from './version.js';
 import { SyncService } from './services/sync-service.js';
 import { SyncSetService } from './services/sync-set-service.js';
 import { syncHandlers } from './services/sync-handlers.js';
 import { endpointConnector, logsDirOf, pathResolver, stateDirOf } from './services/sync-wiring.js';
+import { HistoryStore } from './services/history-store.js';
+import { historyHandlers } from './services/history-service.js';
+import { NotifyConfig } from './services/notify-config.js';
+import { eventBusNotifier, type Notifier } from './services/notify-notifier.js';
+import { StatusService } from './services/status-service.js';
+import { StatusStateStore } from './services/status-state.js';
+import { statusHandlers } from './services/status-handlers.js';
+import { Automation, type AutomationOptions } from './scheduler/automation.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -24,12 +32,23 @@ export type ComposeOptions = {
   readonly fastPath?: boolean;
   /** Seals the app's private key at rest (the Electron shell passes a safeStorage box); default file-mode. */
   readonly secretBox?: SecretBox;
+  /**
+   * Start schedules and automatic triggers at once. Default: yes in the long-running shells (electron,
+   * browser), no in the one-shot CLI (its `configsync scheduler` starts them through `scheduler.start`).
+   */
+  readonly background?: boolean;
+  /** Clock, debounce, poll period, push watch, retry policy of the background side (tests). */
+  readonly automation?: AutomationOptions;
+  /** Desktop notifications; default: 'app.notice' events to the renderer (the Electron shell may pass its own). */
+  readonly notifier?: Notifier;
 };
 
 export type ComposedApp = {
   readonly router: Router;
   readonly events: EventBus;
   readonly dataDir: string;
+  /** Schedules, triggers and the follow-up of every run (history, status, notifications). */
+  readonly automation: Automation;
   dispose(): Promise<void>;
 };
 
@@ -43,25 +62,78 @@ export function compose(options: ComposeOptions): ComposedApp {
   const keys = new AppKeyStore(options.dataDir, options.secretBox);
   const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
   const resolvePath = pathResolver(servers);
+  const logsDir = logsDirOf(options.dataDir);
+  let automation: Automation | null = null;
   const sync = new SyncService({
     connect,
     resolvePath,
-    logsDir: logsDirOf(options.dataDir),
+    logsDir,
     stateDir: stateDirOf,
     onProgress: (p) => events.emit('sync.progress', p),
-    onFinished: (r) => events.emit('sync.finished', r),
+    onFinished: (r) => {
+      events.emit('sync.finished', r);
+      automation?.onRunFinished(r);
+    },
   });
   const sets = new SyncSetService(settings);
+  const history = HistoryStore.inDataDir(options.dataDir);
+  const status = new StatusService({
+    servers,
+    sets,
+    history,
+    syncRuns: () => sync.listRuns(),
+    state: StatusStateStore.inDataDir(options.dataDir),
+    connect,
+    resolvePath,
+    events,
+    background: () => automation?.background() ?? { running: false, scheduleEntries: 0, autoSyncSets: [], busy: [] },
+  });
+  const notify = new NotifyConfig(settings, options.dataDir, options.secretBox ?? fileModeBox);
+  automation = new Automation({
+    dataDir: options.dataDir,
+    logsDir,
+    settings,
+    sync,
+    sets,
+    servers,
+    connect,
+    resolvePath,
+    history,
+    status,
+    notify,
+    notifier: options.notifier ?? eventBusNotifier(events),
+    manualTrigger: options.shell === 'cli' ? 'cli' : 'manual',
+    log: (msg) => log(msg),
+    ...(options.automation ? { options: options.automation } : {}),
+  });
+  const runner = automation.runner;
+  const syncs = syncHandlers({ sets, sync, servers, connect, resolvePath });
   const handlers: Handlers = {
     ...appHandlers({ version: appVersion(), shell: options.shell, dataDir: options.dataDir, storePath: settings.path }),
     ...serverHandlers({ service: servers, keys }),
-    ...syncHandlers({ sets, sync, servers, connect, resolvePath }),
+    ...syncs,
+    // Every plan is remembered with its set, so its apply goes through the set's run gate and the
+    // history can say which set and who started it.
+    'sync.plan': async (input, ctx) => {
+      const plan = await syncs['sync.plan'](input, ctx);
+      runner.rememberPlan(plan.planId, plan.setId);
+      return plan;
+    },
+    'sync.apply': (input) => runner.applyPlan(input, options.shell === 'cli' ? 'cli' : 'manual'),
+    ...historyHandlers(history),
+    ...statusHandlers({ status, servers, rolesChanged: () => automation.reconfigure() }),
+    ...automation.handlers(),
+    ...notify.handlers(),
   };
+  const background = options.background ?? options.shell !== 'cli';
+  if (background) void automation.start().catch((err: unknown) => log('starting schedules and triggers failed', err));
   return {
     router: createRouter(handlers, log),
     events,
     dataDir: options.dataDir,
+    automation,
     async dispose() {
+      await automation.stop();
       sync.dispose();
     },
   };

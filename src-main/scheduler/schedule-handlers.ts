@@ -2,10 +2,13 @@ import type { z } from 'zod';
 import type { scheduleMethods } from '../../src-shared/contract/methods/schedules.js';
 import type { ScheduleEntry } from '../../src-shared/model/schedule.js';
 import type { Clock } from './clock.js';
-import { describeScheduleTime, nextRunsAfter, toCronExpression } from './cron.js';
+import { describeScheduleTime, nextRunAfter, nextRunsAfter, toCronExpression } from './cron.js';
 import type { Scheduler } from './scheduler.js';
 
-type Methods = typeof scheduleMethods;
+type Methods = Pick<
+  typeof scheduleMethods,
+  'schedules.list' | 'schedules.save' | 'schedules.remove' | 'schedules.preview'
+>;
 /** The handlers of `schedules.*`, the same shape the router's Handlers type asks for. */
 export type ScheduleHandlers = {
   readonly [M in keyof Methods]: (
@@ -25,6 +28,8 @@ export type ScheduleHandlerDeps = {
   readonly clock: Clock;
   /** The zone entries are read in (the scheduler's); shown to the user. */
   readonly timeZone: string;
+  /** Refuses an entry whose operation names something that does not exist (an unknown sync set). */
+  readonly checkOperation?: (entry: ScheduleEntry) => void;
 };
 
 /** `schedules.*` over the storage; every change is handed to the running scheduler at once. */
@@ -33,7 +38,10 @@ export function scheduleHandlers(deps: ScheduleHandlerDeps): ScheduleHandlers {
     ...entry,
     cron: toCronExpression(entry.time),
     reading: describeScheduleTime(entry.time),
-    nextRunAt: deps.scheduler.nextRunOf(entry.id),
+    // A scheduler that is not running (the one-shot CLI) still says when the entry would fire.
+    nextRunAt:
+      deps.scheduler.nextRunOf(entry.id) ??
+      (entry.enabled ? nextRunAfter(entry.time, deps.clock.now(), deps.timeZone) : null),
   });
   const store = (entries: ReadonlyArray<ScheduleEntry>) => {
     deps.storage.save(entries);
@@ -42,6 +50,7 @@ export function scheduleHandlers(deps: ScheduleHandlerDeps): ScheduleHandlers {
   return {
     'schedules.list': async () => ({ timeZone: deps.timeZone, entries: deps.storage.load().map(view) }),
     'schedules.save': async (entry) => {
+      deps.checkOperation?.(entry);
       const entries = deps.storage.load();
       const index = entries.findIndex((e) => e.id === entry.id);
       store(index < 0 ? [...entries, entry] : entries.map((e, i) => (i === index ? entry : e)));

@@ -2,6 +2,10 @@ import type { z } from 'zod';
 import { appMethods } from './methods/app.js';
 import { serverMethods } from './methods/servers.js';
 import { syncMethods } from './methods/sync.js';
+import { scheduleMethods } from './methods/schedules.js';
+import { historyMethods } from './methods/history.js';
+import { statusMethods } from './methods/status.js';
+import { notifyMethods } from './methods/notify.js';
 
 /**
  * Every RPC method, declared once: its input and output schemas, grouped by service in ./methods/.
@@ -11,6 +15,10 @@ export const api = {
   ...appMethods,
   ...serverMethods,
   ...syncMethods,
+  ...scheduleMethods,
+  ...historyMethods,
+  ...statusMethods,
+  ...notifyMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Api = typeof api;

@@ -12,6 +12,8 @@ export const events = {
   'sync.progress': syncProgressEvent,
   /** A sync run ended (every destination has its report). */
   'sync.finished': syncFinishedEvent,
+  /** Something the Synchronization status tab shows changed (a run, a check, a role); it reloads status.overview. */
+  'status.changed': z.object({ reason: z.string() }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Events = typeof events;

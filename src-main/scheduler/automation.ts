@@ -1,0 +1,365 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import type { scheduleMethods } from '../../src-shared/contract/methods/schedules.js';
+import type { statusMethods } from '../../src-shared/contract/methods/status.js';
+import type { RunRecord, RunTrigger } from '../../src-shared/model/history.js';
+import type { ScheduleOperation } from '../../src-shared/model/schedule.js';
+import { newRunId } from '../engine/apply.js';
+import { exportConfig } from '../services/server-backup.js';
+import type { HistoryStore } from '../services/history-store.js';
+import { historyRecordOf } from '../services/history-record.js';
+import type { NotifyConfig } from '../services/notify-config.js';
+import type { Notifier } from '../services/notify-notifier.js';
+import type { NameLookup } from '../services/notify-summary.js';
+import type { ServerService } from '../services/server-service.js';
+import type { StatusService } from '../services/status-service.js';
+import type { RunRecord as SyncRunRecord, SyncService } from '../services/sync-service.js';
+import type { SyncSetService } from '../services/sync-set-service.js';
+import type { SettingsStore } from '../store/settings-store.js';
+import type { Endpoint } from '../transport/endpoint.js';
+import { AutoSyncTriggers, type AutoTriggerSpec } from './auto-triggers.js';
+import { systemClock, type Clock } from './clock.js';
+import { JsonFileLastRunStore } from './last-run-store.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { RunExecutor } from './run-executor.js';
+import { RunGate } from './run-gate.js';
+import type { RunEvent, RunOutcome } from './run-outcome.js';
+import { scheduleHandlers, type ScheduleHandlers } from './schedule-handlers.js';
+import { AutoSyncSettings, settingsScheduleStorage } from './schedule-storage.js';
+import { Scheduler } from './scheduler.js';
+import { SetRunner } from './set-runner.js';
+import { triggerSourceFor } from './trigger-sources.js';
+
+/** Knobs for tests and odd setups; the shells use the defaults. */
+export type AutomationOptions = {
+  readonly clock?: Clock;
+  /** Quiet time that makes a burst of changes one run (default 2 s). */
+  readonly debounceMs?: number;
+  /** How often a remote source without a push watch is polled (default 30 s). */
+  readonly remotePollMs?: number;
+  /** Watch remote sources with inotifywait where the host has it (default true); false polls. */
+  readonly pushWatch?: boolean;
+  readonly retry?: RetryPolicy;
+  /** IANA zone schedule entries are read in; the machine's by default. */
+  readonly timeZone?: string;
+};
+
+export type AutomationDeps = {
+  readonly dataDir: string;
+  readonly logsDir: string;
+  readonly settings: SettingsStore;
+  readonly sync: SyncService;
+  readonly sets: SyncSetService;
+  readonly servers: ServerService;
+  readonly connect: (serverId: string) => Promise<Endpoint>;
+  readonly resolvePath: (serverId: string, path: string) => Promise<string> | string;
+  readonly history: HistoryStore;
+  readonly status: StatusService;
+  readonly notify: NotifyConfig;
+  readonly notifier: Notifier;
+  /** Who started a run that came in through `sync.apply` (the CLI says 'cli', the shells 'manual'). */
+  readonly manualTrigger: RunTrigger;
+  readonly log: (msg: string) => void;
+  readonly options?: AutomationOptions;
+};
+
+type Methods = typeof scheduleMethods & Pick<typeof statusMethods, 'scheduler.start'>;
+export type AutomationHandlers = ScheduleHandlers & {
+  readonly [M in 'autoSync.list' | 'autoSync.set' | 'scheduler.start']: (
+    input: z.output<Methods[M]['input']>,
+  ) => Promise<z.output<Methods[M]['output']>>;
+};
+
+type ActiveSource = { readonly key: string; readonly spec: AutoTriggerSpec; readonly release: () => void };
+
+/** How many configuration backups the scheduled 'backup-config' operation keeps. */
+const KEEP_CONFIG_BACKUPS = 30;
+
+/**
+ * Everything that runs without the user asking: the scheduler, the automatic triggers, and what
+ * follows every run (history line, status, notifications). One gate is shared by all of them and by
+ * manual runs. Timers and watchers start only with start(): the long-running shells call it, the
+ * one-shot CLI does not (except `configsync scheduler`).
+ */
+export class Automation {
+  readonly runner: SetRunner;
+  private readonly clock: Clock;
+  private readonly executor: RunExecutor;
+  private readonly scheduler: Scheduler;
+  private readonly triggers: AutoSyncTriggers;
+  private readonly storage;
+  private readonly autoSync: AutoSyncSettings;
+  private readonly timeZone: string;
+  private readonly sources = new Map<string, ActiveSource>();
+  private running = false;
+  private pending: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: AutomationDeps) {
+    const options = deps.options ?? {};
+    this.clock = options.clock ?? systemClock;
+    this.timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const report = (e: RunEvent) => this.report(e);
+    this.executor = new RunExecutor({
+      clock: this.clock,
+      gate: new RunGate<RunOutcome>(),
+      report,
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+    this.runner = new SetRunner({
+      sync: deps.sync,
+      sets: deps.sets,
+      servers: deps.servers,
+      executor: this.executor,
+      inSync: (setId) => deps.status.setInSync(setId),
+      onFailedStart: (setId, trigger, startedAt, error) => this.failedStart(setId, trigger, startedAt, error),
+    });
+    this.storage = settingsScheduleStorage(deps.settings);
+    this.autoSync = new AutoSyncSettings(deps.settings);
+    this.scheduler = new Scheduler({
+      clock: this.clock,
+      executor: this.executor,
+      lastRuns: new JsonFileLastRunStore(join(deps.dataDir, 'scheduler-state.json')),
+      report,
+      run: (operation) => this.operation(operation),
+      timeZone: this.timeZone,
+    });
+    this.triggers = new AutoSyncTriggers({
+      clock: this.clock,
+      executor: this.executor,
+      report,
+      // A period ('schedule') usually finds nothing to do: it plans first and runs only on a difference.
+      run: (setId, trigger) => this.runner.runSet(setId, trigger, { skipWhenInSync: trigger === 'schedule' }),
+      ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
+      ...(options.remotePollMs !== undefined ? { remotePollMs: options.remotePollMs } : {}),
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Starts the scheduler (with catch-up of missed entries) and the automatic triggers. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.scheduler.setEntries(this.storage.load());
+    this.scheduler.start();
+    await this.reconfigure();
+    this.deps.status.changed('background');
+  }
+
+  /** Stops timers and watchers, waits for runs under way and for their history, status and notices. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.scheduler.stop();
+    await this.triggers.stop();
+    for (const s of this.sources.values()) s.release();
+    this.sources.clear();
+    await this.executor.stop();
+    await this.scheduler.idle();
+    await this.idle();
+  }
+
+  /** Resolves when the history, status and notifications of every finished run are written. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const current = this.pending;
+      await current;
+      if (current === this.pending) return;
+    }
+  }
+
+  /** Applies the per-set trigger settings (after a change to them, to the sets or to the server list). */
+  async reconfigure(): Promise<void> {
+    if (!this.running) return;
+    const wanted = this.autoSync.all();
+    const sets = this.deps.sets.list();
+    const primary = this.deps.servers.committed().find((s) => s.role === 'primary');
+    const specs: AutoTriggerSpec[] = [];
+    for (const set of sets) {
+      const trigger = wanted[set.id];
+      if (!trigger || trigger === 'off') continue;
+      const key = JSON.stringify([set, trigger, primary]);
+      const known = this.sources.get(set.id);
+      if (known?.key === key) {
+        specs.push(known.spec);
+        continue;
+      }
+      known?.release();
+      this.sources.delete(set.id);
+      try {
+        const { source, release } = await triggerSourceFor(set, {
+          servers: this.deps.servers,
+          connect: this.deps.connect,
+          resolvePath: this.deps.resolvePath,
+          pushWatch: this.deps.options?.pushWatch ?? true,
+          clock: this.clock,
+          ...(this.deps.options?.debounceMs !== undefined ? { debounceMs: this.deps.options.debounceMs } : {}),
+        });
+        const spec = { setId: set.id, trigger, source };
+        this.sources.set(set.id, { key, spec, release });
+        specs.push(spec);
+      } catch (err) {
+        this.report({ type: 'trigger-error', key: `sync-set:${set.id}`, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    await this.triggers.configure(specs);
+    for (const [setId, s] of this.sources)
+      if (!specs.includes(s.spec)) {
+        s.release();
+        this.sources.delete(setId);
+      }
+  }
+
+  /** The sync service's onFinished: history line, status, notifications, in order, one run at a time. */
+  onRunFinished(record: SyncRunRecord): void {
+    const known = this.runner.takeOrigin(record.runId);
+    const setId = known?.setId ?? this.setIdByName(record.setName);
+    const line = historyRecordOf(record, { setId, trigger: known?.trigger ?? this.deps.manualTrigger }, this.deps.logsDir);
+    this.after(line);
+  }
+
+  background() {
+    return {
+      running: this.running,
+      scheduleEntries: this.storage.load().filter((e) => e.enabled).length,
+      autoSyncSets: this.triggers.activeSets(),
+      busy: this.executor.gate.busyKeys(),
+    };
+  }
+
+  handlers(): AutomationHandlers {
+    const schedules = scheduleHandlers({
+      storage: this.storage,
+      scheduler: this.scheduler,
+      clock: this.clock,
+      timeZone: this.timeZone,
+      checkOperation: (entry) => {
+        if (entry.operation.kind === 'sync-set') this.deps.sets.get(entry.operation.setId);
+      },
+    });
+    return {
+      ...schedules,
+      'schedules.save': async (entry) => {
+        const view = await schedules['schedules.save'](entry);
+        this.deps.status.changed('schedules');
+        return view;
+      },
+      'autoSync.list': async () => {
+        const all = this.autoSync.all();
+        return {
+          running: this.running,
+          sets: this.deps.sets.list().map((s) => ({ setId: s.id, setName: s.name, trigger: all[s.id] ?? 'off' })),
+        };
+      },
+      'autoSync.set': async ({ setId, trigger }) => {
+        this.deps.sets.get(setId);
+        this.autoSync.set(setId, trigger);
+        await this.reconfigure();
+        this.deps.status.changed('auto-sync');
+        return { setId, trigger };
+      },
+      'scheduler.start': async () => {
+        await this.start();
+        const b = this.background();
+        return { running: b.running, scheduleEntries: b.scheduleEntries, autoSyncSets: b.autoSyncSets };
+      },
+    };
+  }
+
+  private get names(): NameLookup {
+    return {
+      setName: (id) => this.deps.sets.list().find((s) => s.id === id)?.name,
+      serverName: (id) => this.deps.servers.committed().find((s) => s.id === id)?.name,
+    };
+  }
+
+  private setIdByName(name: string): string {
+    try {
+      return this.deps.sets.list().find((s) => s.name === name)?.id ?? name;
+    } catch {
+      return name;
+    }
+  }
+
+  private after(line: RunRecord): void {
+    this.pending = this.pending.then(async () => {
+      try {
+        await this.deps.history.append(line);
+        this.deps.status.noteRun(line);
+        await this.deps.notify.runFinished(line, this.deps.notifier, this.names);
+      } catch (err) {
+        this.deps.log(`recording run ${line.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+  }
+
+  private failedStart(setId: string, trigger: RunTrigger, startedAt: number, error: string): void {
+    this.after({ id: newRunId(), setId, trigger, startedAt, finishedAt: Date.now(), destinations: [], error });
+  }
+
+  private async operation(op: ScheduleOperation): Promise<RunOutcome> {
+    switch (op.kind) {
+      case 'sync-set':
+        return this.runner.runSet(op.setId, 'schedule');
+      case 'backup-config':
+        return this.backupConfig();
+      case 'health-check':
+        await this.deps.status.checkHealth();
+        return { result: 'ok', message: 'Health checks done.' };
+      case 'drift-check':
+        await this.deps.status.checkDrift();
+        return { result: 'ok', message: 'Drift check done.' };
+      default:
+        return assertNever(op);
+    }
+  }
+
+  /** The scheduled "back up the app configuration": config.export into the data dir, the newest few kept. */
+  private async backupConfig(): Promise<RunOutcome> {
+    const dir = join(this.deps.dataDir, 'config-backups');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const now = new Date(this.clock.now());
+    const out = await exportConfig(this.deps.servers, join(dir, `configsync-${now.toISOString().replace(/[:.]/g, '-')}.json`), now);
+    const old = (await readdir(dir)).filter((n) => /^configsync-.*\.json$/.test(n)).sort();
+    for (const name of old.slice(0, Math.max(0, old.length - KEEP_CONFIG_BACKUPS))) await rm(join(dir, name), { force: true });
+    return { result: 'ok', message: `Configuration saved to ${out.path ?? dir}.` };
+  }
+
+  private report(e: RunEvent): void {
+    switch (e.type) {
+      case 'run-started':
+      case 'coalesced':
+      case 'triggered':
+        this.deps.status.changed(e.type);
+        return;
+      case 'run-finished':
+        if (e.outcome.result !== 'ok') this.deps.log(`${e.key} (${e.trigger}) ended ${e.outcome.result}: ${e.outcome.message}`);
+        this.deps.status.changed(e.type);
+        return;
+      case 'retry-scheduled':
+        this.deps.log(`${e.key}: attempt ${e.attempt} failed (${e.outcome.message}); retrying in ${Math.round(e.delayMs / 1000)} s.`);
+        return;
+      case 'gave-up':
+        this.deps.notifier.notify(`${e.key} failed ${e.attempts} times`, e.outcome.message, 'error');
+        return;
+      case 'missed':
+        this.deps.log(`${e.key}: the run of ${new Date(e.scheduledAt).toISOString()} was missed (catch-up is off).`);
+        return;
+      case 'catch-up':
+        this.deps.log(`${e.key}: running the missed run of ${new Date(e.missedAt).toISOString()} now.`);
+        return;
+      case 'trigger-error':
+        this.deps.log(`${e.key}: ${e.message}`);
+        this.deps.notifier.notify(`Automatic synchronization of ${e.key}`, e.message, 'warning');
+        return;
+      default:
+        return assertNever(e);
+    }
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { destinationStatus, runTrigger } from '../../model/history.js';
+import { serverListState, serverRole } from '../../model/server.js';
+
+/** Whether a server's files match the primary's, from the last drift check (a plan, nothing applied). */
+export const driftState = z.object({
+  state: z.enum(['in-sync', 'differs', 'unknown']),
+  /** Paths to create, update or delete over every set; 0 unless `differs`. */
+  differences: z.number().int().min(0),
+  /** Epoch ms of the check (or of the run that brought it in sync); null when never checked. */
+  checkedAt: z.number().nullable(),
+  message: z.string(),
+});
+export type DriftState = z.infer<typeof driftState>;
+
+export const checkState = z.enum(['ok', 'warning', 'failed', 'unknown']);
+export type CheckState = z.infer<typeof checkState>;
+
+/** CMS HA's daily checklist, per server: link up, free space on the synced paths, backups ran, errors in the last runs. */
+export const healthCheckId = z.enum(['link', 'free-space', 'backups', 'errors']);
+export type HealthCheckId = z.infer<typeof healthCheckId>;
+
+export const healthState = z.object({
+  state: checkState,
+  checkedAt: z.number().nullable(),
+  checks: z.array(z.object({ id: healthCheckId, state: checkState, message: z.string() })),
+});
+export type HealthState = z.infer<typeof healthState>;
+
+/** One row of the Synchronization status tab. */
+export const serverStatus = z.object({
+  serverId: z.string(),
+  name: z.string(),
+  role: serverRole,
+  /** `user@host:port`, or "this computer". */
+  address: z.string(),
+  contact: z.object({ at: z.string().nullable(), ok: z.boolean().nullable(), message: z.string() }),
+  lastSync: z
+    .object({
+      runId: z.string(),
+      setId: z.string(),
+      setName: z.string(),
+      at: z.number(),
+      status: destinationStatus,
+      trigger: runTrigger,
+      message: z.string(),
+    })
+    .nullable(),
+  drift: driftState,
+  lastBackup: z.object({ at: z.number(), runId: z.string(), setName: z.string(), path: z.string() }).nullable(),
+  health: healthState,
+});
+export type ServerStatus = z.infer<typeof serverStatus>;
+
+export const statusOverview = z.object({
+  generatedAt: z.number(),
+  /** A drift or health check is under way. */
+  checking: z.boolean(),
+  lastCheckAt: z.number().nullable(),
+  servers: z.array(serverStatus),
+  /** Switch-over: offered when the primary's last contact failed; candidates are the secondaries. */
+  promote: z.object({
+    offered: z.boolean(),
+    primaryId: z.string().nullable(),
+    reason: z.string(),
+    candidates: z.array(z.string()),
+  }),
+  /** Whether this process runs schedules and automatic triggers (the long-running shells do; the CLI only in `configsync scheduler`). */
+  background: z.object({
+    running: z.boolean(),
+    scheduleEntries: z.number().int(),
+    autoSyncSets: z.array(z.string()),
+    busy: z.array(z.string()),
+  }),
+});
+export type StatusOverview = z.infer<typeof statusOverview>;
+
+/** `status.*` (the Synchronization status tab and `configsync status`) and the switch-over. */
+export const statusMethods = {
+  'status.overview': { input: z.object({}).strict(), output: statusOverview },
+  /** Runs a drift check (every set planned, nothing applied) and the health checks now, then answers. */
+  'status.checkNow': { input: z.object({}).strict(), output: statusOverview },
+  /**
+   * Switch-over: makes a secondary the primary (and the old primary a secondary, overwritten by the next
+   * sync), saved at once. Refused while the server list has unsaved edits.
+   */
+  'servers.promote': {
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: z.object({ state: serverListState, previousPrimaryId: z.string().nullable(), message: z.string() }),
+  },
+  /** Starts schedules and automatic triggers in this process when they are not running yet (`configsync scheduler`). */
+  'scheduler.start': {
+    input: z.object({}).strict(),
+    output: z.object({ running: z.boolean(), scheduleEntries: z.number().int(), autoSyncSets: z.array(z.string()) }),
+  },
+} as const;
