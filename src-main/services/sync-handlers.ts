@@ -25,6 +25,7 @@ type SyncMethod =
   | 'sets.remove'
   | 'sets.preview'
   | 'sync.plan'
+  | 'sync.cancelPlan'
   | 'sync.entries'
   | 'sync.fileDiff'
   | 'sync.apply'
@@ -36,6 +37,9 @@ type SyncMethod =
 /** Handlers for `sets.*` and `sync.*`: sets from the store, participants from the server list's roles. */
 export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> {
   const places = new PlanPlacesMemo();
+  /** Plans being computed, by the caller's planRequestId; and cancels that came before their plan. */
+  const planning = new Map<string, AbortController>();
+  const cancelledEarly = new Set<string>();
   /** True when the plan still lists `path` for that target: only such paths may be read for a diff. */
   const planLists = (planId: string, targetId: string, path: string): boolean => {
     for (let offset = 0; ; offset += 1000) {
@@ -78,11 +82,21 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         endpoint.close();
       }
     },
-    'sync.plan': async ({ setId, sourceServerId, destinationServerIds, mode, compare }) => {
+    'sync.plan': async ({ setId, sourceServerId, destinationServerIds, mode, compare, planRequestId }) => {
       const stored = deps.sets.get(setId);
       const set = { ...stored, mode: mode ?? stored.mode, compare: compare ?? stored.compare };
       const who = pickParticipants(deps.servers.committed(), sourceServerId, destinationServerIds);
-      const planned = await deps.sync.plan({ set, ...who });
+      const controller = new AbortController();
+      if (planRequestId) {
+        planning.set(planRequestId, controller);
+        if (cancelledEarly.delete(planRequestId)) controller.abort();
+      }
+      let planned;
+      try {
+        planned = await deps.sync.plan({ set, ...who }, { signal: controller.signal });
+      } finally {
+        if (planRequestId && planning.get(planRequestId) === controller) planning.delete(planRequestId);
+      }
       places.remember(planned.planId, {
         sourceServerId: who.sourceServerId,
         targets: new Map(planned.targets.map((t) => [t.targetId, { serverId: t.serverId, item: t.item }])),
@@ -91,6 +105,16 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         who.destinationServerIds.map((id) => [id, `${stateDirOf(id)}/backups/${set.name}/`]),
       );
       return { ...planned, setId, sourceServerId: who.sourceServerId, backupFolders };
+    },
+    'sync.cancelPlan': ({ planRequestId }) => {
+      const controller = planning.get(planRequestId);
+      if (controller) {
+        controller.abort();
+        return { cancelled: true };
+      }
+      cancelledEarly.add(planRequestId);
+      while (cancelledEarly.size > 100) cancelledEarly.delete(cancelledEarly.values().next().value as string);
+      return { cancelled: false };
     },
     'sync.entries': (input) => deps.sync.entries(input),
     'sync.fileDiff': async ({ planId, targetId, path }) => {

@@ -65,51 +65,113 @@ export class SyncService {
 
   constructor(private readonly deps: SyncServiceDeps) {}
 
-  /** Scans the source once per item and plans every destination; unreachable ones are reported, not fatal. */
-  async plan(input: z.output<typeof syncPlanInput>): Promise<z.output<typeof syncPlanOutput>> {
+  /**
+   * Scans the source once per item and plans every destination; unreachable ones are reported, not fatal.
+   * An aborted `signal` stops it between steps and closes its connections at once (which ends the scans
+   * in flight); it then fails with PLAN_CANCELLED and keeps nothing.
+   */
+  async plan(
+    input: z.output<typeof syncPlanInput>,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<z.output<typeof syncPlanOutput>> {
     const { set, sourceServerId, destinationServerIds } = input;
+    const { signal } = options;
     if (destinationServerIds.includes(sourceServerId))
       throw new AppError('PRIMARY_AS_DESTINATION', 'The source server cannot also be a destination.');
-    const source = await this.deps.connect(sourceServerId);
-    const endpoints = new Map<string, Promise<Endpoint>>();
-    const connectOnce = (id: string) => {
-      let p = endpoints.get(id);
-      if (!p) endpoints.set(id, (p = this.deps.connect(id)));
-      return p;
+    const cancelled = () =>
+      new AppError('PLAN_CANCELLED', 'Comparing was stopped: no plan was made and nothing was changed.');
+    /** Resolves as `work` does, or rejects as soon as the signal aborts (the work is then abandoned). */
+    const untilAborted = <T>(work: Promise<T>): Promise<T> => {
+      if (!signal) return work;
+      if (signal.aborted) {
+        work.catch(() => undefined);
+        return Promise.reject(cancelled());
+      }
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => reject(cancelled());
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
     };
-    const items: Array<StoredPlan['items'][number]> = [];
-    for (const [index, item] of set.items.entries()) {
-      const sourceRoot = await resolveRoot(source, await this.resolve(sourceServerId, item.path));
-      const targets: FanOutTarget[] = [];
-      for (const id of destinationServerIds) {
-        const stateDir = this.deps.stateDir?.(id);
-        const raw = await this.resolve(id, item.path);
-        targets.push({
-          id: `${id}#${index}`,
-          label: id,
-          root: raw,
-          ...(stateDir ? { stateDir } : {}),
-          connect: async () => {
-            const ep = await connectOnce(id);
-            (targets.find((t) => t.id === `${id}#${index}`) as { root: string }).root = await resolveRoot(
-              ep,
-              raw,
-            );
-            return ep;
-          },
+    /** An endpoint that arrives after the abort is closed at once. */
+    const opened = (ep: Endpoint): Endpoint => {
+      if (signal?.aborted) {
+        ep.close();
+        throw cancelled();
+      }
+      return ep;
+    };
+    let source: Endpoint | undefined;
+    const endpoints = new Map<string, Promise<Endpoint>>();
+    const closeAll = () => {
+      source?.close();
+      for (const e of endpoints.values()) void e.then((ep) => ep.close()).catch(() => undefined);
+    };
+    signal?.addEventListener('abort', closeAll, { once: true });
+    try {
+      const pending = this.deps.connect(sourceServerId).then(opened);
+      pending.then((ep) => (source = ep)).catch(() => undefined);
+      source = await untilAborted(pending);
+      const src = source;
+      const connectOnce = (id: string) => {
+        let p = endpoints.get(id);
+        if (!p) endpoints.set(id, (p = this.deps.connect(id).then(opened)));
+        return p;
+      };
+      const items: Array<StoredPlan['items'][number]> = [];
+      for (const [index, item] of set.items.entries()) {
+        if (signal?.aborted) throw cancelled();
+        const sourceRoot = await untilAborted(
+          this.resolve(sourceServerId, item.path).then((p) => resolveRoot(src, p)),
+        );
+        const targets: FanOutTarget[] = [];
+        for (const id of destinationServerIds) {
+          const stateDir = this.deps.stateDir?.(id);
+          const raw = await this.resolve(id, item.path);
+          targets.push({
+            id: `${id}#${index}`,
+            label: id,
+            root: raw,
+            ...(stateDir ? { stateDir } : {}),
+            connect: async () => {
+              const ep = await connectOnce(id);
+              (targets.find((t) => t.id === `${id}#${index}`) as { root: string }).root = await resolveRoot(
+                ep,
+                raw,
+              );
+              return ep;
+            },
+          });
+        }
+        const planned = await untilAborted(
+          planAll(src, sourceRoot, targets, {
+            planOptions: { mode: set.mode, compare: set.compare, toleranceMs: set.toleranceMs },
+            filter: { include: set.include, exclude: set.exclude },
+            concurrency: this.deps.concurrency,
+          }),
+        );
+        if (signal?.aborted) throw cancelled();
+        items.push({
+          index,
+          sourceRoot,
+          targets: planned.targets.map((t) => ({ ...t, serverId: t.id.replace(/#\d+$/, '') })),
         });
       }
-      const planned = await planAll(source, sourceRoot, targets, {
-        planOptions: { mode: set.mode, compare: set.compare, toleranceMs: set.toleranceMs },
-        filter: { include: set.include, exclude: set.exclude },
-        concurrency: this.deps.concurrency,
-      });
-      items.push({
-        index,
-        sourceRoot,
-        targets: planned.targets.map((t) => ({ ...t, serverId: t.id.replace(/#\d+$/, '') })),
-      });
+      return this.keepPlan(set, src, endpoints, items);
+    } catch (err) {
+      closeAll();
+      throw signal?.aborted ? cancelled() : err;
+    } finally {
+      signal?.removeEventListener('abort', closeAll);
     }
+  }
+
+  private keepPlan(
+    set: SyncSet,
+    source: Endpoint,
+    endpoints: Map<string, Promise<Endpoint>>,
+    items: StoredPlan['items'],
+  ): z.output<typeof syncPlanOutput> {
     const planId = newRunId();
     this.remember({ planId, set, source, endpoints, items });
     return {

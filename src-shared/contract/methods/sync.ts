@@ -77,6 +77,8 @@ export const syncMethods = {
         mode: syncMode.optional(),
         /** This run only: how files are compared instead of the set's own method. */
         compare: compareMethod.optional(),
+        /** Chosen by the caller so that `sync.cancelPlan` can stop this plan while it is computed. */
+        planRequestId: id.optional(),
       })
       .strict(),
     output: syncPlanOutput.extend({
@@ -85,6 +87,14 @@ export const syncMethods = {
       /** Per destination server id: the folder on that host that keeps this set's backups (`~` = its home). */
       backupFolders: z.record(z.string(), z.string()),
     }),
+  },
+  /**
+   * Stops a `sync.plan` still being computed (its scans are abandoned and its connections closed); that
+   * call then fails with PLAN_CANCELLED. A cancel that arrives before its plan is honoured when it comes.
+   */
+  'sync.cancelPlan': {
+    input: z.object({ planRequestId: id }).strict(),
+    output: z.object({ cancelled: z.boolean() }),
   },
   'sync.entries': { input: syncEntriesInput, output: syncEntriesOutput },
   /**
