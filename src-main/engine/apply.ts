@@ -203,7 +203,9 @@ export async function apply(
     // Asked before the staging folder is dropped: that frees the space or inodes it had taken.
     const why = cancelled ? null : await fsProblem(destination, root);
     await destination.removeTree(stagingDir).catch(() => undefined);
-    const base = (err as Error).message;
+    const lost = destination.lostConnection() ?? source.lostConnection();
+    const base =
+      lost && lost !== err ? `${lost.message} (${(err as Error).message})` : (err as Error).message;
     const message = cancelled
       ? 'Cancelled before anything was changed.'
       : `${base}${why ? ` (${why})` : ''}${/Nothing was changed/.test(base) ? '' : ' Nothing was changed.'}`;

@@ -14,8 +14,10 @@ export async function fsProblem(endpoint: Endpoint, path: string): Promise<strin
   if (!info) return null;
   const where = `the filesystem holding ${path} on ${endpoint.label}`;
   if (info.readOnly) return `${where} is read-only`;
-  if (info.inodesFree === 0) return `${where} is out of inodes (no more files or folders can be created there)`;
-  if (info.bytesFree !== null && info.bytesFree < NEARLY_FULL) return `${where} is full (${info.bytesFree} bytes free)`;
+  if (info.inodesFree === 0)
+    return `${where} is out of inodes (no more files or folders can be created there)`;
+  if (info.bytesFree !== null && info.bytesFree < NEARLY_FULL)
+    return `${where} is full (${info.bytesFree} bytes free)`;
   return null;
 }
 

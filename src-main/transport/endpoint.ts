@@ -78,6 +78,8 @@ export interface Endpoint {
   fsInfo(path: string): Promise<FsInfo>;
   /** Runs a shell command with `cwd` as its working folder. */
   run(command: string, cwd: string): Promise<CommandResult>;
+  /** Why the connection behind this endpoint is gone, or null while it is usable (always null locally). */
+  lostConnection(): Error | null;
   /** Releases the connection behind this endpoint (nothing for the local one). */
   close(): void;
 }

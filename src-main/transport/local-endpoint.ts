@@ -238,6 +238,10 @@ export class LocalEndpoint implements Endpoint {
     }
   }
 
+  lostConnection(): Error | null {
+    return null;
+  }
+
   close(): void {}
 
   async run(command: string, cwd: string): Promise<CommandResult> {

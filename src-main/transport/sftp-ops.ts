@@ -4,9 +4,23 @@ import type { RawEntry, StatResult } from './endpoint.js';
 
 const NO_SUCH_FILE = 2;
 
-/** Promise wrapper for one SFTP request; `absentOk` turns "no such file" into null. */
-export function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
+/**
+ * Promise wrapper for one SFTP request on `sftp`. A request sent on a session whose channel has closed
+ * is never answered (ssh2 fails only the requests pending at the close), so it is refused up front.
+ */
+export function call<T>(
+  sftp: SFTPWrapper,
+  fn: (cb: (err: Error | null | undefined, v: T) => void) => void,
+): Promise<T> {
+  if (sftpClosed(sftp))
+    return Promise.reject(new Error('The SFTP session is closed (the connection was lost).'));
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+}
+
+/** True once the session's channel is closed (ssh2 marks it no longer readable). */
+export function sftpClosed(sftp: SFTPWrapper): boolean {
+  const s = sftp as unknown as { readable?: boolean; outgoing?: { state?: string } };
+  return s.readable === false || s.outgoing?.state === 'closed';
 }
 
 export function isNoSuchFile(err: unknown): boolean {
@@ -24,7 +38,7 @@ export function typeOf(mode: number): RawEntry['type'] {
 export async function sftpStat(sftp: SFTPWrapper, path: string): Promise<StatResult | null> {
   let st: Attributes;
   try {
-    st = await call<Attributes>((cb) => sftp.lstat(path, cb));
+    st = await call<Attributes>(sftp, (cb) => sftp.lstat(path, cb));
   } catch (err) {
     if (isNoSuchFile(err)) return null;
     throw err;
@@ -39,7 +53,7 @@ async function toStat(sftp: SFTPWrapper, path: string, st: Attributes): Promise<
     size: type === 'file' ? st.size : 0,
     mtimeMs: st.mtime * 1000,
     mode: st.mode & 0o7777,
-    ...(type === 'symlink' ? { linkTarget: await call<string>((cb) => sftp.readlink(path, cb)) } : {}),
+    ...(type === 'symlink' ? { linkTarget: await call<string>(sftp, (cb) => sftp.readlink(path, cb)) } : {}),
   };
 }
 
@@ -50,7 +64,9 @@ export async function sftpList(sftp: SFTPWrapper, root: string): Promise<RawEntr
   if (top.type !== 'dir' && top.type !== 'symlink') throw new Error(`${root} is not a folder.`);
   const out: RawEntry[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
-    const list = await call<Array<{ filename: string; attrs: Attributes }>>((cb) => sftp.readdir(dir, cb));
+    const list = await call<Array<{ filename: string; attrs: Attributes }>>(sftp, (cb) =>
+      sftp.readdir(dir, cb),
+    );
     await Promise.all(
       list.map(async ({ filename, attrs }) => {
         if (filename === '.' || filename === '..') return;
@@ -72,7 +88,7 @@ export async function sftpMkdirp(sftp: SFTPWrapper, path: string): Promise<void>
     const p = parts.slice(0, i).join('/');
     if (!p) continue;
     try {
-      await call<void>((cb) => sftp.mkdir(p, cb));
+      await call<void>(sftp, (cb) => sftp.mkdir(p, cb));
     } catch (err) {
       const st = await sftpStat(sftp, p);
       if (!st || (st.type !== 'dir' && st.type !== 'symlink')) throw err;
@@ -84,14 +100,14 @@ export async function sftpRemoveTree(sftp: SFTPWrapper, path: string): Promise<v
   const st = await sftpStat(sftp, path);
   if (!st) return;
   if (st.type === 'dir') {
-    const list = await call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb));
+    const list = await call<Array<{ filename: string }>>(sftp, (cb) => sftp.readdir(path, cb));
     await Promise.all(
       list
         .filter((e) => e.filename !== '.' && e.filename !== '..')
         .map((e) => sftpRemoveTree(sftp, `${path}/${e.filename}`)),
     );
-    await call<void>((cb) => sftp.rmdir(path, cb));
-  } else await call<void>((cb) => sftp.unlink(path, cb));
+    await call<void>(sftp, (cb) => sftp.rmdir(path, cb));
+  } else await call<void>(sftp, (cb) => sftp.unlink(path, cb));
 }
 
 /**
@@ -105,7 +121,7 @@ export async function sftpWriteStream(
   mode: number,
   inFlight = 32,
 ): Promise<number> {
-  const handle = await call<Buffer>((cb) => sftp.open(path, 'w', { mode }, cb));
+  const handle = await call<Buffer>(sftp, (cb) => sftp.open(path, 'w', { mode }, cb));
   let offset = 0;
   const pending = new Set<Promise<void>>();
   let failure: Error | null = null;
@@ -117,7 +133,7 @@ export async function sftpWriteStream(
         buf = buf.subarray(piece.length);
         const at = offset;
         offset += piece.length;
-        const p = call<void>((cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).catch(
+        const p = call<void>(sftp, (cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).catch(
           (err: Error) => {
             failure ??= err;
           },
@@ -132,8 +148,8 @@ export async function sftpWriteStream(
     if (failure) throw failure;
   } finally {
     await Promise.all(pending);
-    await call<void>((cb) => sftp.close(handle, cb)).catch(() => undefined);
+    await call<void>(sftp, (cb) => sftp.close(handle, cb)).catch(() => undefined);
   }
-  await call<void>((cb) => sftp.chmod(path, mode, cb));
+  await call<void>(sftp, (cb) => sftp.chmod(path, mode, cb));
   return offset;
 }

@@ -55,7 +55,12 @@ export function fingerprintOfKey(rawKey: Buffer): HostKeyPin {
   return { algorithm, fingerprint };
 }
 
-export type ExecResult = { readonly code: number | null; readonly signal?: string; readonly stdout: Buffer; readonly stderr: string };
+export type ExecResult = {
+  readonly code: number | null;
+  readonly signal?: string;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+};
 
 /** An authenticated SSH connection whose host key matched its pin; channels are queued to a bound. */
 export class SshConnection {
@@ -67,7 +72,7 @@ export class SshConnection {
   constructor(
     readonly client: InstanceType<typeof Client>,
     readonly hostKey: HostKeyPin,
-    private readonly maxChannels: number,
+    private maxChannels: number,
     private readonly label: string,
   ) {
     client.on('close', () => {
@@ -80,6 +85,21 @@ export class SshConnection {
 
   get closed(): boolean {
     return this.closedError !== null;
+  }
+
+  /** Why the connection is gone (lost or closed), or null while it is usable. */
+  get closedReason(): Error | null {
+    return this.closedError;
+  }
+
+  /** Channel slots held right now (exec channels and the SFTP session): a leak shows here. */
+  get openChannels(): number {
+    return this.active;
+  }
+
+  /** The channel bound in force: the configured one, or lower once the server refused a channel at it. */
+  get channelLimit(): number {
+    return this.maxChannels;
   }
 
   /** Waits for a free channel slot; the returned function releases it. */
@@ -96,12 +116,16 @@ export class SshConnection {
     };
   }
 
-  /** Opens an exec channel (counted against maxChannels until it closes). */
+  /**
+   * Opens an exec channel (counted against maxChannels until it closes). A server that allows fewer
+   * sessions than the bound (OpenSSH MaxSessions) refuses the open: the bound is lowered to what was
+   * open then, and the request waits in the queue for a slot instead of failing.
+   */
   async execChannel(command: string): Promise<ClientChannel> {
-    const release = await this.acquireChannel();
-    // OpenSSH frees a session slot only after it has reaped the previous command, a moment after the
-    // client saw the channel close; a refused open right at the limit is retried briefly, then reported.
+    // OpenSSH also frees a session slot only after it has reaped the previous command, a moment after
+    // the client saw the channel close: a refusal with no other channel open is retried briefly.
     for (let attempt = 0; ; attempt++) {
+      const release = await this.acquireChannel();
       try {
         const channel = await new Promise<ClientChannel>((resolve, reject) => {
           this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
@@ -109,11 +133,14 @@ export class SshConnection {
         channel.once('close', release);
         return channel;
       } catch (err) {
-        if (this.closedError || attempt >= 20 || !/open failed/i.test((err as Error).message)) {
-          release();
+        const others = this.active - 1;
+        release();
+        if (this.closedError || attempt >= 50 || !/open failed/i.test((err as Error).message))
           throw this.closedError ?? err;
-        }
-        await new Promise((r) => setTimeout(r, 10 * (attempt + 1)));
+        // The SFTP session holds a slot for the connection's life: never go below it plus one.
+        const floor = this.sftpPromise ? 2 : 1;
+        if (others >= floor && others < this.maxChannels) this.maxChannels = others;
+        else await new Promise((r) => setTimeout(r, Math.min(200, 10 * (attempt + 1))));
       }
     }
   }
@@ -133,10 +160,12 @@ export class SshConnection {
         signal = s;
       });
       channel.on('error', reject);
-      channel.on('close', () => {
+      const settle = () => {
         if (code === null && this.closedError) return reject(this.closedError);
         resolve({ code, ...(signal ? { signal } : {}), stdout: Buffer.concat(out), stderr: err });
-      });
+      };
+      // With no exit status the connection may be going down: its close event can follow the channel's.
+      channel.on('close', () => (code === null ? setImmediate(settle) : settle()));
       channel.end(stdin);
     });
   }
@@ -241,7 +270,9 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
     }
     if (target.auth.kind === 'password') {
       const password = target.auth.password;
-      client.on('keyboard-interactive', (_name, _instr, _lang, prompts, answer) => answer(prompts.map(() => password)));
+      client.on('keyboard-interactive', (_name, _instr, _lang, prompts, answer) =>
+        answer(prompts.map(() => password)),
+      );
     }
     client.on('ready', () => {
       if (!presented) return finish(new SshError('NETWORK', `${label}: no host key was seen.`));
@@ -250,7 +281,9 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
     client.on('error', (err: Error & { code?: string; level?: string }) => {
       finish(keyError ?? classify(err, label, presented));
     });
-    client.on('close', () => finish(keyError ?? new SshError('NETWORK', `${label} closed the connection during setup.`, presented)));
+    client.on('close', () =>
+      finish(keyError ?? new SshError('NETWORK', `${label} closed the connection during setup.`, presented)),
+    );
     try {
       client.connect(config);
     } catch (err) {
@@ -259,17 +292,28 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
   });
 }
 
-function classify(err: Error & { code?: string; level?: string }, label: string, presented?: HostKeyPin): SshError {
+function classify(
+  err: Error & { code?: string; level?: string },
+  label: string,
+  presented?: HostKeyPin,
+): SshError {
   const code = err.code ?? '';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     return new SshError('DNS', `The name "${label.split(':')[0]}" could not be resolved (DNS).`);
   if (code === 'ECONNREFUSED')
-    return new SshError('REFUSED', `${label} refused the connection: nothing listens on that port, or SSH is not running.`);
+    return new SshError(
+      'REFUSED',
+      `${label} refused the connection: nothing listens on that port, or SSH is not running.`,
+    );
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
     return new SshError('NETWORK', `${label} is unreachable from here (no route to host).`);
   if (err.level === 'client-timeout' || /timed out/i.test(err.message))
     return new SshError('TIMEOUT', `${label} did not answer in time.`, presented);
   if (err.level === 'client-authentication')
-    return new SshError('AUTH', `${label} refused the login: the user name, key or password was not accepted.`, presented);
+    return new SshError(
+      'AUTH',
+      `${label} refused the login: the user name, key or password was not accepted.`,
+      presented,
+    );
   return new SshError('NETWORK', `${label}: ${err.message}`, presented);
 }

@@ -44,7 +44,7 @@ export class SshEndpoint implements Endpoint {
 
   async home(): Promise<string> {
     const sftp = await this.sftp();
-    this.homePath ??= await call<string>((cb) => sftp.realpath('.', cb));
+    this.homePath ??= await call<string>(sftp, (cb) => sftp.realpath('.', cb));
     return this.homePath;
   }
 
@@ -86,8 +86,8 @@ export class SshEndpoint implements Endpoint {
   async writeFile(path: string, data: Readable | Buffer, mode: number): Promise<number> {
     const sftp = await this.sftp();
     if (Buffer.isBuffer(data)) {
-      await call<void>((cb) => sftp.writeFile(path, data, { mode }, cb));
-      await call<void>((cb) => sftp.chmod(path, mode, cb));
+      await call<void>(sftp, (cb) => sftp.writeFile(path, data, { mode }, cb));
+      await call<void>(sftp, (cb) => sftp.chmod(path, mode, cb));
       return data.length;
     }
     return sftpWriteStream(sftp, path, data, mode);
@@ -95,7 +95,7 @@ export class SshEndpoint implements Endpoint {
 
   async readFile(path: string): Promise<Buffer> {
     const sftp = await this.sftp();
-    return call<Buffer>((cb) => sftp.readFile(path, cb));
+    return call<Buffer>(sftp, (cb) => sftp.readFile(path, cb));
   }
 
   async tarCreate(
@@ -103,14 +103,14 @@ export class SshEndpoint implements Endpoint {
     paths: ReadonlyArray<string>,
   ): Promise<{ stream: Readable; done: Promise<void> }> {
     const channel = await this.conn.execChannel(`tar -C ${shq(root)} -cf - --null -T -`);
-    const done = channelDone(channel, `tar (read) on ${this.label}`);
+    const done = channelDone(channel, `tar (read) on ${this.label}`, this.conn);
     channel.stdin.end(paths.map((p) => `./${p}\0`).join(''));
     return { stream: channel.stdout, done };
   }
 
   async tarExtract(dir: string, stream: Readable): Promise<void> {
     const channel = await this.conn.execChannel(`tar -C ${shq(dir)} -xpf -`);
-    const done = channelDone(channel, `tar (write) on ${this.label}`);
+    const done = channelDone(channel, `tar (write) on ${this.label}`, this.conn);
     channel.stdout.resume();
     stream.on('error', () => channel.close());
     stream.pipe(channel.stdin);
@@ -119,7 +119,7 @@ export class SshEndpoint implements Endpoint {
 
   async rename(from: string, to: string): Promise<void> {
     const sftp = await this.sftp();
-    await call<void>((cb) => sftp.ext_openssh_rename(from, to, cb));
+    await call<void>(sftp, (cb) => sftp.ext_openssh_rename(from, to, cb));
   }
 
   async mkdirp(path: string): Promise<void> {
@@ -129,20 +129,20 @@ export class SshEndpoint implements Endpoint {
   async setAttrs(path: string, attrs: { readonly mode: number; readonly mtimeMs: number }): Promise<void> {
     const sftp = await this.sftp();
     const t = Math.floor(attrs.mtimeMs / 1000);
-    await call<void>((cb) => sftp.setstat(path, { mode: attrs.mode, atime: t, mtime: t }, cb));
+    await call<void>(sftp, (cb) => sftp.setstat(path, { mode: attrs.mode, atime: t, mtime: t }, cb));
   }
 
   async symlink(target: string, path: string): Promise<void> {
     const sftp = await this.sftp();
-    await call<void>((cb) => sftp.symlink(target, path, cb));
+    await call<void>(sftp, (cb) => sftp.symlink(target, path, cb));
   }
 
   async remove(path: string): Promise<void> {
     const sftp = await this.sftp();
     const st = await sftpStat(sftp, path);
     if (!st) return;
-    if (st.type === 'dir') await call<void>((cb) => sftp.rmdir(path, cb));
-    else await call<void>((cb) => sftp.unlink(path, cb));
+    if (st.type === 'dir') await call<void>(sftp, (cb) => sftp.rmdir(path, cb));
+    else await call<void>(sftp, (cb) => sftp.unlink(path, cb));
   }
 
   async removeTree(path: string): Promise<void> {
@@ -209,7 +209,7 @@ export class SshEndpoint implements Endpoint {
   async readdir(path: string): Promise<string[]> {
     const sftp = await this.sftp();
     try {
-      const list = await call<Array<{ filename: string }>>((cb) => sftp.readdir(path, cb));
+      const list = await call<Array<{ filename: string }>>(sftp, (cb) => sftp.readdir(path, cb));
       return list.map((e) => e.filename).filter((n) => n !== '.' && n !== '..');
     } catch (err) {
       if (isNoSuchFile(err)) return [];
@@ -222,7 +222,7 @@ export class SshEndpoint implements Endpoint {
     let p = path;
     for (;;) {
       try {
-        const info = await call<{ f_bavail: number; f_frsize: number }>((cb) =>
+        const info = await call<{ f_bavail: number; f_frsize: number }>(sftp, (cb) =>
           sftp.ext_openssh_statvfs(p, cb),
         );
         return Number(info.f_bavail) * Number(info.f_frsize);
@@ -240,9 +240,13 @@ export class SshEndpoint implements Endpoint {
     let p = path;
     for (;;) {
       try {
-        const info = await call<{ f_bavail: number; f_frsize: number; f_files: number; f_favail: number; f_flag: number }>(
-          (cb) => sftp.ext_openssh_statvfs(p, cb),
-        );
+        const info = await call<{
+          f_bavail: number;
+          f_frsize: number;
+          f_files: number;
+          f_favail: number;
+          f_flag: number;
+        }>(sftp, (cb) => sftp.ext_openssh_statvfs(p, cb));
         return {
           bytesFree: Number(info.f_bavail) * Number(info.f_frsize),
           inodesFree: Number(info.f_files) > 0 ? Number(info.f_favail) : null,
@@ -251,10 +255,15 @@ export class SshEndpoint implements Endpoint {
         };
       } catch (err) {
         const up = p.replace(/\/[^/]*$/, '');
-        if (!isNoSuchFile(err) || up === p || up === '') return { bytesFree: null, inodesFree: null, readOnly: null };
+        if (!isNoSuchFile(err) || up === p || up === '')
+          return { bytesFree: null, inodesFree: null, readOnly: null };
         p = up;
       }
     }
+  }
+
+  lostConnection(): Error | null {
+    return this.conn.closedReason;
   }
 
   close(): void {
@@ -267,17 +276,25 @@ export class SshEndpoint implements Endpoint {
   }
 }
 
-/** Settles when an exec channel closes: fine on exit 0, an error with its stderr otherwise. */
-function channelDone(channel: ClientChannel, what: string): Promise<void> {
+/**
+ * Settles when an exec channel closes: fine on exit 0, an error with its stderr otherwise. A channel
+ * that closes with no exit status went down with its connection: that is the error then.
+ */
+function channelDone(channel: ClientChannel, what: string, conn: SshConnection): Promise<void> {
   let stderr = '';
   let code: number | null = null;
   channel.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   channel.on('exit', (c: number | null) => (code = c));
   const done = new Promise<void>((resolve, reject) => {
     channel.on('error', reject);
-    channel.on('close', () =>
-      code === 0 ? resolve() : reject(new Error(`${what} failed: ${stderr.trim() || `exit ${code}`}`)),
-    );
+    channel.on('close', () => {
+      if (code === 0) return resolve();
+      // The connection's own close/error event may come a moment after its channels' closes.
+      setImmediate(() => {
+        const lost = code === null ? conn.closedReason : null;
+        reject(lost ?? new Error(`${what} failed: ${stderr.trim() || `exit ${code}`}`));
+      });
+    });
   });
   done.catch(() => undefined);
   return done;

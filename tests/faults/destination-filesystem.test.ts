@@ -8,7 +8,13 @@ import { SshEndpoint } from '../../src-main/transport/ssh-endpoint.js';
 import { connect, makeTree, type Spec } from '../integration/engine/tree.js';
 import { startSshd, type SshdServer } from '../support/sshd.js';
 import { makeTempDir } from '../support/temp.js';
-import { bindReadOnly, mountTmpfs, mountUnavailable, setImmutable, type TestMount } from '../support/tmpfs.js';
+import {
+  bindReadOnly,
+  mountTmpfs,
+  mountUnavailable,
+  setImmutable,
+  type TestMount,
+} from '../support/tmpfs.js';
 import { planAndApply, rejection, settle } from './engine-run.js';
 import { expectNothingLost, fence, leftovers, snapshot } from './nothing-lost.js';
 
@@ -49,7 +55,15 @@ describe('destination filesystem faults (tmpfs, immutable file, read-only bind) 
     await makeTree(src, source);
     await makeTree(dst, dest);
     const around = await fence(area, (p) => p === 'conf' || p === 'filler');
-    return { src, dst, area, stateDir: join(s.baseDir, `state${n}`), before: await snapshot(dst), source: await snapshot(src), around };
+    return {
+      src,
+      dst,
+      area,
+      stateDir: join(s.baseDir, `state${n}`),
+      before: await snapshot(dst),
+      source: await snapshot(src),
+      around,
+    };
   }
 
   for (const bulk of [true, false]) {
@@ -57,12 +71,17 @@ describe('destination filesystem faults (tmpfs, immutable file, read-only bind) 
     it(`disk full before the run (${how}): refused as NO_SPACE, nothing changed`, async (ctx) => {
       if (noMount) ctx.skip(noMount);
       const c = await setup(
-        { 'app.conf': { content: 'new', mtimeMs: NEW }, 'big.bin': { content: Buffer.alloc(3_000_000, 7), mtimeMs: NEW } },
+        {
+          'app.conf': { content: 'new', mtimeMs: NEW },
+          'big.bin': { content: Buffer.alloc(3_000_000, 7), mtimeMs: NEW },
+        },
         { 'app.conf': { content: 'old', mtimeMs: OLD } },
         { size: '2m' },
       );
       const ssh = new SshEndpoint(conn, { fastPath: bulk });
-      const err = await rejection(planAndApply(new LocalEndpoint(), c.src, ssh, c.dst, { stateDir: c.stateDir, bulk }));
+      const err = await rejection(
+        planAndApply(new LocalEndpoint(), c.src, ssh, c.dst, { stateDir: c.stateDir, bulk }),
+      );
       expect(err.code).toBe('NO_SPACE');
       expect(err.message).toMatch(/bytes free .* Nothing was changed/);
       await expectNothingLost({ ...c, outside: [c.around] });
@@ -78,7 +97,11 @@ describe('destination filesystem faults (tmpfs, immutable file, read-only bind) 
           'data/big.bin': { content: Buffer.alloc(1_500_000, 7), mtimeMs: NEW },
           'z.conf': { content: 'new z', mtimeMs: NEW },
         },
-        { 'app.conf': { content: 'old app', mtimeMs: OLD }, 'z.conf': { content: 'old z', mtimeMs: OLD }, 'extra.txt': 'x' },
+        {
+          'app.conf': { content: 'old app', mtimeMs: OLD },
+          'z.conf': { content: 'old z', mtimeMs: OLD },
+          'extra.txt': 'x',
+        },
         { size: '4m' },
       );
       const ssh = new SshEndpoint(conn, { fastPath: bulk });
@@ -102,7 +125,10 @@ describe('destination filesystem faults (tmpfs, immutable file, read-only bind) 
       expect(await snapshot(c.dst)).toEqual(c.before);
       expect(await leftovers(c.dst)).toEqual([]);
       await fs.rm(join(c.area, 'filler'));
-      const again = await planAndApply(new LocalEndpoint(), c.src, ssh, c.dst, { stateDir: c.stateDir, bulk });
+      const again = await planAndApply(new LocalEndpoint(), c.src, ssh, c.dst, {
+        stateDir: c.stateDir,
+        bulk,
+      });
       expect(again.status).toBe('completed');
       expect(await snapshot(c.dst)).toEqual(c.source);
     });
@@ -112,9 +138,15 @@ describe('destination filesystem faults (tmpfs, immutable file, read-only bind) 
       const source: Spec = {};
       for (let i = 0; i < 80; i++) source[`d${i % 4}/f${i}.conf`] = { content: `v${i}`, mtimeMs: NEW };
       source['app.conf'] = { content: 'new app', mtimeMs: NEW };
-      const c = await setup(source, { 'app.conf': { content: 'old app', mtimeMs: OLD } }, { size: '8m', inodes: 48 });
+      const c = await setup(
+        source,
+        { 'app.conf': { content: 'old app', mtimeMs: OLD } },
+        { size: '8m', inodes: 48 },
+      );
       const ssh = new SshEndpoint(conn, { fastPath: bulk });
-      const report = await settle(planAndApply(new LocalEndpoint(), c.src, ssh, c.dst, { stateDir: c.stateDir, bulk }));
+      const report = await settle(
+        planAndApply(new LocalEndpoint(), c.src, ssh, c.dst, { stateDir: c.stateDir, bulk }),
+      );
       expect(report.status).toBe('failed');
       expect(report.message).toMatch(/inode/i);
       await expectNothingLost({ ...c, backupDirs: [report.backupDir], outside: [c.around] });
@@ -140,14 +172,25 @@ describe('destination filesystem faults (tmpfs, immutable file, read-only bind) 
     await setImmutable(join(c.dst, 'locked.conf'), true);
     immutable.push(join(c.dst, 'locked.conf'));
     const before = await snapshot(c.dst);
-    const report = await planAndApply(new LocalEndpoint(), c.src, new SshEndpoint(conn, { fastPath: true }), c.dst, {
-      stateDir: c.stateDir,
-    });
+    const report = await planAndApply(
+      new LocalEndpoint(),
+      c.src,
+      new SshEndpoint(conn, { fastPath: true }),
+      c.dst,
+      {
+        stateDir: c.stateDir,
+      },
+    );
     expect(report.status).toBe('completed-with-errors');
     expect(report.errors.map((e) => e.path)).toContain('locked.conf');
     expect(report.applied).toEqual(expect.arrayContaining(['a.conf', 'z/z.conf']));
     expect(report.notApplied).toEqual(expect.arrayContaining(['locked.conf', 'extra.txt']));
-    const after = await expectNothingLost({ ...c, before, backupDirs: [report.backupDir], outside: [c.around] });
+    const after = await expectNothingLost({
+      ...c,
+      before,
+      backupDirs: [report.backupDir],
+      outside: [c.around],
+    });
     expect(after['locked.conf']).toBe(before['locked.conf']);
     expect(after['a.conf']).toBe(c.source['a.conf']);
     expect(after['extra.txt']).toBe(before['extra.txt']);
@@ -163,7 +206,10 @@ describe('destination filesystem faults (tmpfs, immutable file, read-only bind) 
       );
       mounts.push(await bindReadOnly(c.dst));
       const report = await settle(
-        planAndApply(new LocalEndpoint(), c.src, new SshEndpoint(conn, { fastPath: bulk }), c.dst, { stateDir: c.stateDir, bulk }),
+        planAndApply(new LocalEndpoint(), c.src, new SshEndpoint(conn, { fastPath: bulk }), c.dst, {
+          stateDir: c.stateDir,
+          bulk,
+        }),
       );
       expect(report.status).toBe('failed');
       expect(report.message).toMatch(/read-only/i);

@@ -60,6 +60,11 @@ export async function settle(p: Promise<RunReport>): Promise<Outcome> {
     const r = await p;
     return { ...r, message: r.message ?? '', ...(r.backupDir ? { backupDir: r.backupDir } : {}) };
   } catch (err) {
-    return { status: 'failed', code: (err as { code?: string }).code ?? 'NONE', message: (err as Error).message, applied: [] };
+    return {
+      status: 'failed',
+      code: (err as { code?: string }).code ?? 'NONE',
+      message: (err as Error).message,
+      applied: [],
+    };
   }
 }

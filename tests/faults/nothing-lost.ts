@@ -17,7 +17,11 @@ export type NothingLost = {
   /** The run's backup folder (`<backupDir>/files` holds the old bytes), when the run got that far. */
   readonly backupDirs?: ReadonlyArray<string | undefined>;
   /** Folders around the roots that must stay exactly as they were ("nothing written outside"). */
-  readonly outside?: ReadonlyArray<{ readonly dir: string; readonly before: Snap; readonly skip?: (p: string) => boolean }>;
+  readonly outside?: ReadonlyArray<{
+    readonly dir: string;
+    readonly before: Snap;
+    readonly skip?: (p: string) => boolean;
+  }>;
 };
 
 /** Snapshots `dir` leaving out the paths `skip` names (the synced roots inside it, state folders). */
@@ -46,7 +50,8 @@ export async function expectNothingLost(c: NothingLost): Promise<Snap> {
       `${p} changed or vanished, but its old bytes are in no backup of the run`,
     ).toBe(true);
   }
-  for (const o of c.outside ?? []) expect(await snapshot(o.dir, o.skip), `something was written in ${o.dir}`).toEqual(o.before);
+  for (const o of c.outside ?? [])
+    expect(await snapshot(o.dir, o.skip), `something was written in ${o.dir}`).toEqual(o.before);
   expect(await snapshot(c.src), 'the source changed').toEqual(c.source);
   return after;
 }

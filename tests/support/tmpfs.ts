@@ -30,9 +30,16 @@ function mountHandle(dir: string): TestMount {
  * Mounts a small tmpfs on `dir` (a real filesystem that fills up: `size` bytes, `inodes` files and
  * folders). Needs root; `mountUnavailable()` tells a test to skip when mounting is not permitted.
  */
-export async function mountTmpfs(dir: string, options: { size: string; inodes?: number }): Promise<TestMount> {
+export async function mountTmpfs(
+  dir: string,
+  options: { size: string; inodes?: number },
+): Promise<TestMount> {
   await mkdir(dir, { recursive: true });
-  const opts = [`size=${options.size}`, ...(options.inodes ? [`nr_inodes=${options.inodes}`] : []), 'mode=0755'];
+  const opts = [
+    `size=${options.size}`,
+    ...(options.inodes ? [`nr_inodes=${options.inodes}`] : []),
+    'mode=0755',
+  ];
   await run('mount', ['-t', 'tmpfs', '-o', opts.join(','), 'tmpfs', dir]);
   return mountHandle(dir);
 }
