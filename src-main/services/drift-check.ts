@@ -45,9 +45,11 @@ export async function checkSetDrift(
   let source: Endpoint;
   try {
     source = await deps.connect(who.sourceServerId);
+
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     deps.contactFailed(who.sourceServerId, message);
+
     for (const id of who.destinationServerIds) unknown(id, `The primary could not be reached: ${message}`);
     return [...findings].map(([serverId, entry]) => ({ serverId, setId: set.id, entry }));
   }

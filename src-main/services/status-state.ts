@@ -41,7 +41,10 @@ export class StatusStateStore {
     return this.doc.drift[serverId] ?? {};
   }
 
+  /** Records a finding unless a newer one is known (a run's line may be written after a later check). */
   setDrift(serverId: string, setId: string, entry: DriftEntry): void {
+    const known = this.doc.drift[serverId]?.[setId];
+    if (known && known.checkedAt > entry.checkedAt) return;
     this.doc.drift[serverId] = { ...this.doc.drift[serverId], [setId]: entry };
     this.flush();
   }
