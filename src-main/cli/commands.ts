@@ -3,6 +3,8 @@ import { exitCodes } from './exit-codes.js';
 import type { CliCommand } from './commands-types.js';
 import { serverCommands } from './commands-servers.js';
 import { syncCommands } from './commands-sync.js';
+import { statusCommands } from './commands-status.js';
+import { scheduleCommands } from './commands-schedule.js';
 
 export type { CliCommand, CliContext, CliIo } from './commands-types.js';
 
@@ -19,4 +21,4 @@ const info: CliCommand = {
 };
 
 /** Every CLI command; each is a thin client of one or more contract methods. */
-export const commands: ReadonlyArray<CliCommand> = [info, ...serverCommands, ...syncCommands];
+export const commands: ReadonlyArray<CliCommand> = [info, ...serverCommands, ...syncCommands, ...statusCommands, ...scheduleCommands];
