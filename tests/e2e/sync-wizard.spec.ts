@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test, expect } from './support/fixtures.js';
@@ -153,9 +154,9 @@ test.describe('Synchronize Configurations wizard', () => {
     // Page 3: one sentence per destination; the mass-deletion guard needs an explicit yes.
     await w.button('Next').click();
     const sentences = w.dialog.getByTestId('sentences');
-    await expect(sentences).toContainText('second-1: 4 files created, 1 updated, 3 deleted');
+    await expect(sentences).toContainText('second-1: 4 entries created, 1 updated, 3 deleted');
     await expect(sentences).toContainText('backup of');
-    await expect(sentences).toContainText('second-2: 6 files created, 1 updated');
+    await expect(sentences).toContainText('second-2: 6 entries created, 1 updated');
     await expect(w.dialog.getByTestId('guards')).toContainText('deletes 3 of the 5 files');
     await expect(w.button('Start')).toBeDisabled();
     await w.dialog.getByRole('checkbox', { name: /I have checked this/ }).check();
@@ -336,5 +337,138 @@ test.describe('Synchronize Configurations wizard', () => {
     await expect(w.dialog).toBeHidden();
     rpc.close();
     await rm(root(primary), { recursive: true, force: true });
+  });
+
+  test('keyboard only: the menu shortcut opens the wizard, Tab and Enter walk it to a finished run, Esc closes', async ({
+    page,
+    shell,
+  }) => {
+    const t0 = new Date('2026-01-15T08:30:00Z');
+    await fresh(root(primary), root(s1));
+    await put(root(primary), 'app.conf', 'port=8080\n', { mtime: t0 });
+    await put(root(primary), 'sub/users.ini', '[users]\nalice\n', { mtime: t0 });
+    await put(root(s1), 'app.conf', 'port=1\n', { mtime: new Date('2025-03-01T10:00:00Z') });
+    const rpc = await setUp(
+      shell,
+      [
+        { name: 'primary', role: 'primary', sshd: primary, root: root(primary) },
+        { name: 'second-1', role: 'secondary', sshd: s1, root: root(s1) },
+      ],
+      { name: 'e2e-keyboard' },
+    );
+    await page.goto(shell.url);
+    const w = new SyncWizardPage(page);
+    // From the app frame, with nothing focused in particular.
+    await expect(page.getByRole('menuitem', { name: 'Manage' })).toBeVisible();
+    await page.keyboard.press('Control+Shift+S');
+    await expect(w.dialog.getByTestId('source-page')).toBeVisible();
+    await expect(w.dialog.getByRole('checkbox', { name: 'Synchronize to second-1' })).toBeChecked();
+    await w.pressButton('Next');
+    await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Update 1');
+    await w.pressButton('Next');
+    await expect(w.dialog.getByTestId('sentences')).toContainText('second-1: 2 entries created, 1 updated');
+    await w.pressButton('Start');
+    await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished');
+    await w.pressButton('Next');
+    await expect(w.result('second-1').getByTestId('result-status')).toHaveText('Succeeded');
+    await w.snapBoth('sync-wizard-10-keyboard-results');
+    await page.keyboard.press('Escape');
+    await expect(w.dialog).toBeHidden();
+    expect(await tree(root(s1))).toEqual(await tree(root(primary)));
+    await forgetBackupsLater(rpc);
+    rpc.close();
+  });
+
+  test('cancel mid-run: every destination file is whole, old or new; the journal and the Results page say cancelled', async ({
+    page,
+    shell,
+  }) => {
+    const old = new Date('2025-03-01T10:00:00Z');
+    const t0 = new Date('2026-01-15T08:30:00Z');
+    await fresh(root(primary), root(s1));
+    // Large files so that the run takes a few seconds, and many small ones so the swap takes a while too.
+    const blob = randomBytes(32 * 1024 * 1024);
+    for (let i = 0; i < 8; i++) {
+      blob.writeUInt32BE(i, 0);
+      await put(root(primary), `big/blob-${i}.bin`, blob, { mtime: t0 });
+    }
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        'for d in $(seq -f "d%02g" 1 20); do mkdir -p "small/$d"; seq -f "small/$d/f%03g.conf" 1 100; done | xargs touch',
+      ],
+      { cwd: root(primary) },
+    );
+    for (let i = 0; i < 40; i++)
+      await put(root(s1), `small/d01/f${String(i + 1).padStart(3, '0')}.conf`, `old ${i}\n`, { mtime: old });
+    await put(root(s1), 'big/blob-0.bin', 'an old, small blob\n', { mtime: old });
+    await put(root(s1), 'extra.conf', 'only on second-1\n', { mtime: old });
+    const before = await tree(root(s1));
+    const source = await tree(root(primary));
+    const rpc = await setUp(
+      shell,
+      [
+        { name: 'primary', role: 'primary', sshd: primary, root: root(primary) },
+        { name: 'second-1', role: 'secondary', sshd: s1, root: root(s1) },
+      ],
+      { name: 'e2e-cancel' },
+    );
+    await page.goto(shell.url);
+    const w = new SyncWizardPage(page);
+    await w.open();
+    await w.button('Next').click();
+    await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Update 41');
+    await w.button('Next').click();
+    await w.button('Start').click();
+    // Bytes are moving (a sync.progress event with bytesDone > 0 has reached the page): stop now.
+    const row = w.dialog.getByTestId('progress-second-1');
+    await expect(row).toHaveAttribute('data-bytes-done', /^[1-9]/);
+    await w.button('Cancel run…').click();
+    await expect(w.dialog.getByTestId('confirm-stop')).toBeVisible();
+    await w.snapBoth('sync-wizard-11-cancel-asked');
+    await w.button('Stop the run').click();
+    await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished', { timeout: 30_000 });
+    await w.button('Next').click();
+    const result = w.result('second-1');
+    await expect(result.getByTestId('result-status')).toHaveText('Cancelled');
+    await expect(w.dialog.getByRole('heading', { name: /The run was cancelled/ })).toBeVisible();
+    await expect(result.getByTestId('result-applied')).toContainText(/[\d,]+ of [\d,]+ changes applied/);
+    await w.snapBoth('sync-wizard-12-cancelled');
+
+    // What the engine reported and journaled.
+    const { runs } = await rpc.call('sync.runs', {});
+    const report = runs[0]?.reports[0];
+    expect(report?.status).toBe('cancelled');
+    await forgetBackupsLater(rpc);
+    const journal = JSON.parse(await readFile(report?.journalPath ?? '', 'utf8')) as {
+      phase: string;
+      applied?: string[];
+    };
+    expect(journal.phase).toBe('cancelled');
+    expect(report?.applied.length).toBeGreaterThan(0);
+    expect(new Set(journal.applied)).toEqual(new Set(report?.applied));
+    expect(report?.notApplied.length).toBeGreaterThan(0);
+    await expect(result.getByTestId('result-applied')).toContainText(
+      `${report?.applied.length.toLocaleString('en-US')} of ${((report?.applied.length ?? 0) + (report?.notApplied.length ?? 0)).toLocaleString('en-US')} changes applied`,
+    );
+
+    // On disk: every file is whole, either its old version or the source's (content, mode, mtime).
+    const after = await tree(root(s1));
+    for (const [path, now] of Object.entries(after))
+      expect([before[path], source[path]], `${path} is neither its old nor its new version`).toContain(now);
+    // Applied changes are the new version; changes not applied left the old one (or no file) in place.
+    const applied = new Set(report?.applied);
+    for (const path of report?.notApplied ?? []) expect(after[path], path).toBe(before[path]);
+    for (const path of applied)
+      if (source[path] !== undefined && !path.endsWith('/')) {
+        const st = await stat(join(root(s1), path));
+        if (st.isFile()) expect(after[path], path).toBe(source[path]);
+      }
+    // Nothing of the run is left beside the files: no staging folder, no temp names.
+    const names = await readdir(root(s1));
+    expect(names.filter((n) => n.startsWith('.configsync-'))).toEqual([]);
+    for (const path of Object.keys(after)) expect(before[path] ?? source[path], path).toBeDefined();
+    rpc.close();
   });
 });

@@ -4,16 +4,25 @@ import { useTargetName } from './differences-page.js';
 import { firedGuards, useSyncWizard, type PlanTarget } from './sync-wizard-store.js';
 import { changeCount } from './target-panel.js';
 
-/** "second-1: 12 files created, 3 updated, 40 deleted, 1.2 MB; backup kept at …" */
+/**
+ * "second-1: 12 entries created, 3 updated, 40 deleted, 1.2 MB; backup kept at …". Entries, since the
+ * plan's counts take folders and links as well as files (the Results page says the same).
+ */
 export function targetSentence(t: PlanTarget, name: string, backupFolder: string): string {
   if (!t.ok || !t.summary) return `${name}: skipped — ${t.message ?? 'it did not answer'}.`;
   const c = t.summary.counts;
   if (changeCount(t) === 0) return `${name}: already in sync; nothing will change.`;
-  const parts = [
-    c.create ? `${c.create.toLocaleString('en-US')} ${c.create === 1 ? 'file' : 'files'} created` : '',
-    c.update ? `${c.update.toLocaleString('en-US')} updated` : '',
-    c.delete ? `${c.delete.toLocaleString('en-US')} deleted` : '',
-  ].filter(Boolean);
+  const counted: Array<[number, string]> = [
+    [c.create, 'created'],
+    [c.update, 'updated'],
+    [c.delete, 'deleted'],
+  ];
+  const parts = counted
+    .filter(([n]) => n > 0)
+    .map(
+      ([n, verb], i) =>
+        `${n.toLocaleString('en-US')}${i === 0 ? (n === 1 ? ' entry' : ' entries') : ''} ${verb}`,
+    );
   const skipped = c['skip-newer-on-destination'];
   const backup =
     c.update + c.delete > 0

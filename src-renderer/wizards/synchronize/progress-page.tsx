@@ -34,7 +34,14 @@ function TargetRow({
   const done = report ? total : (sample?.bytesDone ?? 0);
   const look = report ? statusLook(report.status) : null;
   return (
-    <Paper withBorder p="sm" radius="md" data-testid={`progress-${name}`}>
+    <Paper
+      withBorder
+      p="sm"
+      radius="md"
+      data-testid={`progress-${name}`}
+      data-phase={sample?.phase ?? ''}
+      data-bytes-done={sample?.bytesDone ?? 0}
+    >
       <Group justify="space-between" mb={6} wrap="nowrap">
         <Text size="sm" fw={600}>
           {name}

@@ -39,7 +39,9 @@ export function ResultsPage() {
         <Title order={4}>
           {ok === record.reports.length
             ? 'Every destination was synchronized.'
-            : `${ok} of ${record.reports.length} destinations were synchronized.`}
+            : record.reports.some((r) => r.status === 'cancelled')
+              ? `The run was cancelled: ${ok} of ${record.reports.length} destinations were synchronized.`
+              : `${ok} of ${record.reports.length} destinations were synchronized.`}
         </Title>
         <Text size="xs" c="dimmed">
           Run {record.runId}
@@ -51,7 +53,7 @@ export function ResultsPage() {
             <Table.Tr>
               <Table.Th>Destination</Table.Th>
               <Table.Th>Result</Table.Th>
-              <Table.Th style={{ whiteSpace: 'nowrap' }}>Created / updated / deleted</Table.Th>
+              <Table.Th style={{ whiteSpace: 'nowrap' }}>Entries created / updated / deleted</Table.Th>
               <Table.Th>Written</Table.Th>
               <Table.Th>Duration</Table.Th>
             </Table.Tr>
@@ -80,6 +82,15 @@ export function ResultsPage() {
                     {r.message && (
                       <Text size="xs" c="dimmed" mt={4} data-testid="result-reason">
                         {r.message}
+                      </Text>
+                    )}
+                    {r.status !== 'completed' && r.applied.length + r.notApplied.length > 0 && (
+                      <Text size="xs" mt={4} data-testid="result-applied">
+                        {r.applied.length.toLocaleString('en-US')} of{' '}
+                        {(r.applied.length + r.notApplied.length).toLocaleString('en-US')} changes applied
+                        {r.notApplied.length > 0
+                          ? `; not applied: ${r.notApplied.length.toLocaleString('en-US')} (these entries are as they were)`
+                          : ''}
                       </Text>
                     )}
                     {r.errors.slice(0, 3).map((e) => (

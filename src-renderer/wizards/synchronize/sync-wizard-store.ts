@@ -30,7 +30,12 @@ type WizardState = {
   readonly mode: SyncMode;
   readonly compare: CompareMethod;
   /** A plan being computed: its ticket, so a stopped computation's answer is ignored. */
-  readonly planning: { readonly ticket: number; readonly startedAt: number } | null;
+  readonly planning: {
+    readonly ticket: number;
+    readonly startedAt: number;
+    /** Names this computation to `sync.cancelPlan`. */
+    readonly requestId: string;
+  } | null;
   readonly plan: PlanResult | null;
   readonly error: string | null;
   /** The user confirmed the guards that fired (mass deletion, empty source). */
@@ -159,9 +164,10 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
     const { setId, sourceId, destinationIds, mode, compare } = get();
     if (!setId || !sourceId || destinationIds.length === 0) return;
     const ticket = ++tickets;
+    const requestId = `plan-${Date.now().toString(36)}-${ticket}-${Math.random().toString(36).slice(2, 8)}`;
     set({
       step: DIFFERENCES,
-      planning: { ticket, startedAt: Date.now() },
+      planning: { ticket, startedAt: Date.now(), requestId },
       plan: null,
       error: null,
       guardsConfirmed: false,
@@ -173,13 +179,19 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
         destinationServerIds: [...destinationIds],
         mode,
         compare,
+        planRequestId: requestId,
       });
       if (get().planning?.ticket === ticket) set({ plan, planning: null });
     } catch (err) {
       if (get().planning?.ticket === ticket) set({ error: message(err), planning: null });
     }
   },
-  stopPlanning: () => set({ planning: null, step: SOURCE }),
+  stopPlanning: () => {
+    const planning = get().planning;
+    set({ planning: null, step: SOURCE, error: null });
+    // The scans stop on the servers too; the plan call then fails with PLAN_CANCELLED, which is ignored.
+    if (planning) void call('sync.cancelPlan', { planRequestId: planning.requestId }).catch(() => undefined);
+  },
   confirmGuards: (value) => set({ guardsConfirmed: value }),
 
   start: async () => {

@@ -17,6 +17,7 @@ import {
   useSyncWizard,
 } from './sync-wizard-store.js';
 import { changeCount } from './target-panel.js';
+import './sync-wizard.css';
 
 /**
  * Manage › Synchronize Configurations: source and destinations → differences → confirmation → progress →
@@ -39,6 +40,7 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
   }, [opened]);
 
   const close = () => {
+    if (w.planning) w.stopPlanning();
     if (running) {
       setAskClose(true);
       return;
@@ -90,6 +92,7 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
         size="sm"
         mb="md"
         allowNextStepsSelect={false}
+        className="configsync-sync-stepper"
       >
         <Stepper.Step label="Source and destinations" description="Set, mode, servers" />
         <Stepper.Step label="Differences" description="What would change" />

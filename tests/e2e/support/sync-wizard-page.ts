@@ -26,6 +26,30 @@ export class SyncWizardPage {
   result(destination: string): Locator {
     return this.dialog.getByTestId(`result-${destination}`);
   }
+  /**
+   * Keyboard only: presses Tab until `target` has the focus (a keyboard user's walk, no clicks); fails
+   * when it is not reached within `max` presses.
+   */
+  async tabTo(target: Locator, max = 60): Promise<void> {
+    for (let i = 0; i < max; i++) {
+      if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+      await this.page.keyboard.press('Tab');
+    }
+    await expect(target).toBeFocused({ timeout: 1 });
+  }
+  /** Tab to a button of the wizard and press Enter on it. */
+  async pressButton(name: string): Promise<void> {
+    const b = this.button(name);
+    await expect(b).toBeEnabled();
+    await this.tabTo(b);
+    await this.page.keyboard.press('Enter');
+  }
+  /** Colour transitions (150 ms in Mantine) over, so a screenshot shows the scheme's own colours. */
+  private async transitionsDone(): Promise<void> {
+    await this.page.waitForFunction(() =>
+      document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
+    );
+  }
   /** The same page in light and in dark, once the open dialog has faded in. */
   async snapBoth(name: string): Promise<void> {
     const open = this.page.getByRole('dialog').last();
@@ -33,6 +57,7 @@ export class SyncWizardPage {
     await snap(this.page, `${name}-light`);
     await this.page.emulateMedia({ colorScheme: 'dark' });
     await expect(this.page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+    await this.transitionsDone();
     await snap(this.page, `${name}-dark`);
     await this.page.emulateMedia({ colorScheme: 'light' });
     await expect(this.page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');

@@ -35,7 +35,10 @@ describe('stopping a plan while it is computed', () => {
     await mkdir(root(second), { recursive: true });
     execFileSync(
       'sh',
-      ['-c', 'for d in $(seq -f "d%02g" 1 20); do mkdir "$d"; seq -f "$d/f%04g.conf" 1 1000; done | xargs touch'],
+      [
+        '-c',
+        'for d in $(seq -f "d%02g" 1 20); do mkdir "$d"; seq -f "$d/f%04g.conf" 1 1000; done | xargs touch',
+      ],
       { cwd: root(primary) },
     );
     app = compose({ dataDir: join(tmp.dir, 'store'), shell: 'cli', log: () => undefined });
@@ -93,7 +96,9 @@ describe('stopping a plan while it is computed', () => {
   });
 
   it('sync.cancelPlan through the contract: the plan call fails with PLAN_CANCELLED and leaves no connection open', async () => {
-    const { set } = await rpc(app, 'sets.save', { set: { name: 'big-set', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const { set } = await rpc(app, 'sets.save', {
+      set: { name: 'big-set', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     const planning = rpc(app, 'sync.plan', { setId: set.id, planRequestId: 'req-1' });
     const stopped = await rpc(app, 'sync.cancelPlan', { planRequestId: 'req-1' });
     expect(stopped.cancelled).toBe(true);
