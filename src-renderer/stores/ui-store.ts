@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { MenuCommand } from '../../src-shared/menu.js';
 
 export type MainView = 'servers' | 'status';
-export type Dialog = 'sync-wizard' | 'server-list' | 'backup-configuration' | 'sync-sets' | 'backups' | 'about' | null;
+export type Dialog = 'sync-wizard' | 'server-list' | 'backup-configuration' | 'sync-sets' | 'backups' | 'schedules' | 'history' | 'about' | null;
 
 type UiState = {
   readonly view: MainView;
@@ -32,6 +32,10 @@ export const useUiStore = create<UiState>()((set) => ({
         return set({ dialog: 'sync-sets' });
       case 'open-backups':
         return set({ dialog: 'backups' });
+      case 'open-schedules':
+        return set({ dialog: 'schedules' });
+      case 'open-history':
+        return set({ dialog: 'history' });
       case 'view-servers':
         return set({ view: 'servers' });
       case 'view-sync-status':

@@ -1,0 +1,180 @@
+import { Badge, Group, List, Stack, Text, Tooltip } from '@mantine/core';
+import type { CheckState, ServerStatus } from '../../src-shared/contract/methods/status.js';
+import type { DestinationStatus, RunTrigger } from '../../src-shared/model/history.js';
+import { formatAgo } from '../wizards/synchronize/format.js';
+
+/** "3 min ago" for an epoch-ms time. */
+export function agoMs(ms: number): string {
+  return formatAgo(new Date(ms).toISOString());
+}
+
+const checkColors: Readonly<Record<CheckState, string>> = {
+  ok: 'green',
+  warning: 'orange',
+  failed: 'red',
+  unknown: 'gray',
+};
+const checkLabels: Readonly<Record<CheckState, string>> = {
+  ok: 'OK',
+  warning: 'Warning',
+  failed: 'Failed',
+  unknown: 'Unknown',
+};
+const checkNames = {
+  link: 'Link up',
+  'free-space': 'Free space',
+  backups: 'Backups ran',
+  errors: 'Errors in the last runs',
+} as const;
+
+/** A destination's result in a run, in words and colour. */
+export function resultLook(status: DestinationStatus): { label: string; color: string } {
+  switch (status) {
+    case 'ok':
+      return { label: 'Succeeded', color: 'green' };
+    case 'failed':
+      return { label: 'Failed', color: 'red' };
+    case 'unreachable':
+      return { label: 'Unreachable', color: 'orange' };
+    case 'refused':
+      return { label: 'Refused by a guard', color: 'orange' };
+    case 'cancelled':
+      return { label: 'Cancelled', color: 'gray' };
+    default:
+      return assertNever(status);
+  }
+}
+
+/** Who or what started a run, as the tab and the history say it. */
+export function triggerLabel(trigger: RunTrigger): string {
+  switch (trigger) {
+    case 'manual':
+      return 'by hand';
+    case 'schedule':
+      return 'scheduled';
+    case 'watch':
+      return 'on change';
+    case 'poll':
+      return 'on change (polled)';
+    case 'cli':
+      return 'command line';
+    default:
+      return assertNever(trigger);
+  }
+}
+
+export function ContactCell({ contact }: { contact: ServerStatus['contact'] }) {
+  if (contact.ok === null)
+    return (
+      <Badge variant="outline" color="gray">
+        Never contacted
+      </Badge>
+    );
+  return (
+    <Tooltip label={contact.message} multiline w={360} withinPortal>
+      <Stack gap={2}>
+        <Badge color={contact.ok ? 'green' : 'red'} variant="light">
+          {contact.ok ? 'Reachable' : 'Unreachable'}
+        </Badge>
+        {contact.at && (
+          <Text size="xs" c="dimmed">
+            {formatAgo(contact.at)}
+          </Text>
+        )}
+      </Stack>
+    </Tooltip>
+  );
+}
+
+export function LastSyncCell({ sync }: { sync: ServerStatus['lastSync'] }) {
+  if (!sync)
+    return (
+      <Text size="sm" c="dimmed">
+        never
+      </Text>
+    );
+  const look = resultLook(sync.status);
+  return (
+    <Tooltip label={sync.message || look.label} multiline w={360} withinPortal disabled={!sync.message}>
+      <Stack gap={2}>
+        <Group gap={6} wrap="nowrap">
+          <Badge color={look.color} variant="light">
+            {look.label}
+          </Badge>
+          <Text size="sm">{agoMs(sync.at)}</Text>
+        </Group>
+        <Text size="xs" c="dimmed">
+          {sync.setName}, {triggerLabel(sync.trigger)}
+        </Text>
+      </Stack>
+    </Tooltip>
+  );
+}
+
+export function DriftBadge({ drift, name }: { drift: ServerStatus['drift']; name: string }) {
+  const look =
+    drift.state === 'in-sync'
+      ? { color: 'green', label: 'In sync' }
+      : drift.state === 'differs'
+        ? { color: 'red', label: `${drift.differences} difference${drift.differences === 1 ? '' : 's'}` }
+        : { color: 'gray', label: 'Unknown' };
+  return (
+    <Tooltip label={drift.message} multiline w={360} withinPortal>
+      <Stack gap={2}>
+        <Badge
+          color={look.color}
+          variant={drift.state === 'unknown' ? 'outline' : 'filled'}
+          data-testid={`drift-${name}`}
+        >
+          {look.label}
+        </Badge>
+        {drift.checkedAt !== null && (
+          <Text size="xs" c="dimmed">
+            {agoMs(drift.checkedAt)}
+          </Text>
+        )}
+      </Stack>
+    </Tooltip>
+  );
+}
+
+export function HealthCell({ health }: { health: ServerStatus['health'] }) {
+  if (health.checks.length === 0)
+    return (
+      <Badge variant="outline" color="gray">
+        Not checked
+      </Badge>
+    );
+  const problems = health.checks.filter((c) => c.state !== 'ok');
+  return (
+    <Tooltip
+      withinPortal
+      multiline
+      w={420}
+      label={
+        <List size="xs" spacing={2}>
+          {health.checks.map((c) => (
+            <List.Item key={c.id}>
+              {checkNames[c.id]}: {checkLabels[c.state]}. {c.message}
+            </List.Item>
+          ))}
+        </List>
+      }
+    >
+      <Stack gap={2}>
+        <Badge color={checkColors[health.state]} variant="light">
+          {health.state === 'ok' ? 'Healthy' : checkLabels[health.state]}
+        </Badge>
+        {problems.slice(0, 2).map((c) => (
+          <Text key={c.id} size="xs" c={checkColors[c.state]} lineClamp={1} maw={220}>
+            {checkNames[c.id]}: {c.message}
+          </Text>
+        ))}
+      </Stack>
+    </Tooltip>
+  );
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled value: ${String(value)}`);
+}

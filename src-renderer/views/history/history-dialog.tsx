@@ -1,0 +1,222 @@
+import { useCallback, useEffect, useState } from 'react';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  Group,
+  Modal,
+  ScrollArea,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import type { Output } from '../../../src-shared/contract/api.js';
+import { runResultOf, type RunRecord, type RunResult } from '../../../src-shared/model/history.js';
+import type { Server } from '../../../src-shared/model/server.js';
+import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
+import { call } from '../../api/client.js';
+import { agoMs, resultLook, triggerLabel } from '../../status/status-badges.js';
+import { formatBytes, formatDuration } from '../../wizards/synchronize/format.js';
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const resultColors: Readonly<Record<RunResult, string>> = { ok: 'green', partial: 'orange', failed: 'red' };
+
+function RunDetail({ run, nameOf }: { run: RunRecord; nameOf: (id: string) => string }) {
+  return (
+    <Stack gap="xs" data-testid="history-detail">
+      <Text size="sm">
+        Run <Code>{run.id}</Code>, {new Date(run.startedAt).toLocaleString()},{' '}
+        {formatDuration(run.finishedAt - run.startedAt)}
+      </Text>
+      {run.error && <Alert color="red">{run.error}</Alert>}
+      <Table verticalSpacing={4}>
+        <Table.Tbody>
+          {run.destinations.map((d) => {
+            const look = resultLook(d.status);
+            return (
+              <Table.Tr key={d.serverId}>
+                <Table.Td>{nameOf(d.serverId)}</Table.Td>
+                <Table.Td>
+                  <Badge size="sm" color={look.color} variant="light">
+                    {look.label}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="xs">
+                    {d.counts.created} created, {d.counts.updated} updated, {d.counts.deleted} deleted,{' '}
+                    {d.counts.unchanged} unchanged; {formatBytes(d.bytes)}
+                  </Text>
+                  {d.message && (
+                    <Text size="xs" c="dimmed">
+                      {d.message}
+                    </Text>
+                  )}
+                  {d.logPath && (
+                    <Text size="xs" c="dimmed" ff="monospace" style={{ wordBreak: 'break-all' }}>
+                      log: {d.logPath}
+                    </Text>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Stack>
+  );
+}
+
+/** Manage › History: every run, filtered by server, set and result, with its per-server detail and log. */
+export function HistoryDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const [page, setPage] = useState<Output<'history.list'> | null>(null);
+  const [servers, setServers] = useState<ReadonlyArray<Server>>([]);
+  const [sets, setSets] = useState<ReadonlyArray<SyncSet>>([]);
+  const [serverId, setServerId] = useState<string | null>(null);
+  const [setId, setSetId] = useState<string | null>(null);
+  const [result, setResult] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const [h, s, l] = await Promise.all([
+        call('history.list', {
+          limit: 200,
+          ...(serverId ? { serverId } : {}),
+          ...(setId ? { setId } : {}),
+          ...(result ? { result: result as RunResult } : {}),
+        }),
+        call('servers.list', {}),
+        call('sets.list', {}),
+      ]);
+      setPage(h);
+      setServers(s.committed);
+      setSets(l.sets);
+      setError(null);
+    } catch (err) {
+      setError(message(err));
+    }
+  }, [serverId, setId, result]);
+  useEffect(() => {
+    if (opened) void load();
+  }, [opened, load]);
+
+  const nameOf = (id: string) => servers.find((s) => s.id === id)?.name ?? id;
+  const setName = (id: string) => sets.find((s) => s.id === id)?.name ?? id;
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      size={1100}
+      centered
+      padding="lg"
+      title={<Title order={3}>History</Title>}
+    >
+      <Stack>
+        <Group gap="sm">
+          <Select
+            size="xs"
+            placeholder="Every server"
+            aria-label="Server"
+            clearable
+            data={servers.map((s) => ({ value: s.id, label: s.name }))}
+            value={serverId}
+            onChange={setServerId}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Select
+            size="xs"
+            placeholder="Every set"
+            aria-label="Sync set"
+            clearable
+            data={sets.map((s) => ({ value: s.id, label: s.name }))}
+            value={setId}
+            onChange={setSetId}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Select
+            size="xs"
+            placeholder="Every result"
+            aria-label="Result"
+            clearable
+            data={[
+              { value: 'ok', label: 'Succeeded' },
+              { value: 'partial', label: 'Partly failed' },
+              { value: 'failed', label: 'Failed' },
+            ]}
+            value={result}
+            onChange={setResult}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Button size="xs" variant="default" onClick={() => void load()}>
+            Refresh
+          </Button>
+          <Text size="xs" c="dimmed">
+            {page ? `${page.total} run(s)` : ''}
+          </Text>
+        </Group>
+        {error && <Alert color="red">{error}</Alert>}
+        <ScrollArea.Autosize mah="62vh">
+          <Table verticalSpacing="xs" highlightOnHover data-testid="history-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Set</Table.Th>
+                <Table.Th>Started</Table.Th>
+                <Table.Th>Result</Table.Th>
+                <Table.Th>Servers</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(page?.records ?? []).flatMap((r) => {
+                const res = runResultOf(r);
+                const rows = [
+                  <Table.Tr
+                    key={r.id}
+                    data-testid="history-row"
+                    style={{ cursor: 'pointer' }}
+                    onClick={() => setOpen(open === r.id ? null : r.id)}
+                  >
+                    <Table.Td>{agoMs(r.finishedAt)}</Table.Td>
+                    <Table.Td>{setName(r.setId)}</Table.Td>
+                    <Table.Td>{triggerLabel(r.trigger)}</Table.Td>
+                    <Table.Td>
+                      <Badge color={resultColors[res]} variant="light">
+                        {res === 'ok' ? 'Succeeded' : res === 'partial' ? 'Partly failed' : 'Failed'}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{r.destinations.map((d) => nameOf(d.serverId)).join(', ') || '—'}</Text>
+                    </Table.Td>
+                  </Table.Tr>,
+                ];
+                if (open === r.id)
+                  rows.push(
+                    <Table.Tr key={`${r.id}-detail`}>
+                      <Table.Td colSpan={5}>
+                        <RunDetail run={r} nameOf={nameOf} />
+                      </Table.Td>
+                    </Table.Tr>,
+                  );
+                return rows;
+              })}
+            </Table.Tbody>
+          </Table>
+          {page && page.records.length === 0 && (
+            <Text size="sm" c="dimmed" ta="center" py="xl">
+              No run matches.
+            </Text>
+          )}
+        </ScrollArea.Autosize>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Close
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
