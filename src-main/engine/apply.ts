@@ -18,6 +18,8 @@ import { ProgressReporter } from './progress.js';
 import { joinRoot } from './rel-path.js';
 import { resolveStateDir } from './state-dir.js';
 import { CancelledError, checkStaged, stageFiles } from './stage.js';
+import { checkSourceUnchanged } from './source-check.js';
+import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn } from './swap.js';
 import { verify } from './verify.js';
 
@@ -156,16 +158,7 @@ export async function apply(
   if (changing.length === 0) return report('completed', {});
   progress.phase('preparing');
   await destination.mkdirp(root);
-  const stale = await verify(
-    { ...plan, entries: changing.map((e) => ({ ...e, action: 'keep' as const })) },
-    destination,
-    { hash: false },
-  );
-  if (stale.length > 0)
-    throw new AppError(
-      'PLAN_STALE',
-      `${stale.length} path(s) changed on ${destination.label} since the plan (first: ${stale[0]?.path}: ${stale[0]?.message}). Nothing was changed; plan again.`,
-    );
+  await assertDestinationAsPlanned(plan, destination, 'since the plan');
   const stagedParents = new Set(writes.map((w) => w.path.replace(/\/?[^/]*$/, '')));
   await assertRoomFor(destination, root, {
     bytes: plan.summary.bytesToCopy,
@@ -188,6 +181,7 @@ export async function apply(
       bulk,
     });
     await checkStaged(destination, stagingDir, writes);
+    await checkSourceUnchanged(source, plan.sourceRoot, writes);
     await mark('staged');
     if (options.validateCommand) {
       progress.phase('validating');
@@ -198,6 +192,8 @@ export async function apply(
           `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
         );
     }
+    // Checked again right before the swap: the destination may have moved while the data flowed.
+    await assertDestinationAsPlanned(plan, destination, 'during the run');
   } catch (err) {
     const cancelled = err instanceof CancelledError || options.signal?.aborted === true;
     // Asked before the staging folder is dropped: that frees the space or inodes it had taken.

@@ -5,7 +5,7 @@ import { journalPath, readJournal, writeJournal, type Journal, type JournalPhase
 import { checkRelPath, joinRoot } from './rel-path.js';
 import { swapIn } from './swap.js';
 
-export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed';
+export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed' | 'superseded';
 export type RecoverResult = {
   readonly runId: string;
   readonly outcome: RecoverOutcome;
@@ -40,8 +40,17 @@ export async function recover(
     return { runId: journal.runId, outcome, errors };
   };
   if (FINISHED.includes(journal.phase)) return done(journal.phase, 'nothing-to-do');
-  if (UNTOUCHED.includes(journal.phase) || prefer === 'rollback') {
-    if (UNTOUCHED.includes(journal.phase)) return done('rolled-back', 'rolled-back');
+  if (UNTOUCHED.includes(journal.phase)) return done('rolled-back', 'rolled-back');
+  // A later run on the same root planned from the tree this run left: finishing or undoing this one
+  // now would put back content that later run replaced. Whole files only are in place either way.
+  const later = await laterRunOnRoot(destination, path, journal);
+  if (later) {
+    const message = `recovered: superseded by run ${later}; its staged files were dropped, the tree was left as that run made it`;
+    await destination.removeTree(journal.stagingDir);
+    await writeJournal(destination, path, { ...journal, phase: 'failed', message });
+    return { runId: journal.runId, outcome: 'superseded', errors: [] };
+  }
+  if (prefer === 'rollback') {
     const r = await restoreBackup(destination, journal.backupDir);
     return done('rolled-back', 'rolled-back', r.errors);
   }
@@ -59,4 +68,17 @@ export async function findInterrupted(destination: Endpoint, stateDir: string): 
     if (j && !FINISHED.includes(j.phase)) out.push(j);
   }
   return out;
+}
+
+/** The id of a run journaled after `journal` on the same root (run ids sort by time), if any. */
+async function laterRunOnRoot(destination: Endpoint, path: string, journal: Journal): Promise<string | null> {
+  const dir = path.replace(/\/[^/]*$/, '');
+  const names = (await destination.readdir(dir))
+    .filter((n) => n.endsWith('.json') && n.slice(0, -5) > journal.runId)
+    .sort();
+  for (const name of names) {
+    const j = await readJournal(destination, joinRoot(dir, name)).catch(() => null);
+    if (j && j.root === journal.root) return j.runId;
+  }
+  return null;
 }

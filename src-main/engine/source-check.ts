@@ -1,0 +1,28 @@
+import type { Endpoint } from '../transport/endpoint.js';
+import { AppError } from '../rpc/app-error.js';
+import type { JournalWrite } from './journal.js';
+
+/**
+ * Re-lists the source once its data is staged and checks every written file still has the size and
+ * modified time the plan saw. A file rewritten while it was read (an editor saving mid-upload) is
+ * otherwise staged as a torn mix of old and new bytes whenever its size did not change; tar notices
+ * that itself, a per-file copy does not.
+ */
+export async function checkSourceUnchanged(
+  source: Endpoint,
+  sourceRoot: string,
+  writes: ReadonlyArray<JournalWrite & { readonly size: number }>,
+): Promise<void> {
+  const files = writes.filter((w) => w.type === 'file');
+  if (files.length === 0) return;
+  const now = new Map(((await source.list(sourceRoot)) ?? []).map((e) => [e.path.normalize('NFC'), e]));
+  for (const w of files) {
+    const e = now.get(w.path);
+    if (e && e.type === 'file' && e.size === w.size && Math.abs(e.mtimeMs - w.mtimeMs) <= 1) continue;
+    const seen = e ? `${e.type}, ${e.size} bytes, modified ${new Date(e.mtimeMs).toISOString()}` : 'gone';
+    throw new AppError(
+      'SOURCE_CHANGED',
+      `"${w.path}" changed on the source while it was being copied (planned: ${w.size} bytes, modified ${new Date(w.mtimeMs).toISOString()}; now: ${seen}). Nothing was changed; plan again.`,
+    );
+  }
+}

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSync, writeSync, closeSync } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { apply } from '../../src-main/engine/apply.js';
+import { journalPath } from '../../src-main/engine/journal.js';
+import { recover } from '../../src-main/engine/recover.js';
+import { LocalEndpoint } from '../../src-main/transport/local-endpoint.js';
+import type { SshConnection } from '../../src-main/transport/ssh-connection.js';
+import { SshEndpoint } from '../../src-main/transport/ssh-endpoint.js';
+import { connect, makeTree, type Spec } from '../integration/engine/tree.js';
+import { startSshd, type SshdServer } from '../support/sshd.js';
+import { makeTempDir } from '../support/temp.js';
+import { planAndApply, planBetween, settle } from './engine-run.js';
+import { expectNothingLost, fence, leftovers, snapshot } from './nothing-lost.js';
+import { killConnections } from './sshd-children.js';
+
+const OLD = 1_600_000_000_000;
+const NEW = 1_700_000_000_000;
+
+describe('interrupted runs, and sources or destinations that change under a run', () => {
+  let s: SshdServer;
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+  const conns: SshConnection[] = [];
+  let n = 0;
+  beforeAll(async () => {
+    s = await startSshd();
+    tmp = await makeTempDir();
+  });
+  afterAll(async () => {
+    for (const c of conns) c.close();
+    await s?.stop();
+    await tmp?.cleanup();
+  });
+  const ssh = async (fastPath = true) => {
+    const c = await connect(s);
+    conns.push(c);
+    return new SshEndpoint(c, { fastPath });
+  };
+  async function setup(source: Spec, dest: Spec) {
+    n++;
+    const src = join(tmp.dir, `src${n}`);
+    const area = join(s.dataRoot, `area${n}`);
+    const dst = join(area, 'conf');
+    await makeTree(src, source);
+    await makeTree(dst, dest);
+    return {
+      src,
+      dst,
+      area,
+      stateDir: join(s.baseDir, `state${n}`),
+      before: await snapshot(dst),
+      source: await snapshot(src),
+    };
+  }
+
+  it('a run cut at 60 % of its renames, run again: the result equals the source, both backups hold what they replaced, and the stale journal cannot undo a later run', async () => {
+    const source: Spec = {};
+    const dest: Spec = { 'extra.txt': 'extra' };
+    for (let i = 0; i < 20; i++) {
+      source[`f${String(i).padStart(2, '0')}.conf`] = { content: `new ${i}`, mtimeMs: NEW };
+      dest[`f${String(i).padStart(2, '0')}.conf`] = { content: `old ${i}`, mtimeMs: OLD };
+    }
+    const c = await setup(source, dest);
+    const around = await fence(c.area, (p) => p === 'conf');
+    const first = await ssh();
+    let renames = 0;
+    const rename = first.rename.bind(first);
+    first.rename = async (from: string, to: string) => {
+      await rename(from, to);
+      // The connection drops right after 60 % of the files are in place.
+      if (from.includes('/.configsync-staging-') && ++renames === 12) await killConnections(s.pid);
+    };
+    const cut = await settle(
+      planAndApply(new LocalEndpoint(), c.src, first, c.dst, { stateDir: c.stateDir }),
+    );
+    expect(cut.status).toBe('failed');
+    expect(cut.message).toMatch(/connection .*(lost|closed)/i);
+    const mid = await snapshot(c.dst);
+    expect(Object.keys(mid).filter((p) => mid[p] === c.source[p])).toHaveLength(12);
+    const [runId1] = (await fs.readdir(join(c.stateDir, 'journal'))).map((x) => x.replace(/\.json$/, ''));
+    const backup1 = join(c.stateDir, 'backups/main', runId1 ?? '');
+    await expectNothingLost({ ...c, backupDirs: [backup1], outside: [around] });
+
+    // Run again (no recover first, as a user would): it finishes the job.
+    const again = await planAndApply(new LocalEndpoint(), c.src, await ssh(), c.dst, {
+      stateDir: c.stateDir,
+    });
+    expect(again.status).toBe('completed');
+    expect(await snapshot(c.dst)).toEqual(c.source);
+    await expectNothingLost({ ...c, backupDirs: [backup1, again.backupDir], outside: [around] });
+    // Backups intact: the second run's backup holds the half-way tree, the first run's the original.
+    const b2 = await snapshot(join(again.backupDir ?? '', 'files'), () => false);
+    for (const [p, v] of Object.entries(b2))
+      if (!v.startsWith('dir')) expect([c.before[p], mid[p]]).toContain(v);
+
+    // The source moves on and a third run applies it; then someone recovers the first run's journal.
+    await makeTree(c.src, { 'f19.conf': { content: 'newer still', mtimeMs: NEW + 60_000 } });
+    const third = await planAndApply(new LocalEndpoint(), c.src, await ssh(), c.dst, {
+      stateDir: c.stateDir,
+    });
+    expect(third.status).toBe('completed');
+    const latest = await snapshot(c.src);
+    const r = await recover(await ssh(), journalPath(c.stateDir, runId1 ?? ''));
+    expect(r).toMatchObject({ outcome: 'superseded', errors: [] });
+    expect(await snapshot(c.dst)).toEqual(latest);
+    expect(await leftovers(c.dst)).toEqual([]);
+  });
+
+  for (const bulk of [true, false])
+    it(`a source file rewritten while it is uploaded (${bulk ? 'tar fast path' : 'per-file'}): detected, nothing changed, never a torn mix`, async () => {
+      const size = 2_000_000;
+      const c = await setup(
+        {
+          'big.bin': { content: Buffer.alloc(size, 0x41), mtimeMs: NEW },
+          'a.conf': { content: 'new', mtimeMs: NEW },
+        },
+        { 'big.bin': { content: 'old', mtimeMs: OLD }, 'a.conf': { content: 'old', mtimeMs: OLD } },
+      );
+      const local = new LocalEndpoint();
+      const dest = await ssh(bulk);
+      const p = await planBetween(local, c.src, dest, c.dst);
+      // An editor rewrites the second half in place (same size) right after the upload has started.
+      const rewrite = () => {
+        const fd = openSync(join(c.src, 'big.bin'), 'r+');
+        writeSync(fd, Buffer.alloc(size / 2, 0x42), 0, size / 2, size / 2);
+        closeSync(fd);
+      };
+      if (bulk) {
+        const tarCreate = local.tarCreate.bind(local);
+        local.tarCreate = async (root, paths) => {
+          const r = await tarCreate(root, paths);
+          r.stream.once('data', rewrite);
+          return r;
+        };
+      } else {
+        const readStream = local.readStream.bind(local);
+        local.readStream = async (path: string): Promise<Readable> => {
+          const r = await readStream(path);
+          if (path.endsWith('big.bin')) r.once('data', rewrite);
+          return r;
+        };
+      }
+      const out = await settle(apply(p, local, dest, { setName: 'main', stateDir: c.stateDir, bulk }));
+      expect(out.status).toBe('failed');
+      expect(out.message).toMatch(/changed (on the source|as we read it)/i);
+      expect(await snapshot(c.dst)).toEqual(c.before);
+      expect(await leftovers(c.dst)).toEqual([]);
+      // The next run takes the file as it is now, whole.
+      const next = await planAndApply(new LocalEndpoint(), c.src, dest, c.dst, {
+        stateDir: c.stateDir,
+        bulk,
+      });
+      expect(next.status).toBe('completed');
+      expect(await snapshot(c.dst)).toEqual(await snapshot(c.src));
+    });
+
+  it('a parent folder swapped for a symlink to outside during the run: refused, nothing written outside the root', async () => {
+    const c = await setup(
+      {
+        'sub/app.conf': { content: 'new app', mtimeMs: NEW },
+        'top.conf': { content: 'new top', mtimeMs: NEW },
+      },
+      {
+        'sub/app.conf': { content: 'old app', mtimeMs: OLD },
+        'top.conf': { content: 'old top', mtimeMs: OLD },
+      },
+    );
+    const outside = join(c.area, 'outside');
+    await makeTree(outside, { 'app.conf': 'precious, outside the root' });
+    const around = await fence(c.area, (p) => p === 'conf' || p.startsWith('moved-sub'));
+    const dest = await ssh();
+    const p = await planBetween(new LocalEndpoint(), c.src, dest, c.dst);
+    let swapped = false;
+    const out = await settle(
+      apply(p, new LocalEndpoint(), dest, {
+        setName: 'main',
+        stateDir: c.stateDir,
+        onProgress: (g) => {
+          if (g.phase !== 'transferring' || swapped) return;
+          swapped = true;
+          // Someone with access to the destination swaps the folder for a link while the data flows.
+          void fs
+            .rename(join(c.dst, 'sub'), join(c.area, 'moved-sub'))
+            .then(() => fs.symlink(outside, join(c.dst, 'sub')));
+        },
+      }),
+    );
+    expect(out.status).toBe('failed');
+    expect(out.message).toMatch(/changed on .* since the plan|symlink/i);
+    expect(swapped).toBe(true);
+    expect(await fs.readFile(join(outside, 'app.conf'), 'utf8')).toBe('precious, outside the root');
+    expect(out.applied).toEqual([]);
+    expect(await snapshot(c.area, around.skip), 'something was written outside the root').toEqual(around.before);
+  });
+});
