@@ -9,10 +9,13 @@ import type {
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 import { apply, newRunId, type ApplyOptions } from './apply.js';
+import { mapBounded } from './bounded.js';
 import type { FilterSpec } from './filters.js';
 import { plan } from './plan.js';
 import { DEFAULT_FAN_OUT, planActions } from '../../src-shared/model/sync.js';
 import { scan } from './scan.js';
+
+export { mapBounded } from './bounded.js';
 
 /** A destination to plan for: how to reach it (within its contact timeout) and which root to write. */
 export type FanOutTarget = {
@@ -47,24 +50,6 @@ export type PlanAllOptions = {
   readonly filter: FilterSpec;
   readonly concurrency?: number;
 };
-
-/** Runs `fn` over `items` with at most `limit` at once, keeping order in the results. */
-export async function mapBounded<T, R>(
-  items: ReadonlyArray<T>,
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
 
 /**
  * One scan of the source, then (in parallel, bounded) connect + scan + plan per destination. A

@@ -1,6 +1,7 @@
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import type { Journal } from './journal.js';
+import { byLevel, IN_FLIGHT, mapBounded } from './bounded.js';
+import type { Journal, JournalWrite } from './journal.js';
 import { joinRoot } from './rel-path.js';
 
 export type SwapOptions = {
@@ -18,12 +19,24 @@ export type SwapResult = {
   readonly cancelled: boolean;
 };
 
+type Delete = Journal['deletes'][number];
+type Outcome = { readonly path: string; readonly ok: boolean; readonly error?: string } | null;
+
+/** Renames done one at a time before the rest go many at once. */
+const ONE_BY_ONE = 16;
+/** A new folder holding at least this many staged files is moved in whole (fewer: renamed one by one). */
+const MOVE_WHOLE_FROM = 16;
+
 const depth = (p: string) => p.split('/').length;
+const parentOf = (p: string) => p.replace(/\/?[^/]*$/, '');
 
 /**
  * Moves a run's staged content into place: folders first, then each staged file renamed over its
  * target (atomic: a reader sees the old or the new file), then extras deleted deepest first, then
- * folder modes and mtimes. Idempotent, so a killed run can be completed by calling it again.
+ * folder modes and mtimes. A folder the destination does not have yet is renamed into place whole
+ * (one rename for its whole staged subtree: every file in it still appears complete or not at all).
+ * Many requests are kept in flight, and each level of folders waits for the one it depends on.
+ * Idempotent, so a killed run can be completed by calling it again.
  */
 export async function swapIn(
   destination: Endpoint,
@@ -31,83 +44,157 @@ export async function swapIn(
   options: SwapOptions = {},
 ): Promise<SwapResult> {
   const at = (p: string) => joinRoot(journal.root, p);
+  const staged = (p: string) => joinRoot(journal.stagingDir, p);
   const applied: string[] = [];
   const errors: PathError[] = [];
   const total = journal.writes.length + journal.deletes.length + journal.dirs.length;
   let done = 0;
   const step = (path: string) => options.onPath?.(path, ++done, total);
-
-  const dirs = [...journal.dirs].sort((a, b) => depth(a.path) - depth(b.path));
-  for (const d of dirs) {
-    try {
-      if (d.replaces !== null && d.replaces !== 'dir') await destination.remove(at(d.path));
-      await destination.mkdirp(at(d.path));
-    } catch (err) {
-      errors.push({ path: d.path, message: (err as Error).message });
+  const aborted = () => options.signal?.aborted === true;
+  /** Runs one phase's items (at most IN_FLIGHT at once), then records their outcomes in order. */
+  const phase = async <T>(items: ReadonlyArray<T>, fn: (item: T) => Promise<Outcome>): Promise<boolean> => {
+    let cancelled = false;
+    const one = async (item: T): Promise<Outcome> => {
+      if (cancelled || aborted()) {
+        cancelled = true;
+        return null;
+      }
+      const o = await fn(item);
+      if (o) step(o.path);
+      return o;
+    };
+    // The first few one at a time: a small run costs no more, and a cancel stops exactly between two.
+    const outcomes: Outcome[] = [];
+    for (const item of items.slice(0, ONE_BY_ONE)) outcomes.push(await one(item));
+    outcomes.push(...(await mapBounded(items.slice(ONE_BY_ONE), IN_FLIGHT, one)));
+    for (const o of outcomes) {
+      if (o?.ok) applied.push(o.path);
+      else if (o?.error !== undefined) errors.push({ path: o.path, message: o.error });
     }
+    return !cancelled;
+  };
+  const attempt = async (path: string, fn: () => Promise<void>): Promise<Outcome> => {
+    try {
+      await fn();
+      return { path, ok: true };
+    } catch (err) {
+      return { path, ok: false, error: (err as Error).message };
+    }
+  };
+
+  // Folders: one the destination did not have, under a parent that is not new itself, is moved in
+  // whole when its staged copy exists (tar made it for the files below); the rest are made in place.
+  const dirs = [...journal.dirs].sort((a, b) => depth(a.path) - depth(b.path));
+  const fresh = new Set(dirs.filter((d) => d.replaces !== 'dir').map((d) => d.path));
+  const candidates = new Set(
+    dirs.filter((d) => d.replaces === null && !fresh.has(parentOf(d.path))).map((d) => d.path),
+  );
+  const filesUnder = new Map<string, number>();
+  for (const w of journal.writes)
+    for (let q = parentOf(w.path); q !== ''; q = parentOf(q))
+      if (candidates.has(q)) {
+        filesUnder.set(q, (filesUnder.get(q) ?? 0) + 1);
+        break;
+      }
+  const tops = dirs.filter((d) => (filesUnder.get(d.path) ?? 0) >= MOVE_WHOLE_FROM);
+  const moved = new Set<string>();
+  await mapBounded(tops, IN_FLIGHT, async (d) => {
+    if (!(await destination.stat(staged(d.path)).catch(() => null))) return;
+    if (await destination.stat(at(d.path)).catch(() => null)) return;
+    try {
+      await destination.rename(staged(d.path), at(d.path));
+      moved.add(d.path);
+    } catch {
+      // Made by someone else meanwhile, or a server that cannot rename folders: file by file below.
+    }
+  });
+  const under = (p: string): boolean => {
+    for (let q = parentOf(p); q !== ''; q = parentOf(q)) if (moved.has(q)) return true;
+    return moved.has(p);
+  };
+  for (const level of byLevel(
+    dirs.filter((d) => !moved.has(d.path)),
+    (d) => depth(d.path),
+    false,
+  )) {
+    const failed = await mapBounded(level, IN_FLIGHT, async (d) => {
+      try {
+        if (d.replaces !== null && d.replaces !== 'dir' && !under(d.path))
+          await destination.remove(at(d.path));
+        await destination.mkdirp(at(d.path));
+        return null;
+      } catch (err) {
+        return { path: d.path, message: (err as Error).message };
+      }
+    });
+    for (const f of failed) if (f) errors.push(f);
   }
+
   // A folder that becomes a file must be emptied of its (deleted) content before the rename.
   const replacedDirs = journal.writes.filter((w) => w.replaces === 'dir').map((w) => `${w.path}/`);
   const blocking = journal.deletes.filter((d) => replacedDirs.some((r) => d.path.startsWith(r)));
   const rest = journal.deletes.filter((d) => !blocking.includes(d));
-  const deleteAll = async (list: typeof journal.deletes): Promise<boolean> => {
-    for (const d of [...list].sort((a, b) => depth(b.path) - depth(a.path))) {
-      if (options.signal?.aborted) return false;
-      try {
-        await destination.remove(at(d.path));
-        applied.push(d.path);
-      } catch (err) {
-        // A folder still holding excluded files (licenses...) stays; anything else is an error.
-        if (d.type !== 'dir' || (await destination.readdir(at(d.path))).length === 0)
-          errors.push({ path: d.path, message: (err as Error).message });
-      }
-      step(d.path);
+  const deleteAll = async (list: ReadonlyArray<Delete>): Promise<boolean> => {
+    for (const level of byLevel(list, (d) => depth(d.path), true)) {
+      const ok = await phase(level, (d) =>
+        attempt(d.path, () => destination.remove(at(d.path))).then(async (o) => {
+          // A folder still holding excluded files (licenses...) stays; anything else is an error.
+          if (o?.ok === false && d.type === 'dir' && (await destination.readdir(at(d.path))).length > 0)
+            return { path: d.path, ok: false };
+          return o;
+        }),
+      );
+      if (!ok) return false;
     }
     return true;
   };
   if (!(await deleteAll(blocking))) return { applied, errors, cancelled: true };
 
-  const madeParents = new Set<string>();
-  for (const w of journal.writes) {
-    if (options.signal?.aborted) return { applied, errors, cancelled: true };
-    const staged = joinRoot(journal.stagingDir, w.path);
-    try {
-      if (options.resume && !(await destination.stat(staged))) {
-        const now = await destination.stat(at(w.path));
-        if (now?.type === w.type) applied.push(w.path);
-        else errors.push({ path: w.path, message: 'neither staged nor in place' });
-        step(w.path);
-        continue;
-      }
-      const parent = at(w.path).replace(/\/[^/]*$/, '');
-      if (!madeParents.has(parent)) {
-        await destination.mkdirp(parent);
-        madeParents.add(parent);
-      }
-      if (w.replaces !== null && w.replaces !== w.type) await destination.remove(at(w.path));
-      await destination.rename(staged, at(w.path));
-      applied.push(w.path);
-    } catch (err) {
-      errors.push({ path: w.path, message: (err as Error).message });
-    }
+  const inPlace = journal.writes.filter((w) => under(w.path));
+  for (const w of inPlace) {
+    applied.push(w.path);
     step(w.path);
   }
+  const toRename = journal.writes.filter((w) => !under(w.path));
+  const parents = [...new Set(toRename.map((w) => parentOf(w.path)))];
+  const parentErrors = new Map<string, string>();
+  await mapBounded(parents, IN_FLIGHT, async (p) => {
+    await destination.mkdirp(at(p)).catch((err: Error) => parentErrors.set(p, err.message));
+  });
+  const renameOne = async (w: JournalWrite): Promise<Outcome> => {
+    const from = staged(w.path);
+    if (options.resume && !(await destination.stat(from))) {
+      const now = await destination.stat(at(w.path));
+      return now?.type === w.type
+        ? { path: w.path, ok: true }
+        : { path: w.path, ok: false, error: 'neither staged nor in place' };
+    }
+    const parentError = parentErrors.get(parentOf(w.path));
+    if (parentError !== undefined) return { path: w.path, ok: false, error: parentError };
+    if (w.replaces !== null && w.replaces !== w.type) await destination.remove(at(w.path));
+    await destination.rename(from, at(w.path));
+    return { path: w.path, ok: true };
+  };
+  if (
+    !(await phase(toRename, (w) =>
+      renameOne(w).catch((err: Error) => ({ path: w.path, ok: false, error: err.message })),
+    ))
+  )
+    return { applied, errors, cancelled: true };
+
   await options.beforeDeletes?.();
   // A file that could not be written may be what the extras were replaced by (a renamed config):
   // deleting them then would leave neither, so a partial run deletes nothing.
   const failedWrites = errors.length;
   if (failedWrites > 0)
     for (const d of rest)
-      errors.push({ path: d.path, message: `not deleted: ${failedWrites} change(s) could not be put in place` });
+      errors.push({
+        path: d.path,
+        message: `not deleted: ${failedWrites} change(s) could not be put in place`,
+      });
   else if (!(await deleteAll(rest))) return { applied, errors, cancelled: true };
-  for (const d of [...dirs].reverse()) {
-    try {
-      await destination.setAttrs(at(d.path), d);
-      applied.push(d.path);
-    } catch (err) {
-      errors.push({ path: d.path, message: (err as Error).message });
-    }
-    step(d.path);
+  for (const level of byLevel(dirs, (d) => depth(d.path), true)) {
+    await phase(level, (d) => attempt(d.path, () => destination.setAttrs(at(d.path), d)));
   }
   return { applied, errors, cancelled: false };
 }

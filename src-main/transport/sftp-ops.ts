@@ -82,17 +82,34 @@ export async function sftpList(sftp: SFTPWrapper, root: string): Promise<RawEntr
   return out;
 }
 
+/** What is at `path` (lstat, no readlink), or null when nothing is. */
+async function kindAt(sftp: SFTPWrapper, path: string): Promise<RawEntry['type'] | null> {
+  try {
+    return typeOf((await call<Attributes>(sftp, (cb) => sftp.lstat(path, cb))).mode);
+  } catch (err) {
+    if (isNoSuchFile(err)) return null;
+    throw err;
+  }
+}
+
+/**
+ * `mkdir -p`: one request when the folder is there already (the usual case), and only the missing
+ * ancestors made otherwise, so many of these can be in flight without walking from `/` each time.
+ */
 export async function sftpMkdirp(sftp: SFTPWrapper, path: string): Promise<void> {
-  const parts = path.split('/');
-  for (let i = 2; i <= parts.length; i++) {
-    const p = parts.slice(0, i).join('/');
-    if (!p) continue;
-    try {
-      await call<void>(sftp, (cb) => sftp.mkdir(p, cb));
-    } catch (err) {
-      const st = await sftpStat(sftp, p);
-      if (!st || (st.type !== 'dir' && st.type !== 'symlink')) throw err;
-    }
+  const p = path.replace(/\/+$/, '');
+  if (!p) return;
+  const kind = await kindAt(sftp, p);
+  if (kind === 'dir' || kind === 'symlink') return;
+  if (kind === null) {
+    const up = p.replace(/\/[^/]*$/, '');
+    if (up && up !== p) await sftpMkdirp(sftp, up);
+  }
+  try {
+    await call<void>(sftp, (cb) => sftp.mkdir(p, cb));
+  } catch (err) {
+    const now = await kindAt(sftp, p);
+    if (now !== 'dir' && now !== 'symlink') throw err;
   }
 }
 
