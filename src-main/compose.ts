@@ -86,7 +86,8 @@ export function compose(options: ComposeOptions): ComposedApp {
     connect,
     resolvePath,
     events,
-    background: () => automation?.background() ?? { running: false, scheduleEntries: 0, autoSyncSets: [], busy: [] },
+    background: () =>
+      automation?.background() ?? { running: false, scheduleEntries: 0, autoSyncSets: [], busy: [] },
   });
   const notify = new NotifyConfig(settings, options.dataDir, options.secretBox ?? fileModeBox);
   automation = new Automation({
@@ -109,7 +110,12 @@ export function compose(options: ComposeOptions): ComposedApp {
   const runner = automation.runner;
   const syncs = syncHandlers({ sets, sync, servers, connect, resolvePath });
   const handlers: Handlers = {
-    ...appHandlers({ version: appVersion(), shell: options.shell, dataDir: options.dataDir, storePath: settings.path }),
+    ...appHandlers({
+      version: appVersion(),
+      shell: options.shell,
+      dataDir: options.dataDir,
+      storePath: settings.path,
+    }),
     ...serverHandlers({ service: servers, keys }),
     ...syncs,
     // Every plan is remembered with its set, so its apply goes through the set's run gate and the
@@ -126,7 +132,8 @@ export function compose(options: ComposeOptions): ComposedApp {
     ...notify.handlers(),
   };
   const background = options.background ?? options.shell !== 'cli';
-  if (background) void automation.start().catch((err: unknown) => log('starting schedules and triggers failed', err));
+  if (background)
+    void automation.start().catch((err: unknown) => log('starting schedules and triggers failed', err));
   return {
     router: createRouter(handlers, log),
     events,

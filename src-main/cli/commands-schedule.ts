@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ANY, autoSyncTrigger, scheduleTime, type ScheduleOperation, type ScheduleTime } from '../../src-shared/model/schedule.js';
+import {
+  ANY,
+  autoSyncTrigger,
+  scheduleTime,
+  type ScheduleOperation,
+  type ScheduleTime,
+} from '../../src-shared/model/schedule.js';
 import type { Output } from '../../src-shared/contract/api.js';
 import type { CliCommand, CliContext } from './commands-types.js';
 import { exitCodes } from './exit-codes.js';
@@ -11,14 +17,23 @@ import { CliCallError } from './rpc-call.js';
 export function parseScheduleTime(text: string): ScheduleTime {
   const fields = text.trim().split(/\s+/);
   if (fields.length !== 5)
-    throw new CliCallError('BAD_PARAMS', `--at wants five fields "MINUTE HOUR DAY MONTH WEEKDAY" (ANY for any), got "${text}".`);
-  const values = fields.map((f) => (f.toUpperCase() === ANY || f === '*' ? ANY : /^\d+$/.test(f) ? Number(f) : f));
+    throw new CliCallError(
+      'BAD_PARAMS',
+      `--at wants five fields "MINUTE HOUR DAY MONTH WEEKDAY" (ANY for any), got "${text}".`,
+    );
+  const values = fields.map((f) =>
+    f.toUpperCase() === ANY || f === '*' ? ANY : /^\d+$/.test(f) ? Number(f) : f,
+  );
   const parsed = scheduleTime.safeParse(values);
-  if (!parsed.success) throw new CliCallError('BAD_PARAMS', `--at: ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
+  if (!parsed.success)
+    throw new CliCallError('BAD_PARAMS', `--at: ${parsed.error.issues.map((i) => i.message).join('; ')}.`);
   return parsed.data;
 }
 
-async function operationOf(ctx: CliContext, v: { set?: string; operation?: string }): Promise<ScheduleOperation> {
+async function operationOf(
+  ctx: CliContext,
+  v: { set?: string; operation?: string },
+): Promise<ScheduleOperation> {
   const kind = v.operation ?? (v.set ? 'sync-set' : undefined);
   switch (kind) {
     case 'sync-set': {
@@ -30,11 +45,17 @@ async function operationOf(ctx: CliContext, v: { set?: string; operation?: strin
     case 'drift-check':
       return { kind };
     default:
-      throw new CliCallError('BAD_PARAMS', '--set NAME, or --operation backup-config|health-check|drift-check, is required.');
+      throw new CliCallError(
+        'BAD_PARAMS',
+        '--set NAME, or --operation backup-config|health-check|drift-check, is required.',
+      );
   }
 }
 
-function describe(entry: Output<'schedules.list'>['entries'][number], setName: (id: string) => string): string {
+function describe(
+  entry: Output<'schedules.list'>['entries'][number],
+  setName: (id: string) => string,
+): string {
   const op = entry.operation;
   return op.kind === 'sync-set' ? `synchronize ${setName(op.setId)}` : op.kind;
 }
@@ -65,8 +86,16 @@ Entries run while the app or "configsync scheduler" runs.`,
     const time = parseScheduleTime(v.at);
     const operation = await operationOf(ctx, v);
     const id = v.id ?? `entry-${Date.now().toString(36)}`;
-    const saved = await ctx.call('schedules.save', { id, operation, time, catchUp: v['catch-up'], enabled: !v.disabled });
-    ctx.io.out(`Saved ${saved.id}: ${saved.reading}; next run ${saved.nextRunAt ? new Date(saved.nextRunAt).toISOString() : 'never'}.`);
+    const saved = await ctx.call('schedules.save', {
+      id,
+      operation,
+      time,
+      catchUp: v['catch-up'],
+      enabled: !v.disabled,
+    });
+    ctx.io.out(
+      `Saved ${saved.id}: ${saved.reading}; next run ${saved.nextRunAt ? new Date(saved.nextRunAt).toISOString() : 'never'}.`,
+    );
     return exitCodes.ok;
   },
 };
@@ -76,7 +105,11 @@ const list: CliCommand = {
   summary: 'list schedule entries with their reading and next run',
   help: 'Options:\n  --json   print JSON',
   async run(args, ctx) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { json: { type: 'boolean', default: false } },
+      strict: true,
+    });
     const out = await ctx.call('schedules.list', {});
     if (values.json) {
       ctx.io.out(JSON.stringify(out, null, 2));
@@ -109,7 +142,11 @@ const remove: CliCommand = {
   async run(args, ctx) {
     const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
     const id = positionals[0];
-    if (!id) throw new CliCallError('BAD_PARAMS', 'Give the id of the entry ("configsync schedule list" shows them).');
+    if (!id)
+      throw new CliCallError(
+        'BAD_PARAMS',
+        'Give the id of the entry ("configsync schedule list" shows them).',
+      );
     const { removed } = await ctx.call('schedules.remove', { id });
     if (!removed) throw new CliCallError('NOT_FOUND', `There is no schedule entry "${id}".`);
     ctx.io.out(`Removed ${id}.`);
@@ -124,14 +161,24 @@ const auto: CliCommand = {
   on-change   a local source is watched, a remote one watched with inotifywait or polled
   SECONDS     a run every N seconds (at least 5), which also repairs edits made on a secondary`,
   async run(args, ctx) {
-    const { values: v } = parseArgs({ args, options: { set: { type: 'string' }, trigger: { type: 'string' } }, strict: true });
+    const { values: v } = parseArgs({
+      args,
+      options: { set: { type: 'string' }, trigger: { type: 'string' } },
+      strict: true,
+    });
     if (!v.set || !v.trigger) throw new CliCallError('BAD_PARAMS', '--set and --trigger are required.');
     const raw = /^\d+$/.test(v.trigger) ? { every: Number(v.trigger) } : v.trigger;
     const trigger = autoSyncTrigger.safeParse(raw);
-    if (!trigger.success) throw new CliCallError('BAD_PARAMS', `--trigger: ${trigger.error.issues[0]?.message ?? 'off, on-change or a number of seconds'}.`);
+    if (!trigger.success)
+      throw new CliCallError(
+        'BAD_PARAMS',
+        `--trigger: ${trigger.error.issues[0]?.message ?? 'off, on-change or a number of seconds'}.`,
+      );
     const set = await setByName(ctx, v.set);
     await ctx.call('autoSync.set', { setId: set.id, trigger: trigger.data });
-    ctx.io.out(`Automatic synchronization of ${set.name}: ${typeof trigger.data === 'object' ? `every ${trigger.data.every} s` : trigger.data}.`);
+    ctx.io.out(
+      `Automatic synchronization of ${set.name}: ${typeof trigger.data === 'object' ? `every ${trigger.data.every} s` : trigger.data}.`,
+    );
     return exitCodes.ok;
   },
 };

@@ -26,12 +26,17 @@ function rows(overview: Overview): string[][] {
     s.name,
     s.role,
     s.contact.ok === null ? 'never' : s.contact.ok ? 'reachable' : 'UNREACHABLE',
-    s.lastSync ? `${when(s.lastSync.at)} ${s.lastSync.status} (${s.lastSync.trigger}, ${s.lastSync.setName})` : '-',
+    s.lastSync
+      ? `${when(s.lastSync.at)} ${s.lastSync.status} (${s.lastSync.trigger}, ${s.lastSync.setName})`
+      : '-',
     s.drift.state === 'differs' ? `${s.drift.differences} difference(s)` : s.drift.state,
     s.lastBackup ? when(s.lastBackup.at) : '-',
     s.health.state === 'ok' || s.health.state === 'unknown'
       ? s.health.state
-      : `${s.health.state}: ${s.health.checks.filter((c) => c.state !== 'ok').map((c) => c.message).join('; ')}`,
+      : `${s.health.state}: ${s.health.checks
+          .filter((c) => c.state !== 'ok')
+          .map((c) => c.message)
+          .join('; ')}`,
   ]);
 }
 
@@ -49,13 +54,23 @@ Exit: 0 every secondary in sync (or not checked yet), 10 a secondary differs, 5 
       options: { json: { type: 'boolean', default: false }, check: { type: 'boolean', default: false } },
       strict: true,
     });
-    const overview = values.check ? await ctx.call('status.checkNow', {}) : await ctx.call('status.overview', {});
+    const overview = values.check
+      ? await ctx.call('status.checkNow', {})
+      : await ctx.call('status.overview', {});
     if (values.json) ctx.io.out(JSON.stringify(overview, null, 2));
     else {
-      ctx.io.out(table(['SERVER', 'ROLE', 'CONTACT', 'LAST SYNC', 'DRIFT', 'LAST BACKUP', 'HEALTH'], rows(overview)));
-      ctx.io.out(overview.lastCheckAt ? `last check: ${when(overview.lastCheckAt)}` : 'not checked yet: run "configsync status --check"');
+      ctx.io.out(
+        table(['SERVER', 'ROLE', 'CONTACT', 'LAST SYNC', 'DRIFT', 'LAST BACKUP', 'HEALTH'], rows(overview)),
+      );
+      ctx.io.out(
+        overview.lastCheckAt
+          ? `last check: ${when(overview.lastCheckAt)}`
+          : 'not checked yet: run "configsync status --check"',
+      );
       if (overview.promote.offered)
-        ctx.io.out(`${overview.promote.reason}\nA secondary can take over: configsync servers edit NAME --role primary`);
+        ctx.io.out(
+          `${overview.promote.reason}\nA secondary can take over: configsync servers edit NAME --role primary`,
+        );
     }
     return statusExitCode(overview);
   },

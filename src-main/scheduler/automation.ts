@@ -195,13 +195,19 @@ export class Automation {
           resolvePath: this.deps.resolvePath,
           pushWatch: this.deps.options?.pushWatch ?? true,
           clock: this.clock,
-          ...(this.deps.options?.debounceMs !== undefined ? { debounceMs: this.deps.options.debounceMs } : {}),
+          ...(this.deps.options?.debounceMs !== undefined
+            ? { debounceMs: this.deps.options.debounceMs }
+            : {}),
         });
         const spec = { setId: set.id, trigger, source };
         this.sources.set(set.id, { key, spec, release });
         specs.push(spec);
       } catch (err) {
-        this.report({ type: 'trigger-error', key: `sync-set:${set.id}`, message: err instanceof Error ? err.message : String(err) });
+        this.report({
+          type: 'trigger-error',
+          key: `sync-set:${set.id}`,
+          message: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     await this.triggers.configure(specs);
@@ -216,7 +222,11 @@ export class Automation {
   onRunFinished(record: SyncRunRecord): void {
     const known = this.runner.takeOrigin(record.runId);
     const setId = known?.setId ?? this.setIdByName(record.setName);
-    const line = historyRecordOf(record, { setId, trigger: known?.trigger ?? this.deps.manualTrigger }, this.deps.logsDir);
+    const line = historyRecordOf(
+      record,
+      { setId, trigger: known?.trigger ?? this.deps.manualTrigger },
+      this.deps.logsDir,
+    );
     this.after(line);
   }
 
@@ -250,7 +260,9 @@ export class Automation {
         const all = this.autoSync.all();
         return {
           running: this.running,
-          sets: this.deps.sets.list().map((s) => ({ setId: s.id, setName: s.name, trigger: all[s.id] ?? 'off' })),
+          sets: this.deps.sets
+            .list()
+            .map((s) => ({ setId: s.id, setName: s.name, trigger: all[s.id] ?? 'off' })),
         };
       },
       'autoSync.set': async ({ setId, trigger }) => {
@@ -296,7 +308,15 @@ export class Automation {
   }
 
   private failedStart(setId: string, trigger: RunTrigger, startedAt: number, error: string): void {
-    this.after({ id: newRunId(), setId, trigger, startedAt, finishedAt: Date.now(), destinations: [], error });
+    this.after({
+      id: newRunId(),
+      setId,
+      trigger,
+      startedAt,
+      finishedAt: Date.now(),
+      destinations: [],
+      error,
+    });
   }
 
   private async operation(op: ScheduleOperation): Promise<RunOutcome> {
@@ -321,9 +341,14 @@ export class Automation {
     const dir = join(this.deps.dataDir, 'config-backups');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const now = new Date(this.clock.now());
-    const out = await exportConfig(this.deps.servers, join(dir, `configsync-${now.toISOString().replace(/[:.]/g, '-')}.json`), now);
+    const out = await exportConfig(
+      this.deps.servers,
+      join(dir, `configsync-${now.toISOString().replace(/[:.]/g, '-')}.json`),
+      now,
+    );
     const old = (await readdir(dir)).filter((n) => /^configsync-.*\.json$/.test(n)).sort();
-    for (const name of old.slice(0, Math.max(0, old.length - KEEP_CONFIG_BACKUPS))) await rm(join(dir, name), { force: true });
+    for (const name of old.slice(0, Math.max(0, old.length - KEEP_CONFIG_BACKUPS)))
+      await rm(join(dir, name), { force: true });
     return { result: 'ok', message: `Configuration saved to ${out.path ?? dir}.` };
   }
 
@@ -335,17 +360,22 @@ export class Automation {
         this.deps.status.changed(e.type);
         return;
       case 'run-finished':
-        if (e.outcome.result !== 'ok') this.deps.log(`${e.key} (${e.trigger}) ended ${e.outcome.result}: ${e.outcome.message}`);
+        if (e.outcome.result !== 'ok')
+          this.deps.log(`${e.key} (${e.trigger}) ended ${e.outcome.result}: ${e.outcome.message}`);
         this.deps.status.changed(e.type);
         return;
       case 'retry-scheduled':
-        this.deps.log(`${e.key}: attempt ${e.attempt} failed (${e.outcome.message}); retrying in ${Math.round(e.delayMs / 1000)} s.`);
+        this.deps.log(
+          `${e.key}: attempt ${e.attempt} failed (${e.outcome.message}); retrying in ${Math.round(e.delayMs / 1000)} s.`,
+        );
         return;
       case 'gave-up':
         this.deps.notifier.notify(`${e.key} failed ${e.attempts} times`, e.outcome.message, 'error');
         return;
       case 'missed':
-        this.deps.log(`${e.key}: the run of ${new Date(e.scheduledAt).toISOString()} was missed (catch-up is off).`);
+        this.deps.log(
+          `${e.key}: the run of ${new Date(e.scheduledAt).toISOString()} was missed (catch-up is off).`,
+        );
         return;
       case 'catch-up':
         this.deps.log(`${e.key}: running the missed run of ${new Date(e.missedAt).toISOString()} now.`);

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { autoSyncTrigger, scheduleEntry, type AutoSyncTrigger, type ScheduleEntry } from '../../src-shared/model/schedule.js';
+import {
+  autoSyncTrigger,
+  scheduleEntry,
+  type AutoSyncTrigger,
+  type ScheduleEntry,
+} from '../../src-shared/model/schedule.js';
 import { AppError } from '../rpc/app-error.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import type { ScheduleStorage } from './schedule-handlers.js';

@@ -32,7 +32,8 @@ export function outcomeOfRun(record: SyncRunRecord): RunOutcome {
     .filter((r) => r.status !== 'completed')
     .map((r) => `${r.targetId.replace(/#\d+$/, '')}: ${r.status}${r.message ? ` (${r.message})` : ''}`)
     .join('; ');
-  if (statuses.length > 0 && done === statuses.length) return { result: 'ok', message: `Applied to ${done} destination(s).` };
+  if (statuses.length > 0 && done === statuses.length)
+    return { result: 'ok', message: `Applied to ${done} destination(s).` };
   return {
     result: done === 0 ? 'failed' : 'partial',
     message: message || 'No destination was applied.',
@@ -105,7 +106,11 @@ export class SetRunner {
    * guard is reported, not overridden). Meant to run inside the executor (the caller holds the gate).
    * With `skipWhenInSync`, a run whose plan would change nothing is not started.
    */
-  async runSet(setId: string, trigger: RunTrigger, options: { skipWhenInSync?: boolean } = {}): Promise<RunOutcome> {
+  async runSet(
+    setId: string,
+    trigger: RunTrigger,
+    options: { skipWhenInSync?: boolean } = {},
+  ): Promise<RunOutcome> {
     const startedAt = Date.now();
     try {
       if (options.skipWhenInSync && this.deps.inSync && (await this.deps.inSync(setId)))
@@ -119,7 +124,8 @@ export class SetRunner {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.deps.onFailedStart?.(setId, trigger, startedAt, message);
-      const permanent = err instanceof AppError && ['SET_UNKNOWN', 'NO_PRIMARY', 'NO_DESTINATIONS'].includes(err.code);
+      const permanent =
+        err instanceof AppError && ['SET_UNKNOWN', 'NO_PRIMARY', 'NO_DESTINATIONS'].includes(err.code);
       return { result: 'failed', message, ...(permanent ? { retryable: false } : {}) };
     }
   }

@@ -45,7 +45,6 @@ export async function checkSetDrift(
   let source: Endpoint;
   try {
     source = await deps.connect(who.sourceServerId);
-
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     deps.contactFailed(who.sourceServerId, message);

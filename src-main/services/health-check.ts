@@ -25,7 +25,10 @@ const severity: Readonly<Record<CheckState, number>> = { ok: 0, unknown: 1, warn
 /** The worst state of a list of checks (unknown when there are none). */
 export function overallState(checks: ReadonlyArray<{ state: CheckState }>): CheckState {
   if (checks.length === 0) return 'unknown';
-  return checks.reduce<CheckState>((worst, c) => (severity[c.state] > severity[worst] ? c.state : worst), 'ok');
+  return checks.reduce<CheckState>(
+    (worst, c) => (severity[c.state] > severity[worst] ? c.state : worst),
+    'ok',
+  );
 }
 
 /** The runs (oldest first) that had this server as a destination, newest last. */
@@ -39,7 +42,8 @@ export function errorsCheck(serverId: string, runs: ReadonlyArray<RunRecord>): C
   if (recent.length === 0) return { id: 'errors', state: 'ok', message: 'No run yet.' };
   const statusOf = (r: RunRecord) => r.destinations.find((d) => d.serverId === serverId)?.status ?? 'ok';
   const bad = recent.filter((r) => statusOf(r) !== 'ok');
-  if (bad.length === 0) return { id: 'errors', state: 'ok', message: `No errors in the last ${recent.length} run(s).` };
+  if (bad.length === 0)
+    return { id: 'errors', state: 'ok', message: `No errors in the last ${recent.length} run(s).` };
   const last = recent[recent.length - 1];
   const lastBad = last !== undefined && statusOf(last) !== 'ok';
   return {
@@ -56,14 +60,24 @@ export function backupsCheck(
   lastBackupAt: number | null,
 ): Check {
   if (server.role === 'primary')
-    return { id: 'backups', state: 'ok', message: 'The primary is the source: nothing is overwritten on it.' };
+    return {
+      id: 'backups',
+      state: 'ok',
+      message: 'The primary is the source: nothing is overwritten on it.',
+    };
   const changing = runsTo(server.id, runs).filter((r) =>
-    r.destinations.some((d) => d.serverId === server.id && d.counts.created + d.counts.updated + d.counts.deleted > 0),
+    r.destinations.some(
+      (d) => d.serverId === server.id && d.counts.created + d.counts.updated + d.counts.deleted > 0,
+    ),
   );
   const last = changing[changing.length - 1];
   if (!last) return { id: 'backups', state: 'ok', message: 'No run has changed files here yet.' };
   if (lastBackupAt !== null && lastBackupAt >= last.startedAt - 1000)
-    return { id: 'backups', state: 'ok', message: `Backup kept by the run of ${new Date(lastBackupAt).toISOString()}.` };
+    return {
+      id: 'backups',
+      state: 'ok',
+      message: `Backup kept by the run of ${new Date(lastBackupAt).toISOString()}.`,
+    };
   return { id: 'backups', state: 'warning', message: 'The last run that changed files here left no backup.' };
 }
 
@@ -97,7 +111,8 @@ async function freeSpaceCheck(
       state: problems.length > 0 ? 'warning' : 'unknown',
       message: problems[0] ?? (sets.length === 0 ? 'No sync set yet.' : 'Free space could not be read.'),
     };
-  const state: CheckState = lowest.bytes < FAIL_BYTES ? 'failed' : lowest.bytes < WARN_BYTES ? 'warning' : 'ok';
+  const state: CheckState =
+    lowest.bytes < FAIL_BYTES ? 'failed' : lowest.bytes < WARN_BYTES ? 'warning' : 'ok';
   return { id: 'free-space', state, message: `${formatBytes(lowest.bytes)} free on ${lowest.path}.` };
 }
 

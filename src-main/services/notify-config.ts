@@ -19,7 +19,9 @@ const PASSWORD_FILE = 'smtp-password.json';
 
 type Methods = typeof notifyMethods;
 export type NotifyHandlers = {
-  readonly [M in keyof Methods]: (input: z.output<Methods[M]['input']>) => Promise<z.output<Methods[M]['output']>>;
+  readonly [M in keyof Methods]: (
+    input: z.output<Methods[M]['input']>,
+  ) => Promise<z.output<Methods[M]['output']>>;
 };
 
 /**
@@ -51,7 +53,10 @@ export class NotifyConfig {
     this.store.set(KEY, notificationSettings.parse(settings));
     if (password === null) rmSync(this.passwordPath, { force: true });
     else if (password !== undefined) {
-      const sealed = { box: this.box.kind, sealed: this.box.seal(Buffer.from(password, 'utf8')).toString('base64') };
+      const sealed = {
+        box: this.box.kind,
+        sealed: this.box.seal(Buffer.from(password, 'utf8')).toString('base64'),
+      };
       const temp = `${this.passwordPath}.tmp`;
       writeFileSync(temp, JSON.stringify(sealed), { mode: 0o600 });
       renameSync(temp, this.passwordPath);
@@ -66,7 +71,10 @@ export class NotifyConfig {
     if (!this.hasPassword()) return null;
     const stored = JSON.parse(readFileSync(this.passwordPath, 'utf8')) as { box?: string; sealed?: string };
     if (stored.box !== this.box.kind || typeof stored.sealed !== 'string')
-      throw new AppError('SECRET_BOX', `The SMTP password was sealed with ${stored.box ?? 'an unknown box'}; enter it again.`);
+      throw new AppError(
+        'SECRET_BOX',
+        `The SMTP password was sealed with ${stored.box ?? 'an unknown box'}; enter it again.`,
+      );
     return this.box.open(Buffer.from(stored.sealed, 'base64')).toString('utf8');
   }
 

@@ -11,7 +11,9 @@ export type StatusHandlerDeps = {
 };
 
 /** `status.overview`, `status.checkNow` and the switch-over `servers.promote`. */
-export function statusHandlers(deps: StatusHandlerDeps): Pick<Handlers, 'status.overview' | 'status.checkNow' | 'servers.promote'> {
+export function statusHandlers(
+  deps: StatusHandlerDeps,
+): Pick<Handlers, 'status.overview' | 'status.checkNow' | 'servers.promote'> {
   return {
     'status.overview': () => deps.status.overview(),
     'status.checkNow': () => deps.status.checkNow(),

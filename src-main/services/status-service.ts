@@ -1,5 +1,10 @@
 import type { SyncSet } from '../../src-shared/contract/schemas/sync.js';
-import type { DriftState, HealthState, ServerStatus, StatusOverview } from '../../src-shared/contract/methods/status.js';
+import type {
+  DriftState,
+  HealthState,
+  ServerStatus,
+  StatusOverview,
+} from '../../src-shared/contract/methods/status.js';
 import type { RunRecord } from '../../src-shared/model/history.js';
 import type { Server } from '../../src-shared/model/server.js';
 import type { Endpoint } from '../transport/endpoint.js';
@@ -99,7 +104,11 @@ export class StatusService {
 
   /** Plans one set (nothing applied) and records what it found: true when every secondary is in sync. */
   async setInSync(setId: string): Promise<boolean> {
-    const findings = await checkSetDrift(this.deps.sets.get(setId), this.deps.servers.committed(), this.checkDeps());
+    const findings = await checkSetDrift(
+      this.deps.sets.get(setId),
+      this.deps.servers.committed(),
+      this.checkDeps(),
+    );
     for (const f of findings) this.deps.state.setDrift(f.serverId, f.setId, f.entry);
     this.changed('drift');
     return findings.length > 0 && findings.every((f) => f.entry.state === 'in-sync');
@@ -115,7 +124,10 @@ export class StatusService {
         state: d.status === 'ok' ? 'in-sync' : 'unknown',
         differences: 0,
         checkedAt: record.finishedAt,
-        message: d.status === 'ok' ? 'Brought in sync by the last run.' : `The last run ended ${d.status}: ${d.message}`,
+        message:
+          d.status === 'ok'
+            ? 'Brought in sync by the last run.'
+            : `The last run ended ${d.status}: ${d.message}`,
       });
     this.changed('run');
   }
@@ -125,8 +137,14 @@ export class StatusService {
     if (server.role === 'primary')
       return { state: 'in-sync', differences: 0, checkedAt: null, message: 'The primary is the reference.' };
     if (server.role === 'not-selected')
-      return { state: 'unknown', differences: 0, checkedAt: null, message: 'Not selected: takes part in no synchronization.' };
-    if (sets.length === 0) return { state: 'unknown', differences: 0, checkedAt: null, message: 'No sync set yet.' };
+      return {
+        state: 'unknown',
+        differences: 0,
+        checkedAt: null,
+        message: 'Not selected: takes part in no synchronization.',
+      };
+    if (sets.length === 0)
+      return { state: 'unknown', differences: 0, checkedAt: null, message: 'No sync set yet.' };
     const found = this.deps.state.drift(server.id);
     const entries = sets.map((s) => found[s.id]).filter((e): e is DriftEntry => e !== undefined);
     const checkedAt = entries.length > 0 ? Math.min(...entries.map((e) => e.checkedAt)) : null;
@@ -186,19 +204,21 @@ export class StatusService {
     const runs = (await this.deps.history.readAll()).records;
     const backups = lastBackups(await this.deps.syncRuns());
     const results = await Promise.all(
-      servers.map(
-        async (s): Promise<[string, HealthState]> => [
-          s.id,
-          await checkServerHealth(s, sets, runs, backups.get(s.id)?.at ?? null, this.checkDeps()),
-        ],
-      ),
+      servers.map(async (s): Promise<[string, HealthState]> => [
+        s.id,
+        await checkServerHealth(s, sets, runs, backups.get(s.id)?.at ?? null, this.checkDeps()),
+      ]),
     );
     for (const [id, health] of results) this.deps.state.setHealth(id, health);
   }
 }
 
 /** The newest run that had this server as a destination (for the primary: the newest run at all). */
-function lastSyncOf(server: Server, runs: ReadonlyArray<RunRecord>, setName: (id: string) => string): ServerStatus['lastSync'] {
+function lastSyncOf(
+  server: Server,
+  runs: ReadonlyArray<RunRecord>,
+  setName: (id: string) => string,
+): ServerStatus['lastSync'] {
   for (let i = runs.length - 1; i >= 0; i--) {
     const r = runs[i];
     if (!r) continue;
@@ -227,7 +247,8 @@ function lastBackups(runs: ReadonlyArray<SyncRunRecord>): Map<string, LastBackup
       const serverId = serverOfTarget(r.targetId);
       const at = Date.parse(r.finishedAt);
       const known = out.get(serverId);
-      if (!known || known.at < at) out.set(serverId, { at, runId: run.runId, setName: run.setName, path: r.backupDir });
+      if (!known || known.at < at)
+        out.set(serverId, { at, runId: run.runId, setName: run.setName, path: r.backupDir });
     }
   return out;
 }

@@ -53,7 +53,9 @@ export class StatusStateStore {
   prune(serverIds: ReadonlySet<string>, setIds: ReadonlySet<string>): void {
     for (const id of Object.keys(this.doc.drift)) {
       if (!serverIds.has(id)) delete this.doc.drift[id];
-      else for (const setId of Object.keys(this.doc.drift[id] ?? {})) if (!setIds.has(setId)) delete this.doc.drift[id]?.[setId];
+      else
+        for (const setId of Object.keys(this.doc.drift[id] ?? {}))
+          if (!setIds.has(setId)) delete this.doc.drift[id]?.[setId];
     }
     for (const id of Object.keys(this.doc.health)) if (!serverIds.has(id)) delete this.doc.health[id];
   }

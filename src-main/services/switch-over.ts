@@ -17,7 +17,12 @@ export function promoteOffer(servers: ReadonlyArray<Server>): StatusOverview['pr
   if (!primary) return { offered: false, primaryId: null, reason: 'No server is the primary.', candidates };
   const contact = primary.lastContact;
   if (!contact || contact.ok)
-    return { offered: false, primaryId: primary.id, reason: `"${primary.name}" answered at its last contact.`, candidates };
+    return {
+      offered: false,
+      primaryId: primary.id,
+      reason: `"${primary.name}" answered at its last contact.`,
+      candidates,
+    };
   return {
     offered: candidates.length > 0,
     primaryId: primary.id,
@@ -38,9 +43,13 @@ export function promote(
   const before = service.state();
   const server = before.committed.find((s) => s.id === id);
   if (!server) throw new AppError('NOT_FOUND', `There is no server with id "${id}" in the saved list.`);
-  if (server.role === 'primary') throw new AppError('ALREADY_PRIMARY', `"${server.name}" is already the primary.`);
+  if (server.role === 'primary')
+    throw new AppError('ALREADY_PRIMARY', `"${server.name}" is already the primary.`);
   if (server.role === 'not-selected')
-    throw new AppError('NOT_SELECTED', `"${server.name}" is Not Selected: make it a secondary in the server list first.`);
+    throw new AppError(
+      'NOT_SELECTED',
+      `"${server.name}" is Not Selected: make it a secondary in the server list first.`,
+    );
   if (before.dirty)
     throw new AppError(
       'UNSAVED_EDITS',
@@ -49,5 +58,9 @@ export function promote(
   const old = before.committed.find((s) => s.role === 'primary') ?? null;
   service.setRole(id, 'primary');
   const state = service.commit();
-  return { state, previousPrimaryId: old?.id ?? null, message: promotionConsequence(server.name, old?.name ?? null) };
+  return {
+    state,
+    previousPrimaryId: old?.id ?? null,
+    message: promotionConsequence(server.name, old?.name ?? null),
+  };
 }

@@ -65,7 +65,10 @@ test.describe('Synchronization status, schedules and switch-over', () => {
     await snap(page, 'schedules-02-saved');
   });
 
-  test('the status tab shows a secondary going out of sync and back in after a sync', async ({ page, shell }) => {
+  test('the status tab shows a secondary going out of sync and back in after a sync', async ({
+    page,
+    shell,
+  }) => {
     for (const s of [primary, s1, s2]) {
       await rm(root(s), { recursive: true, force: true });
       await mkdir(root(s), { recursive: true });
@@ -78,7 +81,9 @@ test.describe('Synchronization status, schedules and switch-over', () => {
       { name: 'second-1', role: 'secondary', sshd: s1, root: root(s1) },
       { name: 'second-2', role: 'secondary', sshd: s2, root: root(s2) },
     ]);
-    const { set } = await rpc.call('sets.save', { set: { name: 'status-e2e', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const { set } = await rpc.call('sets.save', {
+      set: { name: 'status-e2e', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     await syncNow(rpc, set.id);
 
     await page.goto(shell.url);
@@ -131,7 +136,9 @@ test.describe('Synchronization status, schedules and switch-over', () => {
       await offer.getByRole('button', { name: 'Promote to primary…' }).click();
       const confirm = page.getByRole('dialog', { name: 'Promote standby to primary?' });
       await expect(confirm).toContainText('standby becomes the primary');
-      await expect(confirm).toContainText('old-primary becomes a secondary: when it is back, the next synchronization overwrites its files');
+      await expect(confirm).toContainText(
+        'old-primary becomes a secondary: when it is back, the next synchronization overwrites its files',
+      );
       await expect.poll(() => confirm.evaluate((el) => getComputedStyle(el).opacity)).toBe('1');
       await snap(page, 'status-03-promote-confirm');
       await confirm.getByRole('button', { name: 'Promote standby' }).click();

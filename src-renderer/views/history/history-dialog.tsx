@@ -165,7 +165,7 @@ export function HistoryDialog({ opened, onClose }: { opened: boolean; onClose: (
               <Table.Tr>
                 <Table.Th>When</Table.Th>
                 <Table.Th>Set</Table.Th>
-                <Table.Th>Started</Table.Th>
+                <Table.Th>Started by</Table.Th>
                 <Table.Th>Result</Table.Th>
                 <Table.Th>Servers</Table.Th>
               </Table.Tr>

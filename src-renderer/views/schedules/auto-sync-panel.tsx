@@ -45,6 +45,7 @@ export function AutoSyncPanel({
                 <Group gap="sm" wrap="nowrap">
                   <SegmentedControl
                     size="xs"
+                    transitionDuration={0}
                     aria-label={`Automatic synchronization of ${r.setName}`}
                     data={[
                       { value: 'off', label: 'Off' },

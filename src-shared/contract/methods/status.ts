@@ -47,7 +47,9 @@ export const serverStatus = z.object({
     })
     .nullable(),
   drift: driftState,
-  lastBackup: z.object({ at: z.number(), runId: z.string(), setName: z.string(), path: z.string() }).nullable(),
+  lastBackup: z
+    .object({ at: z.number(), runId: z.string(), setName: z.string(), path: z.string() })
+    .nullable(),
   health: healthState,
 });
 export type ServerStatus = z.infer<typeof serverStatus>;
@@ -86,11 +88,19 @@ export const statusMethods = {
    */
   'servers.promote': {
     input: z.object({ id: z.string().min(1) }).strict(),
-    output: z.object({ state: serverListState, previousPrimaryId: z.string().nullable(), message: z.string() }),
+    output: z.object({
+      state: serverListState,
+      previousPrimaryId: z.string().nullable(),
+      message: z.string(),
+    }),
   },
   /** Starts schedules and automatic triggers in this process when they are not running yet (`configsync scheduler`). */
   'scheduler.start': {
     input: z.object({}).strict(),
-    output: z.object({ running: z.boolean(), scheduleEntries: z.number().int(), autoSyncSets: z.array(z.string()) }),
+    output: z.object({
+      running: z.boolean(),
+      scheduleEntries: z.number().int(),
+      autoSyncSets: z.array(z.string()),
+    }),
   },
 } as const;

@@ -1,10 +1,18 @@
 import type { ShellRpc } from './rpc.js';
 import type { SshdServer } from '../../support/sshd.js';
 
-export type StatusMember = { readonly name: string; readonly role: 'primary' | 'secondary'; readonly sshd: SshdServer; readonly root: string };
+export type StatusMember = {
+  readonly name: string;
+  readonly role: 'primary' | 'secondary';
+  readonly sshd: SshdServer;
+  readonly root: string;
+};
 
 /** Adds servers over the shell's WebSocket (as the Server List Wizard would), pins their keys, commits. */
-export async function provisionMembers(rpc: ShellRpc, members: ReadonlyArray<StatusMember>): Promise<Record<string, string>> {
+export async function provisionMembers(
+  rpc: ShellRpc,
+  members: ReadonlyArray<StatusMember>,
+): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   for (const m of members) {
     const { id } = await rpc.call('servers.add', {

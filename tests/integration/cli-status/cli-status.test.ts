@@ -18,7 +18,10 @@ describe('configsync status and schedule against real sshd', () => {
   async function cli(...args: string[]): Promise<Run> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(['--store', store, ...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
+    const code = await runCli(['--store', store, ...args], {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+    });
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
@@ -33,9 +36,28 @@ describe('configsync status and schedule against real sshd', () => {
       [primary, 'prim', 'primary'],
       [second, 'sec', 'secondary'],
     ] as const) {
-      const added = await cli('servers', 'add', '--name', name, '--host', s.host, '--port', String(s.port), '--user', s.user,
-        '--role', role, '--key-file', s.clientKey.privateKeyPath, '--var', `ROOT=${root(s)}`, '--timeout', '5',
-        '--fingerprint', s.hostKeyFingerprint);
+      const added = await cli(
+        'servers',
+        'add',
+        '--name',
+        name,
+        '--host',
+        s.host,
+        '--port',
+        String(s.port),
+        '--user',
+        s.user,
+        '--role',
+        role,
+        '--key-file',
+        s.clientKey.privateKeyPath,
+        '--var',
+        `ROOT=${root(s)}`,
+        '--timeout',
+        '5',
+        '--fingerprint',
+        s.hostKeyFingerprint,
+      );
       expect(added.code).toBe(0);
     }
     expect((await cli('sets', 'add', '--name', 'mail', '--path', '${ROOT}')).code).toBe(0);
@@ -57,7 +79,9 @@ describe('configsync status and schedule against real sshd', () => {
     expect((await cli('sync', '--set', 'mail', '--yes')).code).toBe(0);
     const json = await cli('status', '--json');
     expect(json.code).toBe(0);
-    const overview = JSON.parse(json.out) as { servers: Array<{ name: string; drift: { state: string }; lastSync: { trigger: string } | null }> };
+    const overview = JSON.parse(json.out) as {
+      servers: Array<{ name: string; drift: { state: string }; lastSync: { trigger: string } | null }>;
+    };
     const sec = overview.servers.find((s) => s.name === 'sec');
     expect(sec?.drift.state).toBe('in-sync');
     expect(sec?.lastSync?.trigger).toBe('cli');
@@ -70,26 +94,49 @@ describe('configsync status and schedule against real sshd', () => {
   });
 
   it('schedule add/list/remove with the reading and next run; bad fields are refused', async () => {
-    const added = await cli('schedule', 'add', '--set', 'mail', '--at', '30 16 8 ANY ANY', '--id', 'mail-monthly');
+    const added = await cli(
+      'schedule',
+      'add',
+      '--set',
+      'mail',
+      '--at',
+      '30 16 8 ANY ANY',
+      '--id',
+      'mail-monthly',
+    );
     expect(added.code).toBe(0);
     expect(added.out).toMatch(/Saved mail-monthly: At 04:30 PM, on day 8 of the month; next run \d{4}-/);
-    expect((await cli('schedule', 'add', '--operation', 'drift-check', '--at', '0 * * * *', '--id', 'hourly')).code).toBe(0);
+    expect(
+      (await cli('schedule', 'add', '--operation', 'drift-check', '--at', '0 * * * *', '--id', 'hourly'))
+        .code,
+    ).toBe(0);
     const bad = await cli('schedule', 'add', '--operation', 'health-check', '--at', '0 1 31 4 ANY');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/day 31 never occurs in April/);
 
     const list = await cli('schedule', 'list');
-    expect(list.out).toMatch(/mail-monthly\s+synchronize mail\s+30 16 8 ANY ANY\s+At 04:30 PM, on day 8 of the month\s+\d{4}-/);
+    expect(list.out).toMatch(
+      /mail-monthly\s+synchronize mail\s+30 16 8 ANY ANY\s+At 04:30 PM, on day 8 of the month\s+\d{4}-/,
+    );
     expect(list.out).toMatch(/hourly\s+drift-check\s+0 ANY ANY ANY ANY\s+Every hour/);
     expect((await cli('schedule', 'auto', '--set', 'mail', '--trigger', '60')).code).toBe(0);
     expect((await cli('schedule', 'remove', 'hourly')).code).toBe(0);
-    const json = JSON.parse((await cli('schedule', 'list', '--json')).out) as { entries: Array<{ id: string }> };
+    const json = JSON.parse((await cli('schedule', 'list', '--json')).out) as {
+      entries: Array<{ id: string }>;
+    };
     expect(json.entries.map((e) => e.id)).toEqual(['mail-monthly']);
     expect((await cli('schedule', 'remove', 'hourly')).code).toBe(1);
   });
 
   it('--help for status, schedule and scheduler', async () => {
-    for (const cmd of [['status'], ['schedule', 'add'], ['schedule', 'list'], ['schedule', 'remove'], ['schedule', 'auto'], ['scheduler']]) {
+    for (const cmd of [
+      ['status'],
+      ['schedule', 'add'],
+      ['schedule', 'list'],
+      ['schedule', 'remove'],
+      ['schedule', 'auto'],
+      ['scheduler'],
+    ]) {
       const help = await cli(...cmd, '--help');
       expect(help.code).toBe(0);
       expect(help.out).toContain(`configsync ${cmd.join(' ')} — `);
@@ -97,9 +144,13 @@ describe('configsync status and schedule against real sshd', () => {
   });
 
   it('scheduler runs in the foreground until SIGTERM, then exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', '--store', store, 'scheduler'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src-main/cli/main.ts', '--store', store, 'scheduler'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {

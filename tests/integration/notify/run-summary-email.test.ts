@@ -43,7 +43,14 @@ describe('a summary e-mail per run, through compose, to a real SMTP server on lo
     const saved = await rpc(app, 'notify.saveSettings', {
       desktop: 'failures',
       email: 'all',
-      smtp: { host: '127.0.0.1', port: sink.port, secure: false, user: 'configsync', from: 'configsync@plant.example', to: ['ops@plant.example'] },
+      smtp: {
+        host: '127.0.0.1',
+        port: sink.port,
+        secure: false,
+        user: 'configsync',
+        from: 'configsync@plant.example',
+        to: ['ops@plant.example'],
+      },
       password: PASSWORD,
     });
     expect(saved.hasPassword).toBe(true);
@@ -53,7 +60,9 @@ describe('a summary e-mail per run, through compose, to a real SMTP server on lo
     await rpc(app, 'notify.sendTest', {});
     expect((await test).headers.get('subject')).toBe('[ConfigSync] Test e-mail');
 
-    const { set } = await rpc(app, 'sets.save', { set: { name: 'hmi-config', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const { set } = await rpc(app, 'sets.save', {
+      set: { name: 'hmi-config', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     const mail = sink.nextMail();
     const plan = await rpc(app, 'sync.plan', { setId: set.id });
     const { runId } = await rpc(app, 'sync.apply', { planId: plan.planId });

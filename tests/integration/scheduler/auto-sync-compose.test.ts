@@ -38,7 +38,12 @@ describe('automatic synchronization through compose (real sshd, real folders)', 
     const source = join(dir, 'source');
     await mkdir(source);
     await writeFile(join(source, 'app.conf'), 'v=1\n');
-    app = compose({ dataDir: join(dir, 'store'), shell: 'browser', log: () => undefined, automation: { debounceMs: 300 } });
+    app = compose({
+      dataDir: join(dir, 'store'),
+      shell: 'browser',
+      log: () => undefined,
+      automation: { debounceMs: 300 },
+    });
     // "This computer" is the primary; its copy lives in the temp folder.
     await rpc(app, 'servers.edit', { id: 'local', patch: { vars: { CONFIG_ROOT: source } } });
     await rpc(app, 'servers.setRole', { id: 'local', role: 'primary' });
@@ -46,9 +51,14 @@ describe('automatic synchronization through compose (real sshd, real folders)', 
       { name: 'second-1', sshd: s1, role: 'secondary', vars: { CONFIG_ROOT: root(s1, 'watch') } },
       { name: 'second-2', sshd: s2, role: 'secondary', vars: { CONFIG_ROOT: root(s2, 'watch') } },
     ]);
-    const { set } = await rpc(app, 'sets.save', { set: { name: 'watched', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const { set } = await rpc(app, 'sets.save', {
+      set: { name: 'watched', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     await rpc(app, 'autoSync.set', { setId: set.id, trigger: 'on-change' });
-    expect((await rpc(app, 'status.overview', {})).background).toMatchObject({ running: true, autoSyncSets: [set.id] });
+    expect((await rpc(app, 'status.overview', {})).background).toMatchObject({
+      running: true,
+      autoSyncSets: [set.id],
+    });
 
     const firstRun = nextRecordedRun(app);
     // An editor's save (temp file renamed over the original), a second save, and a new file.
@@ -98,7 +108,9 @@ describe('automatic synchronization through compose (real sshd, real folders)', 
       { name: 'prim', sshd: s1, role: 'primary', vars: { CONFIG_ROOT: primaryRoot } },
       { name: 'sec', sshd: s2, role: 'secondary', vars: { CONFIG_ROOT: secondRoot } },
     ]);
-    const { set } = await rpc(app, 'sets.save', { set: { name: 'polled', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const { set } = await rpc(app, 'sets.save', {
+      set: { name: 'polled', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     await rpc(app, 'autoSync.set', { setId: set.id, trigger: 'on-change' });
 
     await writeFile(join(primaryRoot, 'b.conf'), 'b=2\n');

@@ -22,9 +22,19 @@ describe('schedule entries fire on a controllable clock and run their operation 
     const tmp = await makeTempDir();
     cleanup = tmp.cleanup;
     dataDir = join(tmp.dir, 'store');
-    app = compose({ dataDir, shell: 'browser', log: () => undefined, automation: { clock, timeZone: 'UTC' } });
+    app = compose({
+      dataDir,
+      shell: 'browser',
+      log: () => undefined,
+      automation: { clock, timeZone: 'UTC' },
+    });
     await provisionServers(app, [
-      { name: 'prim', sshd: primary, role: 'primary', vars: { A: root(primary, 'a'), B: root(primary, 'b') } },
+      {
+        name: 'prim',
+        sshd: primary,
+        role: 'primary',
+        vars: { A: root(primary, 'a'), B: root(primary, 'b') },
+      },
       { name: 'sec', sshd: second, role: 'secondary', vars: { A: root(second, 'a'), B: root(second, 'b') } },
     ]);
     for (const name of ['a', 'b']) {
@@ -48,10 +58,22 @@ describe('schedule entries fire on a controllable clock and run their operation 
     });
     expect(sync.reading).toBe('At 01:00 AM');
     expect(sync.nextRunAt).toBe(Date.parse('2026-03-10T01:00:00Z'));
-    await rpc(app, 'schedules.save', { id: 'drift', operation: { kind: 'drift-check' }, time: [30, 1, 'ANY', 'ANY', 'ANY'] });
-    await rpc(app, 'schedules.save', { id: 'backup', operation: { kind: 'backup-config' }, time: [0, 2, 'ANY', 'ANY', 'ANY'] });
+    await rpc(app, 'schedules.save', {
+      id: 'drift',
+      operation: { kind: 'drift-check' },
+      time: [30, 1, 'ANY', 'ANY', 'ANY'],
+    });
+    await rpc(app, 'schedules.save', {
+      id: 'backup',
+      operation: { kind: 'backup-config' },
+      time: [0, 2, 'ANY', 'ANY', 'ANY'],
+    });
     await expect(
-      rpc(app, 'schedules.save', { id: 'bad', operation: { kind: 'sync-set', setId: 'nope' }, time: [0, 3, 'ANY', 'ANY', 'ANY'] }),
+      rpc(app, 'schedules.save', {
+        id: 'bad',
+        operation: { kind: 'sync-set', setId: 'nope' },
+        time: [0, 3, 'ANY', 'ANY', 'ANY'],
+      }),
     ).rejects.toThrow(/SET_UNKNOWN/);
 
     // Nothing fires before its time.
@@ -79,7 +101,9 @@ describe('schedule entries fire on a controllable clock and run their operation 
     await backedUp;
     const backups = await readdir(join(dataDir, 'config-backups'));
     expect(backups).toHaveLength(1);
-    const saved = JSON.parse(await readFile(join(dataDir, 'config-backups', backups[0] ?? ''), 'utf8')) as { servers: unknown[] };
+    const saved = JSON.parse(await readFile(join(dataDir, 'config-backups', backups[0] ?? ''), 'utf8')) as {
+      servers: unknown[];
+    };
     expect(saved.servers).toHaveLength(3);
     // Set A ran once: the 01:30 and 02:00 entries did not synchronize anything.
     expect((await rpc(app, 'history.list', {})).total).toBe(1);

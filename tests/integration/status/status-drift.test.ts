@@ -38,10 +38,13 @@ describe('the Synchronization status through the contract (real sshd)', () => {
     await cleanup?.();
   });
 
-  const row = async (name: string) => (await rpc(app, 'status.overview', {})).servers.find((s) => s.name === name);
+  const row = async (name: string) =>
+    (await rpc(app, 'status.overview', {})).servers.find((s) => s.name === name);
 
-  it('unknown before any check; in sync after a sync; drift after an edit behind the app\'s back; in sync again', async () => {
-    const { set } = await rpc(app, 'sets.save', { set: { name: 'conf', items: [{ path: '${CONFIG_ROOT}' }] } });
+  it("unknown before any check; in sync after a sync; drift after an edit behind the app's back; in sync again", async () => {
+    const { set } = await rpc(app, 'sets.save', {
+      set: { name: 'conf', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     expect((await row('sec-1'))?.drift.state).toBe('unknown');
 
     const plan = await rpc(app, 'sync.plan', { setId: set.id });
@@ -79,7 +82,9 @@ describe('the Synchronization status through the contract (real sshd)', () => {
     const repaired = await row('sec-1');
     expect(repaired?.drift.state).toBe('in-sync');
     expect(repaired?.lastBackup).toMatchObject({ runId: run2.runId, setName: 'conf' });
-    expect((await rpc(app, 'status.checkNow', {})).servers.find((s) => s.name === 'sec-1')?.drift.state).toBe('in-sync');
+    expect((await rpc(app, 'status.checkNow', {})).servers.find((s) => s.name === 'sec-1')?.drift.state).toBe(
+      'in-sync',
+    );
   });
 
   it('one run of a set at a time: a second apply while one runs is refused with RUN_IN_PROGRESS', async () => {
@@ -107,11 +112,15 @@ describe('the Synchronization status through the contract (real sshd)', () => {
     expect(overview.promote.candidates).toContain(sec2?.serverId);
 
     const promoted = await rpc(app, 'servers.promote', { id: sec2?.serverId ?? '' });
-    expect(promoted.message).toMatch(/"sec-2" becomes the primary.*"prim" becomes a secondary: the next synchronization overwrites/);
+    expect(promoted.message).toMatch(
+      /"sec-2" becomes the primary.*"prim" becomes a secondary: the next synchronization overwrites/,
+    );
     expect(promoted.previousPrimaryId).toBe(prim?.serverId);
     const roles = Object.fromEntries(promoted.state.committed.map((s) => [s.name, s.role]));
     expect(roles).toMatchObject({ prim: 'secondary', 'sec-1': 'secondary', 'sec-2': 'primary' });
-    await expect(rpc(app, 'servers.promote', { id: sec2?.serverId ?? '' })).rejects.toThrow(/ALREADY_PRIMARY/);
+    await expect(rpc(app, 'servers.promote', { id: sec2?.serverId ?? '' })).rejects.toThrow(
+      /ALREADY_PRIMARY/,
+    );
     expect(changes).toContain('promoted');
   });
 });
