@@ -17,16 +17,61 @@ const { utils } = ssh2;
 const NEW = 1_700_000_000_000;
 
 const BAD: ReadonlyArray<{ what: string; entry: HostileEntry; code: string; says: RegExp }> = [
-  { what: 'a name climbing out with ../', entry: { filename: '../x', type: 'file', size: 3 }, code: 'PATH_ESCAPE', says: /climbs out/ },
-  { what: 'a deeper climb', entry: { filename: 'sub/../../etc/passwd', type: 'file' }, code: 'PATH_ESCAPE', says: /climbs out/ },
-  { what: 'an absolute name', entry: { filename: '/etc/passwd', type: 'file' }, code: 'PATH_ESCAPE', says: /absolute/ },
-  { what: 'a newline', entry: { filename: 'a\nb.conf', type: 'file' }, code: 'PATH_INVALID', says: /newline/ },
-  { what: 'a carriage return', entry: { filename: 'a\rb.conf', type: 'file' }, code: 'PATH_INVALID', says: /carriage return/ },
+  {
+    what: 'a name climbing out with ../',
+    entry: { filename: '../x', type: 'file', size: 3 },
+    code: 'PATH_ESCAPE',
+    says: /climbs out/,
+  },
+  {
+    what: 'a deeper climb',
+    entry: { filename: 'sub/../../etc/passwd', type: 'file' },
+    code: 'PATH_ESCAPE',
+    says: /climbs out/,
+  },
+  {
+    what: 'an absolute name',
+    entry: { filename: '/etc/passwd', type: 'file' },
+    code: 'PATH_ESCAPE',
+    says: /absolute/,
+  },
+  {
+    what: 'a newline',
+    entry: { filename: 'a\nb.conf', type: 'file' },
+    code: 'PATH_INVALID',
+    says: /newline/,
+  },
+  {
+    what: 'a carriage return',
+    entry: { filename: 'a\rb.conf', type: 'file' },
+    code: 'PATH_INVALID',
+    says: /carriage return/,
+  },
   { what: 'a NUL', entry: { filename: 'a\u0000b.conf', type: 'file' }, code: 'PATH_INVALID', says: /NUL/ },
-  { what: 'a "." segment', entry: { filename: './a.conf', type: 'file' }, code: 'PATH_INVALID', says: /empty or "\."/ },
-  { what: 'a name not in NFC (e + combining accent)', entry: { filename: 'cafe\u0301.conf', type: 'file' }, code: 'PATH_INVALID', says: /NFC/ },
-  { what: 'a symlink to an absolute path', entry: { filename: 'link', type: 'symlink', linkTarget: '/etc/shadow' }, code: 'PATH_ESCAPE', says: /outside the root/ },
-  { what: 'a symlink climbing out', entry: { filename: 'link', type: 'symlink', linkTarget: '../../etc/shadow' }, code: 'PATH_ESCAPE', says: /escapes the root/ },
+  {
+    what: 'a "." segment',
+    entry: { filename: './a.conf', type: 'file' },
+    code: 'PATH_INVALID',
+    says: /empty or "\."/,
+  },
+  {
+    what: 'a name not in NFC (e + combining accent)',
+    entry: { filename: 'cafe\u0301.conf', type: 'file' },
+    code: 'PATH_INVALID',
+    says: /NFC/,
+  },
+  {
+    what: 'a symlink to an absolute path',
+    entry: { filename: 'link', type: 'symlink', linkTarget: '/etc/shadow' },
+    code: 'PATH_ESCAPE',
+    says: /outside the root/,
+  },
+  {
+    what: 'a symlink climbing out',
+    entry: { filename: 'link', type: 'symlink', linkTarget: '../../etc/shadow' },
+    code: 'PATH_ESCAPE',
+    says: /escapes the root/,
+  },
 ];
 
 describe('bad input refused with a clear error, nothing changed', () => {
@@ -62,13 +107,17 @@ describe('bad input refused with a clear error, nothing changed', () => {
       const src = join(tmp.dir, `src-${b.what.replace(/\W+/g, '-')}`);
       await makeTree(src, { 'ok.conf': { content: 'new', mtimeMs: NEW } });
       const stateDir = join(tmp.dir, 'state');
-      expect((await rejection(planAndApply(new LocalEndpoint(), src, ssh, hostile.root, { stateDir }))).code).toBe(b.code);
+      expect(
+        (await rejection(planAndApply(new LocalEndpoint(), src, ssh, hostile.root, { stateDir }))).code,
+      ).toBe(b.code);
       expect(hostile.writes).toEqual([]);
       // As a source: the local destination stays as it was.
       const dst = join(tmp.dir, `dst-${b.what.replace(/\W+/g, '-')}`);
       await makeTree(dst, { 'mine.conf': 'mine' });
       const before = await snapshot(dst, () => false);
-      expect((await rejection(planAndApply(ssh, hostile.root, new LocalEndpoint(), dst, { stateDir }))).code).toBe(b.code);
+      expect(
+        (await rejection(planAndApply(ssh, hostile.root, new LocalEndpoint(), dst, { stateDir }))).code,
+      ).toBe(b.code);
       expect(await snapshot(dst, () => false)).toEqual(before);
     });
 
@@ -81,7 +130,11 @@ describe('bad input refused with a clear error, nothing changed', () => {
     await fs.mkdir(dst, { recursive: true });
     await fs.symlink(outside, join(dst, 'etc'));
     const before = await snapshot(join(tmp.dir, 'link-area'), () => false);
-    const err = await rejection(planAndApply(new LocalEndpoint(), src, new LocalEndpoint(), dst, { stateDir: join(tmp.dir, 'link-state') }));
+    const err = await rejection(
+      planAndApply(new LocalEndpoint(), src, new LocalEndpoint(), dst, {
+        stateDir: join(tmp.dir, 'link-state'),
+      }),
+    );
     expect(err.code).toBe('PATH_ESCAPE');
     expect(err.message).toMatch(/symlink "etc" points to the absolute path/);
     expect(await snapshot(join(tmp.dir, 'link-area'), () => false)).toEqual(before);
@@ -93,7 +146,11 @@ describe('bad input refused with a clear error, nothing changed', () => {
     await makeTree(src, { 'caf\u00e9.conf': 'composed', 'cafe\u0301.conf': 'decomposed' });
     await makeTree(dst, { 'x.conf': 'x' });
     const before = await snapshot(dst, () => false);
-    const err = await rejection(planAndApply(new LocalEndpoint(), src, new LocalEndpoint(), dst, { stateDir: join(tmp.dir, 'nfc-state') }));
+    const err = await rejection(
+      planAndApply(new LocalEndpoint(), src, new LocalEndpoint(), dst, {
+        stateDir: join(tmp.dir, 'nfc-state'),
+      }),
+    );
     expect(err.code).toBe('PATH_INVALID');
     expect(err.message).toMatch(/not in Unicode NFC form; rename it/);
     expect(await snapshot(dst, () => false)).toEqual(before);

@@ -192,6 +192,8 @@ describe('interrupted runs, and sources or destinations that change under a run'
     expect(swapped).toBe(true);
     expect(await fs.readFile(join(outside, 'app.conf'), 'utf8')).toBe('precious, outside the root');
     expect(out.applied).toEqual([]);
-    expect(await snapshot(c.area, around.skip), 'something was written outside the root').toEqual(around.before);
+    expect(await snapshot(c.area, around.skip), 'something was written outside the root').toEqual(
+      around.before,
+    );
   });
 });

@@ -31,7 +31,14 @@ const TYPE_BITS = { file: 0o100000, dir: 0o040000, symlink: 0o120000 } as const;
 
 function attrsOf(e: { type: HostileEntry['type']; size?: number }): Attributes {
   const mtime = 1_700_000_000;
-  return { mode: TYPE_BITS[e.type] | (e.type === 'dir' ? 0o755 : 0o644), uid: 0, gid: 0, size: e.size ?? 0, atime: mtime, mtime };
+  return {
+    mode: TYPE_BITS[e.type] | (e.type === 'dir' ? 0o755 : 0o644),
+    uid: 0,
+    gid: 0,
+    size: e.size ?? 0,
+    atime: mtime,
+    mtime,
+  };
 }
 
 /** Starts the server on a free 127.0.0.1 port; it accepts any login (the client's key is not the point). */
@@ -69,13 +76,16 @@ export async function startHostileSftp(root = '/hostile'): Promise<HostileSftp> 
             sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED);
           };
           sftp.on('REALPATH', (reqid, path) =>
-            sftp.name(reqid, [{ filename: path === '.' ? root : path, longname: '', attrs: attrsOf({ type: 'dir' }) }]),
+            sftp.name(reqid, [
+              { filename: path === '.' ? root : path, longname: '', attrs: attrsOf({ type: 'dir' }) },
+            ]),
           );
           sftp.on('LSTAT', stat);
           sftp.on('STAT', stat);
           sftp.on('READLINK', (reqid, path) => {
             const e = find(path);
-            if (e?.type === 'symlink') sftp.name(reqid, [{ filename: e.linkTarget ?? '', longname: '', attrs: {} as Attributes }]);
+            if (e?.type === 'symlink')
+              sftp.name(reqid, [{ filename: e.linkTarget ?? '', longname: '', attrs: {} as Attributes }]);
             else sftp.status(reqid, STATUS_CODE.NO_SUCH_FILE);
           });
           sftp.on('OPENDIR', (reqid, path) => {
