@@ -39,7 +39,8 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
 
   const server = createServer((req, res) => {
     void serveHttp(req, res).catch((err: unknown) => {
-      if (!res.headersSent) refuse(res, 500, `Internal error: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent)
+        refuse(res, 500, `Internal error: ${err instanceof Error ? err.message : String(err)}`);
     });
   });
 
@@ -64,7 +65,9 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     res.writeHead(200, {
       'Content-Type': file.type,
       'Content-Length': file.body.length,
-      'Content-Security-Policy': contentSecurityPolicy({ wsOrigin: `ws://${req.headers.host ?? `127.0.0.1:${port}`}` }),
+      'Content-Security-Policy': contentSecurityPolicy({
+        wsOrigin: `ws://${req.headers.host ?? `127.0.0.1:${port}`}`,
+      }),
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
@@ -78,9 +81,14 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const access = url.pathname === '/rpc' ? checkAccess(req, port, token, null, true) : ({ ok: false, status: 404, reason: 'Not found.' } as const);
+    const access =
+      url.pathname === '/rpc'
+        ? checkAccess(req, port, token, null, true)
+        : ({ ok: false, status: 404, reason: 'Not found.' } as const);
     if (!access.ok) {
-      socket.end(`HTTP/1.1 ${access.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.reason}\n`);
+      socket.end(
+        `HTTP/1.1 ${access.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${access.reason}\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => onSocket(ws));
@@ -101,11 +109,18 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
         }
         const response =
           raw === undefined
-            ? { id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'Malformed request: not JSON text.' } }
+            ? {
+                id: null,
+                ok: false,
+                error: { code: 'BAD_REQUEST', message: 'Malformed request: not JSON text.' },
+              }
             : await app.router.handle(raw, { transport: 'browser' });
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(response));
       })();
     });
+    // An oversized or malformed frame errors the socket (ws then closes it with 1009/1002); without a
+    // listener that error would be thrown and end the whole shell.
+    ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       unsubscribe();
       sockets.delete(ws);
@@ -117,7 +132,8 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('The browser shell has no TCP address.');
+  if (address === null || typeof address === 'string')
+    throw new Error('The browser shell has no TCP address.');
   port = address.port;
 
   return {
