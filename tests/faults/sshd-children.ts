@@ -3,14 +3,18 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Every process below a listening sshd: its per-connection monitors and their session children. */
+/**
+ * The sshd processes below a listening sshd: per-connection monitors and the session processes that
+ * hold the client's socket. The commands they run (shells, tar) are left to end on their own: killed
+ * mid-way, a login shell's startup files can leave lock files behind that stall later logins.
+ */
 export async function sshdChildren(listenerPid: number): Promise<number[]> {
-  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,comm=']);
   const kids = new Map<number, number[]>();
   for (const line of stdout.split('\n')) {
-    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
-    if (!pid || ppid === undefined) continue;
-    kids.set(ppid, [...(kids.get(ppid) ?? []), pid]);
+    const [pid, ppid, comm] = line.trim().split(/\s+/);
+    if (!pid || !ppid || comm !== 'sshd') continue;
+    kids.set(Number(ppid), [...(kids.get(Number(ppid)) ?? []), Number(pid)]);
   }
   const out: number[] = [];
   const walk = (p: number) => {

@@ -198,13 +198,24 @@ export async function startSshdInNetns(ns: Netns): Promise<NsSshd> {
     clientKey,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // The sshd processes only: the commands of its sessions then see their input end and exit on
+      // their own (a login shell killed mid-startup can leave lock files that stall later logins).
+      const { stdout } = await run('ps', ['-e', '-o', 'pid=,pgid=,comm=']);
+      const pids = stdout
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter(
+          ([pid, pgid, comm]) => pgid === String(child.pid) && comm === 'sshd' && pid !== String(child.pid),
+        )
+        .map(([pid]) => Number(pid));
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
-        try {
-          process.kill(-(child.pid ?? 0), 'SIGKILL');
-        } catch {
-          resolve();
-        }
+        for (const pid of [...pids, child.pid ?? 0])
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
       });
     },
   };
