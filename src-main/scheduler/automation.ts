@@ -128,8 +128,9 @@ export class Automation {
       clock: this.clock,
       executor: this.executor,
       report,
-      // A period ('schedule') usually finds nothing to do: it plans first and runs only on a difference.
-      run: (setId, trigger) => this.runner.runSet(setId, trigger, { skipWhenInSync: trigger === 'schedule' }),
+      // An automatic run plans first and runs only on a difference: a period usually finds nothing to
+      // do, and a follow-up run for late events of a burst the previous run already carried is skipped.
+      run: (setId, trigger) => this.runner.runSet(setId, trigger, { skipWhenInSync: true }),
       ...(options.debounceMs !== undefined ? { debounceMs: options.debounceMs } : {}),
       ...(options.remotePollMs !== undefined ? { remotePollMs: options.remotePollMs } : {}),
     });

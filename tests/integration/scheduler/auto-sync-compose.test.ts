@@ -42,7 +42,7 @@ describe('automatic synchronization through compose (real sshd, real folders)', 
       dataDir: join(dir, 'store'),
       shell: 'browser',
       log: () => undefined,
-      automation: { debounceMs: 300 },
+      automation: { debounceMs: 1000 },
     });
     // "This computer" is the primary; its copy lives in the temp folder.
     await rpc(app, 'servers.edit', { id: 'local', patch: { vars: { CONFIG_ROOT: source } } });
