@@ -21,7 +21,7 @@ import { CancelledError, checkStaged, stageFiles } from './stage.js';
 import { checkSourceUnchanged } from './source-check.js';
 import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn } from './swap.js';
-import { verify } from './verify.js';
+import { verify, verifyReadsListing } from './verify.js';
 
 export type ApplyOptions = {
   /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
@@ -56,6 +56,21 @@ const isChange = (e: PlanEntry) => e.action === 'create' || e.action === 'update
  * before the swap leaves the destination untouched; a failure during it is rolled back from the backup.
  */
 export async function apply(
+  plan: Plan,
+  source: Endpoint,
+  destination: Endpoint,
+  options: ApplyOptions,
+): Promise<RunReport> {
+  if (!plan.entries.some(isChange)) return applyRun(plan, source, destination, options);
+  try {
+    return await applyRun(plan, source, destination, options);
+  } finally {
+    // A session started ahead for a command the run did not get to is closed with it.
+    await Promise.all([destination.dropPrepared?.(), source.dropPrepared?.()]);
+  }
+}
+
+async function applyRun(
   plan: Plan,
   source: Endpoint,
   destination: Endpoint,
@@ -210,6 +225,7 @@ export async function apply(
   }
 
   progress.phase('swapping', { filesTotal: writes.length + deletes.length + dirs.length, bytesTotal: 0 });
+  if (verifyReadsListing(plan)) destination.prepareCommand?.();
   await mark('swapping');
   let swap;
   try {

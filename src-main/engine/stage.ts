@@ -1,6 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
-import type { Endpoint } from '../transport/endpoint.js';
+import type { Endpoint, StatResult } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
+import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
 import type { ProgressReporter } from './progress.js';
 import { joinRoot } from './rel-path.js';
@@ -12,6 +13,9 @@ export type StageOptions = {
   /** One tar stream over one channel; otherwise file by file (SFTP with pipelined writes). */
   readonly bulk: boolean;
 };
+
+/** Up to this many staged files are stat-ed one by one (many in flight); more are listed at once. */
+const STAT_EACH_UP_TO = 256;
 
 export class CancelledError extends AppError {
   constructor() {
@@ -64,7 +68,10 @@ async function stageBulk(
   stream.on('error', (err) => tracker.destroy(err));
   stream.pipe(tracker);
   try {
-    await Promise.all([destination.tarExtract(stagingDir, tracker), done]);
+    const extracting = destination.tarExtract(stagingDir, tracker);
+    // Many files are checked afterwards with one listing: its session starts while the data flows.
+    if (writes.length > STAT_EACH_UP_TO) destination.prepareCommand?.();
+    await Promise.all([extracting, done]);
   } catch (err) {
     if (cancelled) throw new CancelledError();
     throw err;
@@ -125,7 +132,14 @@ export async function checkStaged(
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite & { size: number }>,
 ): Promise<void> {
-  const listed = new Map((await destination.list(stagingDir))?.map((e) => [e.path, e]) ?? []);
+  const listed = new Map<string, StatResult>();
+  if (writes.length <= STAT_EACH_UP_TO) {
+    const got = await mapBounded(writes, IN_FLIGHT, (w) => destination.stat(joinRoot(stagingDir, w.path)));
+    writes.forEach((w, i) => {
+      const g = got[i];
+      if (g) listed.set(w.path, g);
+    });
+  } else for (const e of (await destination.list(stagingDir)) ?? []) listed.set(e.path, e);
   for (const w of writes) {
     const got = listed.get(w.path);
     const ok =

@@ -1,36 +1,75 @@
-import type { EntryMeta, PathError, Plan } from '../../src-shared/model/sync.js';
-import type { Endpoint, RawEntry } from '../transport/endpoint.js';
+import type { EntryMeta, PathError, Plan, PlanEntry } from '../../src-shared/model/sync.js';
+import type { Endpoint, RawEntry, StatResult } from '../transport/endpoint.js';
+import { IN_FLIGHT, mapBounded } from './bounded.js';
 import { sameTime } from './plan.js';
+import { joinRoot } from './rel-path.js';
 
 /** mtimes set by utimes may come back a rounding away; whole-second sides are handled by sameTime. */
 const MTIME_SLACK_MS = 5;
+
+/** Below this many paths to check (or an eighth of the tree), each is stat-ed; above, the tree is listed once. */
+const PER_PATH_MIN = 256;
+
+const parentOf = (p: string) => p.replace(/\/?[^/]*$/, '');
+
+const expectedOf = (e: PlanEntry): EntryMeta | undefined =>
+  e.action === 'create' || e.action === 'update'
+    ? e.source
+    : e.action === 'delete'
+      ? undefined
+      : e.destination;
 
 /**
  * Re-reads the destination and checks it now is what the plan said it would be: written paths match
  * the source's type, size, mode, mtime and link target (and content, when the plan compared by
  * checksum), deleted paths are gone, kept paths are untouched. `only` limits the check to some paths.
+ * A few paths are stat-ed one by one (many requests in flight); many are read in one listing. A path
+ * that should be gone under a folder that should be gone and is gone is gone too, so it is not asked.
  */
 export async function verify(
   plan: Plan,
   destination: Endpoint,
   options: { readonly only?: ReadonlySet<string>; readonly hash?: boolean } = {},
 ): Promise<PathError[]> {
-  const only = options.only;
-  const listed = (await destination.list(plan.destinationRoot)) ?? [];
-  const now = new Map<string, RawEntry>(listed.map((e) => [e.path, e]));
+  const { checked, direct, implied } = split(plan, options.only);
+  const now = new Map<string, RawEntry | StatResult>();
+  /** Folders that still hold something (a folder that should be gone but keeps excluded files may stay). */
+  let holdsSomething: (dir: string) => Promise<boolean>;
+  if (!listsWhole(plan, direct.length)) {
+    const at = (p: string) => joinRoot(plan.destinationRoot, p);
+    const statAll = async (list: ReadonlyArray<PlanEntry>) => {
+      const got = await mapBounded(list, IN_FLIGHT, (e) => destination.stat(at(e.path)));
+      list.forEach((e, i) => {
+        const g = got[i];
+        if (g) now.set(e.path, g);
+      });
+    };
+    await statAll(direct);
+    // Level by level: one that should be gone is asked only when its folder is still there.
+    const rest = checked.filter(implied).sort((a, b) => a.path.split('/').length - b.path.split('/').length);
+    for (let i = 0; i < rest.length;) {
+      const d = rest[i]?.path.split('/').length;
+      const level: PlanEntry[] = [];
+      for (; i < rest.length && rest[i]?.path.split('/').length === d; i++) level.push(rest[i] as PlanEntry);
+      await statAll(level.filter((e) => now.has(parentOf(e.path))));
+    }
+    holdsSomething = async (dir) => (await destination.readdir(at(dir))).length > 0;
+  } else {
+    const listed = (await destination.list(plan.destinationRoot)) ?? [];
+    const parents = new Set<string>();
+    for (const e of listed) {
+      now.set(e.path, e);
+      for (let q = parentOf(e.path); q !== '' && !parents.has(q); q = parentOf(q)) parents.add(q);
+    }
+    holdsSomething = async (dir) => parents.has(dir);
+  }
   const mismatches: PathError[] = [];
   const toHash: Array<{ path: string; hash: string }> = [];
-  for (const e of plan.entries) {
-    if (only && !only.has(e.path)) continue;
+  for (const e of checked) {
     const got = now.get(e.path);
-    const expected: EntryMeta | undefined =
-      e.action === 'create' || e.action === 'update'
-        ? e.source
-        : e.action === 'delete'
-          ? undefined
-          : e.destination;
+    const expected = expectedOf(e);
     if (!expected) {
-      if (got && !(got.type === 'dir' && listed.some((x) => x.path.startsWith(`${e.path}/`))))
+      if (got && !(got.type === 'dir' && (await holdsSomething(e.path))))
         mismatches.push({ path: e.path, message: `should be gone, but a ${got.type} is there` });
       continue;
     }
@@ -60,7 +99,21 @@ export async function verify(
   return mismatches;
 }
 
-function differs(expected: EntryMeta, got: RawEntry): string | null {
+/** Whether verify(plan) reads one listing of the whole tree (so its session can be started ahead). */
+export function verifyReadsListing(plan: Plan): boolean {
+  return listsWhole(plan, split(plan).direct.length);
+}
+
+const listsWhole = (plan: Plan, paths: number) => paths > Math.max(PER_PATH_MIN, plan.entries.length / 8);
+
+function split(plan: Plan, only?: ReadonlySet<string>) {
+  const checked = only ? plan.entries.filter((e) => only.has(e.path)) : plan.entries;
+  const goneWanted = new Set(checked.filter((e) => expectedOf(e) === undefined).map((e) => e.path));
+  const implied = (e: PlanEntry) => goneWanted.has(e.path) && goneWanted.has(parentOf(e.path));
+  return { checked, implied, direct: checked.filter((e) => !implied(e)) };
+}
+
+function differs(expected: EntryMeta, got: RawEntry | StatResult): string | null {
   if (got.type !== expected.type) return `should be a ${expected.type}, but is a ${got.type}`;
   if (expected.type === 'symlink')
     return got.linkTarget === expected.linkTarget

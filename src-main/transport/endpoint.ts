@@ -80,6 +80,13 @@ export interface Endpoint {
   run(command: string, cwd: string): Promise<CommandResult>;
   /** Why the connection behind this endpoint is gone, or null while it is usable (always null locally). */
   lostConnection(): Error | null;
+  /**
+   * Says a shell command (a listing, a tar stream) will follow soon: a remote side starts its session
+   * now, so the server's session start-up overlaps other work. Nothing for the local side.
+   */
+  prepareCommand?(): void;
+  /** Closes a session started by prepareCommand and not used; settles once it is closed. */
+  dropPrepared?(): Promise<void>;
   /** Releases the connection behind this endpoint (nothing for the local one). */
   close(): void;
 }

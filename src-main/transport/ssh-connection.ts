@@ -3,6 +3,7 @@ import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { createHash } from 'node:crypto';
 import { AppError } from '../rpc/app-error.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
+import { WarmShell } from './warm-shell.js';
 
 const { Client } = ssh2;
 
@@ -68,6 +69,9 @@ export class SshConnection {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private closedError: Error | null = null;
+  private warm: WarmShell | null = null;
+  /** The server refused a session once: it is at its limit, so none is opened ahead any more. */
+  private refusedOnce = false;
 
   constructor(
     readonly client: InstanceType<typeof Client>,
@@ -107,6 +111,10 @@ export class SshConnection {
     if (this.closedError) throw this.closedError;
     if (this.active >= this.maxChannels) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;
+    return this.releaser();
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
@@ -117,11 +125,37 @@ export class SshConnection {
   }
 
   /**
+   * Opens a session ahead for the next command (when a slot is free and one more stays free), so the
+   * login shell's start-up on the server overlaps other work instead of delaying that command. Used
+   * by the next execChannel; closed after a few seconds if none comes.
+   */
+  prepareExec(): void {
+    if (this.warm || this.closedError || this.refusedOnce || this.active + 1 >= this.maxChannels) return;
+    this.active++;
+    const shell: WarmShell = new WarmShell(this.client, this.releaser(), () => {
+      if (this.warm === shell) this.warm = null;
+    });
+    this.warm = shell;
+  }
+
+  /** Closes a session opened ahead and not used (settles once its slot is free). */
+  async dropPrepared(): Promise<void> {
+    const shell = this.warm;
+    this.warm = null;
+    await shell?.drop();
+  }
+
+  /**
    * Opens an exec channel (counted against maxChannels until it closes). A server that allows fewer
    * sessions than the bound (OpenSSH MaxSessions) refuses the open: the bound is lowered to what was
    * open then, and the request waits in the queue for a slot instead of failing.
    */
   async execChannel(command: string): Promise<ClientChannel> {
+    const warm = this.warm;
+    this.warm = null;
+    if (this.closedError) throw this.closedError;
+    const ready = await warm?.use(command);
+    if (ready) return ready;
     // OpenSSH also frees a session slot only after it has reaped the previous command, a moment after
     // the client saw the channel close: a refusal with no other channel open is retried briefly.
     for (let attempt = 0; ; attempt++) {
@@ -135,6 +169,10 @@ export class SshConnection {
       } catch (err) {
         const others = this.active - 1;
         release();
+        if (/open failed/i.test((err as Error).message)) {
+          this.refusedOnce = true;
+          await this.dropPrepared();
+        }
         if (this.closedError || attempt >= 50 || !/open failed/i.test((err as Error).message))
           throw this.closedError ?? err;
         // The SFTP session holds a slot for the connection's life: never go below it plus one.
@@ -173,21 +211,32 @@ export class SshConnection {
   /** The connection's one SFTP session (opened on first use, holds one channel). */
   sftp(): Promise<SFTPWrapper> {
     this.sftpPromise ??= (async () => {
-      const release = await this.acquireChannel();
-      return new Promise<SFTPWrapper>((resolve, reject) => {
-        this.client.sftp((err, sftp) => {
-          if (err) {
-            release();
-            this.sftpPromise = null;
-            return reject(err);
-          }
-          sftp.once('close', () => {
-            release();
-            this.sftpPromise = null;
+      for (let attempt = 0; ; attempt++) {
+        const release = await this.acquireChannel();
+        try {
+          return await new Promise<SFTPWrapper>((resolve, reject) => {
+            this.client.sftp((err, sftp) => {
+              if (err) return reject(err);
+              sftp.once('close', () => {
+                release();
+                this.sftpPromise = null;
+              });
+              resolve(sftp);
+            });
           });
-          resolve(sftp);
-        });
-      });
+        } catch (err) {
+          release();
+          // A server at its session limit (a session opened ahead may hold the last one): free that, retry.
+          const refused = /open failed/i.test((err as Error).message);
+          if (refused) this.refusedOnce = true;
+          if (this.closedError || !refused || attempt >= 50) {
+            this.sftpPromise = null;
+            throw this.closedError ?? err;
+          }
+          await this.dropPrepared();
+          await new Promise((r) => setTimeout(r, Math.min(200, 10 * (attempt + 1))));
+        }
+      }
     })();
     return this.sftpPromise;
   }

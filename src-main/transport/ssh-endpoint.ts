@@ -15,6 +15,10 @@ import {
   sftpWriteStream,
 } from './sftp-ops.js';
 import { parseFindOutput, findCommand } from './find-listing.js';
+import { sftpLinkCopies } from './sftp-links.js';
+
+/** Backups of up to this many entries are hard-linked over SFTP (no shell session to start). */
+const LINK_OVER_SFTP_UP_TO = 256;
 
 export type SshEndpointOptions = {
   /** Use exec fast paths (find listing, tar streams, server-side scripts); off = SFTP only. */
@@ -146,6 +150,13 @@ export class SshEndpoint implements Endpoint {
   }
 
   async removeTree(path: string): Promise<void> {
+    // An emptied folder (a staging folder after its swap) goes with one request, no shell session.
+    const sftp = await this.sftp();
+    const gone = await call<void>(sftp, (cb) => sftp.rmdir(path, cb)).then(
+      () => true,
+      (err: unknown) => isNoSuchFile(err),
+    );
+    if (gone) return;
     if (this.fastPath) {
       const r = await this.conn.exec(`rm -rf -- ${shq(path)}`);
       if (r.code === 0) return;
@@ -158,6 +169,11 @@ export class SshEndpoint implements Endpoint {
     options: { readonly link: boolean },
   ): Promise<PathError[]> {
     if (copies.length === 0) return [];
+    // A few hard links (a backup's usual size) over SFTP; the rest, or what that could not do, by shell.
+    if (options.link && copies.length <= LINK_OVER_SFTP_UP_TO) {
+      const left = await sftpLinkCopies(await this.sftp(), copies);
+      return left.length === 0 ? [] : this.copyWithin(left, { link: false });
+    }
     if (this.fastPath) {
       const lines = copies.map((c, i) => {
         const dir = shq(c.to.replace(/\/[^/]*$/, '') || '/');
@@ -264,6 +280,14 @@ export class SshEndpoint implements Endpoint {
 
   lostConnection(): Error | null {
     return this.conn.closedReason;
+  }
+
+  prepareCommand(): void {
+    if (this.fastPath) this.conn.prepareExec();
+  }
+
+  dropPrepared(): Promise<void> {
+    return this.conn.dropPrepared();
   }
 
   close(): void {
