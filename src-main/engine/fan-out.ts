@@ -62,7 +62,9 @@ export async function planAll(
   options: PlanAllOptions,
 ): Promise<{ readonly sourceIndex: FileIndex; readonly targets: ReadonlyArray<TargetPlan> }> {
   const hash = options.planOptions.compare === 'checksum';
-  const sourceIndex = await scan(source, sourceRoot, { ...options.filter, hash });
+  // The source is read while the destinations connect and list: the slowest of them sets the pace.
+  const sourceScan = scan(source, sourceRoot, { ...options.filter, hash });
+  sourceScan.catch(() => undefined);
   const planned = await mapBounded(
     targets,
     options.concurrency ?? DEFAULT_FAN_OUT,
@@ -82,6 +84,8 @@ export async function planAll(
       }
       try {
         const destIndex = await scan(endpoint, t.root, { ...options.filter, hash });
+        // A source that cannot be read fails the whole plan (below, once every destination settled).
+        const sourceIndex = await sourceScan;
         const p = plan(sourceIndex, destIndex, options.planOptions);
         return {
           id: t.id,
@@ -103,7 +107,7 @@ export async function planAll(
       }
     },
   );
-  return { sourceIndex, targets: planned };
+  return { sourceIndex: await sourceScan, targets: planned };
 }
 
 export type ApplyAllOptions = Omit<ApplyOptions, 'onProgress' | 'runId'> & {
