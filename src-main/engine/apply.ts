@@ -21,7 +21,7 @@ import { CancelledError, checkStaged, stageFiles } from './stage.js';
 import { checkSourceUnchanged } from './source-check.js';
 import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn } from './swap.js';
-import { verify, verifyReadsListing } from './verify.js';
+import { touchedBy, verify, verifyReadsListing } from './verify.js';
 
 export type ApplyOptions = {
   /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
@@ -225,7 +225,8 @@ async function applyRun(
   }
 
   progress.phase('swapping', { filesTotal: writes.length + deletes.length + dirs.length, bytesTotal: 0 });
-  if (verifyReadsListing(plan)) destination.prepareCommand?.();
+  const touched = touchedBy(plan);
+  if (verifyReadsListing(plan, touched)) destination.prepareCommand?.();
   await mark('swapping');
   let swap;
   try {
@@ -255,7 +256,7 @@ async function applyRun(
   await mark('swapped', { applied: swap.applied });
 
   progress.phase('verifying', { filesTotal: plan.entries.length, bytesTotal: 0 });
-  const mismatches = await verify(plan, destination);
+  const mismatches = await verify(plan, destination, { only: touched });
   const errors = [...swap.errors];
   if (options.postApplyCommand) {
     progress.phase('post-apply');

@@ -1,6 +1,11 @@
-import type { Endpoint } from '../transport/endpoint.js';
+import type { Endpoint, StatResult } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
+import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
+import { joinRoot } from './rel-path.js';
+
+/** Up to this many files are stat-ed one by one; more are read in one listing. */
+const STAT_EACH_UP_TO = 256;
 
 /**
  * Re-lists the source once its data is staged and checks every written file still has the size and
@@ -15,7 +20,15 @@ export async function checkSourceUnchanged(
 ): Promise<void> {
   const files = writes.filter((w) => w.type === 'file');
   if (files.length === 0) return;
-  const now = new Map(((await source.list(sourceRoot)) ?? []).map((e) => [e.path.normalize('NFC'), e]));
+  const now = new Map<string, StatResult>();
+  if (source.exactStat && files.length <= STAT_EACH_UP_TO) {
+    // A few files: each stat-ed (to the millisecond) rather than the whole source listed again.
+    const got = await mapBounded(files, IN_FLIGHT, (w) => source.stat(joinRoot(sourceRoot, w.path)));
+    files.forEach((w, i) => {
+      const g = got[i];
+      if (g) now.set(w.path, g);
+    });
+  } else for (const e of (await source.list(sourceRoot)) ?? []) now.set(e.path.normalize('NFC'), e);
   for (const w of files) {
     const e = now.get(w.path);
     if (e && e.type === 'file' && e.size === w.size && Math.abs(e.mtimeMs - w.mtimeMs) <= 1) continue;

@@ -99,9 +99,27 @@ export async function verify(
   return mismatches;
 }
 
-/** Whether verify(plan) reads one listing of the whole tree (so its session can be started ahead). */
-export function verifyReadsListing(plan: Plan): boolean {
-  return listsWhole(plan, split(plan).direct.length);
+/** Whether verify(plan, …, {only}) reads one listing of the whole tree (so its session can be started ahead). */
+export function verifyReadsListing(plan: Plan, only?: ReadonlySet<string>): boolean {
+  return listsWhole(plan, split(plan, only).direct.length);
+}
+
+/**
+ * What a run can have touched: every changed path, every folder above one, and everything in a
+ * folder it renamed into or deleted from. The run does nothing elsewhere, so checking these after it
+ * checks all it did; a path outside them is left as it was whatever happens.
+ */
+export function touchedBy(plan: Plan): Set<string> {
+  const dirs = new Set<string>();
+  const out = new Set<string>();
+  for (const e of plan.entries) {
+    if (e.action !== 'create' && e.action !== 'update' && e.action !== 'delete') continue;
+    out.add(e.path);
+    for (let q = parentOf(e.path); q !== '' && !dirs.has(q); q = parentOf(q)) dirs.add(q);
+    dirs.add(parentOf(e.path));
+  }
+  for (const e of plan.entries) if (dirs.has(parentOf(e.path)) || dirs.has(e.path)) out.add(e.path);
+  return out;
 }
 
 const listsWhole = (plan: Plan, paths: number) => paths > Math.max(PER_PATH_MIN, plan.entries.length / 8);

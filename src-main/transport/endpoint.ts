@@ -41,6 +41,8 @@ export interface Endpoint {
   readonly label: string;
   /** Bulk operations (one listing command, tar streams, server-side scripts) are used. */
   readonly fastPath: boolean;
+  /** stat() gives mtimes to the millisecond, like list() (SFTP gives whole seconds). */
+  readonly exactStat?: boolean;
   /** The login user's home folder on that side (for `~/.configsync`). */
   home(): Promise<string>;
   /** Everything below `root`, unsorted; null when `root` does not exist. */

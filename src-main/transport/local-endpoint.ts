@@ -14,6 +14,7 @@ import { collectChild } from './process-util.js';
 export class LocalEndpoint implements Endpoint {
   readonly label = 'local';
   readonly fastPath = true;
+  readonly exactStat = true;
 
   constructor(
     private readonly rootResolver: (path: string) => string = (p) => p,
