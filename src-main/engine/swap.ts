@@ -182,6 +182,13 @@ export async function swapIn(
   )
     return { applied, errors, cancelled: true };
 
+  // The staged folders those files left are empty now: removed here (deepest first, many requests at
+  // once), the staging folder then goes with a single request instead of a shell session.
+  const stagedDirs = new Set<string>();
+  for (const w of toRename) for (let q = parentOf(w.path); q !== ''; q = parentOf(q)) stagedDirs.add(q);
+  for (const level of byLevel([...stagedDirs], depth, true))
+    await mapBounded(level, IN_FLIGHT, (d) => destination.remove(staged(d)).catch(() => undefined));
+
   await options.beforeDeletes?.();
   // A file that could not be written may be what the extras were replaced by (a renamed config):
   // deleting them then would leave neither, so a partial run deletes nothing.
