@@ -33,7 +33,8 @@ const setAdd: CliCommand = {
       },
       strict: true,
     });
-    if (!v.name || !v.path?.length) throw new CliCallError('BAD_PARAMS', '--name and at least one --path are required.');
+    if (!v.name || !v.path?.length)
+      throw new CliCallError('BAD_PARAMS', '--name and at least one --path are required.');
     const { sets } = await ctx.call('sets.list', {});
     const existing = sets.find((s) => s.name === v.name);
     const { set } = await ctx.call('sets.save', {
@@ -59,12 +60,19 @@ const setList: CliCommand = {
   summary: 'list the sync sets',
   help: 'Options:\n  --json   print JSON',
   async run(args, ctx) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { json: { type: 'boolean', default: false } },
+      strict: true,
+    });
     const { sets } = await ctx.call('sets.list', {});
     ctx.io.out(
       values.json
         ? JSON.stringify(sets, null, 2)
-        : table(['NAME', 'MODE', 'COMPARE', 'ITEMS'], sets.map((s) => [s.name, s.mode, s.compare, s.items.map((i) => i.path).join(', ')])),
+        : table(
+            ['NAME', 'MODE', 'COMPARE', 'ITEMS'],
+            sets.map((s) => [s.name, s.mode, s.compare, s.items.map((i) => i.path).join(', ')]),
+          ),
     );
     return exitCodes.ok;
   },
@@ -77,7 +85,10 @@ const participantOptions = {
   json: { type: 'boolean', default: false },
 } as const;
 
-async function planFor(ctx: CliContext, v: { set?: string; from?: string; to?: string }): Promise<Output<'sync.plan'>> {
+async function planFor(
+  ctx: CliContext,
+  v: { set?: string; from?: string; to?: string },
+): Promise<Output<'sync.plan'>> {
   if (!v.set) throw new CliCallError('BAD_PARAMS', '--set is required.');
   const set = await setByName(ctx, v.set);
   const source = v.from ? (await serverByName(ctx, v.from)).id : undefined;
@@ -107,7 +118,13 @@ function planRows(plan: Output<'sync.plan'>, name: (id: string) => string): stri
       t.ok ? `${c?.delete ?? 0}` : '-',
       t.ok ? `${c?.['skip-newer-on-destination'] ?? 0}` : '-',
       t.ok ? bytes(t.summary?.bytesToCopy ?? 0) : '-',
-      t.ok ? (t.guards.length ? `REFUSED unless confirmed: ${t.guards.map((g) => g.message).join('; ')}` : changes(t) ? 'differs' : 'in sync') : `${t.code}: ${t.message}`,
+      t.ok
+        ? t.guards.length
+          ? `REFUSED unless confirmed: ${t.guards.map((g) => g.message).join('; ')}`
+          : changes(t)
+            ? 'differs'
+            : 'in sync'
+        : `${t.code}: ${t.message}`,
     ];
   });
 }
@@ -129,7 +146,13 @@ const planCmd: CliCommand = {
     const { values: v } = parseArgs({ args, options: participantOptions, strict: true });
     const plan = await planFor(ctx, v);
     if (v.json) ctx.io.out(JSON.stringify(plan, null, 2));
-    else ctx.io.out(table(['DESTINATION', 'ITEM', 'CREATE', 'UPDATE', 'DELETE', 'SKIP', 'TO COPY', 'STATE'], planRows(plan, await nameOf(ctx))));
+    else
+      ctx.io.out(
+        table(
+          ['DESTINATION', 'ITEM', 'CREATE', 'UPDATE', 'DELETE', 'SKIP', 'TO COPY', 'STATE'],
+          planRows(plan, await nameOf(ctx)),
+        ),
+      );
     if (plan.targets.some((t) => !t.ok)) return exitCodes.unreachable;
     return plan.targets.some((t) => changes(t) > 0) ? exitCodes.drift : exitCodes.ok;
   },
@@ -149,20 +172,36 @@ Exit: 0 applied everywhere, 3 partial, 4 refused by a guard, 5 a destination unr
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
-      options: { ...participantOptions, yes: { type: 'boolean', default: false }, 'confirm-guards': { type: 'boolean', default: false } },
+      options: {
+        ...participantOptions,
+        yes: { type: 'boolean', default: false },
+        'confirm-guards': { type: 'boolean', default: false },
+      },
       strict: true,
     });
     const plan = await planFor(ctx, v);
     const name = await nameOf(ctx);
-    if (!v.json) ctx.io.out(table(['DESTINATION', 'ITEM', 'CREATE', 'UPDATE', 'DELETE', 'SKIP', 'TO COPY', 'STATE'], planRows(plan, name)));
+    if (!v.json)
+      ctx.io.out(
+        table(
+          ['DESTINATION', 'ITEM', 'CREATE', 'UPDATE', 'DELETE', 'SKIP', 'TO COPY', 'STATE'],
+          planRows(plan, name),
+        ),
+      );
     if (!v.yes) {
       const ok = ctx.io.confirm ? await ctx.io.confirm('Apply these changes?') : false;
       if (!ok) {
-        ctx.io.err(ctx.io.confirm ? 'Nothing was changed.' : 'Nothing was changed: add --yes to apply without a terminal.');
+        ctx.io.err(
+          ctx.io.confirm
+            ? 'Nothing was changed.'
+            : 'Nothing was changed: add --yes to apply without a terminal.',
+        );
         return exitCodes.refused;
       }
     }
-    const confirm = v['confirm-guards'] ? [...new Set(plan.targets.flatMap((t) => t.guards.map((g) => g.code)))] : [];
+    const confirm = v['confirm-guards']
+      ? [...new Set(plan.targets.flatMap((t) => t.guards.map((g) => g.code)))]
+      : [];
     const { runId } = await ctx.call('sync.apply', { planId: plan.planId, confirm });
     const record = await ctx.call('sync.wait', { runId });
     if (v.json) ctx.io.out(JSON.stringify(record, null, 2));
@@ -194,12 +233,19 @@ const runs: CliCommand = {
   summary: 'list past synchronization runs',
   help: 'Options:\n  --json   print JSON',
   async run(args, ctx) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
+    const { values } = parseArgs({
+      args,
+      options: { json: { type: 'boolean', default: false } },
+      strict: true,
+    });
     const { runs: list } = await ctx.call('sync.runs', {});
     ctx.io.out(
       values.json
         ? JSON.stringify(list, null, 2)
-        : table(['RUN', 'SET', 'STARTED', 'RESULTS'], list.map((r) => [r.runId, r.setName, r.startedAt, r.reports.map((x) => x.status).join(', ')])),
+        : table(
+            ['RUN', 'SET', 'STARTED', 'RESULTS'],
+            list.map((r) => [r.runId, r.setName, r.startedAt, r.reports.map((x) => x.status).join(', ')]),
+          ),
     );
     return exitCodes.ok;
   },
@@ -212,21 +258,68 @@ const restore: CliCommand = {
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
-      options: { run: { type: 'string' }, server: { type: 'string' }, set: { type: 'string' }, yes: { type: 'boolean', default: false } },
+      options: {
+        run: { type: 'string' },
+        server: { type: 'string' },
+        set: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+      },
       strict: true,
     });
-    if (!v.run || !v.server || !v.set) throw new CliCallError('BAD_PARAMS', '--run, --server and --set are required.');
+    if (!v.run || !v.server || !v.set)
+      throw new CliCallError('BAD_PARAMS', '--run, --server and --set are required.');
     const server = await serverByName(ctx, v.server);
     const set = await setByName(ctx, v.set);
-    if (!v.yes && !(ctx.io.confirm && (await ctx.io.confirm(`Restore ${server.name} to before run ${v.run}?`)))) {
+    if (
+      !v.yes &&
+      !(ctx.io.confirm && (await ctx.io.confirm(`Restore ${server.name} to before run ${v.run}?`)))
+    ) {
       ctx.io.err('Nothing was changed: add --yes to restore without a terminal.');
       return exitCodes.refused;
     }
     const r = await ctx.call('sync.restore', { serverId: server.id, setName: set.name, runId: v.run });
-    ctx.io.out(`Restored ${r.restored} file(s), removed ${r.removed} the run had created, on ${server.name}.`);
+    ctx.io.out(
+      `Restored ${r.restored} file(s), removed ${r.removed} the run had created, on ${server.name}.`,
+    );
     for (const e of r.errors) ctx.io.err(`  ${e.path}: ${e.message}`);
     return r.errors.length ? exitCodes.partial : exitCodes.ok;
   },
 };
 
-export const syncCommands: ReadonlyArray<CliCommand> = [setAdd, setList, planCmd, syncCmd, runs, restore];
+const recoverCmd: CliCommand = {
+  name: 'recover',
+  summary: 'end interrupted runs on a destination from their journals',
+  help: `Usage: configsync recover --server NAME [--rollback]
+A run that was killed or lost its link leaves whole files only, but part old and part new; such a
+destination is not planned until recovered. By default the rest of the staged files are put in place;
+--rollback restores the run's backup instead.`,
+  async run(args, ctx) {
+    const { values: v } = parseArgs({
+      args,
+      options: { server: { type: 'string' }, rollback: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    if (!v.server) throw new CliCallError('BAD_PARAMS', '--server is required.');
+    const server = await serverByName(ctx, v.server);
+    const { recovered } = await ctx.call('sync.recover', {
+      serverId: server.id,
+      mode: v.rollback ? 'rollback' : 'complete',
+    });
+    if (recovered.length === 0) ctx.io.out(`${server.name} has no interrupted run.`);
+    for (const r of recovered) {
+      ctx.io.out(`${server.name}: run ${r.runId} ${r.outcome}.`);
+      for (const e of r.errors) ctx.io.err(`  ${e.path}: ${e.message}`);
+    }
+    return recovered.some((r) => r.errors.length > 0) ? exitCodes.partial : exitCodes.ok;
+  },
+};
+
+export const syncCommands: ReadonlyArray<CliCommand> = [
+  setAdd,
+  setList,
+  planCmd,
+  syncCmd,
+  runs,
+  restore,
+  recoverCmd,
+];

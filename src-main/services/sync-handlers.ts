@@ -32,7 +32,8 @@ type SyncMethod =
   | 'sync.cancel'
   | 'sync.wait'
   | 'sync.restore'
-  | 'sync.runs';
+  | 'sync.runs'
+  | 'sync.recover';
 
 /** Handlers for `sets.*` and `sync.*`: sets from the store, participants from the server list's roles. */
 export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> {
@@ -141,5 +142,8 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       return { ...r, errors: [...r.errors] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
+    'sync.recover': async ({ serverId, mode }) => ({
+      recovered: (await deps.sync.recover(serverId, mode)).map((r) => ({ ...r, errors: [...r.errors] })),
+    }),
   };
 }

@@ -21,6 +21,8 @@ import { applyAll, planAll, type FanOutTarget, type TargetPlan } from '../engine
 import { guardFindings } from '../engine/guards.js';
 import { resolveRoot } from '../engine/scan.js';
 import { resolveStateDir } from '../engine/state-dir.js';
+import type { RecoverResult } from '../engine/recover.js';
+import { describeInterrupted, interruptedRuns, recoverInterrupted } from './interrupted-runs.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 
@@ -154,7 +156,9 @@ export class SyncService {
         items.push({
           index,
           sourceRoot,
-          targets: planned.targets.map((t) => ({ ...t, serverId: t.id.replace(/#\d+$/, '') })),
+          targets: await Promise.all(
+            planned.targets.map((t) => this.refuseInterrupted({ ...t, serverId: t.id.replace(/#\d+$/, '') })),
+          ),
         });
       }
       return this.keepPlan(set, src, endpoints, items);
@@ -164,6 +168,48 @@ export class SyncService {
     } finally {
       signal?.removeEventListener('abort', closeAll);
     }
+  }
+
+  /** A destination holding an interrupted run is reported as such instead of planned (see interrupted-runs.ts). */
+  private async refuseInterrupted<T extends TargetPlan & { serverId: string }>(
+    t: T,
+  ): Promise<T | (TargetPlan & { serverId: string })> {
+    if (!t.ok) return t;
+    const journals = await interruptedRuns(t.endpoint, this.deps.stateDir?.(t.serverId), (id) =>
+      this.isRunning(id),
+    );
+    if (journals.length === 0) return t;
+    return {
+      id: t.id,
+      label: t.label,
+      serverId: t.serverId,
+      ok: false,
+      status: 'failed',
+      code: 'INTERRUPTED_RUN',
+      message: describeInterrupted(journals),
+    };
+  }
+
+  /** Ends the interrupted runs on a destination from their journals (complete by default, or roll back). */
+  async recover(serverId: string, prefer: 'complete' | 'rollback'): Promise<RecoverResult[]> {
+    const endpoint = await this.deps.connect(serverId);
+    try {
+      return await recoverInterrupted(
+        endpoint,
+        this.deps.stateDir?.(serverId),
+        (id) => this.isRunning(id),
+        prefer,
+      );
+    } finally {
+      endpoint.close();
+    }
+  }
+
+  private isRunning(journalRunId: string): boolean {
+    for (const [runId, run] of this.runs)
+      if (run.record.state === 'running' && (journalRunId === runId || journalRunId.startsWith(`${runId}-`)))
+        return true;
+    return false;
   }
 
   private keepPlan(

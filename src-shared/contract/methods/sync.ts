@@ -111,4 +111,20 @@ export const syncMethods = {
   'sync.wait': { input: z.object({ runId: id }).strict(), output: runRecord },
   'sync.restore': { input: syncRestoreInput, output: syncRestoreOutput },
   'sync.runs': { input: syncRunsInput, output: syncRunsOutput },
+  /**
+   * Ends the interrupted runs on a destination (a killed process, a lost link) from their journals:
+   * `complete` puts the rest of the staged files in place, `rollback` restores the run's backup.
+   */
+  'sync.recover': {
+    input: z.object({ serverId: id, mode: z.enum(['complete', 'rollback']).default('complete') }).strict(),
+    output: z.object({
+      recovered: z.array(
+        z.object({
+          runId: z.string(),
+          outcome: z.enum(['nothing-to-do', 'rolled-back', 'completed', 'superseded']),
+          errors: z.array(z.object({ path: z.string(), message: z.string() })),
+        }),
+      ),
+    }),
+  },
 } as const;
