@@ -1,5 +1,6 @@
 // The README's test command (`npm test`): type-check, lint, build, unit + integration tests (real sshd),
-// end-to-end tests (browser shell in Debian's Chromium) and the benchmark suite's quick mode.
+// the faults suite (real tmpfs, bind mounts, network namespaces), end-to-end tests (browser shell in
+// Debian's Chromium) and the benchmark suite's quick mode.
 // Ends with one line `N passed, N failed` counting every test and check.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -38,25 +39,32 @@ check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 check('lint', 'npm', ['run', '--silent', 'lint']);
 const built = check('build', 'npm', ['run', '--silent', 'build']);
 
-const vitestJson = `${results}/vitest-report.json`;
-rmSync(vitestJson, { force: true });
-const vitestOk = run('unit + integration tests', 'npx', [
-  'vitest', 'run', '--config', 'tests/vitest.config.ts',
-  '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`,
-]);
-const v = readJson(vitestJson);
-if (v) {
+/** Runs one vitest suite with a JSON report and counts its tests. */
+function vitestSuite(label, config, reportName) {
+  const json = `${results}/${reportName}`;
+  rmSync(json, { force: true });
+  const ok = run(label, 'npx', [
+    'vitest', 'run', '--config', config,
+    '--reporter=default', '--reporter=json', `--outputFile.json=${json}`,
+  ]);
+  const v = readJson(json);
+  if (!v) {
+    failed++;
+    lines.push(`FAIL ${label}: no report`);
+    return;
+  }
   passed += v.numPassedTests;
   failed += v.numFailedTests;
-  lines.push(`${v.numFailedTests ? 'FAIL' : 'ok  '} vitest: ${v.numPassedTests} passed, ${v.numFailedTests} failed, ${v.numPendingTests} skipped`);
-  if (!vitestOk && v.numFailedTests === 0) {
+  lines.push(`${v.numFailedTests ? 'FAIL' : 'ok  '} ${label}: ${v.numPassedTests} passed, ${v.numFailedTests} failed, ${v.numPendingTests} skipped`);
+  if (!ok && v.numFailedTests === 0) {
     failed++;
-    lines.push('FAIL vitest exited non-zero (a suite failed to load?)');
+    lines.push(`FAIL ${label} exited non-zero (a suite failed to load?)`);
   }
-} else {
-  failed++;
-  lines.push('FAIL vitest produced no report');
 }
+
+vitestSuite('unit + integration tests', 'tests/vitest.config.ts', 'vitest-report.json');
+// Faults need root (tmpfs and bind mounts, network namespaces), as CI and this machine have.
+vitestSuite('faults suite', 'tests/faults/vitest.config.ts', 'faults-report.json');
 
 const e2eJson = `${results}/e2e-report.json`;
 rmSync(e2eJson, { force: true });
