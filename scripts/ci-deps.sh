@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the tests need (Debian): OpenSSH's sshd for real servers, Chromium for e2e, rsync for
-# the benchmarks, tar/findutils/coreutils on the "servers". Idempotent; needs root (CI and this machine run as root).
+# the benchmarks, iproute2/e2fsprogs for the faults suite, tar/findutils/coreutils on the "servers". Idempotent; needs root (CI and this machine run as root).
 set -euo pipefail
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
@@ -8,6 +8,10 @@ command -v ssh-keygen >/dev/null || need+=(openssh-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v rsync >/dev/null || need+=(rsync)
 command -v inotifywait >/dev/null || need+=(inotify-tools)
+# The faults suite: network namespaces and tc (iproute2), chattr (e2fsprogs); bench: GNU time.
+command -v ip >/dev/null && command -v tc >/dev/null && command -v ss >/dev/null || need+=(iproute2)
+command -v chattr >/dev/null || need+=(e2fsprogs)
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
