@@ -37,5 +37,5 @@ export async function recoverInterrupted(
 /** One line for the user: which runs were interrupted, where they stopped, and what to do. */
 export function describeInterrupted(journals: ReadonlyArray<Journal>): string {
   const runs = journals.map((j) => `${j.runId} (stopped while ${j.phase})`).join(', ');
-  return `An earlier run to this destination was interrupted: ${runs}. Nothing is half-written, but the tree may be part old, part new. Recover it first (Recover in the wizard, or "configsync recover"), then plan again.`;
+  return `An earlier run to this destination was interrupted: ${runs}. Nothing is half-written, but the tree may be part old, part new. Recover it first (in the Synchronize Configurations wizard, or with "configsync recover"), then plan again.`;
 }

@@ -55,8 +55,12 @@ function TabLabel({ target, name }: { target: PlanTarget; name: string }) {
     <Group gap={6} wrap="nowrap">
       <span>{name}</span>
       {!target.ok ? (
-        <Badge size="xs" color="orange" variant="light">
-          unreachable
+        <Badge size="xs" color={target.code === 'INTERRUPTED_RUN' ? 'red' : 'orange'} variant="light">
+          {target.code === 'INTERRUPTED_RUN'
+            ? 'recover first'
+            : target.status === 'unreachable'
+              ? 'unreachable'
+              : 'not planned'}
         </Badge>
       ) : n === 0 ? (
         <Badge size="xs" color="teal" variant="light">
@@ -89,13 +93,16 @@ export function DifferencesPage() {
   const allInSync = plan.targets.every((t) => !t.ok || changeCount(t) === 0);
   return (
     <Stack gap="sm" data-testid="differences-page">
-      {allInSync && (
-        <Alert color="teal" data-testid="all-in-sync">
-          {plan.targets.some((t) => t.ok)
-            ? 'Every reachable destination is already in sync: there is nothing to do.'
-            : 'No destination could be reached.'}
-        </Alert>
-      )}
+      {allInSync &&
+        (plan.targets.some((t) => t.ok) ? (
+          <Alert color="teal" data-testid="all-in-sync">
+            Every reachable destination is already in sync: there is nothing to do.
+          </Alert>
+        ) : (
+          <Alert color="orange" data-testid="none-planned">
+            No destination can be synchronized now: each tab says why.
+          </Alert>
+        ))}
       <Tabs value={tab} onChange={setTab} keepMounted={false} variant="outline">
         <Tabs.List>
           {plan.targets.map((t) => (

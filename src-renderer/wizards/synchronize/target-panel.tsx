@@ -5,6 +5,7 @@ import { planActions, type PlanAction } from '../../../src-shared/model/sync.js'
 import { EntriesTable } from './entries-table.js';
 import { download, entriesToCsv, exportName } from './export-entries.js';
 import { FileDiff } from './file-diff.js';
+import { RecoverInterrupted } from './recover-interrupted.js';
 import { actionLook, formatBytes } from './format.js';
 import type { PlanTarget } from './sync-wizard-store.js';
 import { allEntries, useEntryPages, type Entry } from './use-entry-pages.js';
@@ -25,6 +26,7 @@ type PanelProps = { planId: string; target: PlanTarget; name: string; sourceName
 /** One destination's tab on the Differences page: why it was not planned, or its differences. */
 export function TargetPanel(props: PanelProps) {
   const { target, name } = props;
+  if (target.code === 'INTERRUPTED_RUN') return <RecoverInterrupted target={target} name={name} />;
   if (!target.ok || !target.summary)
     return (
       <Alert color="orange" title={`${name} will be skipped`} data-testid="target-unreachable">

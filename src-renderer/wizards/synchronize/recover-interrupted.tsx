@@ -1,0 +1,61 @@
+import { useState } from 'react';
+import { Alert, Button, Group, Text } from '@mantine/core';
+import { call } from '../../api/client.js';
+import type { PlanTarget } from './sync-wizard-store.js';
+import { useSyncWizard } from './sync-wizard-store.js';
+
+/**
+ * A destination whose last run was interrupted (INTERRUPTED_RUN): it is not planned until that run is
+ * ended from its journal, either by putting the rest of its staged files in place or by rolling it back.
+ */
+export function RecoverInterrupted({ target, name }: { target: PlanTarget; name: string }) {
+  const computePlan = useSyncWizard((s) => s.computePlan);
+  const [busy, setBusy] = useState<'complete' | 'rollback' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const recover = async (mode: 'complete' | 'rollback') => {
+    setBusy(mode);
+    setError(null);
+    try {
+      const { recovered } = await call('sync.recover', { serverId: target.serverId, mode });
+      const failed = recovered.flatMap((r) => r.errors);
+      if (failed.length > 0)
+        setError(
+          `${failed.length} path(s) could not be recovered: ${failed[0]?.path}: ${failed[0]?.message}`,
+        );
+      else await computePlan();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Alert color="red" title={`${name}: an earlier run was interrupted`} data-testid="target-interrupted">
+      <Text size="sm">{target.message}</Text>
+      <Group mt="sm">
+        <Button
+          size="xs"
+          loading={busy === 'complete'}
+          disabled={busy !== null}
+          onClick={() => void recover('complete')}
+        >
+          Complete that run
+        </Button>
+        <Button
+          size="xs"
+          variant="default"
+          loading={busy === 'rollback'}
+          disabled={busy !== null}
+          onClick={() => void recover('rollback')}
+        >
+          Roll it back
+        </Button>
+      </Group>
+      {error && (
+        <Text size="sm" c="red" mt="xs">
+          {error}
+        </Text>
+      )}
+    </Alert>
+  );
+}

@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test, expect } from './support/fixtures.js';
+import { connectRpc } from './support/rpc.js';
+import { provision, SyncWizardPage } from './support/sync-wizard-page.js';
+import { startSshd, type SshdServer } from '../support/sshd.js';
+
+const FIXTURE = fileURLToPath(new URL('../integration/engine/fixtures/killable-apply.ts', import.meta.url));
+
+/** An apply in its own process that freezes after its third rename into place, then killed -9. */
+function applyAndKillMidSwap(args: object): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('STALLED')) child.kill('SIGKILL');
+    });
+    child.stderr.resume();
+    child.on('close', (_c, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`no freeze: ${out}`)),
+    );
+  });
+}
+
+test.describe('a destination left by a killed run', () => {
+  let primary: SshdServer;
+  let second: SshdServer;
+  test.beforeAll(async () => {
+    [primary, second] = await Promise.all([startSshd(), startSshd()]);
+  });
+  test.afterAll(async () => {
+    await Promise.all([primary?.stop(), second?.stop()]);
+  });
+
+  test('the wizard says so and completes the interrupted run from its journal', async ({ page, shell }) => {
+    const src = join(primary.dataRoot, 'conf');
+    const dst = join(second.dataRoot, 'conf');
+    await mkdir(src, { recursive: true });
+    await mkdir(dst, { recursive: true });
+    for (let i = 0; i < 200; i++) {
+      await writeFile(join(src, `f${i}.conf`), `new ${i}\n`);
+      await writeFile(join(dst, `f${i}.conf`), `old ${i}, an older and longer version\n`);
+    }
+    const rpc = await connectRpc(shell);
+    await provision(
+      rpc,
+      [
+        { name: 'primary', role: 'primary', root: src, sshd: primary },
+        { name: 'second-1', role: 'secondary', root: dst, sshd: second },
+      ],
+      primary.clientKey.privateKeyPath,
+    );
+    await rpc.call('sets.save', { set: { name: 'e2e-interrupted', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const secondId =
+      (await rpc.call('servers.list', {})).committed.find((s) => s.name === 'second-1')?.id ?? '';
+    const stateDir = join(homedir(), '.configsync', 'servers', secondId);
+    try {
+      await applyAndKillMidSwap({
+        host: second.host,
+        port: second.port,
+        user: second.user,
+        privateKey: second.clientKey.privateKey,
+        fingerprint: second.hostKeyFingerprint,
+        src,
+        dst,
+        stateDir,
+        stallAt: 'swap',
+      });
+      await page.goto(shell.url);
+      const w = new SyncWizardPage(page);
+      await w.open();
+      await w.button('Next').click();
+      const alert = w.dialog.getByTestId('target-interrupted');
+      await expect(alert).toContainText('an earlier run was interrupted');
+      await w.snapBoth('sync-wizard-10-interrupted');
+      await alert.getByRole('button', { name: 'Complete that run' }).click();
+      await expect(w.dialog.getByTestId('target-panel-second-1')).toContainText('already in sync');
+      for (let i = 0; i < 200; i++)
+        expect(await readFile(join(dst, `f${i}.conf`), 'utf8')).toBe(`new ${i}\n`);
+      expect((await readdir(dst)).filter((n) => n.startsWith('.configsync'))).toEqual([]);
+    } finally {
+      rpc.close();
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+});
