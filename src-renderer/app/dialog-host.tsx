@@ -6,6 +6,7 @@ import { SyncSetsDialog } from '../views/sync-sets/sync-sets-dialog.js';
 import { BackupsDialog } from '../views/backups/backups-dialog.js';
 import { SchedulesDialog } from '../views/schedules/schedules-dialog.js';
 import { HistoryDialog } from '../views/history/history-dialog.js';
+import { NotificationsDialog } from '../views/notifications/notifications-dialog.js';
 import { BackupConfigDialog } from '../wizards/backup-config/backup-config-dialog.js';
 
 /** Opens the dialog or wizard the menu asked for; one at a time. */
@@ -20,6 +21,7 @@ export function DialogHost() {
       <BackupsDialog opened={dialog === 'backups'} onClose={close} />
       <SchedulesDialog opened={dialog === 'schedules'} onClose={close} />
       <HistoryDialog opened={dialog === 'history'} onClose={close} />
+      <NotificationsDialog opened={dialog === 'notifications'} onClose={close} />
       <ServerListWizard opened={dialog === 'server-list'} onClose={close} />
       <BackupConfigDialog opened={dialog === 'backup-configuration'} onClose={close} />
     </>

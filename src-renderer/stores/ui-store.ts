@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { MenuCommand } from '../../src-shared/menu.js';
 
 export type MainView = 'servers' | 'status';
-export type Dialog = 'sync-wizard' | 'server-list' | 'backup-configuration' | 'sync-sets' | 'backups' | 'schedules' | 'history' | 'about' | null;
+export type Dialog = 'sync-wizard' | 'server-list' | 'backup-configuration' | 'sync-sets' | 'backups' | 'schedules' | 'history' | 'notifications' | 'about' | null;
 
 type UiState = {
   readonly view: MainView;
@@ -36,6 +36,8 @@ export const useUiStore = create<UiState>()((set) => ({
         return set({ dialog: 'schedules' });
       case 'open-history':
         return set({ dialog: 'history' });
+      case 'open-notifications':
+        return set({ dialog: 'notifications' });
       case 'view-servers':
         return set({ view: 'servers' });
       case 'view-sync-status':
