@@ -73,6 +73,7 @@ const rsync = (src: string, s: SshdServer, dest: string, extra: string[] = []) =
 const configsync = (store: string, ...args: string[]) => () => timed(process.execPath, [cliEntry, '--store', store, ...args]);
 
 async function localToOne(label: string, files: number, meanSize: number): Promise<void> {
+  if (!['initial', 'nochange', 'onechanged', 'checksum'].some((s) => want(`${label}-${s}`))) return;
   const src = join(work, `${label}-src`);
   const stats = await generateTree(src, { files, meanSize, perDir: 100, seed: files });
   console.log(`\n# ${label}: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(0)} MB, local → one sshd`);
