@@ -132,7 +132,7 @@ export function NotificationsDialog({ opened, onClose }: { opened: boolean; onCl
     <Modal
       opened={opened}
       onClose={onClose}
-      size={760}
+      size={820}
       centered
       padding="lg"
       title={<Title order={3}>Notifications</Title>}
@@ -147,8 +147,7 @@ export function NotificationsDialog({ opened, onClose }: { opened: boolean; onCl
       ) : (
         <Stack gap="sm">
           <Text size="sm" c="dimmed">
-            After each synchronization run ConfigSync can show a desktop notice and mail a summary. Failures
-            include partial runs, where some destinations were not synchronized.
+            After each run: a desktop notice and a summary e-mail. Failures include partial runs.
           </Text>
           <Group gap="xl" align="flex-start">
             <WhenControl label="Desktop notices" value={form.desktop} onChange={(desktop) => change({ desktop })} />

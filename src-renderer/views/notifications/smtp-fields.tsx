@@ -1,5 +1,6 @@
 import {
   Checkbox,
+  Grid,
   Group,
   PasswordInput,
   SimpleGrid,
@@ -29,36 +30,35 @@ export function SmtpFields({ form, errors, hasPassword, onChange }: Props) {
       : 'No password is set.';
   return (
     <>
-      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-        <TextInput
-          label="SMTP server"
-          placeholder="mail.example.com"
-          value={form.host}
-          error={errors.host}
-          onChange={(e) => onChange({ host: e.currentTarget.value })}
-          style={{ gridColumn: 'span 2' }}
-        />
-        <TextInput
-          label="Port"
-          inputMode="numeric"
-          value={form.port}
-          error={errors.port}
-          onChange={(e) => onChange({ port: e.currentTarget.value })}
-        />
-      </SimpleGrid>
-      <Group gap="xl">
-        <Switch
-          label="TLS from the first byte (usually port 465; otherwise STARTTLS when offered)"
-          checked={form.secure}
-          onChange={(e) => onChange({ secure: e.currentTarget.checked })}
-        />
-        <Checkbox
-          label="Accept a certificate no CA vouches for"
-          checked={form.allowUntrustedCertificate}
-          onChange={(e) => onChange({ allowUntrustedCertificate: e.currentTarget.checked })}
-        />
-      </Group>
-      <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
+      <Grid gutter="sm" align="flex-start">
+        <Grid.Col span={5}>
+          <TextInput
+            label="SMTP server"
+            placeholder="mail.example.com"
+            value={form.host}
+            error={errors.host}
+            onChange={(e) => onChange({ host: e.currentTarget.value })}
+          />
+        </Grid.Col>
+        <Grid.Col span={3}>
+          <TextInput
+            label="Port"
+            inputMode="numeric"
+            value={form.port}
+            error={errors.port}
+            onChange={(e) => onChange({ port: e.currentTarget.value })}
+          />
+        </Grid.Col>
+        <Grid.Col span={4} pt={30}>
+          <Switch
+            label="TLS from the start (465)"
+            description="Off: STARTTLS when offered"
+            checked={form.secure}
+            onChange={(e) => onChange({ secure: e.currentTarget.checked })}
+          />
+        </Grid.Col>
+      </Grid>
+      <SimpleGrid cols={2} spacing="sm">
         <TextInput
           label="User"
           description="Empty for a relay that takes mail without login."
@@ -82,31 +82,41 @@ export function SmtpFields({ form, errors, hasPassword, onChange }: Props) {
           onChange={(e) => onChange({ password: e.currentTarget.value })}
         />
       </SimpleGrid>
-      {hasPassword && (
+      <Group gap="xl">
+        {hasPassword && (
+          <Checkbox
+            label="Remove the stored password"
+            checked={form.removePassword}
+            onChange={(e) => onChange({ removePassword: e.currentTarget.checked, password: '' })}
+          />
+        )}
         <Checkbox
-          label="Remove the stored password"
-          checked={form.removePassword}
-          onChange={(e) => onChange({ removePassword: e.currentTarget.checked, password: '' })}
+          label="Accept a certificate no CA vouches for"
+          checked={form.allowUntrustedCertificate}
+          onChange={(e) => onChange({ allowUntrustedCertificate: e.currentTarget.checked })}
         />
-      )}
-      <TextInput
-        label="From"
-        placeholder="configsync@example.com"
-        value={form.from}
-        error={errors.from}
-        onChange={(e) => onChange({ from: e.currentTarget.value })}
-      />
-      <TagsInput
-        label="To"
-        description="One or more addresses; press Enter or type a comma after each."
-        placeholder={form.to.length === 0 ? 'ops@example.com' : ''}
-        value={[...form.to]}
-        error={errors.to}
-        splitChars={[',', ' ', ';']}
-        acceptValueOnBlur
-        clearable
-        onChange={(to) => onChange({ to })}
-      />
+      </Group>
+      <SimpleGrid cols={2} spacing="sm">
+        <TextInput
+          label="From"
+          description="The sender address of every mail."
+          placeholder="configsync@example.com"
+          value={form.from}
+          error={errors.from}
+          onChange={(e) => onChange({ from: e.currentTarget.value })}
+        />
+        <TagsInput
+          label="To"
+          description="Press Enter or type a comma after each address."
+          placeholder={form.to.length === 0 ? 'ops@example.com' : ''}
+          value={[...form.to]}
+          error={errors.to}
+          splitChars={[',', ' ', ';']}
+          acceptValueOnBlur
+          clearable
+          onChange={(to) => onChange({ to })}
+        />
+      </SimpleGrid>
     </>
   );
 }
