@@ -1,24 +1,49 @@
-// The Electron shell: one window on the shared composition root. Every security decision it wires
-// here is a pure function tested under plain Node (window-options, navigation, trusted-sender, csp);
-// a static test checks that this file really uses them.
+// The Electron shell: one window on the shared composition root, a tray icon, and close-to-tray while
+// schedules or automatic synchronization run. Every security and lifecycle decision it wires here is a
+// pure function tested under plain Node (window-options, navigation, trusted-sender, csp, close-to-tray,
+// tray-menu); a static test checks that this file really uses them.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, safeStorage, session, type WebContents } from 'electron';
 import { compose, type ComposedApp } from '../compose.js';
+import { eventBusNotifier } from '../services/notify-notifier.js';
 import { contentSecurityPolicy, withContentSecurityPolicy } from '../security/csp.js';
+import { hiddenToTrayNotice, isBackgroundActive, shouldHideOnClose } from './close-to-tray.js';
 import { forwardEvents, serveRpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { isAllowedNavigation } from './navigation.js';
+import { electronNotifier } from './notifier.js';
 import { safeStorageBox } from './safe-storage-box.js';
+import { installTray } from './tray.js';
+import { trayIconPath } from './tray-menu.js';
 import { windowOptions } from './window-options.js';
 
 const preloadPath = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const indexPath = join(app.getAppPath(), 'build', 'renderer', 'index.html');
 const appUrl = pathToFileURL(indexPath).href;
 const devTools = !app.isPackaged;
+const iconPath = trayIconPath(app.getAppPath(), process.platform);
 
 let mainWindow: BrowserWindow | undefined;
 let composed: ComposedApp | undefined;
+/** Set by a real quit (tray Quit, app menu Quit, OS shutdown): the window then closes instead of hiding. */
+let quitting = false;
+/** The hide-to-tray notice is shown once per start. */
+let toldHidden = false;
+
+/**
+ * Desktop notices through Electron (a click brings the window back); in-app notices when the desktop
+ * has no notification service.
+ */
+const notifier = electronNotifier({
+  iconPath,
+  onClick: () => openWindow(),
+  fallback: {
+    notify: (title, body, level) => {
+      if (composed) eventBusNotifier(composed.events).notify(title, body, level);
+    },
+  },
+});
 
 app.enableSandbox();
 if (app.requestSingleInstanceLock()) {
@@ -34,8 +59,9 @@ function start(): void {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('activate', () => {
-    if (composed && BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow(composed);
+  app.on('activate', () => openWindow());
+  app.on('before-quit', () => {
+    quitting = true;
   });
   app.on('will-quit', () => void composed?.dispose());
 
@@ -48,9 +74,25 @@ function start(): void {
         dataDir: app.getPath('userData'),
         shell: 'electron',
         secretBox: safeStorageBox(safeStorage),
+        notifier,
+        background: true,
       });
       serveRpc(composed, () => mainWindow, appUrl);
       installMenu(composed.events, { devTools });
+      const services = composed;
+      installTray({
+        iconPath,
+        state: () => services.automation.background(),
+        events: services.events,
+        actions: {
+          open: () => openWindow(),
+          showStatus: () => {
+            openWindow();
+            services.events.emit('menu.command', { command: 'view-sync-status' });
+          },
+          quit: () => app.quit(),
+        },
+      });
       mainWindow = createWindow(composed);
     })
     .catch((err: unknown) => {
@@ -87,10 +129,28 @@ function lockDownSession(): void {
   });
 }
 
+/** Shows the window, hidden in the tray or not, or makes a new one if it was closed. */
+function openWindow(): void {
+  if (!composed) return;
+  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow(composed);
+  else bringToFront(mainWindow);
+}
+
 function createWindow(services: ComposedApp): BrowserWindow {
   const win = new BrowserWindow(windowOptions({ preload: preloadPath, devTools }));
   win.once('ready-to-show', () => win.show());
   forwardEvents(services, win);
+  win.on('close', (event) => {
+    const background = services.automation.background();
+    if (!shouldHideOnClose({ quitting, backgroundActive: isBackgroundActive(background) })) return;
+    event.preventDefault();
+    win.hide();
+    if (!toldHidden) {
+      toldHidden = true;
+      const notice = hiddenToTrayNotice(background);
+      notifier.notify(notice.title, notice.body, 'info');
+    }
+  });
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = undefined;
   });

@@ -66,7 +66,9 @@ test.describe('Notifications', () => {
       // Mail wanted but no server, then a bad sender and port: each message beside its field, nothing saved.
       await notify.choose('Summary e-mail', 'Every run');
       await notify.button('Save').click();
-      await expect.poll(() => notify.errorOf(notify.field('SMTP server'))).toBe('Give the SMTP server to send e-mail');
+      await expect
+        .poll(() => notify.errorOf(notify.field('SMTP server')))
+        .toBe('Give the SMTP server to send e-mail');
       await notify.field('SMTP server').fill('127.0.0.1');
       await notify.field('Port').fill('70000');
       await notify.field('From').fill('not-an-address');

@@ -150,7 +150,11 @@ export function NotificationsDialog({ opened, onClose }: { opened: boolean; onCl
             After each run: a desktop notice and a summary e-mail. Failures include partial runs.
           </Text>
           <Group gap="xl" align="flex-start">
-            <WhenControl label="Desktop notices" value={form.desktop} onChange={(desktop) => change({ desktop })} />
+            <WhenControl
+              label="Desktop notices"
+              value={form.desktop}
+              onChange={(desktop) => change({ desktop })}
+            />
             <WhenControl label="Summary e-mail" value={form.email} onChange={(email) => change({ email })} />
           </Group>
           <Divider label="E-mail server (SMTP)" labelPosition="left" />
@@ -169,7 +173,12 @@ export function NotificationsDialog({ opened, onClose }: { opened: boolean; onCl
               Send test e-mail saves first, then mails the recipients above.
             </Text>
             <Group gap="sm">
-              <Button variant="default" onClick={() => void onTest()} loading={busy === 'test'} disabled={busy !== null}>
+              <Button
+                variant="default"
+                onClick={() => void onTest()}
+                loading={busy === 'test'}
+                disabled={busy !== null}
+              >
                 Send test e-mail
               </Button>
               <Button onClick={() => void onSave()} loading={busy === 'save'} disabled={busy !== null}>

@@ -1,7 +1,4 @@
-import {
-  smtpSettings,
-  type NotificationSettings,
-} from '../../../src-shared/contract/methods/notify.js';
+import { smtpSettings, type NotificationSettings } from '../../../src-shared/contract/methods/notify.js';
 import type { Input, Output } from '../../../src-shared/contract/api.js';
 
 export type NotifyWhen = NotificationSettings['desktop'];
@@ -86,7 +83,8 @@ export function checkNotifyForm(
       const field = issue.path[0];
       if (isField(field) && !errors[field]) errors[field] = issue.message;
     }
-  if (f.password !== '' && f.user.trim() === '') errors.user = 'Give the login name that goes with the password';
+  if (f.password !== '' && f.user.trim() === '')
+    errors.user = 'Give the login name that goes with the password';
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, input: { ...base, smtp: parsed.data } };
 }

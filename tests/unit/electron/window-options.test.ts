@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EVENT_CHANNEL, RPC_CHANNEL } from '../../../src-main/electron/channels.js';
+import { trayIconPath } from '../../../src-main/electron/tray-menu.js';
 import { webPreferences, windowOptions } from '../../../src-main/electron/window-options.js';
 import { bridgeKey } from '../../../src-shared/contract/bridge.js';
 import {
@@ -114,6 +115,67 @@ describe('main.ts wiring (static): the pure functions are what the shell really 
     expect(composeCall?.args[0]).toMatch(/shell: 'electron'/);
     expect(all.some((c) => c.callee === 'serveRpc')).toBe(true);
   });
+
+  it('passes the Electron notifier to compose and starts the background side', () => {
+    const composeCall = all.find((c) => c.callee === 'compose');
+    expect(composeCall?.args[0]).toMatch(/\bnotifier,/);
+    expect(composeCall?.args[0]).toMatch(/background: true/);
+    expect(all.find((c) => c.callee === 'electronNotifier')?.args[0]).toMatch(/iconPath/);
+  });
+
+  it('hides the window on close only as shouldHideOnClose() decides, and tells the user once', () => {
+    const create = callsIn(functionNamed(main, 'createWindow'));
+    const onClose = create.find((c) => c.callee === 'win.on' && c.args[0] === "'close'")?.args[1] ?? '';
+    const decide = onClose.indexOf(
+      'shouldHideOnClose({ quitting, backgroundActive: isBackgroundActive(background) })',
+    );
+    const prevent = onClose.indexOf('event.preventDefault()');
+    expect(decide).toBeGreaterThan(-1);
+    expect(onClose).toContain('if (!shouldHideOnClose(');
+    expect(prevent).toBeGreaterThan(decide);
+    expect(onClose).toContain('win.hide()');
+    expect(onClose).toMatch(
+      /if \(!toldHidden\) \{ toldHidden = true; const notice = hiddenToTrayNotice\(background\);/,
+    );
+    expect(onClose).toContain('notifier.notify(notice.title, notice.body');
+    // A real quit sets the flag before windows are asked to close.
+    expect(handlerFor(all, 'before-quit')).toMatch(/quitting = true/);
+  });
+
+  it('installs the tray: the app icon, its menu actions, Quit really quits', () => {
+    expect(all.find((c) => c.callee === 'trayIconPath')?.args).toEqual([
+      'app.getAppPath()',
+      'process.platform',
+    ]);
+    const tray = all.find((c) => c.callee === 'installTray')?.args[0] ?? '';
+    expect(tray).toContain('iconPath');
+    expect(tray).toContain('state: () => services.automation.background()');
+    expect(tray).toMatch(/open: \(\) => openWindow\(\)/);
+    expect(tray).toMatch(/showStatus: .*openWindow\(\);.*'menu\.command', \{ command: 'view-sync-status' \}/);
+    expect(tray).toContain('quit: () => app.quit()');
+    expect(existsSync(trayIconPath(fileURLToPath(new URL('../../../', import.meta.url)), 'linux'))).toBe(
+      true,
+    );
+    expect(existsSync(trayIconPath(fileURLToPath(new URL('../../../', import.meta.url)), 'darwin'))).toBe(
+      true,
+    );
+  });
+});
+
+describe('tray.ts and notifier.ts wiring (static)', () => {
+  it('the tray menu is trayMenuTemplate() and the tooltip trayTooltip()', () => {
+    const calls = callsIn(scanSource('src-main/electron/tray.ts').file);
+    expect(calls.find((c) => c.callee === 'Menu.buildFromTemplate')?.args[0]).toBe(
+      'trayMenuTemplate(state, options.actions)',
+    );
+    expect(calls.find((c) => c.callee === 'tray.setToolTip')?.args[0]).toBe('trayTooltip(state)');
+  });
+
+  it('every notice is built by noticeOptions()', () => {
+    const calls = callsIn(scanSource('src-main/electron/notifier.ts').file);
+    const made = calls.filter((c) => c.callee === 'new Notification');
+    expect(made.map((c) => c.args[0])).toEqual(['noticeOptions(title, body, level, options.iconPath)']);
+  });
 });
 
 describe('ipc.ts wiring (static)', () => {
@@ -170,6 +232,9 @@ describe('pure modules', () => {
     'src-main/electron/trusted-sender.ts',
     'src-main/electron/menu-template.ts',
     'src-main/electron/channels.ts',
+    'src-main/electron/close-to-tray.ts',
+    'src-main/electron/tray-menu.ts',
+    'src-main/electron/notice-options.ts',
     'src-main/security/csp.ts',
   ])('%s imports electron for types only', (path) => {
     const source = scanSource(path);
