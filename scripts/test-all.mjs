@@ -1,4 +1,5 @@
-// The README's test command (`npm test`): type-check, lint, build, unit + integration tests (real sshd),
+// The README's test command (`npm test`): type-check, lint, build, the Electronegativity scan of the
+// Electron shell, unit + integration tests (real sshd),
 // the faults suite (real tmpfs, bind mounts, network namespaces), end-to-end tests (browser shell in
 // Debian's Chromium) and the benchmark suite's quick mode.
 // Ends with one line `N passed, N failed` counting every test and check.
@@ -38,6 +39,13 @@ function readJson(path) {
 check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 check('lint', 'npm', ['run', '--silent', 'lint']);
 const built = check('build', 'npm', ['run', '--silent', 'build']);
+// Static scan of the built Electron shell (Electronegativity): HIGH findings fail unless explained in
+// scripts/electronegativity-allow.json.
+if (built) check('electronegativity', 'node', ['scripts/electronegativity.mjs']);
+else {
+  failed++;
+  lines.push('FAIL electronegativity skipped: the build failed');
+}
 
 /** Runs one vitest suite with a JSON report and counts its tests. */
 function vitestSuite(label, config, reportName) {
