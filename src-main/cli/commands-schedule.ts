@@ -10,6 +10,7 @@ import type { Output } from '../../src-shared/contract/api.js';
 import type { CliCommand, CliContext } from './commands-types.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './format.js';
+import { listCommand } from './list-command.js';
 import { setByName } from './lookup.js';
 import { CliCallError } from './rpc-call.js';
 
@@ -100,24 +101,14 @@ Entries run while the app or "configsync scheduler" runs.`,
   },
 };
 
-const list: CliCommand = {
+const list = listCommand({
   name: 'schedule list',
   summary: 'list schedule entries with their reading and next run',
-  help: 'Options:\n  --json   print JSON',
-  async run(args, ctx) {
-    const { values } = parseArgs({
-      args,
-      options: { json: { type: 'boolean', default: false } },
-      strict: true,
-    });
-    const out = await ctx.call('schedules.list', {});
-    if (values.json) {
-      ctx.io.out(JSON.stringify(out, null, 2));
-      return exitCodes.ok;
-    }
+  fetch: (ctx) => ctx.call('schedules.list', {}),
+  async text(out, ctx) {
     const { sets } = await ctx.call('sets.list', {});
     const setName = (id: string) => sets.find((s) => s.id === id)?.name ?? id;
-    ctx.io.out(
+    return (
       table(
         ['ID', 'OPERATION', 'FIELDS', 'WHEN', 'NEXT RUN', 'ENABLED', 'CATCH-UP'],
         out.entries.map((e) => [
@@ -129,11 +120,10 @@ const list: CliCommand = {
           e.enabled ? 'yes' : 'no',
           e.catchUp ? 'yes' : 'no',
         ]),
-      ) + `\ntimes in ${out.timeZone}`,
+      ) + `\ntimes in ${out.timeZone}`
     );
-    return exitCodes.ok;
   },
-};
+});
 
 const remove: CliCommand = {
   name: 'schedule remove',

@@ -4,6 +4,7 @@ import { serverRole } from '../../src-shared/model/server.js';
 import type { CliCommand, CliContext } from './commands-types.js';
 import { exitCodes } from './exit-codes.js';
 import { table } from './format.js';
+import { listCommand } from './list-command.js';
 import { serverByName } from './lookup.js';
 import { CliCallError } from './rpc-call.js';
 
@@ -20,7 +21,8 @@ function parseVars(list: ReadonlyArray<string> | undefined): Record<string, stri
 function parseRole(value: string | undefined): ServerRole | undefined {
   if (value === undefined) return undefined;
   const r = serverRole.safeParse(value);
-  if (!r.success) throw new CliCallError('BAD_PARAMS', `--role is primary, secondary or not-selected, not "${value}".`);
+  if (!r.success)
+    throw new CliCallError('BAD_PARAMS', `--role is primary, secondary or not-selected, not "${value}".`);
   return r.data;
 }
 
@@ -37,7 +39,12 @@ function parseAuth(v: { 'key-file'?: string; agent?: boolean; 'app-key'?: boolea
  * Pins the key the host presents: with --fingerprint only when it matches; without one, shows the key
  * and asks on a terminal; never pins silently.
  */
-async function pinKey(ctx: CliContext, id: string, name: string, fingerprint: string | undefined): Promise<boolean> {
+async function pinKey(
+  ctx: CliContext,
+  id: string,
+  name: string,
+  fingerprint: string | undefined,
+): Promise<boolean> {
   if (fingerprint) {
     const r = await ctx.call('servers.trustHostKey', { id, fingerprint });
     ctx.io.out(`Pinned the host key of ${name}: ${r.pinned.display}`);
@@ -49,7 +56,10 @@ async function pinKey(ctx: CliContext, id: string, name: string, fingerprint: st
     ctx.io.err(`Could not read the host key of ${name}: ${test.ok ? '' : test.message}`);
     return false;
   }
-  if (ctx.io.confirm && (await ctx.io.confirm(`${name} presents the host key ${presented.display}. Trust and pin it?`))) {
+  if (
+    ctx.io.confirm &&
+    (await ctx.io.confirm(`${name} presents the host key ${presented.display}. Trust and pin it?`))
+  ) {
     await ctx.call('servers.trustHostKey', { id, fingerprint: presented.fingerprint });
     ctx.io.out(`Pinned the host key of ${name}.`);
     return true;
@@ -74,30 +84,22 @@ const serverOptions = {
   fingerprint: { type: 'string' },
 } as const;
 
-const list: CliCommand = {
+const list = listCommand({
   name: 'servers list',
   summary: 'list the servers, their roles and last contact',
-  help: 'Options:\n  --json   print JSON',
-  async run(args, ctx) {
-    const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
-    const state = await ctx.call('servers.list', {});
-    if (values.json) ctx.io.out(JSON.stringify(state.committed, null, 2));
-    else
-      ctx.io.out(
-        table(
-          ['NAME', 'ROLE', 'ADDRESS', 'HOST KEY', 'LAST CONTACT'],
-          state.committed.map((s) => [
-            s.name,
-            s.role,
-            s.kind === 'ssh' ? `${s.user}@${s.host}:${s.port}` : 'this computer',
-            s.kind === 'ssh' ? (s.pinnedHostKey?.fingerprint ?? 'not pinned') : '-',
-            s.lastContact ? `${s.lastContact.at} ${s.lastContact.ok ? 'ok' : s.lastContact.message}` : 'never',
-          ]),
-        ),
-      );
-    return exitCodes.ok;
-  },
-};
+  fetch: async (ctx) => (await ctx.call('servers.list', {})).committed,
+  text: (servers) =>
+    table(
+      ['NAME', 'ROLE', 'ADDRESS', 'HOST KEY', 'LAST CONTACT'],
+      servers.map((s) => [
+        s.name,
+        s.role,
+        s.kind === 'ssh' ? `${s.user}@${s.host}:${s.port}` : 'this computer',
+        s.kind === 'ssh' ? (s.pinnedHostKey?.fingerprint ?? 'not pinned') : '-',
+        s.lastContact ? `${s.lastContact.at} ${s.lastContact.ok ? 'ok' : s.lastContact.message}` : 'never',
+      ]),
+    ),
+});
 
 const add: CliCommand = {
   name: 'servers add',
@@ -114,7 +116,8 @@ const add: CliCommand = {
   --fingerprint SHA256:…   the host key you checked on the server; pinned only if the host presents it`,
   async run(args, ctx) {
     const { values: v } = parseArgs({ args, options: serverOptions, strict: true });
-    if (!v.name || !v.host || !v.user) throw new CliCallError('BAD_PARAMS', '--name, --host and --user are required.');
+    if (!v.name || !v.host || !v.user)
+      throw new CliCallError('BAD_PARAMS', '--name, --host and --user are required.');
     const auth = parseAuth(v);
     const role = parseRole(v.role);
     const { id } = await ctx.call('servers.add', {
@@ -147,7 +150,12 @@ const trust: CliCommand = {
   summary: 'pin a server host key (with --fingerprint, or after asking)',
   help: 'Usage: configsync servers trust NAME [--fingerprint SHA256:…]',
   async run(args, ctx) {
-    const { values, positionals } = parseArgs({ args, options: { fingerprint: { type: 'string' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { fingerprint: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
     const server = await serverByName(ctx, positionals[0] ?? '', 'draft');
     const ok = await pinKey(ctx, server.id, server.name, values.fingerprint);
     if (ok) await ctx.call('servers.commit', {});
@@ -160,7 +168,12 @@ const edit: CliCommand = {
   summary: 'change a server (same options as add, plus --role)',
   help: 'Usage: configsync servers edit NAME [--name …] [--host …] [--port …] [--user …] [--role …] [--timeout …] [--var …]',
   async run(args, ctx) {
-    const { values: v, positionals } = parseArgs({ args, options: serverOptions, allowPositionals: true, strict: true });
+    const { values: v, positionals } = parseArgs({
+      args,
+      options: serverOptions,
+      allowPositionals: true,
+      strict: true,
+    });
     const server = await serverByName(ctx, positionals[0] ?? '', 'draft');
     const auth = parseAuth(v);
     const patch = {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand, CliContext } from './commands-types.js';
 import { exitCodes } from './exit-codes.js';
 import { bytes, table } from './format.js';
+import { listCommand } from './list-command.js';
 import { serverByName, setByName } from './lookup.js';
 import { CliCallError } from './rpc-call.js';
 import type { Output } from '../../src-shared/contract/api.js';
@@ -55,28 +56,16 @@ const setAdd: CliCommand = {
   },
 };
 
-const setList: CliCommand = {
+const setList = listCommand({
   name: 'sets list',
   summary: 'list the sync sets',
-  help: 'Options:\n  --json   print JSON',
-  async run(args, ctx) {
-    const { values } = parseArgs({
-      args,
-      options: { json: { type: 'boolean', default: false } },
-      strict: true,
-    });
-    const { sets } = await ctx.call('sets.list', {});
-    ctx.io.out(
-      values.json
-        ? JSON.stringify(sets, null, 2)
-        : table(
-            ['NAME', 'MODE', 'COMPARE', 'ITEMS'],
-            sets.map((s) => [s.name, s.mode, s.compare, s.items.map((i) => i.path).join(', ')]),
-          ),
-    );
-    return exitCodes.ok;
-  },
-};
+  fetch: async (ctx) => (await ctx.call('sets.list', {})).sets,
+  text: (sets) =>
+    table(
+      ['NAME', 'MODE', 'COMPARE', 'ITEMS'],
+      sets.map((s) => [s.name, s.mode, s.compare, s.items.map((i) => i.path).join(', ')]),
+    ),
+});
 
 const participantOptions = {
   set: { type: 'string' },
@@ -228,28 +217,16 @@ Exit: 0 applied everywhere, 3 partial, 4 refused by a guard, 5 a destination unr
   },
 };
 
-const runs: CliCommand = {
+const runs = listCommand({
   name: 'runs',
   summary: 'list past synchronization runs',
-  help: 'Options:\n  --json   print JSON',
-  async run(args, ctx) {
-    const { values } = parseArgs({
-      args,
-      options: { json: { type: 'boolean', default: false } },
-      strict: true,
-    });
-    const { runs: list } = await ctx.call('sync.runs', {});
-    ctx.io.out(
-      values.json
-        ? JSON.stringify(list, null, 2)
-        : table(
-            ['RUN', 'SET', 'STARTED', 'RESULTS'],
-            list.map((r) => [r.runId, r.setName, r.startedAt, r.reports.map((x) => x.status).join(', ')]),
-          ),
-    );
-    return exitCodes.ok;
-  },
-};
+  fetch: async (ctx) => (await ctx.call('sync.runs', {})).runs,
+  text: (list) =>
+    table(
+      ['RUN', 'SET', 'STARTED', 'RESULTS'],
+      list.map((r) => [r.runId, r.setName, r.startedAt, r.reports.map((x) => x.status).join(', ')]),
+    ),
+});
 
 const restore: CliCommand = {
   name: 'restore',

@@ -21,7 +21,13 @@ export const exitCodes = {
 export function exitCodeFor(code: string): number {
   if (code === 'BAD_PARAMS' || code === 'UNKNOWN_METHOD' || code === 'BAD_REQUEST') return exitCodes.usage;
   if (code.startsWith('GUARD')) return exitCodes.refused;
-  if (code === 'TIMEOUT' || code === 'REFUSED' || code === 'DNS' || code === 'NETWORK' || code === 'UNREACHABLE')
+  if (
+    code === 'TIMEOUT' ||
+    code === 'REFUSED' ||
+    code === 'DNS' ||
+    code === 'NETWORK' ||
+    code === 'UNREACHABLE'
+  )
     return exitCodes.unreachable;
   if (code.startsWith('HOST_KEY')) return exitCodes.hostKey;
   return exitCodes.error;

@@ -3,11 +3,19 @@ import type { CliContext } from './commands-types.js';
 import { CliCallError } from './rpc-call.js';
 
 /** Finds a server of the committed list by id or by name (names are unique). */
-export async function serverByName(ctx: CliContext, nameOrId: string, from: 'committed' | 'draft' = 'committed'): Promise<Server> {
+export async function serverByName(
+  ctx: CliContext,
+  nameOrId: string,
+  from: 'committed' | 'draft' = 'committed',
+): Promise<Server> {
   const state = await ctx.call('servers.list', {});
   const list = from === 'committed' ? state.committed : state.draft;
   const found = list.find((s) => s.id === nameOrId) ?? list.find((s) => s.name === nameOrId);
-  if (!found) throw new CliCallError('NOT_FOUND', `No server is named "${nameOrId}". "configsync servers list" shows them.`);
+  if (!found)
+    throw new CliCallError(
+      'NOT_FOUND',
+      `No server is named "${nameOrId}". "configsync servers list" shows them.`,
+    );
   return found;
 }
 
@@ -15,6 +23,10 @@ export async function serverByName(ctx: CliContext, nameOrId: string, from: 'com
 export async function setByName(ctx: CliContext, nameOrId: string): Promise<{ id: string; name: string }> {
   const { sets } = await ctx.call('sets.list', {});
   const found = sets.find((s) => s.id === nameOrId) ?? sets.find((s) => s.name === nameOrId);
-  if (!found) throw new CliCallError('SET_UNKNOWN', `No sync set is named "${nameOrId}". "configsync sets list" shows them.`);
+  if (!found)
+    throw new CliCallError(
+      'SET_UNKNOWN',
+      `No sync set is named "${nameOrId}". "configsync sets list" shows them.`,
+    );
   return found;
 }

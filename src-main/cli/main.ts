@@ -43,12 +43,19 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
     io.out(`configsync ${command.name} — ${command.summary}\n\n${command.help}`);
     return exitCodes.ok;
   }
-  const app = compose({ dataDir: store ?? defaultDataDir(), shell: 'cli', log: (m, e) => io.err(`${m} ${e ?? ''}`) });
+  const app = compose({
+    dataDir: store ?? defaultDataDir(),
+    shell: 'cli',
+    log: (m, e) => io.err(`${m} ${e ?? ''}`),
+  });
   try {
     return await command.run(rest, { io, call: (method, params) => callMethod(app, method, params) });
   } catch (err) {
     if (err instanceof CliCallError) return fail(io, `${err.message} [${err.code}]`, exitCodeFor(err.code));
-    if (err instanceof TypeError && /parseArgs|ERR_PARSE_ARGS/i.test(String((err as { code?: string }).code ?? err.message)))
+    if (
+      err instanceof TypeError &&
+      /parseArgs|ERR_PARSE_ARGS/i.test(String((err as { code?: string }).code ?? err.message))
+    )
       return fail(io, err.message, exitCodes.usage);
     return fail(io, err instanceof Error ? err.message : String(err), exitCodes.error);
   } finally {
@@ -90,7 +97,11 @@ if (isMain()) {
         }
       }
     : undefined;
-  runCli(process.argv.slice(2), { out: (s) => console.log(s), err: (s) => console.error(s), ...(confirm ? { confirm } : {}) }).then(
+  runCli(process.argv.slice(2), {
+    out: (s) => console.log(s),
+    err: (s) => console.error(s),
+    ...(confirm ? { confirm } : {}),
+  }).then(
     (code) => process.exit(code),
     (err: unknown) => {
       console.error(err);

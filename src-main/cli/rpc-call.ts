@@ -13,7 +13,11 @@ export class CliCallError extends Error {
 }
 
 /** Calls a contract method through the same router the shells use, so the CLI cannot drift from them. */
-export async function callMethod<M extends Method>(app: ComposedApp, method: M, params: Input<M>): Promise<Output<M>> {
+export async function callMethod<M extends Method>(
+  app: ComposedApp,
+  method: M,
+  params: Input<M>,
+): Promise<Output<M>> {
   const res = await app.router.handle({ id: 1, method, params }, { transport: 'cli' });
   if (!res.ok) throw new CliCallError(res.error.code, res.error.message);
   return res.result as Output<M>;
