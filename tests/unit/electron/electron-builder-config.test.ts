@@ -1,6 +1,7 @@
 // Loads electron-builder.yml through electron-builder's own loader and schema validator (the code
 // `electron-builder` runs before packaging), then checks what ConfigSync relies on, and that the
 // icons it points at are real files of the right sizes.
+import { trayIconPath } from '../../../src-main/electron/tray-menu.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
@@ -55,9 +56,14 @@ describe('electron-builder.yml', () => {
     expect(config.asar).toBe(true);
   });
 
-  it('packs only the built output and package.json, whose main is inside it', () => {
+  it('packs only the built output, package.json (whose main is inside it) and the tray icons', () => {
     // electron-builder's loader normalises `files` into one file set.
-    expect(config.files).toEqual([{ filter: ['build/**', 'package.json'] }]);
+    expect(config.files).toEqual([
+      { filter: ['build/**', 'package.json', 'assets/icons/16x16.png', 'assets/icons/32x32.png'] },
+    ]);
+    // The tray loads its icon from the app folder at run time: whichever size the platform picks is packed.
+    for (const platform of ['darwin', 'linux', 'win32'] as const)
+      expect(trayIconPath('', platform).replace(/^\//, '')).toMatch(/^assets\/icons\/(16x16|32x32)\.png$/);
     const pkg = JSON.parse(file('package.json').toString('utf8')) as { main: string };
     expect(pkg.main).toBe('build/main/src-main/electron/main.js');
   });
