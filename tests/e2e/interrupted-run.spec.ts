@@ -1,32 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test, expect } from './support/fixtures.js';
 import { connectRpc } from './support/rpc.js';
 import { provision, SyncWizardPage } from './support/sync-wizard-page.js';
 import { startSshd, type SshdServer } from '../support/sshd.js';
-
-const FIXTURE = fileURLToPath(new URL('../integration/engine/fixtures/killable-apply.ts', import.meta.url));
-
-/** An apply in its own process that freezes after its third rename into place, then killed -9. */
-function applyAndKillMidSwap(args: object): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('STALLED')) child.kill('SIGKILL');
-    });
-    child.stderr.resume();
-    child.on('close', (_c, signal) =>
-      signal === 'SIGKILL' ? resolve() : reject(new Error(`no freeze: ${out}`)),
-    );
-  });
-}
+import { applyAndKillMidSwap } from '../support/killed-apply.js';
 
 test.describe('a destination left by a killed run', () => {
   let primary: SshdServer;
@@ -61,17 +40,7 @@ test.describe('a destination left by a killed run', () => {
       (await rpc.call('servers.list', {})).committed.find((s) => s.name === 'second-1')?.id ?? '';
     const stateDir = join(homedir(), '.configsync', 'servers', secondId);
     try {
-      await applyAndKillMidSwap({
-        host: second.host,
-        port: second.port,
-        user: second.user,
-        privateKey: second.clientKey.privateKey,
-        fingerprint: second.hostKeyFingerprint,
-        src,
-        dst,
-        stateDir,
-        stallAt: 'swap',
-      });
+      await applyAndKillMidSwap(second, { src, dst, stateDir });
       await page.goto(shell.url);
       const w = new SyncWizardPage(page);
       await w.open();

@@ -7,30 +7,7 @@ import { stateDirOf } from '../../../src-main/services/sync-wiring.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
 import { provisionServers, rpc } from '../../support/app.js';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const FIXTURE = fileURLToPath(new URL('../engine/fixtures/killable-apply.ts', import.meta.url));
-
-/** Runs an apply in its own process, which freezes after its third rename into place; then kill -9. */
-function applyAndKillMidSwap(args: object): Promise<{ output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, JSON.stringify(args)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('STALLED')) child.kill('SIGKILL');
-    });
-    child.stderr.resume();
-    child.on('close', (_c, signal) =>
-      signal === 'SIGKILL'
-        ? resolve({ output: out })
-        : reject(new Error(`the fixture did not freeze: ${out}`)),
-    );
-  });
-}
+import { applyAndKillMidSwap } from '../../support/killed-apply.js';
 
 // A run killed half-way through its swap leaves the destination part old, part new (whole files only).
 // The app must not plan over that tree: it says so, and `sync.recover` ends the run from its journal.
@@ -70,17 +47,7 @@ describe('a destination with an interrupted run', () => {
   it('is reported instead of planned, recovers from its journal, and then syncs', async () => {
     // The same state folder the app uses for this server entry, as the killed process would have had it.
     const stateDir = stateDirOf(serverId).replace(/^~/, homedir());
-    await applyAndKillMidSwap({
-      host: s.host,
-      port: s.port,
-      user: s.user,
-      privateKey: s.clientKey.privateKey,
-      fingerprint: s.hostKeyFingerprint,
-      src,
-      dst,
-      stateDir,
-      stallAt: 'swap',
-    });
+    await applyAndKillMidSwap(s, { src, dst, stateDir });
     const journals = await readdir(join(stateDir, 'journal'));
     expect(journals).toHaveLength(1);
     const runId = (journals[0] ?? '').replace(/\.json$/, '');
