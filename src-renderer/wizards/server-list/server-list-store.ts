@@ -8,6 +8,8 @@ type ServerListStore = {
   readonly state: ServerListState | null;
   /** Why the list could not be read (e.g. STORE_CORRUPT), in main's words. */
   readonly error: string | null;
+  /** Changes sent to main and not answered yet: they count as staged (Esc must still ask). */
+  readonly pending: number;
   load(): Promise<void>;
   add(server: Input<'servers.add'>['server']): Promise<string>;
   edit(id: string, patch: Input<'servers.edit'>['patch']): Promise<void>;
@@ -22,12 +24,18 @@ type ServerListStore = {
 /** The server list as the renderer sees it; every change goes through main, which owns the draft. */
 export const useServerList = create<ServerListStore>()((set) => {
   const apply = async (p: Promise<ServerListState>) => {
-    const state = await p;
-    set({ state, error: null });
+    set((s) => ({ pending: s.pending + 1 }));
+    try {
+      const state = await p;
+      set({ state, error: null });
+    } finally {
+      set((s) => ({ pending: s.pending - 1 }));
+    }
   };
   return {
     state: null,
     error: null,
+    pending: 0,
     load: async () => {
       try {
         set({ state: await call('servers.list', {}), error: null });

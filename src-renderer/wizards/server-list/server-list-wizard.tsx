@@ -21,7 +21,16 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 /** Enter means Next, except where Enter already means something (buttons, text areas, open pickers). */
 function enterIsNext(e: KeyboardEvent): boolean {
-  if (e.key !== 'Enter' || e.defaultPrevented || e.isComposing || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return false;
+  if (
+    e.key !== 'Enter' ||
+    e.defaultPrevented ||
+    e.isComposing ||
+    e.shiftKey ||
+    e.altKey ||
+    e.ctrlKey ||
+    e.metaKey
+  )
+    return false;
   const t = e.target instanceof HTMLElement ? e.target : null;
   if (t?.closest('button, a, textarea, [role="listbox"], [role="option"], [role="menu"]')) return false;
   return t?.getAttribute('aria-expanded') !== 'true';
@@ -32,7 +41,18 @@ function enterIsNext(e: KeyboardEvent): boolean {
  * main's draft; Finish commits it, Cancel (Esc) throws it away. Enter is Next.
  */
 export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose: () => void }) {
-  const { state, error: loadError, load, add, edit, remove, setRole, commit, reset, accept } = useServerList();
+  const {
+    state,
+    error: loadError,
+    load,
+    add,
+    edit,
+    remove,
+    setRole,
+    commit,
+    reset,
+    accept,
+  } = useServerList();
   const [step, setStep] = useState(LIST);
   const [selected, setSelected] = useState<string | null>(null);
   const [currentId, setCurrentId] = useState<string | null>(null);
@@ -119,12 +139,18 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
     guarded(async () => {
       const wasDirty = state?.dirty ?? false;
       await commit();
-      if (wasDirty) notifications.show({ color: 'green', title: 'Server list saved', message: 'The staged changes were committed.' });
+      if (wasDirty)
+        notifications.show({
+          color: 'green',
+          title: 'Server list saved',
+          message: 'The staged changes were committed.',
+        });
       onClose();
     });
 
   const cancel = () => {
-    if (state?.dirty && !confirmCancel) {
+    const staged = (state?.dirty ?? false) || useServerList.getState().pending > 0;
+    if (staged && !confirmCancel) {
       setConfirmCancel(true);
       return;
     }
@@ -200,7 +226,10 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
     >
       <Stepper active={step} size="sm" mb="lg" allowNextStepsSelect={false}>
         <Stepper.Step label="Servers" description="List and roles" />
-        <Stepper.Step label="Server info" description={current?.name ?? (step === INFO && !currentId ? 'New server' : 'Address, user')} />
+        <Stepper.Step
+          label="Server info"
+          description={current?.name ?? (step === INFO && !currentId ? 'New server' : 'Address, user')}
+        />
         <Stepper.Step label="Trust" description="Host key" />
         <Stepper.Step label="Key setup" description="Password once" />
         <Stepper.Step label="Summary" description="Finish commits" />
@@ -225,7 +254,9 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
         />
       )}
       {step === INFO && <ServerInfoPage form={form} errors={errors} onChange={setForm} />}
-      {step === TRUST && currentSsh && <TrustPage server={currentSsh} onState={onState} onTested={onTested} />}
+      {step === TRUST && currentSsh && (
+        <TrustPage server={currentSsh} onState={onState} onTested={onTested} />
+      )}
       {step === KEY && currentSsh && (
         <KeySetupPage
           server={currentSsh}
@@ -245,7 +276,12 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
         </Alert>
       )}
 
-      <Group justify="space-between" mt="xl" pt="md" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+      <Group
+        justify="space-between"
+        mt="xl"
+        pt="md"
+        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
+      >
         {confirmCancel ? (
           <Group gap="sm" data-testid="confirm-cancel">
             <Text size="sm" fw={500}>
