@@ -1,5 +1,6 @@
+import { FilterSelect } from '../../components/filter-select.js';
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Badge, Button, Group, Modal, ScrollArea, Select, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Modal, ScrollArea, Table, Text, Title } from '@mantine/core';
 import type { Output } from '../../../src-shared/contract/api.js';
 import type { Server } from '../../../src-shared/model/server.js';
 import { call } from '../../api/client.js';
@@ -102,25 +103,19 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
         that destination back as it was before it.
       </Text>
       <Group mb="sm" gap="sm">
-        <Select
-          size="xs"
-          placeholder="Every server"
-          aria-label="Server"
-          clearable
+        <FilterSelect
+          label="Server"
+          everything="Every server"
           data={servers.map((s) => ({ value: s.id, label: s.name }))}
           value={serverFilter}
           onChange={setServerFilter}
-          comboboxProps={{ withinPortal: true }}
         />
-        <Select
-          size="xs"
-          placeholder="Every set"
-          aria-label="Sync set"
-          clearable
+        <FilterSelect
+          label="Sync set"
+          everything="Every set"
           data={setNames}
           value={setFilter}
           onChange={setSetFilter}
-          comboboxProps={{ withinPortal: true }}
         />
         <Button size="xs" variant="default" onClick={() => void load()}>
           Refresh

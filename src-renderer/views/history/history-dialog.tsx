@@ -1,3 +1,4 @@
+import { FilterSelect } from '../../components/filter-select.js';
 import { useCallback, useEffect, useState } from 'react';
 import {
   Alert,
@@ -7,7 +8,6 @@ import {
   Group,
   Modal,
   ScrollArea,
-  Select,
   Stack,
   Table,
   Text,
@@ -117,31 +117,23 @@ export function HistoryDialog({ opened, onClose }: { opened: boolean; onClose: (
     >
       <Stack>
         <Group gap="sm">
-          <Select
-            size="xs"
-            placeholder="Every server"
-            aria-label="Server"
-            clearable
+          <FilterSelect
+            label="Server"
+            everything="Every server"
             data={servers.map((s) => ({ value: s.id, label: s.name }))}
             value={serverId}
             onChange={setServerId}
-            comboboxProps={{ withinPortal: true }}
           />
-          <Select
-            size="xs"
-            placeholder="Every set"
-            aria-label="Sync set"
-            clearable
+          <FilterSelect
+            label="Sync set"
+            everything="Every set"
             data={sets.map((s) => ({ value: s.id, label: s.name }))}
             value={setId}
             onChange={setSetId}
-            comboboxProps={{ withinPortal: true }}
           />
-          <Select
-            size="xs"
-            placeholder="Every result"
-            aria-label="Result"
-            clearable
+          <FilterSelect
+            label="Result"
+            everything="Every result"
             data={[
               { value: 'ok', label: 'Succeeded' },
               { value: 'partial', label: 'Partly failed' },
@@ -149,7 +141,6 @@ export function HistoryDialog({ opened, onClose }: { opened: boolean; onClose: (
             ]}
             value={result}
             onChange={setResult}
-            comboboxProps={{ withinPortal: true }}
           />
           <Button size="xs" variant="default" onClick={() => void load()}>
             Refresh
