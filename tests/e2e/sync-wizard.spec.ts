@@ -446,8 +446,9 @@ test.describe('Synchronize Configurations wizard', () => {
       applied?: string[];
     };
     expect(journal.phase).toBe('cancelled');
-    expect(report?.applied.length).toBeGreaterThan(0);
-    expect(new Set(journal.applied)).toEqual(new Set(report?.applied));
+    // The cancel lands wherever the run is when it arrives: still in the transfer (nothing live changed,
+    // every change "not applied") or in the swap (some applied). Both are checked exactly on disk below.
+    expect(new Set(journal.applied ?? [])).toEqual(new Set(report?.applied));
     expect(report?.notApplied.length).toBeGreaterThan(0);
     await expect(result.getByTestId('result-applied')).toContainText(
       `${report?.applied.length.toLocaleString('en-US')} of ${((report?.applied.length ?? 0) + (report?.notApplied.length ?? 0)).toLocaleString('en-US')} changes applied`,
