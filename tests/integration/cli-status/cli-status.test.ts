@@ -2,11 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../../../src-main/cli/main.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
-
-type Run = { code: number; out: string; err: string };
+import { runCliIn, type CliRun } from '../../support/cli.js';
 
 describe('configsync status and schedule against real sshd', () => {
   let primary: SshdServer;
@@ -15,15 +13,7 @@ describe('configsync status and schedule against real sshd', () => {
   let cleanup: () => Promise<void>;
   const root = (s: SshdServer) => join(s.dataRoot, 'etc-app');
 
-  async function cli(...args: string[]): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['--store', store, ...args], {
-      out: (s) => out.push(s),
-      err: (s) => err.push(s),
-    });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const cli = (...args: string[]): Promise<CliRun> => runCliIn(store, ...args);
 
   beforeAll(async () => {
     [primary, second] = await Promise.all([startSshd(), startSshd()]);

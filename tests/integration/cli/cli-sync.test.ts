@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../../../src-main/cli/main.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
-
-type Run = { code: number; out: string; err: string };
+import { runCliIn, type CliRun } from '../../support/cli.js';
 
 describe('configsync CLI against real sshd: provision, plan, sync, runs, restore', () => {
   let primary: SshdServer;
@@ -14,12 +12,7 @@ describe('configsync CLI against real sshd: provision, plan, sync, runs, restore
   let cleanup: () => Promise<void>;
   const root = (s: SshdServer) => join(s.dataRoot, 'etc-app');
 
-  async function cli(...args: string[]): Promise<Run> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['--store', store, ...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const cli = (...args: string[]): Promise<CliRun> => runCliIn(store, ...args);
 
   beforeAll(async () => {
     [primary, second] = await Promise.all([startSshd(), startSshd()]);
@@ -38,8 +31,27 @@ describe('configsync CLI against real sshd: provision, plan, sync, runs, restore
 
   it('refuses to pin a host key without a fingerprint or a terminal, and pins a given one', async () => {
     const add = (s: SshdServer, name: string, role: string, fp?: string) =>
-      cli('servers', 'add', '--name', name, '--host', s.host, '--port', String(s.port), '--user', s.user, '--role', role,
-        '--key-file', s.clientKey.privateKeyPath, '--var', `ROOT=${root(s)}`, '--timeout', '5', ...(fp ? ['--fingerprint', fp] : []));
+      cli(
+        'servers',
+        'add',
+        '--name',
+        name,
+        '--host',
+        s.host,
+        '--port',
+        String(s.port),
+        '--user',
+        s.user,
+        '--role',
+        role,
+        '--key-file',
+        s.clientKey.privateKeyPath,
+        '--var',
+        `ROOT=${root(s)}`,
+        '--timeout',
+        '5',
+        ...(fp ? ['--fingerprint', fp] : []),
+      );
     const unpinned = await add(primary, 'prim', 'primary');
     expect(unpinned.code).toBe(6);
     expect(unpinned.err).toContain(primary.hostKeyFingerprint);
