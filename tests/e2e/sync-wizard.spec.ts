@@ -428,7 +428,8 @@ test.describe('Synchronize Configurations wizard', () => {
     await w.button('Cancel run…').click();
     await expect(w.dialog.getByTestId('confirm-stop')).toBeVisible();
     await w.snapBoth('sync-wizard-11-cancel-asked');
-    await w.button('Stop the run').click();
+    // Enter on the focused button, as a keyboard user would: the page keeps updating while it asks.
+    await w.button('Stop the run').press('Enter');
     await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished', { timeout: 30_000 });
     await w.button('Next').click();
     const result = w.result('second-1');
