@@ -209,6 +209,8 @@ async function applyRun(
     }
     // Checked again right before the swap: the destination may have moved while the data flowed.
     await assertDestinationAsPlanned(plan, destination, 'during the run');
+    // A cancel that arrived after the last file was staged still stops the run before anything goes live.
+    if (options.signal?.aborted) throw new CancelledError();
   } catch (err) {
     const cancelled = err instanceof CancelledError || options.signal?.aborted === true;
     // Asked before the staging folder is dropped: that frees the space or inodes it had taken.
