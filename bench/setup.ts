@@ -4,7 +4,8 @@ import { timed } from './measure.js';
 import type { SshdServer } from '../tests/support/sshd.js';
 
 const root = new URL('..', import.meta.url).pathname;
-export const cliEntry = join(root, 'build/main/src-main/cli/main.js');
+/** The bundled CLI, what `configsync` runs once installed. */
+export const cliEntry = join(root, 'build/cli/configsync.mjs');
 
 /** Runs the built CLI once (provisioning); throws with its output on failure. */
 export async function cli(store: string, ...args: string[]): Promise<void> {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { compose } from '../compose.js';
+import { trace } from '../trace.js';
 import { defaultDataDir } from '../paths.js';
 import { callMethod, CliCallError } from './rpc-call.js';
 import { exitCodeFor, exitCodes } from './exit-codes.js';
@@ -43,6 +44,7 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
     io.out(`configsync ${command.name} — ${command.summary}\n\n${command.help}`);
     return exitCodes.ok;
   }
+  trace('cli: modules loaded');
   const app = compose({
     dataDir: store ?? defaultDataDir(),
     shell: 'cli',

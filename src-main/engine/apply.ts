@@ -21,6 +21,7 @@ import { CancelledError, checkStaged, stageFiles } from './stage.js';
 import { checkSourceUnchanged } from './source-check.js';
 import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn } from './swap.js';
+import { trace } from '../trace.js';
 import { touchedBy, verify, verifyReadsListing } from './verify.js';
 
 export type ApplyOptions = {
@@ -136,6 +137,7 @@ async function applyRun(
   const mark = async (phase: JournalPhase, extra: Partial<Journal> = {}) => {
     journal = { ...journal, ...extra, phase };
     await writeJournal(destination, jPath, journal);
+    trace(`${destination.label}: journal ${phase}`);
   };
   const changedPaths = changing.map((e) => e.path);
   const report = (

@@ -14,6 +14,7 @@ import type { FilterSpec } from './filters.js';
 import { plan } from './plan.js';
 import { DEFAULT_FAN_OUT, planActions } from '../../src-shared/model/sync.js';
 import { scan } from './scan.js';
+import { trace } from '../trace.js';
 
 export { mapBounded } from './bounded.js';
 
@@ -64,7 +65,7 @@ export async function planAll(
   const hash = options.planOptions.compare === 'checksum';
   // The source is read while the destinations connect and list: the slowest of them sets the pace.
   const sourceScan = scan(source, sourceRoot, { ...options.filter, hash });
-  sourceScan.catch(() => undefined);
+  sourceScan.then(() => trace('source scanned'), () => undefined);
   const planned = await mapBounded(
     targets,
     options.concurrency ?? DEFAULT_FAN_OUT,
@@ -84,9 +85,11 @@ export async function planAll(
       }
       try {
         const destIndex = await scan(endpoint, t.root, { ...options.filter, hash });
+        trace(`${t.label}: destination scanned`);
         // A source that cannot be read fails the whole plan (below, once every destination settled).
         const sourceIndex = await sourceScan;
         const p = plan(sourceIndex, destIndex, options.planOptions);
+        trace(`${t.label}: planned`);
         return {
           id: t.id,
           label: t.label,

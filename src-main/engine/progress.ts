@@ -1,3 +1,4 @@
+import { trace } from '../trace.js';
 import type { Progress, RunPhase } from '../../src-shared/model/sync.js';
 
 export const PROGRESS_INTERVAL_MS = 100;
@@ -32,6 +33,7 @@ export class ProgressReporter {
   }
 
   phase(phase: RunPhase, totals?: { filesTotal: number; bytesTotal: number }): void {
+    trace(`${this.state.destination}: ${phase}`);
     this.state = { ...this.state, phase, filesDone: 0, bytesDone: 0, currentPath: '', ...(totals ?? {}) };
     this.transferStart = this.now();
     this.emitNow();

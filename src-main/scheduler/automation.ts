@@ -90,7 +90,7 @@ export class Automation {
   private readonly triggers: AutoSyncTriggers;
   private readonly storage;
   private readonly autoSync: AutoSyncSettings;
-  private readonly timeZone: string;
+  private zone: string | undefined;
   private readonly sources = new Map<string, ActiveSource>();
   private running = false;
   private pending: Promise<unknown> = Promise.resolve();
@@ -98,7 +98,7 @@ export class Automation {
   constructor(private readonly deps: AutomationDeps) {
     const options = deps.options ?? {};
     this.clock = options.clock ?? systemClock;
-    this.timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    this.zone = options.timeZone;
     const report = (e: RunEvent) => this.report(e);
     this.executor = new RunExecutor({
       clock: this.clock,
@@ -122,7 +122,8 @@ export class Automation {
       lastRuns: new JsonFileLastRunStore(join(deps.dataDir, 'scheduler-state.json')),
       report,
       run: (operation) => this.operation(operation),
-      timeZone: this.timeZone,
+      // None given: croner's own default, the local zone, which is what timeZone resolves to.
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     });
     this.triggers = new AutoSyncTriggers({
       clock: this.clock,
@@ -240,12 +241,18 @@ export class Automation {
     };
   }
 
+  /** The local zone is looked up when first needed: setting up Intl costs ~10 ms of every CLI start. */
+  private get timeZone(): string {
+    this.zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return this.zone;
+  }
+
   handlers(): AutomationHandlers {
     const schedules = scheduleHandlers({
       storage: this.storage,
       scheduler: this.scheduler,
       clock: this.clock,
-      timeZone: this.timeZone,
+      timeZone: () => this.timeZone,
       checkOperation: (entry) => {
         if (entry.operation.kind === 'sync-set') this.deps.sets.get(entry.operation.setId);
       },

@@ -27,7 +27,8 @@ export type ScheduleHandlerDeps = {
   readonly scheduler: Scheduler;
   readonly clock: Clock;
   /** The zone entries are read in (the scheduler's); shown to the user. */
-  readonly timeZone: string;
+  /** The zone schedules run in (asked when needed). */
+  readonly timeZone: () => string;
   /** Refuses an entry whose operation names something that does not exist (an unknown sync set). */
   readonly checkOperation?: (entry: ScheduleEntry) => void;
 };
@@ -41,14 +42,14 @@ export function scheduleHandlers(deps: ScheduleHandlerDeps): ScheduleHandlers {
     // A scheduler that is not running (the one-shot CLI) still says when the entry would fire.
     nextRunAt:
       deps.scheduler.nextRunOf(entry.id) ??
-      (entry.enabled ? nextRunAfter(entry.time, deps.clock.now(), deps.timeZone) : null),
+      (entry.enabled ? nextRunAfter(entry.time, deps.clock.now(), deps.timeZone()) : null),
   });
   const store = (entries: ReadonlyArray<ScheduleEntry>) => {
     deps.storage.save(entries);
     deps.scheduler.setEntries(entries);
   };
   return {
-    'schedules.list': async () => ({ timeZone: deps.timeZone, entries: deps.storage.load().map(view) }),
+    'schedules.list': async () => ({ timeZone: deps.timeZone(), entries: deps.storage.load().map(view) }),
     'schedules.save': async (entry) => {
       deps.checkOperation?.(entry);
       const entries = deps.storage.load();
@@ -65,7 +66,7 @@ export function scheduleHandlers(deps: ScheduleHandlerDeps): ScheduleHandlers {
     'schedules.preview': async ({ time, count }) => ({
       cron: toCronExpression(time),
       reading: describeScheduleTime(time),
-      nextRuns: nextRunsAfter(time, deps.clock.now(), count, deps.timeZone),
+      nextRuns: nextRunsAfter(time, deps.clock.now(), count, deps.timeZone()),
     }),
   };
 }

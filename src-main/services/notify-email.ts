@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import nodemailer from 'nodemailer';
 import { AppError } from '../rpc/app-error.js';
 import { describeSmtp, type SmtpSettings } from './notify-settings.js';
 
@@ -23,6 +22,8 @@ export async function sendEmail(
   password: string | null,
   content: MailContent,
 ): Promise<MailSent> {
+  // Loaded when a mail is sent: most runs (every CLI command) never need the mailer.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../rpc/app-error.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
 import { WarmShell } from './warm-shell.js';
+import { trace } from '../trace.js';
 
 const { Client } = ssh2;
 
@@ -155,16 +156,24 @@ export class SshConnection {
     this.warm = null;
     if (this.closedError) throw this.closedError;
     const ready = await warm?.use(command);
-    if (ready) return ready;
+    if (ready) {
+      trace(`${this.label}: exec (warm) ${command.slice(0, 60)}`);
+      return ready;
+    }
     // OpenSSH also frees a session slot only after it has reaped the previous command, a moment after
     // the client saw the channel close: a refusal with no other channel open is retried briefly.
     for (let attempt = 0; ; attempt++) {
       const release = await this.acquireChannel();
       try {
+        trace(`${this.label}: exec ${command.slice(0, 60)}`);
         const channel = await new Promise<ClientChannel>((resolve, reject) => {
           this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
         });
-        channel.once('close', release);
+        trace(`${this.label}: exec opened`);
+        channel.once('close', () => {
+          trace(`${this.label}: exec closed ${command.slice(0, 30)}`);
+          release();
+        });
         return channel;
       } catch (err) {
         const others = this.active - 1;
@@ -215,8 +224,10 @@ export class SshConnection {
         const release = await this.acquireChannel();
         try {
           return await new Promise<SFTPWrapper>((resolve, reject) => {
+            trace(`${this.label}: sftp open`);
             this.client.sftp((err, sftp) => {
               if (err) return reject(err);
+              trace(`${this.label}: sftp ready`);
               sftp.once('close', () => {
                 release();
                 this.sftpPromise = null;
@@ -324,6 +335,7 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
       );
     }
     client.on('ready', () => {
+      trace(`${label}: authenticated`);
       if (!presented) return finish(new SshError('NETWORK', `${label}: no host key was seen.`));
       finish(null, new SshConnection(client, presented, target.maxChannels ?? 8, label));
     });
@@ -333,8 +345,13 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
     client.on('close', () =>
       finish(keyError ?? new SshError('NETWORK', `${label} closed the connection during setup.`, presented)),
     );
+    trace(`${label}: connect`);
+    client.on('handshake', () => trace(`${label}: handshake done`));
     try {
       client.connect(config);
+      // From the first byte: the handshake and authentication are small request/response packets
+      // that would each wait out a delayed ACK (~40 ms) under Nagle's algorithm.
+      client.setNoDelay(true);
     } catch (err) {
       finish(new SshError('NETWORK', `${label}: ${(err as Error).message}`));
     }

@@ -38,8 +38,6 @@ export class SshEndpoint implements Endpoint {
   ) {
     this.fastPath = options.fastPath;
     this.label = options.label ?? 'ssh';
-    // SFTP is request/response: without TCP_NODELAY each small request waits out a delayed ACK (~40 ms).
-    conn.client.setNoDelay(true);
   }
 
   private sftp(): Promise<SFTPWrapper> {

@@ -27,7 +27,7 @@ describe('schedules.* handlers', () => {
       storage: { load: () => saved, save: (e) => (saved = e) },
       scheduler,
       clock,
-      timeZone: 'UTC',
+      timeZone: () => 'UTC',
     });
 
     const input = scheduleMethods['schedules.save'].input.parse({
