@@ -104,7 +104,10 @@ if (isMain()) {
     err: (s) => console.error(s),
     ...(confirm ? { confirm } : {}),
   }).then(
-    (code) => process.exit(code),
+    (code) => {
+      trace(`exit ${code}`);
+      process.exit(code);
+    },
     (err: unknown) => {
       console.error(err);
       process.exit(exitCodes.error);

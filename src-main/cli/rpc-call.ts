@@ -1,5 +1,6 @@
 import type { Input, Method, Output } from '../../src-shared/contract/api.js';
 import type { ComposedApp } from '../compose.js';
+import { trace } from '../trace.js';
 
 /** A failed call as the CLI reports it: the contract's error code and message. */
 export class CliCallError extends Error {
@@ -18,7 +19,9 @@ export async function callMethod<M extends Method>(
   method: M,
   params: Input<M>,
 ): Promise<Output<M>> {
+  trace(`call ${method}`);
   const res = await app.router.handle({ id: 1, method, params }, { transport: 'cli' });
+  trace(`answered ${method}`);
   if (!res.ok) throw new CliCallError(res.error.code, res.error.message);
   return res.result as Output<M>;
 }

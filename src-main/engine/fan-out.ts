@@ -65,7 +65,10 @@ export async function planAll(
   const hash = options.planOptions.compare === 'checksum';
   // The source is read while the destinations connect and list: the slowest of them sets the pace.
   const sourceScan = scan(source, sourceRoot, { ...options.filter, hash });
-  sourceScan.then(() => trace('source scanned'), () => undefined);
+  sourceScan.then(
+    () => trace('source scanned'),
+    () => undefined,
+  );
   const planned = await mapBounded(
     targets,
     options.concurrency ?? DEFAULT_FAN_OUT,

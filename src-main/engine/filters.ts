@@ -20,9 +20,22 @@ export type PathFilter = (path: string, isDir: boolean) => boolean;
 export function compileFilter(spec: FilterSpec): PathFilter {
   const exclude = toMatcher([...(spec.exclude ?? []), ...ENGINE_EXCLUDES]);
   const include = spec.include && spec.include.length > 0 ? toMatcher(spec.include) : null;
+  // Folders are asked once each, however many entries they hold (a listing names each of them first
+  // or last, so a tree of n files in d folders costs about n + d matches, not n × depth).
+  const folderKept = new Map<string, boolean>();
+  const keptFolder = (dir: string): boolean => {
+    let kept = folderKept.get(dir);
+    if (kept === undefined) {
+      const cut = dir.lastIndexOf('/');
+      kept = (cut < 0 || keptFolder(dir.slice(0, cut))) && !exclude(dir);
+      folderKept.set(dir, kept);
+    }
+    return kept;
+  };
   return (path, isDir) => {
-    const parts = path.split('/');
-    for (let i = 1; i <= parts.length; i++) if (exclude(parts.slice(0, i).join('/'))) return false;
+    const cut = path.lastIndexOf('/');
+    if (cut >= 0 && !keptFolder(path.slice(0, cut))) return false;
+    if (exclude(path)) return false;
     if (include && !isDir) return include(path);
     return true;
   };

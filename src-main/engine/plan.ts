@@ -20,7 +20,7 @@ import { checkLinkTarget, checkRelPath } from './rel-path.js';
 export function plan(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
   const src = indexByPath(source);
   const dst = indexByPath(destination);
-  const paths = [...new Set([...src.keys(), ...dst.keys()])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const paths = mergedPaths(src, dst);
   const entries = paths.map((path) => decide(path, src.get(path), dst.get(path), options));
   return {
     options,
@@ -30,6 +30,31 @@ export function plan(source: FileIndex, destination: FileIndex, options: PlanOpt
     entries,
     summary: summarize(entries, source, destination),
   };
+}
+
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Both sides' paths, sorted, once each: a merge when both come sorted (as scans give them), else a sort. */
+function mergedPaths(src: Map<string, FileEntry>, dst: Map<string, FileEntry>): string[] {
+  const a = [...src.keys()];
+  const b = [...dst.keys()];
+  const sorted = (xs: string[]) => xs.every((x, i) => i === 0 || (xs[i - 1] as string) < x);
+  if (!sorted(a) || !sorted(b)) return [...new Set([...a, ...b])].sort(byCodeUnit);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x < y)) out.push(a[i++] as string);
+    else if (x === undefined || y < x) out.push(b[j++] as string);
+    else {
+      out.push(x);
+      i++;
+      j++;
+    }
+  }
+  return out;
 }
 
 function indexByPath(index: FileIndex): Map<string, FileEntry> {

@@ -1,5 +1,8 @@
 import { AppError } from '../rpc/app-error.js';
 
+const PLAIN = /^[\x20-\x5b\x5d-\x7e]+$/;
+const BAD_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
 /**
  * Normalises a path found by a scan (or read from a plan, journal or manifest) into the one form the
  * engine trusts: POSIX separators, relative, NFC, no `.`/`..`/empty segments, no control characters
@@ -7,6 +10,9 @@ import { AppError } from '../rpc/app-error.js';
  * climb out of its root must never reach a rename or an unlink.
  */
 export function checkRelPath(raw: string): string {
+  // The common case, checked in one pass: printable ASCII, no backslash, no leading slash or drive
+  // letter, no empty, `.` or `..` segment (NFC leaves such a path as it is).
+  if (PLAIN.test(raw) && !BAD_SEGMENT.test(raw) && !/^[A-Za-z]:/.test(raw)) return raw;
   if (raw.length === 0) throw new AppError('PATH_INVALID', 'An empty path was found.');
   if (/[\n\r\0]/.test(raw))
     throw new AppError(

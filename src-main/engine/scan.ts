@@ -29,10 +29,10 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
  * sorted. Special files (sockets, devices) are left out. A missing root gives `exists: false`.
  */
 export async function scan(endpoint: Endpoint, root: string, options: ScanOptions = {}): Promise<FileIndex> {
-  const listing = endpoint.list(root);
-  // A run usually follows a plan: its first command's session starts while this listing is read.
+  const raw = await endpoint.list(root);
+  // A run usually follows a plan: its first command's session starts while this listing is checked
+  // and planned (not while it is read: two login shells starting at once slow each other down).
   endpoint.prepareCommand?.();
-  const raw = await listing;
   if (raw === null) return { root, exists: false, entries: [] };
   const keep = compileFilter(options);
   const seen = new Set<string>();

@@ -36,8 +36,13 @@ export function createRouter(handlers: Handlers, log: (msg: string, err?: unknow
       if (!parsed.success) {
         const issues = describeIssues(parsed.error);
         const first = issues[0];
-        const where = first && first.path ? ` (${first.path}: ${first.message})` : first ? ` (${first.message})` : '';
-        return { id, ok: false, error: { code: 'BAD_PARAMS', message: `Invalid parameters for ${method}${where}.`, issues } };
+        const where =
+          first && first.path ? ` (${first.path}: ${first.message})` : first ? ` (${first.message})` : '';
+        return {
+          id,
+          ok: false,
+          error: { code: 'BAD_PARAMS', message: `Invalid parameters for ${method}${where}.`, issues },
+        };
       }
       try {
         const handler = handlers[method] as (input: unknown, ctx: CallContext) => Promise<unknown> | unknown;

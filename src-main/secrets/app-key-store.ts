@@ -44,7 +44,10 @@ export class AppKeyStore {
     const pair: AppKeyPair = { privateKey: generated.private, publicKey: generated.public.trim() };
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     chmodSync(this.dir, 0o700);
-    const sealed = this.box.kind === fileModeBox.kind ? this.box.seal(Buffer.from(pair.privateKey)) : this.sealWithHeader(pair.privateKey);
+    const sealed =
+      this.box.kind === fileModeBox.kind
+        ? this.box.seal(Buffer.from(pair.privateKey))
+        : this.sealWithHeader(pair.privateKey);
     const tmp = `${this.privatePath}.${process.pid}.tmp`;
     writeFileSync(tmp, sealed, { mode: 0o600 });
     renameSync(tmp, this.privatePath);
@@ -58,7 +61,10 @@ export class AppKeyStore {
   }
 
   private sealWithHeader(privateKey: string): Buffer {
-    return Buffer.concat([Buffer.from(`${SEALED_MAGIC}${this.box.kind}\n`), this.box.seal(Buffer.from(privateKey))]);
+    return Buffer.concat([
+      Buffer.from(`${SEALED_MAGIC}${this.box.kind}\n`),
+      this.box.seal(Buffer.from(privateKey)),
+    ]);
   }
 
   private load(): AppKeyPair {
@@ -68,14 +74,21 @@ export class AppKeyStore {
       const nl = data.indexOf(10);
       const kind = data.subarray(SEALED_MAGIC.length, nl).toString();
       if (kind !== this.box.kind)
-        throw new AppError('KEY_SEALED_ELSEWHERE', `The app key ${this.privatePath} was sealed with "${kind}", which this shell cannot open (it uses "${this.box.kind}").`);
+        throw new AppError(
+          'KEY_SEALED_ELSEWHERE',
+          `The app key ${this.privatePath} was sealed with "${kind}", which this shell cannot open (it uses "${this.box.kind}").`,
+        );
       text = this.box.open(data.subarray(nl + 1)).toString();
     } else {
       // A plain OpenSSH file (written under file-mode protection) opens in every shell.
       text = data.toString();
     }
     const parsed = utils.parseKey(text);
-    if (parsed instanceof Error) throw new AppError('KEY_UNREADABLE', `The app key ${this.privatePath} cannot be read: ${parsed.message}.`);
+    if (parsed instanceof Error)
+      throw new AppError(
+        'KEY_UNREADABLE',
+        `The app key ${this.privatePath} cannot be read: ${parsed.message}.`,
+      );
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key) throw new AppError('KEY_UNREADABLE', `The app key ${this.privatePath} holds no key.`);
     const publicKey = `${key.type} ${key.getPublicSSH().toString('base64')} configsync`;

@@ -4,14 +4,22 @@ import { AppError } from '../rpc/app-error.js';
 import { describeIssues } from '../rpc/router.js';
 import { CURRENT_SCHEMA_VERSION } from '../store/store-document.js';
 import type { ServerService } from './server-service.js';
-import { configBackup, type ConfigBackup, type ConfigDiff } from '../../src-shared/contract/methods/servers.js';
+import {
+  configBackup,
+  type ConfigBackup,
+  type ConfigDiff,
+} from '../../src-shared/contract/methods/servers.js';
 import { checkServerList, type Server, type ServerListState } from '../../src-shared/model/server.js';
 
 /**
  * `config.export`: the saved server list and settings as JSON. Host-key pins are public facts and go
  * along; the app key, passwords and last-contact results do not. Written atomically when a path is given.
  */
-export async function exportConfig(service: ServerService, path?: string, now = new Date()): Promise<{ path: string | null; json: string; servers: number }> {
+export async function exportConfig(
+  service: ServerService,
+  path?: string,
+  now = new Date(),
+): Promise<{ path: string | null; json: string; servers: number }> {
   const doc = service.store.read();
   const backup: ConfigBackup = {
     app: 'ConfigSync',
@@ -28,7 +36,10 @@ export async function exportConfig(service: ServerService, path?: string, now = 
       await writeFile(tmp, json, { mode: 0o600 });
       await rename(tmp, path);
     } catch (err) {
-      throw new AppError('WRITE_FAILED', `The backup could not be written to ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+      throw new AppError(
+        'WRITE_FAILED',
+        `The backup could not be written to ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+      );
     }
   }
   return { path: path ?? null, json, servers: backup.servers.length };
@@ -40,30 +51,58 @@ export async function readBackup(path: string): Promise<ConfigBackup> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new AppError('NOT_FOUND', `The backup file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    throw new AppError(
+      'NOT_FOUND',
+      `The backup file ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+    );
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new AppError('BAD_BACKUP', `${path} is not a ConfigSync backup: it is not valid JSON (${(err as Error).message}).`);
+    throw new AppError(
+      'BAD_BACKUP',
+      `${path} is not a ConfigSync backup: it is not valid JSON (${(err as Error).message}).`,
+    );
   }
   const parsed = configBackup.safeParse(raw);
   if (!parsed.success) {
-    const issues = describeIssues(parsed.error).slice(0, 3).map((i) => `${i.path || 'file'}: ${i.message}`);
+    const issues = describeIssues(parsed.error)
+      .slice(0, 3)
+      .map((i) => `${i.path || 'file'}: ${i.message}`);
     throw new AppError('BAD_BACKUP', `${path} is not a usable ConfigSync backup (${issues.join('; ')}).`);
   }
   if (parsed.data.schemaVersion > CURRENT_SCHEMA_VERSION)
-    throw new AppError('BACKUP_TOO_NEW', `${path} comes from a newer ConfigSync (schema version ${parsed.data.schemaVersion}).`);
+    throw new AppError(
+      'BACKUP_TOO_NEW',
+      `${path} comes from a newer ConfigSync (schema version ${parsed.data.schemaVersion}).`,
+    );
   const problems = checkServerList(parsed.data.servers);
-  if (problems.length > 0) throw new AppError('BAD_BACKUP', `${path} holds a server list that cannot be used: ${problems.map((p) => p.message).join(' ')}`);
+  if (problems.length > 0)
+    throw new AppError(
+      'BAD_BACKUP',
+      `${path} holds a server list that cannot be used: ${problems.map((p) => p.message).join(' ')}`,
+    );
   return parsed.data;
 }
 
-const compared = ['name', 'host', 'port', 'user', 'role', 'contactTimeoutSec', 'vars', 'auth', 'pinnedHostKey'] as const;
+const compared = [
+  'name',
+  'host',
+  'port',
+  'user',
+  'role',
+  'contactTimeoutSec',
+  'vars',
+  'auth',
+  'pinnedHostKey',
+] as const;
 
 /** What replacing `current` with `incoming` changes, server by server (matched by id). Pure. */
-export function diffServers(current: ReadonlyArray<Server>, incoming: ReadonlyArray<Server>): Omit<ConfigDiff, 'settingsChanged'> {
+export function diffServers(
+  current: ReadonlyArray<Server>,
+  incoming: ReadonlyArray<Server>,
+): Omit<ConfigDiff, 'settingsChanged'> {
   const byId = new Map(current.map((s) => [s.id, s]));
   const incomingIds = new Set(incoming.map((s) => s.id));
   const changed: ConfigDiff['changed'] = [];
@@ -74,7 +113,11 @@ export function diffServers(current: ReadonlyArray<Server>, incoming: ReadonlyAr
       added.push({ id: s.id, name: s.name });
       continue;
     }
-    const fields = compared.filter((f) => JSON.stringify((old as Record<string, unknown>)[f]) !== JSON.stringify((s as Record<string, unknown>)[f]));
+    const fields = compared.filter(
+      (f) =>
+        JSON.stringify((old as Record<string, unknown>)[f]) !==
+        JSON.stringify((s as Record<string, unknown>)[f]),
+    );
     if (old.kind !== s.kind) fields.unshift('name');
     if (fields.length > 0) changed.push({ id: s.id, name: s.name, fields: [...new Set(fields)] });
   }
@@ -90,7 +133,10 @@ export async function previewImport(service: ServerService, path: string): Promi
 }
 
 /** `config.import`: the backup becomes the draft (last-contact results of known servers are kept); commit saves it. */
-export async function importConfig(service: ServerService, path: string): Promise<{ diff: ConfigDiff; state: ServerListState }> {
+export async function importConfig(
+  service: ServerService,
+  path: string,
+): Promise<{ diff: ConfigDiff; state: ServerListState }> {
   const backup = await readBackup(path);
   const draft = service.draftList();
   const diff: ConfigDiff = {

@@ -43,7 +43,11 @@ export function sshAuthFor(server: SshServer, deps: ConnectDeps): SshAuth {
       return { kind: 'key', privateKey: deps.keys.ensure().privateKey };
     case 'agent': {
       const socket = (deps.env ?? process.env).SSH_AUTH_SOCK;
-      if (!socket) throw new AppError('NO_AGENT', `"${server.name}" logs in with the ssh-agent, but no agent is running here (SSH_AUTH_SOCK is not set).`);
+      if (!socket)
+        throw new AppError(
+          'NO_AGENT',
+          `"${server.name}" logs in with the ssh-agent, but no agent is running here (SSH_AUTH_SOCK is not set).`,
+        );
       return { kind: 'agent', socket };
     }
     case 'key-file': {
@@ -51,7 +55,10 @@ export function sshAuthFor(server: SshServer, deps: ConnectDeps): SshAuth {
       try {
         return { kind: 'key', privateKey: readFileSync(path) };
       } catch (err) {
-        throw new AppError('KEY_FILE', `The key file ${path} for "${server.name}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+        throw new AppError(
+          'KEY_FILE',
+          `The key file ${path} for "${server.name}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
+        );
       }
     }
     default:
@@ -60,7 +67,11 @@ export function sshAuthFor(server: SshServer, deps: ConnectDeps): SshAuth {
 }
 
 /** Opens an authenticated connection to a draft server with its pin, within its contact timeout. */
-export function connectTo(server: SshServer, deps: ConnectDeps, auth: SshAuth = sshAuthFor(server, deps)): Promise<SshConnection> {
+export function connectTo(
+  server: SshServer,
+  deps: ConnectDeps,
+  auth: SshAuth = sshAuthFor(server, deps),
+): Promise<SshConnection> {
   return openSsh({
     host: server.host,
     port: server.port,
@@ -87,14 +98,22 @@ export async function presentedHostKey(server: SshServer): Promise<PresentedHost
     });
     conn.close();
   } catch (err) {
-    if (err instanceof SshError && err.code === 'HOST_KEY_UNKNOWN' && err.presentedKey) return keygenDisplay(err.presentedKey);
+    if (err instanceof SshError && err.code === 'HOST_KEY_UNKNOWN' && err.presentedKey)
+      return keygenDisplay(err.presentedKey);
     throw err;
   }
-  throw new AppError('NETWORK', `${server.host}:${server.port} accepted a connection without a host-key check.`);
+  throw new AppError(
+    'NETWORK',
+    `${server.host}:${server.port} accepted a connection without a host-key check.`,
+  );
 }
 
 /** `servers.test`: connect, and on success report the host's capabilities; failures come back as data. */
-export async function testConnection(deps: ConnectDeps, id: string, path?: string): Promise<ConnectionTestResult> {
+export async function testConnection(
+  deps: ConnectDeps,
+  id: string,
+  path?: string,
+): Promise<ConnectionTestResult> {
   const server = deps.service.getSsh(id);
   const pinned = server.pinnedHostKey ? keygenDisplay(server.pinnedHostKey) : null;
   let conn: SshConnection;
@@ -120,7 +139,11 @@ export async function testConnection(deps: ConnectDeps, id: string, path?: strin
  * `servers.trustHostKey`: pins the key the host presents now, only if it is the one the user
  * confirmed. An already pinned, different key is never replaced here (see replaceHostKey).
  */
-export async function trustHostKey(deps: ConnectDeps, id: string, fingerprint: string): Promise<{ pinned: PresentedHostKey; state: ServerListState }> {
+export async function trustHostKey(
+  deps: ConnectDeps,
+  id: string,
+  fingerprint: string,
+): Promise<{ pinned: PresentedHostKey; state: ServerListState }> {
   const server = deps.service.getSsh(id);
   const presented = await presentedHostKey(server);
   if (server.pinnedHostKey && server.pinnedHostKey.fingerprint !== presented.fingerprint)
@@ -154,7 +177,11 @@ export async function replaceHostKey(
     );
   const pin: HostKeyPin = { algorithm: presented.algorithm, fingerprint: presented.fingerprint };
   const state = deps.service.update(id, (s) => (s.kind === 'ssh' ? { ...s, pinnedHostKey: pin } : s));
-  return { pinned: presented, previous: server.pinnedHostKey ? keygenDisplay(server.pinnedHostKey) : null, state };
+  return {
+    pinned: presented,
+    previous: server.pinnedHostKey ? keygenDisplay(server.pinnedHostKey) : null,
+    state,
+  };
 }
 
 function assertNever(value: never): never {

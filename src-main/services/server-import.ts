@@ -6,17 +6,27 @@ import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { AppError } from '../rpc/app-error.js';
 import { fingerprintOfKey } from '../transport/ssh-connection.js';
-import { keygenDisplay, presentedHostKey, type ConnectDeps, type PresentedHostKey } from './server-connect.js';
+import {
+  keygenDisplay,
+  presentedHostKey,
+  type ConnectDeps,
+  type PresentedHostKey,
+} from './server-connect.js';
 import type { Server, ServerListState } from '../../src-shared/model/server.js';
 
 /** `servers.discover`: the addresses a name resolves to here, as the system resolver sees it. */
-export async function discover(host: string): Promise<{ host: string; addresses: { address: string; family: number }[] }> {
+export async function discover(
+  host: string,
+): Promise<{ host: string; addresses: { address: string; family: number }[] }> {
   try {
     const addresses = await lookup(host, { all: true });
     return { host, addresses: addresses.map((a) => ({ address: a.address, family: a.family })) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw new AppError('DNS', `"${host}" could not be resolved${code ? ` (${code})` : ''}: check the spelling, or use its IP address.`);
+    throw new AppError(
+      'DNS',
+      `"${host}" could not be resolved${code ? ` (${code})` : ''}: check the spelling, or use its IP address.`,
+    );
   }
 }
 
@@ -34,7 +44,10 @@ async function readText(path: string, what: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new AppError(code === 'ENOENT' ? 'NOT_FOUND' : 'READ_FAILED', `${what} ${path} cannot be read (${code ?? (err as Error).message}).`);
+    throw new AppError(
+      code === 'ENOENT' ? 'NOT_FOUND' : 'READ_FAILED',
+      `${what} ${path} cannot be read (${code ?? (err as Error).message}).`,
+    );
   }
 }
 
@@ -44,13 +57,18 @@ const first = (v: string | string[] | undefined): string | undefined => (Array.i
  * `servers.sshConfigHosts`: the concrete `Host` entries of an ssh config file (patterns with * ? !
  * are templates, not hosts), each resolved through the whole file the way ssh itself would.
  */
-export async function sshConfigHosts(draft: ReadonlyArray<Server>, path?: string, home = homedir()): Promise<{ path: string; hosts: SshConfigHost[] }> {
+export async function sshConfigHosts(
+  draft: ReadonlyArray<Server>,
+  path?: string,
+  home = homedir(),
+): Promise<{ path: string; hosts: SshConfigHost[] }> {
   const file = path ?? join(home, '.ssh', 'config');
   const config = SSHConfig.parse(await readText(file, 'The SSH config file'));
   const hosts: SshConfigHost[] = [];
   const seen = new Set<string>();
   for (const line of config) {
-    if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'host' || !('config' in line)) continue;
+    if (line.type !== SSHConfig.DIRECTIVE || line.param.toLowerCase() !== 'host' || !('config' in line))
+      continue;
     const values = Array.isArray(line.value) ? line.value.map((v) => v.val) : line.value.split(/\s+/);
     for (const alias of values) {
       if (!alias || /[*?!]/.test(alias) || seen.has(alias)) continue;
@@ -64,7 +82,9 @@ export async function sshConfigHosts(draft: ReadonlyArray<Server>, path?: string
         port: Number.isInteger(port) && port > 0 && port < 65536 ? port : 22,
         user: first(computed.User) ?? null,
         identityFile: first(computed.IdentityFile) ?? null,
-        alreadyListed: draft.some((s) => s.kind === 'ssh' && (s.name === alias || (s.host === host && s.port === port))),
+        alreadyListed: draft.some(
+          (s) => s.kind === 'ssh' && (s.name === alias || (s.host === host && s.port === port)),
+        ),
       });
     }
   }
@@ -117,7 +137,11 @@ export async function importKnownHost(
   const known = knownHostKeys(await readText(file, 'The known_hosts file'), server.host, server.port);
   const name = knownHostsName(server.host, server.port);
   if (known.length === 0)
-    return { pinned: null, message: `${file} lists no key for ${name}; confirm the key shown instead.`, state: deps.service.state() };
+    return {
+      pinned: null,
+      message: `${file} lists no key for ${name}; confirm the key shown instead.`,
+      state: deps.service.state(),
+    };
   const presented = await presentedHostKey(server);
   if (!known.some((k) => k.fingerprint === presented.fingerprint))
     return {
@@ -126,7 +150,14 @@ export async function importKnownHost(
       state: deps.service.state(),
     };
   if (server.pinnedHostKey && server.pinnedHostKey.fingerprint !== presented.fingerprint)
-    throw new AppError('HOST_KEY_CHANGED', `"${server.name}" has a different key pinned (${server.pinnedHostKey.fingerprint}); replace it explicitly.`);
-  const state = deps.service.update(id, (s) => (s.kind === 'ssh' ? { ...s, pinnedHostKey: { algorithm: presented.algorithm, fingerprint: presented.fingerprint } } : s));
+    throw new AppError(
+      'HOST_KEY_CHANGED',
+      `"${server.name}" has a different key pinned (${server.pinnedHostKey.fingerprint}); replace it explicitly.`,
+    );
+  const state = deps.service.update(id, (s) =>
+    s.kind === 'ssh'
+      ? { ...s, pinnedHostKey: { algorithm: presented.algorithm, fingerprint: presented.fingerprint } }
+      : s,
+  );
   return { pinned: presented, message: `Pinned ${presented.display}, as listed in ${file}.`, state };
 }

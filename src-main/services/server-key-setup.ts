@@ -34,14 +34,20 @@ export async function setupKey(deps: ConnectDeps, id: string, password: string):
   const server = deps.service.getSsh(id);
   const where = `${server.user}@${server.host}:${server.port}`;
   if (!server.pinnedHostKey)
-    throw new AppError('HOST_KEY_NOT_PINNED', `Confirm the host key of "${server.name}" before sending it a password.`);
+    throw new AppError(
+      'HOST_KEY_NOT_PINNED',
+      `Confirm the host key of "${server.name}" before sending it a password.`,
+    );
   const pair = deps.keys.ensure();
   let conn: SshConnection;
   try {
     conn = await connectTo(server, deps, { kind: 'password', password });
   } catch (err) {
     if (err instanceof SshError && err.code === 'AUTH')
-      throw new AppError('AUTH', `${where} did not accept the password (or allows no password login). Nothing was changed.`);
+      throw new AppError(
+        'AUTH',
+        `${where} did not accept the password (or allows no password login). Nothing was changed.`,
+      );
     throw err;
   }
   let added: boolean;
@@ -67,7 +73,9 @@ export async function setupKey(deps: ConnectDeps, id: string, password: string):
         'The server may read keys from elsewhere (AuthorizedKeysFile) or reject the folder permissions (StrictModes).',
     );
   }
-  const message = added ? `The app key was added on ${where}; key login works.` : `The app key was already on ${where}; key login works.`;
+  const message = added
+    ? `The app key was added on ${where}; key login works.`
+    : `The app key was already on ${where}; key login works.`;
   deps.service.recordContact(id, true, message);
   const state = deps.service.update(id, (s) => (s.kind === 'ssh' ? { ...s, auth: { kind: 'app-key' } } : s));
   return { added, publicKey: pair.publicKey, message, state };

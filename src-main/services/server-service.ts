@@ -48,7 +48,8 @@ export class ServerService {
       draft: structuredClone(draft),
       dirty:
         (this.draft !== null && comparable(this.draft) !== comparable(committed)) ||
-        (this.draftSettings !== null && JSON.stringify(this.draftSettings) !== JSON.stringify(this.store.read().settings)),
+        (this.draftSettings !== null &&
+          JSON.stringify(this.draftSettings) !== JSON.stringify(this.store.read().settings)),
       problems: checkServerList(draft),
     };
   }
@@ -63,13 +64,20 @@ export class ServerService {
   /** An SSH server of the draft; "This computer" has no SSH to test or trust. */
   getSsh(id: string): SshServer {
     const s = this.get(id);
-    if (s.kind !== 'ssh') throw new AppError('LOCAL_SERVER', `"${s.name}" is this computer: it is reached without SSH.`);
+    if (s.kind !== 'ssh')
+      throw new AppError('LOCAL_SERVER', `"${s.name}" is this computer: it is reached without SSH.`);
     return s;
   }
 
   add(fields: SshServerFields): { id: string; state: ServerListState } {
     const id = `srv-${randomUUID().slice(0, 8)}`;
-    const entry: SshServer = { kind: 'ssh', id, ...structuredClone(fields), pinnedHostKey: null, lastContact: null };
+    const entry: SshServer = {
+      kind: 'ssh',
+      id,
+      ...structuredClone(fields),
+      pinnedHostKey: null,
+      lastContact: null,
+    };
     this.mutate((list) => [...demoteOthers(list, id, fields.role), entry]);
     return { id, state: this.state() };
   }
@@ -79,10 +87,15 @@ export class ServerService {
     if (current.kind === 'local') {
       const extra = Object.keys(patch).filter((k) => k !== 'name' && k !== 'vars');
       if (extra.length > 0)
-        throw new AppError('LOCAL_SERVER', `"This computer" has no ${extra.join(', ')}: only its name and path variables can change.`);
+        throw new AppError(
+          'LOCAL_SERVER',
+          `"This computer" has no ${extra.join(', ')}: only its name and path variables can change.`,
+        );
     }
     const hostChanged =
-      current.kind === 'ssh' && ((patch.host !== undefined && patch.host !== current.host) || (patch.port !== undefined && patch.port !== current.port));
+      current.kind === 'ssh' &&
+      ((patch.host !== undefined && patch.host !== current.host) ||
+        (patch.port !== undefined && patch.port !== current.port));
     this.mutate((list) =>
       list.map((s) => {
         if (s.id !== id) return s;
@@ -97,7 +110,11 @@ export class ServerService {
 
   remove(id: string): ServerListState {
     const current = this.get(id);
-    if (current.kind === 'local') throw new AppError('LOCAL_SERVER', '"This computer" is built in and cannot be removed; set it to Not selected instead.');
+    if (current.kind === 'local')
+      throw new AppError(
+        'LOCAL_SERVER',
+        '"This computer" is built in and cannot be removed; set it to Not selected instead.',
+      );
     this.mutate((list) => list.filter((s) => s.id !== id));
     return this.state();
   }
@@ -128,10 +145,12 @@ export class ServerService {
     for (const s of draft) {
       const parsed = serverSchema.safeParse(s);
       if (!parsed.success)
-        for (const issue of parsed.error.issues) problems.push(`"${s.name}", ${issue.path.join('.') || 'entry'}: ${issue.message}`);
+        for (const issue of parsed.error.issues)
+          problems.push(`"${s.name}", ${issue.path.join('.') || 'entry'}: ${issue.message}`);
     }
     for (const p of checkServerList(draft)) problems.push(p.message);
-    if (problems.length > 0) throw new AppError('INVALID_SERVER_LIST', `The server list was not saved: ${problems.join(' ')}`);
+    if (problems.length > 0)
+      throw new AppError('INVALID_SERVER_LIST', `The server list was not saved: ${problems.join(' ')}`);
     const doc = this.store.read();
     this.store.write({ ...doc, servers: draft, settings: this.draftSettings ?? doc.settings });
     this.draft = null;
@@ -151,7 +170,10 @@ export class ServerService {
     if (this.draft) this.draft = this.draft.map((s) => (s.id === id ? { ...s, lastContact: contact } : s));
     const doc = this.store.read();
     if (doc.servers.some((s) => s.id === id))
-      this.store.write({ ...doc, servers: doc.servers.map((s) => (s.id === id ? { ...s, lastContact: contact } : s)) });
+      this.store.write({
+        ...doc,
+        servers: doc.servers.map((s) => (s.id === id ? { ...s, lastContact: contact } : s)),
+      });
     return contact;
   }
 

@@ -42,7 +42,8 @@ export class SyncSetService {
     const clash = sets.find((s) => s.name === set.name && s.id !== id);
     if (clash) throw new AppError('SET_NAME_TAKEN', `Another sync set is already named "${set.name}".`);
     const at = sets.findIndex((s) => s.id === id);
-    if (draft.id !== undefined && at < 0) throw new AppError('SET_UNKNOWN', `There is no sync set with id "${id}".`);
+    if (draft.id !== undefined && at < 0)
+      throw new AppError('SET_UNKNOWN', `There is no sync set with id "${id}".`);
     const next = at < 0 ? [...sets, set] : sets.map((s) => (s.id === id ? set : s));
     this.store.set(KEY, next);
     return set;

@@ -57,19 +57,38 @@ export function pickParticipants(
   const primary = servers.find((s) => s.role === 'primary');
   const source = sourceId ? byId.get(sourceId) : primary;
   if (!source)
-    throw new AppError(sourceId ? 'NOT_FOUND' : 'NO_PRIMARY', sourceId ? `There is no server "${sourceId}".` : 'No server is the primary yet: choose one in the server list.');
+    throw new AppError(
+      sourceId ? 'NOT_FOUND' : 'NO_PRIMARY',
+      sourceId
+        ? `There is no server "${sourceId}".`
+        : 'No server is the primary yet: choose one in the server list.',
+    );
   if (source.role === 'not-selected')
-    throw new AppError('NOT_SELECTED', `"${source.name}" is Not Selected, so it takes part in no synchronization.`);
-  const ids = destinationIds ?? servers.filter((s) => s.role === 'secondary' && s.id !== source.id).map((s) => s.id);
+    throw new AppError(
+      'NOT_SELECTED',
+      `"${source.name}" is Not Selected, so it takes part in no synchronization.`,
+    );
+  const ids =
+    destinationIds ?? servers.filter((s) => s.role === 'secondary' && s.id !== source.id).map((s) => s.id);
   if (ids.length === 0) throw new AppError('NO_DESTINATIONS', 'There is no secondary to synchronize to.');
   for (const id of ids) {
     const s = byId.get(id);
     if (!s) throw new AppError('NOT_FOUND', `There is no server "${id}".`);
-    if (s.id === source.id) throw new AppError('PRIMARY_AS_DESTINATION', `"${s.name}" is the source; it cannot also be a destination.`);
+    if (s.id === source.id)
+      throw new AppError(
+        'PRIMARY_AS_DESTINATION',
+        `"${s.name}" is the source; it cannot also be a destination.`,
+      );
     if (s.role === 'primary')
-      throw new AppError('PRIMARY_AS_DESTINATION', `"${s.name}" is the primary and is never overwritten; change roles first.`);
+      throw new AppError(
+        'PRIMARY_AS_DESTINATION',
+        `"${s.name}" is the primary and is never overwritten; change roles first.`,
+      );
     if (s.role === 'not-selected')
-      throw new AppError('NOT_SELECTED', `"${s.name}" is Not Selected, so it takes part in no synchronization.`);
+      throw new AppError(
+        'NOT_SELECTED',
+        `"${s.name}" is Not Selected, so it takes part in no synchronization.`,
+      );
   }
   return { sourceServerId: source.id, destinationServerIds: [...ids] };
 }
@@ -84,6 +103,8 @@ export function logsDirOf(dataDir: string): string {
  * one host (or this computer as a destination) never share a journal or a backup folder.
  */
 export function stateDirOf(serverId: string): string {
-  const safe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(serverId) ? serverId : `id-${Buffer.from(serverId).toString('hex').slice(0, 32)}`;
+  const safe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(serverId)
+    ? serverId
+    : `id-${Buffer.from(serverId).toString('hex').slice(0, 32)}`;
   return `~/.configsync/servers/${safe}`;
 }

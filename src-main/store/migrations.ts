@@ -11,7 +11,18 @@ export const migrations: Readonly<Record<number, (doc: RawDocument) => RawDocume
   1: (doc) => ({
     ...doc,
     schemaVersion: 1,
-    servers: Array.isArray(doc.servers) ? doc.servers : [{ kind: 'local', id: 'local', name: 'This computer', role: 'not-selected', vars: {}, lastContact: null }],
+    servers: Array.isArray(doc.servers)
+      ? doc.servers
+      : [
+          {
+            kind: 'local',
+            id: 'local',
+            name: 'This computer',
+            role: 'not-selected',
+            vars: {},
+            lastContact: null,
+          },
+        ],
     settings: doc.settings && typeof doc.settings === 'object' ? doc.settings : {},
   }),
 };
@@ -23,9 +34,14 @@ export type MigrationResult =
   | { readonly kind: 'bad-version'; readonly value: unknown };
 
 /** Brings a parsed file up to the current version; says so when it was written by a newer build. */
-export function migrate(doc: RawDocument, table = migrations, current = CURRENT_SCHEMA_VERSION): MigrationResult {
+export function migrate(
+  doc: RawDocument,
+  table = migrations,
+  current = CURRENT_SCHEMA_VERSION,
+): MigrationResult {
   const raw = doc.schemaVersion ?? 0;
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0) return { kind: 'bad-version', value: raw };
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 0)
+    return { kind: 'bad-version', value: raw };
   if (raw > current) return { kind: 'too-new', version: raw };
   if (raw === current) return { kind: 'current', doc };
   let next = doc;

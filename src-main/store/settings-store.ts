@@ -3,7 +3,13 @@ import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../rpc/app-error.js';
 import { migrate } from './migrations.js';
-import { describeDocumentIssues, emptyDocument, reservedKeys, storeDocument, type StoreDocument } from './store-document.js';
+import {
+  describeDocumentIssues,
+  emptyDocument,
+  reservedKeys,
+  storeDocument,
+  type StoreDocument,
+} from './store-document.js';
 
 /** The part of conf (and electron-store, which is built on it) the store needs: atomic whole-file writes. */
 export type ConfLike = { readonly path: string; store: Record<string, unknown> };
@@ -38,7 +44,12 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
   const now = options.now ?? (() => new Date());
   const createBackend =
     options.createBackend ??
-    ((o) => new Conf<Record<string, unknown>>({ ...o, projectName: 'configsync', configFileMode: 0o600 }) as unknown as ConfLike);
+    ((o) =>
+      new Conf<Record<string, unknown>>({
+        ...o,
+        projectName: 'configsync',
+        configFileMode: 0o600,
+      }) as unknown as ConfLike);
   let state: { readonly backend: ConfLike; doc: StoreDocument } | null = null;
   let failure: AppError | null = null;
 
@@ -68,7 +79,8 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
       } catch (err) {
         throw (failure = corrupt(`it is not valid JSON (${(err as Error).message})`));
       }
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw (failure = corrupt('it does not hold a JSON object'));
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+        throw (failure = corrupt('it does not hold a JSON object'));
     }
     let doc: StoreDocument;
     let migratedFrom: number | null = null;
@@ -82,7 +94,9 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
             `The settings file ${path} was written by a newer ConfigSync (schema version ${migrated.version}). Update ConfigSync; the file was left as it is.`,
           ));
         case 'bad-version':
-          throw (failure = corrupt(`its schemaVersion is ${JSON.stringify(migrated.value)}, not a version number`));
+          throw (failure = corrupt(
+            `its schemaVersion is ${JSON.stringify(migrated.value)}, not a version number`,
+          ));
         case 'migrated':
           migratedFrom = migrated.from;
           break;
@@ -107,7 +121,11 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
     write(doc) {
       const s = load();
       const parsed = storeDocument.safeParse(doc);
-      if (!parsed.success) throw new AppError('STORE_INVALID', `Refused to write ${path}: ${describeDocumentIssues(parsed.error, doc)}.`);
+      if (!parsed.success)
+        throw new AppError(
+          'STORE_INVALID',
+          `Refused to write ${path}: ${describeDocumentIssues(parsed.error, doc)}.`,
+        );
       s.backend.store = { ...parsed.data };
       s.doc = parsed.data;
     },

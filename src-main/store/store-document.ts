@@ -31,9 +31,13 @@ export function describeDocumentIssues(error: z.ZodError, raw: unknown): string 
   return error.issues
     .slice(0, 5)
     .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+      const path = issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '');
       const name = serverNameAt(raw, issue.path);
-      const where = path === '' ? 'the file' : name ? path.replace(/^servers\[(\d+)\]/, `servers[$1] ("${name}")`) : path;
+      const where =
+        path === '' ? 'the file' : name ? path.replace(/^servers\[(\d+)\]/, `servers[$1] ("${name}")`) : path;
       return `${where}: ${issue.message}`;
     })
     .join('; ')

@@ -1,6 +1,9 @@
 import type { RawEntry } from './endpoint.js';
 import { shq } from './shell-quote.js';
 
+/** Each entry: `%y\t%m\t%s\t%T@\t%P` NUL `%l` NUL (escapes are find's own, not the shell's). */
+export const FIND_FORMAT = '%y\\t%m\\t%s\\t%T@\\t%P\\0%l\\0';
+
 /**
  * One command that lists a whole tree in one round trip: exit 3 when the root is missing, 4 when it is
  * not a folder. Each entry is `%y\t%m\t%s\t%T@\t%P` NUL `%l` NUL, so any name (tabs, newlines) parses.
@@ -9,7 +12,7 @@ import { shq } from './shell-quote.js';
 export function findCommand(root: string): string {
   const r = shq(root);
   return (
-    `if [ -d ${r} ]; then find ${shq(`${root.replace(/\/+$/, '')}/.`)} -mindepth 1 -printf '%y\\t%m\\t%s\\t%T@\\t%P\\0%l\\0'; ` +
+    `if [ -d ${r} ]; then find ${shq(`${root.replace(/\/+$/, '')}/.`)} -mindepth 1 -printf ${shq(FIND_FORMAT)}; ` +
     `elif [ -e ${r} ] || [ -L ${r} ]; then exit 4; else exit 3; fi`
   );
 }

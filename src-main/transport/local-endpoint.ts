@@ -8,7 +8,8 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
-import { collectChild } from './process-util.js';
+import { collectChild, hashLines } from './process-util.js';
+import { FIND_FORMAT, parseFindOutput } from './find-listing.js';
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
 export class LocalEndpoint implements Endpoint {
@@ -49,6 +50,10 @@ export class LocalEndpoint implements Endpoint {
     };
     const rootStat = top.isSymbolicLink() ? await fs.stat(base) : top;
     if (!rootStat.isDirectory()) throw new Error(`${root} is not a folder.`);
+    // GNU find lists the tree in its own process, off this event loop (which meanwhile runs the
+    // SSH handshakes and the destinations' listings); anything it cannot do, the walk below does.
+    const found = await findListing(base);
+    if (found) return found;
     await walk(base, '');
     return out;
   }
@@ -60,6 +65,10 @@ export class LocalEndpoint implements Endpoint {
   }
 
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
+    if (paths.length === 0) return new Map();
+    // sha256sum in its own process hashes on another core while the destination hashes its side.
+    const summed = await sha256sumAll(this.r(root), paths);
+    if (summed) return summed;
     const map = new Map<string, string>();
     for (const p of paths) {
       const h = createHash('sha256');
@@ -250,6 +259,33 @@ export class LocalEndpoint implements Endpoint {
     const r = await collectChild(child);
     return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
   }
+}
+
+/** `find -printf` of a folder (see find-listing.ts); null when find is missing or failed anywhere. */
+async function findListing(dir: string): Promise<RawEntry[] | null> {
+  if (process.platform === 'win32') return null;
+  const child = spawn('find', [`${dir.replace(/\/+$/, '')}/.`, '-mindepth', '1', '-printf', FIND_FORMAT], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const r = await collectChild(child).catch(() => null);
+  if (!r || r.code !== 0) return null;
+  try {
+    return parseFindOutput(r.stdout);
+  } catch {
+    return null; // a find without -printf (BusyBox) prints something else
+  }
+}
+
+/** `sha256sum` of paths under root; null when it is missing or failed on any file. */
+async function sha256sumAll(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string> | null> {
+  if (process.platform === 'win32') return null;
+  const child = spawn('xargs', ['-0', 'sha256sum', '--'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const done = collectChild(child).catch(() => null);
+  child.stdin.end(paths.map((p) => `./${p}\0`).join(''));
+  const r = await done;
+  if (!r || r.code !== 0) return null;
+  const map = hashLines(r.stdout);
+  return paths.every((p) => map.has(p)) ? map : null;
 }
 
 async function lstatOrNull(path: string): Promise<Stats | null> {

@@ -27,7 +27,8 @@ export function readCookie(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-export type AccessDecision = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly reason: string };
+export type AccessDecision =
+  { readonly ok: true } | { readonly ok: false; readonly status: number; readonly reason: string };
 
 /**
  * Decides whether a request may reach the app: the Host must be our loopback address (no DNS rebinding),
@@ -43,14 +44,17 @@ export function checkAccess(
 ): AccessDecision {
   const origins = allowedOrigins(port);
   const host = req.headers.host ?? '';
-  if (!origins.has(`http://${host}`)) return { ok: false, status: 403, reason: `Refused: unexpected Host "${host}".` };
+  if (!origins.has(`http://${host}`))
+    return { ok: false, status: 403, reason: `Refused: unexpected Host "${host}".` };
   const origin = req.headers.origin;
-  if (isUpgrade && !origin) return { ok: false, status: 403, reason: 'Refused: a WebSocket without an Origin.' };
+  if (isUpgrade && !origin)
+    return { ok: false, status: 403, reason: 'Refused: a WebSocket without an Origin.' };
   if (origin !== undefined && !origins.has(origin))
     return { ok: false, status: 403, reason: `Refused: requests from origin ${origin} are not allowed.` };
   if (req.headers['sec-fetch-site'] === 'cross-site')
     return { ok: false, status: 403, reason: 'Refused: a cross-site request.' };
-  if (tokenMatches(readCookie(req, TOKEN_COOKIE), token) || tokenMatches(queryToken, token)) return { ok: true };
+  if (tokenMatches(readCookie(req, TOKEN_COOKIE), token) || tokenMatches(queryToken, token))
+    return { ok: true };
   return {
     ok: false,
     status: 401,

@@ -23,9 +23,11 @@ export async function main(
     strict: true,
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, got "${values.port}"`);
   const rendererDir = fileURLToPath(new URL('../../../renderer', import.meta.url));
-  if (!existsSync(rendererDir)) throw new Error(`The renderer is not built (${rendererDir} is missing): run npm run build.`);
+  if (!existsSync(rendererDir))
+    throw new Error(`The renderer is not built (${rendererDir} is missing): run npm run build.`);
   const dataDir = values.store ?? defaultDataDir();
   const app = compose({ dataDir, shell: 'browser' });
   const shell = await startBrowserShell({ app, rendererDir, port });

@@ -61,6 +61,22 @@ describe('endpoints against real sshd', () => {
     expect(local['link-to-plain']).toMatch(/^symlink 777 {2}plain.txt/);
   });
 
+  it('lists and hashes locally alike through find and sha256sum and through the JS fallback', async () => {
+    const paths = ['plain.txt', 'tab\there', 'caf\u00e9/\u65e5\u672c.ini', 'sub/deeper/x.bin'];
+    const local = new LocalEndpoint();
+    const read = async () => ({ list: await local.list(root), hash: await local.hash(root, paths) });
+    const viaTools = await read();
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent'; // no find, no xargs: the walk and Node's hashing answer
+    const viaNode = await read().finally(() => (process.env.PATH = saved));
+    expect(norm(viaNode.list)).toEqual(norm(viaTools.list));
+    expect(viaNode.hash).toEqual(viaTools.hash);
+    const ms = (l: RawEntry[] | null) => new Map((l ?? []).map((e) => [e.path, e.mtimeMs]));
+    const exact = ms(viaNode.list);
+    for (const [path, t] of ms(viaTools.list))
+      expect(Math.abs(t - (exact.get(path) ?? 0))).toBeLessThanOrEqual(1);
+  });
+
   it('reports a missing root as null and a file root as an error, both ways', async () => {
     for (const ep of [
       new LocalEndpoint(),
