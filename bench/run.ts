@@ -38,10 +38,15 @@ const work = await mkdtemp(join(tmpdir(), 'configsync-bench-'));
 async function alternate(a: () => Promise<Sample>, b: () => Promise<Sample>, before?: () => Promise<void>): Promise<[Sample[], Sample[]]> {
   const as: Sample[] = [];
   const bs: Sample[] = [];
+  // Each run starts with the disk flushed: the previous run's (or wipe's) writeback is not billed to it.
+  const settle = async () => {
+    await before?.();
+    execFileSync('sync');
+  };
   for (let i = 0; i < runs; i++) {
-    await before?.();
+    await settle();
     as.push(await a());
-    await before?.();
+    await settle();
     bs.push(await b());
   }
   return [as, bs];

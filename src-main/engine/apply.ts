@@ -13,7 +13,7 @@ import { AppError } from '../rpc/app-error.js';
 import { backupDirOf, checkSetName, manifestFor, pruneBackups, restoreBackup, takeBackup } from './backup.js';
 import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards, type GuardOptions } from './guards.js';
-import { journalPath, writeJournal, type Journal, type JournalPhase, type JournalWrite } from './journal.js';
+import { JournalFile, journalPath, type Journal, type JournalPhase, type JournalWrite } from './journal.js';
 import { ProgressReporter } from './progress.js';
 import { joinRoot } from './rel-path.js';
 import { resolveStateDir } from './state-dir.js';
@@ -134,9 +134,10 @@ async function applyRun(
     dirs,
     deletes,
   };
+  const journalFile = new JournalFile(destination, jPath);
   const mark = async (phase: JournalPhase, extra: Partial<Journal> = {}) => {
     journal = { ...journal, ...extra, phase };
-    await writeJournal(destination, jPath, journal);
+    await journalFile.write(journal);
     trace(`${destination.label}: journal ${phase}`);
   };
   const changedPaths = changing.map((e) => e.path);
@@ -197,8 +198,11 @@ async function applyRun(
       progress,
       bulk,
     });
-    await checkStaged(destination, stagingDir, writes);
-    await checkSourceUnchanged(source, plan.sourceRoot, writes);
+    // Both read-only, on different machines: asked at once.
+    await Promise.all([
+      checkStaged(destination, stagingDir, writes),
+      checkSourceUnchanged(source, plan.sourceRoot, writes),
+    ]);
     await mark('staged');
     if (options.validateCommand) {
       progress.phase('validating');
@@ -257,7 +261,8 @@ async function applyRun(
     await mark('cancelled', { applied: swap.applied, message });
     return report('cancelled', { applied: swap.applied, errors: [...swap.errors], message });
   }
-  await mark('swapped', { applied: swap.applied });
+  // Everything is in place now: the report lists what was applied, the journal need not.
+  await mark('swapped');
 
   progress.phase('verifying', { filesTotal: plan.entries.length, bytesTotal: 0 });
   const mismatches = await verify(plan, destination, { only: touched });

@@ -53,30 +53,104 @@ export function journalPath(stateDir: string, runId: string): string {
   return joinRoot(stateDir, `journal/${runId}.json`);
 }
 
-/** Writes the journal beside the backups, atomically (temp name, then rename). */
-export async function writeJournal(endpoint: Endpoint, path: string, journal: Journal): Promise<void> {
-  await endpoint.mkdirp(path.replace(/\/[^/]*$/, ''));
+/** A journal without its lists: what telling runs apart and finding interrupted ones needs. */
+export type JournalHead = Omit<Journal, 'writes' | 'dirs' | 'deletes' | 'applied'>;
+
+type JournalLists = Pick<Journal, 'writes' | 'dirs' | 'deletes' | 'applied'>;
+
+/** On disk the head names the file beside it holding the lists (not `.json`: it is not a journal). */
+type StoredHead = JournalHead & { readonly lists?: string };
+
+const listsNameOf = (path: string) => `${path.replace(/^.*\//, '').replace(/\.json$/, '')}.lists`;
+const besides = (path: string, name: string) => `${path.replace(/\/[^/]*$/, '')}/${name}`;
+
+async function putAtomically(endpoint: Endpoint, path: string, value: unknown): Promise<void> {
   const tmp = `${path}.tmp`;
-  await endpoint.writeFile(
-    tmp,
-    Buffer.from(JSON.stringify({ ...journal, updatedAt: new Date().toISOString() }, null, 1)),
-    0o600,
-  );
+  await endpoint.writeFile(tmp, Buffer.from(JSON.stringify(value)), 0o600);
   await endpoint.rename(tmp, path);
 }
 
-export async function readJournal(endpoint: Endpoint, path: string): Promise<Journal> {
+/**
+ * Writes a run's journal beside its backups, each file atomically (temp name, then rename). The
+ * lists (every path the run writes or deletes: megabytes for a big first copy) go to their own file,
+ * written again only when they change; each phase change then rewrites a head of a few hundred bytes.
+ * The lists are on disk before any head that points at them.
+ */
+export class JournalFile {
+  private written: JournalLists | null = null;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    readonly path: string,
+  ) {}
+
+  async write(journal: Journal): Promise<void> {
+    const { writes, dirs, deletes, applied, ...head } = journal;
+    const listsName = listsNameOf(this.path);
+    const w = this.written;
+    if (!w || w.writes !== writes || w.dirs !== dirs || w.deletes !== deletes || w.applied !== applied) {
+      await this.endpoint.mkdirp(this.path.replace(/\/[^/]*$/, ''));
+      await putAtomically(this.endpoint, besides(this.path, listsName), { writes, dirs, deletes, applied });
+      this.written = { writes, dirs, deletes, applied };
+    }
+    const stored: StoredHead = { ...head, updatedAt: new Date().toISOString(), lists: listsName };
+    await putAtomically(this.endpoint, this.path, stored);
+  }
+}
+
+/** Writes a journal once (see JournalFile; a run keeps one JournalFile to rewrite only what changed). */
+export async function writeJournal(endpoint: Endpoint, path: string, journal: Journal): Promise<void> {
+  await new JournalFile(endpoint, path).write(journal);
+}
+
+async function readJson(endpoint: Endpoint, path: string, what: string): Promise<unknown> {
   let data: Buffer;
   try {
     data = await endpoint.readFile(path);
   } catch (err) {
     throw new AppError(
       'JOURNAL_MISSING',
-      `No journal at ${path} on ${endpoint.label}: ${(err as Error).message}`,
+      `No ${what} at ${path} on ${endpoint.label}: ${(err as Error).message}`,
     );
   }
-  const j = JSON.parse(data.toString('utf8')) as Journal;
-  if (j.version !== 1 || !Array.isArray(j.writes))
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new AppError('JOURNAL_INVALID', `${path} is not a journal this version can read.`);
+  }
+}
+
+/** The head of a journal (a journal written whole, as earlier versions did, reads as well). */
+export async function readJournalHead(
+  endpoint: Endpoint,
+  path: string,
+): Promise<JournalHead & { lists?: string }> {
+  const j = (await readJson(endpoint, path, 'journal')) as StoredHead & Partial<JournalLists>;
+  if (j.version !== 1 || typeof j.runId !== 'string' || typeof j.phase !== 'string')
+    throw new AppError('JOURNAL_INVALID', `${path} is not a journal this version can read.`);
+  if (j.lists === undefined && !Array.isArray(j.writes))
     throw new AppError('JOURNAL_INVALID', `${path} is not a journal this version can read.`);
   return j;
+}
+
+export async function readJournal(endpoint: Endpoint, path: string): Promise<Journal> {
+  const head = await readJournalHead(endpoint, path);
+  if (head.lists === undefined) return head as unknown as Journal;
+  if (head.lists !== listsNameOf(path))
+    throw new AppError('JOURNAL_INVALID', `${path} names unexpected lists "${head.lists}".`);
+  const lists = (await readJson(
+    endpoint,
+    besides(path, head.lists),
+    'journal lists',
+  )) as Partial<JournalLists>;
+  if (!Array.isArray(lists.writes) || !Array.isArray(lists.dirs) || !Array.isArray(lists.deletes))
+    throw new AppError('JOURNAL_INVALID', `${besides(path, head.lists)} is not a journal's lists.`);
+  const { lists: _name, ...rest } = head;
+  return {
+    ...rest,
+    writes: lists.writes,
+    dirs: lists.dirs,
+    deletes: lists.deletes,
+    ...(lists.applied ? { applied: lists.applied } : {}),
+  };
 }

@@ -1,7 +1,16 @@
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { restoreBackup } from './backup.js';
-import { journalPath, readJournal, writeJournal, type Journal, type JournalPhase } from './journal.js';
+import { IN_FLIGHT, mapBounded } from './bounded.js';
+import {
+  journalPath,
+  readJournal,
+  readJournalHead,
+  writeJournal,
+  type Journal,
+  type JournalHead,
+  type JournalPhase,
+} from './journal.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
 import { swapIn } from './swap.js';
 
@@ -59,15 +68,14 @@ export async function recover(
 }
 
 /** Journals of runs that never reached an end (to offer recovery when the app starts or connects). */
-export async function findInterrupted(destination: Endpoint, stateDir: string): Promise<Journal[]> {
+export async function findInterrupted(destination: Endpoint, stateDir: string): Promise<JournalHead[]> {
   const dir = joinRoot(stateDir, 'journal');
-  const out: Journal[] = [];
-  for (const name of await destination.readdir(dir)) {
-    if (!name.endsWith('.json')) continue;
-    const j = await readJournal(destination, journalPath(stateDir, name.slice(0, -5))).catch(() => null);
-    if (j && !FINISHED.includes(j.phase)) out.push(j);
-  }
-  return out;
+  const names = (await destination.readdir(dir)).filter((n) => n.endsWith('.json'));
+  // Asked on every plan: the heads are read with many requests in flight, not one after another.
+  const heads = await mapBounded(names, IN_FLIGHT, (name) =>
+    readJournalHead(destination, journalPath(stateDir, name.slice(0, -5))).catch(() => null),
+  );
+  return heads.filter((j): j is JournalHead => j !== null && !FINISHED.includes(j.phase));
 }
 
 /** The id of a run journaled after `journal` on the same root (run ids sort by time), if any. */
@@ -77,7 +85,7 @@ async function laterRunOnRoot(destination: Endpoint, path: string, journal: Jour
     .filter((n) => n.endsWith('.json') && n.slice(0, -5) > journal.runId)
     .sort();
   for (const name of names) {
-    const j = await readJournal(destination, joinRoot(dir, name)).catch(() => null);
+    const j = await readJournalHead(destination, joinRoot(dir, name)).catch(() => null);
     if (j && j.root === journal.root) return j.runId;
   }
   return null;

@@ -1,6 +1,6 @@
 import type { Endpoint } from '../transport/endpoint.js';
 import { findInterrupted, recover, type RecoverResult } from '../engine/recover.js';
-import { journalPath, type Journal } from '../engine/journal.js';
+import { journalPath, type JournalHead } from '../engine/journal.js';
 import { resolveStateDir } from '../engine/state-dir.js';
 
 /**
@@ -12,7 +12,7 @@ export async function interruptedRuns(
   endpoint: Endpoint,
   stateDir: string | undefined,
   isActive: (runId: string) => boolean,
-): Promise<Journal[]> {
+): Promise<JournalHead[]> {
   const dir = await resolveStateDir(endpoint, stateDir);
   return (await findInterrupted(endpoint, dir)).filter((j) => !isActive(j.runId));
 }
@@ -35,7 +35,7 @@ export async function recoverInterrupted(
 }
 
 /** One line for the user: which runs were interrupted, where they stopped, and what to do. */
-export function describeInterrupted(journals: ReadonlyArray<Journal>): string {
+export function describeInterrupted(journals: ReadonlyArray<JournalHead>): string {
   const runs = journals.map((j) => `${j.runId} (stopped while ${j.phase})`).join(', ');
   return `An earlier run to this destination was interrupted: ${runs}. Nothing is half-written, but the tree may be part old, part new. Recover it first (in the Synchronize Configurations wizard, or with "configsync recover"), then plan again.`;
 }

@@ -443,9 +443,13 @@ test.describe('Synchronize Configurations wizard', () => {
     const report = runs[0]?.reports[0];
     expect(report?.status).toBe('cancelled');
     await forgetBackupsLater(rpc);
-    const journal = JSON.parse(await readFile(report?.journalPath ?? '', 'utf8')) as {
-      phase: string;
-      applied?: string[];
+    // The journal's head holds its phase; the paths it lists (applied ones included) sit beside it.
+    const journalPath = report?.journalPath ?? '';
+    const journal = {
+      ...(JSON.parse(await readFile(journalPath, 'utf8')) as { phase: string }),
+      ...(JSON.parse(await readFile(journalPath.replace(/\.json$/, '.lists'), 'utf8')) as {
+        applied?: string[];
+      }),
     };
     expect(journal.phase).toBe('cancelled');
     // The cancel lands wherever the run is when it arrives: still in the transfer (nothing live changed,

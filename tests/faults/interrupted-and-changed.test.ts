@@ -79,7 +79,9 @@ describe('interrupted runs, and sources or destinations that change under a run'
     expect(cut.message).toMatch(/connection .*(lost|closed)/i);
     const mid = await snapshot(c.dst);
     expect(Object.keys(mid).filter((p) => mid[p] === c.source[p])).toHaveLength(12);
-    const [runId1] = (await fs.readdir(join(c.stateDir, 'journal'))).map((x) => x.replace(/\.json$/, ''));
+    const [runId1] = (await fs.readdir(join(c.stateDir, 'journal')))
+      .filter((x) => x.endsWith('.json'))
+      .map((x) => x.replace(/\.json$/, ''));
     const backup1 = join(c.stateDir, 'backups/main', runId1 ?? '');
     await expectNothingLost({ ...c, backupDirs: [backup1], outside: [around] });
 

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { apply, type ApplyOptions } from '../../../src-main/engine/apply.js';
+import { readJournal } from '../../../src-main/engine/journal.js';
 import { restoreBackup } from '../../../src-main/engine/backup.js';
 import { DEFAULT_EXCLUDES } from '../../../src-main/engine/filters.js';
 import { plan } from '../../../src-main/engine/plan.js';
@@ -293,10 +294,7 @@ describe('apply end to end against real sshd', () => {
       if (report.applied.includes(p)) expect(after[p]).toBe(source[p]);
       else expect(after[p]).toBe(before[p]);
     }
-    const journal = JSON.parse(await fs.readFile(report.journalPath ?? '', 'utf8')) as {
-      phase: string;
-      applied: string[];
-    };
+    const journal = await readJournal(new LocalEndpoint(), report.journalPath ?? '');
     expect(journal.phase).toBe('cancelled');
     expect(journal.applied).toEqual(report.applied);
     const restored = await restoreBackup(ssh, report.backupDir ?? '');

@@ -48,7 +48,7 @@ describe('a destination with an interrupted run', () => {
     // The same state folder the app uses for this server entry, as the killed process would have had it.
     const stateDir = stateDirOf(serverId).replace(/^~/, homedir());
     await applyAndKillMidSwap(s, { src, dst, stateDir });
-    const journals = await readdir(join(stateDir, 'journal'));
+    const journals = (await readdir(join(stateDir, 'journal'))).filter((n) => n.endsWith('.json'));
     expect(journals).toHaveLength(1);
     const runId = (journals[0] ?? '').replace(/\.json$/, '');
     const contents = await Promise.all(
