@@ -15,7 +15,7 @@ import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards, type GuardOptions } from './guards.js';
 import { JournalFile, journalPath, type Journal, type JournalPhase, type JournalWrite } from './journal.js';
 import { ProgressReporter } from './progress.js';
-import { joinRoot } from './rel-path.js';
+import { joinRoot, parentOf } from './rel-path.js';
 import { resolveStateDir } from './state-dir.js';
 import { CancelledError, checkStaged, stageFiles } from './stage.js';
 import { checkSourceUnchanged } from './source-check.js';
@@ -177,7 +177,7 @@ async function applyRun(
   progress.phase('preparing');
   await destination.mkdirp(root);
   await assertDestinationAsPlanned(plan, destination, 'since the plan');
-  const stagedParents = new Set(writes.map((w) => w.path.replace(/\/?[^/]*$/, '')));
+  const stagedParents = new Set(writes.map((w) => parentOf(w.path)));
   await assertRoomFor(destination, root, {
     bytes: plan.summary.bytesToCopy,
     entries: writes.length + dirs.length + stagedParents.size,

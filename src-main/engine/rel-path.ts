@@ -66,10 +66,15 @@ export function checkLinkTarget(linkPath: string, target: string): string {
 
 /** The parent folders of a relative path, outermost first: `a/b/c` → `a`, `a/b`. */
 export function parentsOf(path: string): string[] {
-  const parts = path.split('/');
   const out: string[] = [];
-  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) out.push(path.slice(0, i));
   return out;
+}
+
+/** The folder a checked relative path is in (`''` for the root). Runs per entry: no regex. */
+export function parentOf(path: string): string {
+  const cut = path.lastIndexOf('/');
+  return cut < 0 ? '' : path.slice(0, cut);
 }
 
 /** Joins a root (absolute, either side's separator style kept POSIX) and a checked relative path. */

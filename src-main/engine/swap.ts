@@ -2,7 +2,7 @@ import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { byLevel, IN_FLIGHT, mapBounded } from './bounded.js';
 import type { Journal, JournalWrite } from './journal.js';
-import { joinRoot } from './rel-path.js';
+import { joinRoot, parentOf } from './rel-path.js';
 
 export type SwapOptions = {
   readonly signal?: AbortSignal;
@@ -28,7 +28,6 @@ const ONE_BY_ONE = 16;
 const MOVE_WHOLE_FROM = 16;
 
 const depth = (p: string) => p.split('/').length;
-const parentOf = (p: string) => p.replace(/\/?[^/]*$/, '');
 
 /**
  * Moves a run's staged content into place: folders first, then each staged file renamed over its

@@ -2,7 +2,7 @@ import type { EntryMeta, PathError, Plan, PlanEntry } from '../../src-shared/mod
 import type { Endpoint, RawEntry, StatResult } from '../transport/endpoint.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import { sameTime } from './plan.js';
-import { joinRoot } from './rel-path.js';
+import { joinRoot, parentOf } from './rel-path.js';
 
 /** mtimes set by utimes may come back a rounding away; whole-second sides are handled by sameTime. */
 const MTIME_SLACK_MS = 5;
@@ -10,7 +10,11 @@ const MTIME_SLACK_MS = 5;
 /** Below this many paths to check (or an eighth of the tree), each is stat-ed; above, the tree is listed once. */
 const PER_PATH_MIN = 256;
 
-const parentOf = (p: string) => p.replace(/\/?[^/]*$/, '');
+function depthOf(p: string): number {
+  let n = 0;
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) n++;
+  return n;
+}
 
 const expectedOf = (e: PlanEntry): EntryMeta | undefined =>
   e.action === 'create' || e.action === 'update'
@@ -46,13 +50,9 @@ export async function verify(
     };
     await statAll(direct);
     // Level by level: one that should be gone is asked only when its folder is still there.
-    const rest = checked.filter(implied).sort((a, b) => a.path.split('/').length - b.path.split('/').length);
-    for (let i = 0; i < rest.length;) {
-      const d = rest[i]?.path.split('/').length;
-      const level: PlanEntry[] = [];
-      for (; i < rest.length && rest[i]?.path.split('/').length === d; i++) level.push(rest[i] as PlanEntry);
-      await statAll(level.filter((e) => now.has(parentOf(e.path))));
-    }
+    const levels: PlanEntry[][] = [];
+    for (const e of checked.filter(implied)) (levels[depthOf(e.path)] ??= []).push(e);
+    for (const level of levels) if (level) await statAll(level.filter((e) => now.has(parentOf(e.path))));
     holdsSomething = async (dir) => (await destination.readdir(at(dir))).length > 0;
   } else {
     const listed = (await destination.list(plan.destinationRoot)) ?? [];

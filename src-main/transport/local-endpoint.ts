@@ -105,7 +105,9 @@ export class LocalEndpoint implements Endpoint {
     root: string,
     paths: ReadonlyArray<string>,
   ): Promise<{ stream: Readable; done: Promise<void> }> {
-    const child = spawn('tar', ['-C', this.r(root), '-cf', '-', '--null', '-T', '-'], {
+    // 64 KiB records (-b 128) instead of tar's 10 KiB: a sixth of the reads, channel writes and
+    // packets for the same bytes, which for many small files is most of the CPU this side spends.
+    const child = spawn('tar', ['-C', this.r(root), '-b', '128', '-cf', '-', '--null', '-T', '-'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';

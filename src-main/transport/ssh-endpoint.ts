@@ -1,5 +1,5 @@
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import type { SshConnection } from './ssh-connection.js';
@@ -87,6 +87,9 @@ export class SshEndpoint implements Endpoint {
 
   async writeFile(path: string, data: Readable | Buffer, mode: number): Promise<number> {
     const sftp = await this.sftp();
+    // A small buffer in one request; a big one (a journal's lists, a manifest) with many writes in flight.
+    if (Buffer.isBuffer(data) && data.length > 64 * 1024)
+      return sftpWriteStream(sftp, path, Readable.from([data]), mode);
     if (Buffer.isBuffer(data)) {
       await call<void>(sftp, (cb) => sftp.writeFile(path, data, { mode }, cb));
       await call<void>(sftp, (cb) => sftp.chmod(path, mode, cb));
@@ -104,7 +107,8 @@ export class SshEndpoint implements Endpoint {
     root: string,
     paths: ReadonlyArray<string>,
   ): Promise<{ stream: Readable; done: Promise<void> }> {
-    const channel = await this.conn.execChannel(`tar -C ${shq(root)} -cf - --null -T -`);
+    // 64 KiB records: fewer, fuller SSH packets (see LocalEndpoint.tarCreate).
+    const channel = await this.conn.execChannel(`tar -C ${shq(root)} -b 128 -cf - --null -T -`);
     const done = channelDone(channel, `tar (read) on ${this.label}`, this.conn);
     channel.stdin.end(paths.map((p) => `./${p}\0`).join(''));
     return { stream: channel.stdout, done };
