@@ -198,9 +198,12 @@ async function applyRun(
       progress,
       bulk,
     });
-    // Both read-only, on different machines: asked at once.
+    // Both read-only, on different machines: asked at once. After a tar stream, the staged files are
+    // what tar read (it fails on a file that changed while read, and on any file it could not write),
+    // and the source check catches a file changed since the plan: only links are looked at there
+    // (a link retargeted since the plan could point out of the root). File by file, all of them.
     await Promise.all([
-      checkStaged(destination, stagingDir, writes),
+      checkStaged(destination, stagingDir, bulk ? writes.filter((w) => w.type === 'symlink') : writes),
       checkSourceUnchanged(source, plan.sourceRoot, writes),
     ]);
     await mark('staged');

@@ -158,6 +158,32 @@ describe('interrupted runs, and sources or destinations that change under a run'
       expect(await snapshot(c.dst)).toEqual(await snapshot(c.src));
     });
 
+  for (const bulk of [true, false])
+    it(`a source link retargeted out of the root after the plan (${bulk ? 'tar fast path: refused' : 'per-file: the planned link is made'}), never a link out of the root`, async () => {
+      const c = await setup(
+        { 'a.conf': { content: 'new', mtimeMs: NEW }, 'current.conf': { link: 'a.conf' } },
+        { 'a.conf': { content: 'old', mtimeMs: OLD } },
+      );
+      const dest = await ssh(bulk);
+      const p = await planBetween(new LocalEndpoint(), c.src, dest, c.dst);
+      await fs.rm(join(c.src, 'current.conf'));
+      await fs.symlink('/etc/shadow', join(c.src, 'current.conf'));
+      const out = await settle(
+        apply(p, new LocalEndpoint(), dest, { setName: 'main', stateDir: c.stateDir, bulk }),
+      );
+      if (bulk) {
+        // tar carried the link as it is now: what was staged is not what was planned.
+        expect(out.status).toBe('failed');
+        expect(out.message).toMatch(/current\.conf.*changed on the source/);
+        expect(await snapshot(c.dst)).toEqual(c.before);
+      } else {
+        // File by file, links are made from the plan, which was checked: the link made is the planned one.
+        expect(out.status).toBe('completed');
+        expect(await fs.readlink(join(c.dst, 'current.conf'))).toBe('a.conf');
+      }
+      expect(await leftovers(c.dst)).toEqual([]);
+    });
+
   it('a parent folder swapped for a symlink to outside during the run: refused, nothing written outside the root', async () => {
     const c = await setup(
       {
