@@ -8,7 +8,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
-import { collectChild, hashLines } from './process-util.js';
+import { collectChild, HASH_COMMAND, hashLines } from './process-util.js';
 import { FIND_FORMAT, parseFindOutput } from './find-listing.js';
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
@@ -66,8 +66,8 @@ export class LocalEndpoint implements Endpoint {
 
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
-    // sha256sum in its own process hashes on another core while the destination hashes its side.
-    const summed = await sha256sumAll(this.r(root), paths);
+    // Hashed in its own process, on another core, while the destination hashes its side.
+    const summed = await hashAll(this.r(root), paths);
     if (summed) return summed;
     const map = new Map<string, string>();
     for (const p of paths) {
@@ -278,10 +278,10 @@ async function findListing(dir: string): Promise<RawEntry[] | null> {
   }
 }
 
-/** `sha256sum` of paths under root; null when it is missing or failed on any file. */
-async function sha256sumAll(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string> | null> {
+/** SHA-256 of paths under root by openssl or sha256sum; null when neither works or one failed on any file. */
+async function hashAll(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string> | null> {
   if (process.platform === 'win32') return null;
-  const child = spawn('xargs', ['-0', 'sha256sum', '--'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', HASH_COMMAND], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const done = collectChild(child).catch(() => null);
   child.stdin.end(paths.map((p) => `./${p}\0`).join(''));
   const r = await done;

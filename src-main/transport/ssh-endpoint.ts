@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import type { SshConnection } from './ssh-connection.js';
-import { hashLines } from './process-util.js';
+import { HASH_COMMAND, hashLines } from './process-util.js';
 import { shq } from './shell-quote.js';
 import {
   call,
@@ -68,11 +68,11 @@ export class SshEndpoint implements Endpoint {
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
     const r = await this.conn.exec(
-      `cd ${shq(root)} && xargs -0 sha256sum --`,
+      `cd ${shq(root)} && { ${HASH_COMMAND}; }`,
       paths.map((p) => `./${p}\0`).join(''),
     );
     if (r.code !== 0)
-      throw new Error(`sha256sum failed on ${this.label} in ${root}: ${r.stderr.trim() || `exit ${r.code}`}`);
+      throw new Error(`Hashing failed on ${this.label} in ${root}: ${r.stderr.trim() || `exit ${r.code}`}`);
     return hashLines(r.stdout);
   }
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as fs from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { HASH_COMMAND, hashLines } from '../../../src-main/transport/process-util.js';
 import { LocalEndpoint } from '../../../src-main/transport/local-endpoint.js';
 import { SshEndpoint } from '../../../src-main/transport/ssh-endpoint.js';
 import type { Endpoint, RawEntry } from '../../../src-main/transport/endpoint.js';
@@ -61,7 +63,7 @@ describe('endpoints against real sshd', () => {
     expect(local['link-to-plain']).toMatch(/^symlink 777 {2}plain.txt/);
   });
 
-  it('lists and hashes locally alike through find and sha256sum and through the JS fallback', async () => {
+  it('lists and hashes locally alike through find and the hashing command and through the JS fallback', async () => {
     const paths = ['plain.txt', 'tab\there', 'caf\u00e9/\u65e5\u672c.ini', 'sub/deeper/x.bin'];
     const local = new LocalEndpoint();
     const read = async () => ({ list: await local.list(root), hash: await local.hash(root, paths) });
@@ -100,6 +102,44 @@ describe('endpoints against real sshd', () => {
     const remote = await new SshEndpoint(conn, { fastPath: true }).hash(root, paths);
     expect(remote).toEqual(local);
     expect(local.get('plain.txt')).toBe('2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824');
+  });
+
+  it('hashes alike through openssl and through sha256sum (the command falls back when openssl is missing)', async () => {
+    const dir = join(s.dataRoot, 'hash-names');
+    const files: Record<string, string> = {
+      'plain.txt': 'hello',
+      'it\'s a "quote".conf': 'q',
+      '-leading-dash': 'd',
+      'back\\slash': 'b', // sha256sum escapes this name in its output, openssl does not
+      'caf\u00e9/\u65e5\u672c.ini': 'u',
+    };
+    await makeTree(dir, files);
+    const bin = join(s.baseDir, 'bin-without-openssl');
+    await fs.mkdir(bin, { recursive: true });
+    for (const tool of ['xargs', 'sha256sum'])
+      await fs.symlink(
+        execFileSync('sh', ['-c', `command -v ${tool}`])
+          .toString()
+          .trim(),
+        join(bin, tool),
+      );
+    const run = (path: string) =>
+      hashLines(
+        execFileSync('/bin/sh', ['-c', HASH_COMMAND], {
+          cwd: dir,
+          env: { PATH: path },
+          input: Object.keys(files)
+            .map((p) => `./${p}\0`)
+            .join(''),
+        }),
+      );
+    const withOpenssl = run(process.env.PATH ?? '');
+    const withCoreutils = run(bin);
+    expect(withCoreutils).toEqual(withOpenssl);
+    expect([...withOpenssl.keys()].sort()).toEqual(Object.keys(files).sort());
+    expect(withOpenssl.get('plain.txt')).toBe(
+      '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+    );
   });
 
   it('moves a tree with one tar stream local → ssh and ssh → local, keeping modes, mtimes and links', async () => {
