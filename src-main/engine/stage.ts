@@ -42,38 +42,80 @@ export async function stageFiles(
   options.progress.update({ filesDone: writes.length });
 }
 
+/** A bulk transfer of at least this many files is split over two tar streams (two `tar -x` at once). */
+const TWO_STREAMS_FROM = 2000;
+
+/**
+ * Splits the paths into `n` runs of neighbours (so each stream mostly fills its own folders) of about
+ * the same size, counting each file as its bytes plus a block for its own creation cost.
+ */
+export function splitForStreams<T extends { readonly path: string; readonly size?: number }>(
+  writes: ReadonlyArray<T>,
+  n: number,
+): T[][] {
+  const weight = (w: T) => (w.size ?? 0) + 4096;
+  const total = writes.reduce((sum, w) => sum + weight(w), 0);
+  const parts: T[][] = [[]];
+  let acc = 0;
+  for (const w of writes) {
+    if (acc >= (total * parts.length) / n && parts.length < n) parts.push([]);
+    (parts[parts.length - 1] as T[]).push(w);
+    acc += weight(w);
+  }
+  return parts.filter((p) => p.length > 0);
+}
+
 async function stageBulk(
   source: Endpoint,
   sourceRoot: string,
   destination: Endpoint,
   stagingDir: string,
-  writes: ReadonlyArray<JournalWrite>,
+  writes: ReadonlyArray<JournalWrite & { readonly size?: number }>,
   { signal, progress }: StageOptions,
 ): Promise<void> {
   if (signal?.aborted) throw new CancelledError();
-  const { stream, done } = await source.tarCreate(
-    sourceRoot,
-    writes.map((w) => w.path),
-  );
-  const tracker = tarTracker((p) =>
-    progress.update({ filesDone: Math.max(0, p.filesStarted - 1), bytesDone: p.bytes, currentPath: p.path }),
-  );
+  // Creating many small files is the destination's filesystem work, one core per `tar -x`: two
+  // streams (two channels on the same connection) keep two of its cores busy.
+  const parts = writes.length >= TWO_STREAMS_FROM ? splitForStreams(writes, 2) : [[...writes]];
+  const seen = parts.map(() => ({ files: 0, bytes: 0 }));
+  const report = (i: number, p: { filesStarted: number; bytes: number; path: string }) => {
+    seen[i] = { files: Math.max(0, p.filesStarted - 1), bytes: p.bytes };
+    progress.update({
+      filesDone: seen.reduce((n, x) => n + x.files, 0),
+      bytesDone: seen.reduce((n, x) => n + x.bytes, 0),
+      currentPath: p.path,
+    });
+  };
   let cancelled = false;
+  const streams: Array<{ stream: Readable; tracker: Transform }> = [];
   const onAbort = () => {
     cancelled = true;
-    stream.destroy();
-    tracker.destroy(new CancelledError());
+    for (const s of streams) {
+      s.stream.destroy();
+      s.tracker.destroy(new CancelledError());
+    }
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  stream.on('error', (err) => tracker.destroy(err));
-  stream.pipe(tracker);
+  const one = async (part: ReadonlyArray<JournalWrite>, i: number): Promise<void> => {
+    const { stream, done } = await source.tarCreate(
+      sourceRoot,
+      part.map((w) => w.path),
+    );
+    const tracker = tarTracker((p) => report(i, p));
+    streams.push({ stream, tracker });
+    if (cancelled) onAbort();
+    stream.on('error', (err) => tracker.destroy(err));
+    stream.pipe(tracker);
+    await Promise.all([destination.tarExtract(stagingDir, tracker), done]);
+  };
   try {
-    const extracting = destination.tarExtract(stagingDir, tracker);
+    const all = Promise.all(parts.map(one));
     // Many files are checked afterwards with one listing: its session starts while the data flows.
     if (writes.length > STAT_EACH_UP_TO) destination.prepareCommand?.();
-    await Promise.all([extracting, done]);
+    await all;
   } catch (err) {
-    if (cancelled) throw new CancelledError();
+    onAbort();
+    if (cancelled && signal?.aborted) throw new CancelledError();
     throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -85,6 +85,42 @@ describe('apply end to end against real sshd', () => {
     return apply(plan(si, di, o), source, destination, { setName: 'main', ...extra });
   }
 
+  it('a first copy of 2,500 files goes over two tar streams at once (remote → remote) and lands exactly, with progress to the end', async () => {
+    n++;
+    const src = join(a.dataRoot, `many${n}`);
+    const dst = join(b.dataRoot, `many${n}`);
+    const spec: Spec = {};
+    for (let i = 0; i < 2500; i++)
+      spec[`d${String(i % 25).padStart(2, '0')}/f${i}.conf`] = {
+        content: `file ${i}\n`.repeat(1 + (i % 7)),
+        mtimeMs: NEW,
+      };
+    spec['d00/link'] = { link: 'f0.conf' };
+    await makeTree(src, spec);
+    const reads = vi.spyOn(ca, 'execChannel');
+    const writes = vi.spyOn(cb, 'execChannel');
+    const seen: number[] = [];
+    const report = await run(
+      new SshEndpoint(ca, { fastPath: true }),
+      src,
+      new SshEndpoint(cb, { fastPath: true }),
+      dst,
+      mirror,
+      {
+        stateDir: join(b.dataRoot, `state${n}`),
+        onProgress: (p) => p.phase === 'transferring' && seen.push(p.filesDone),
+      },
+    );
+    expect(report.status).toBe('completed');
+    expect(report.filesWritten).toBe(2501);
+    expect(reads.mock.calls.filter(([cmd]) => /^tar .* -cf -/.test(cmd))).toHaveLength(2);
+    expect(writes.mock.calls.filter(([cmd]) => /^tar .* -xpf -/.test(cmd))).toHaveLength(2);
+    reads.mockRestore();
+    writes.mockRestore();
+    expect(await snapshot(dst)).toEqual(await snapshot(src));
+    expect(Math.max(...seen)).toBe(2501);
+  });
+
   it('mirror local → remote (tar fast path): result equals the source, licenses untouched, backup exact, restore byte for byte', async () => {
     const { src, dst, stateDir } = await roots('local', 'b');
     const before = await snapshot(dst);
