@@ -32,15 +32,25 @@ export type DifferencesPageResult = {
   /** Files on the primary, and the rows of the plan (files and their folders). */
   readonly entries: number;
   readonly planRows: number;
-  /** Pressing Next on the source page → the `sync.plan` answer arriving in the page. */
+  /**
+   * Pressing Next on the source page (this process's clock just before Playwright's click, so its
+   * actionability checks are in) → the `sync.plan` answer arriving in the page (Chromium's frame time).
+   */
   readonly planMs: number;
   /** Plan answer → the first filled rows painted (target < 1 s), and its parts (first page asked, answered). */
   readonly firstRowsMs: number;
   readonly firstPageAskedMs: number | null;
   readonly firstPageAnsweredMs: number | null;
-  /** Plan answer → a click on an action filter, made as soon as the rows showed, reflected in the rows. */
+  /**
+   * Plan answer → a click on the Create filter, made as soon as this process saw the rows, painted as
+   * the filtered rows. An upper bound: it includes the round trip to here and Playwright's checks
+   * before it clicks (a few frames).
+   */
   readonly interactiveMs: number;
-  /** Input → rows reflect it: filter on, filter off, a path search (its 250 ms debounce included). */
+  /**
+   * The input event's own time → the frame painting rows that reflect it: filter on, filter off, a
+   * path search (typed at once; the page's 250 ms debounce is in it).
+   */
   readonly filterOnMs: number;
   readonly filterOffMs: number;
   readonly searchMs: number;
@@ -49,6 +59,13 @@ export type DifferencesPageResult = {
     readonly fast: FrameStats;
     readonly slow: FrameStats;
     readonly placeholderFrames: number;
+    /** The page's main thread per frame of the walk (DevTools Performance metrics): all its tasks, and script, style and layout in them. */
+    readonly perFrame: {
+      readonly taskMs: number;
+      readonly scriptMs: number;
+      readonly styleMs: number;
+      readonly layoutMs: number;
+    };
     readonly endFilledMs: number | null;
     /** The last row on screen is the plan's last entry (as `sync.entries` gives it) and in view. */
     readonly lastRowOk: boolean;
@@ -175,6 +192,11 @@ export async function measureDifferencesPage(options: { entries: number }): Prom
     await searchBox.fill('');
     await cleared;
 
+    const perf = await context.newCDPSession(page);
+    await perf.send('Performance.enable');
+    const metrics = async () =>
+      new Map((await perf.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const before = await metrics();
     const trace = await scrollThrough(page, {
       panel: SECONDARY,
       frames: 300,
@@ -182,6 +204,10 @@ export async function measureDifferencesPage(options: { entries: number }): Prom
       middleFrames: 60,
       total: planRows,
     });
+    const after = await metrics();
+    // The page's main thread over the walk, per frame: seconds of cumulative time → ms a frame.
+    const perFrame = (name: string) =>
+      round((((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1000) / trace.frameMs.length);
     const mainPeakRssMb = await statusMb(fixture.shellPid, 'VmHWM');
     const mainRssMb = await statusMb(fixture.shellPid, 'VmRSS');
     if (errors.length) throw new Error(`the page threw: ${errors.join('; ')}`);
@@ -207,6 +233,12 @@ export async function measureDifferencesPage(options: { entries: number }): Prom
         fast: frameStats(trace.frameMs.filter((_, i) => trace.phase[i] === 'fast')),
         slow: frameStats(trace.frameMs.filter((_, i) => trace.phase[i] === 'slow')),
         placeholderFrames: trace.placeholderFrames,
+        perFrame: {
+          taskMs: perFrame('TaskDuration'),
+          scriptMs: perFrame('ScriptDuration'),
+          styleMs: perFrame('RecalcStyleDuration'),
+          layoutMs: perFrame('LayoutDuration'),
+        },
         endFilledMs: trace.endFilledMs === null ? null : round(trace.endFilledMs),
         lastRowOk,
         lastRowPath: trace.lastRowPath,

@@ -43,6 +43,12 @@ export function differencesPageRows(r: DifferencesPageResult): Array<[string, st
       '',
       '',
     ],
+    [
+      '  main thread a frame: tasks (script / style / layout)',
+      `${fmt(s.perFrame.taskMs)} ms (${fmt(s.perFrame.scriptMs)} / ${fmt(s.perFrame.styleMs)} / ${fmt(s.perFrame.layoutMs)})`,
+      '',
+      '',
+    ],
     ['scroll frames with placeholder rows', `${s.placeholderFrames} of ${s.frames}`, '', ''],
     ['jump to end → last row filled', `${fmt(s.endFilledMs)} ms`, '', ''],
     [
