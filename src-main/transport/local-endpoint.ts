@@ -8,7 +8,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
-import { collectChild, HASH_COMMAND, hashLines } from './process-util.js';
+import { briefly, collectChild, HASH_COMMAND, hashLines } from './process-util.js';
 import { FIND_FORMAT, parseFindOutput } from './find-listing.js';
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
@@ -115,7 +115,7 @@ export class LocalEndpoint implements Endpoint {
     const done = new Promise<void>((resolve, reject) => {
       child.on('error', reject);
       child.on('close', (code) =>
-        code === 0 ? resolve() : reject(new Error(`tar (read) failed: ${stderr.trim() || code}`)),
+        code === 0 ? resolve() : reject(new Error(`tar (read) failed: ${briefly(stderr) || code}`)),
       );
     });
     done.catch(() => undefined);
@@ -143,7 +143,7 @@ export class LocalEndpoint implements Endpoint {
       throw err;
     }
     const code = await exited;
-    if (code !== 0) throw new Error(`tar (write) failed: ${stderr.trim() || code}`);
+    if (code !== 0) throw new Error(`tar (write) failed: ${briefly(stderr) || code}`);
   }
 
   rename(from: string, to: string): Promise<void> {

@@ -41,3 +41,17 @@ export function hashLines(stdout: Buffer): Map<string, string> {
   }
   return map;
 }
+
+/**
+ * A command's stderr cut to fit in a message: its first lines (a failing tar can print one line per
+ * file, thousands of them, all saying the same thing) and how many more there were.
+ */
+export function briefly(stderr: string, lines = 3): string {
+  const all = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const shown = all.slice(0, lines).map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
+  const more = all.length - shown.length;
+  return more > 0 ? `${shown.join('\n')}\n(and ${more} more line${more === 1 ? '' : 's'})` : shown.join('\n');
+}

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import type { SshConnection } from './ssh-connection.js';
-import { HASH_COMMAND, hashLines } from './process-util.js';
+import { briefly, HASH_COMMAND, hashLines } from './process-util.js';
 import { shq } from './shell-quote.js';
 import {
   call,
@@ -72,7 +72,7 @@ export class SshEndpoint implements Endpoint {
       paths.map((p) => `./${p}\0`).join(''),
     );
     if (r.code !== 0)
-      throw new Error(`Hashing failed on ${this.label} in ${root}: ${r.stderr.trim() || `exit ${r.code}`}`);
+      throw new Error(`Hashing failed on ${this.label} in ${root}: ${briefly(r.stderr) || `exit ${r.code}`}`);
     return hashLines(r.stdout);
   }
 
@@ -192,7 +192,7 @@ export class SshEndpoint implements Endpoint {
         const failed = r.stdout.toString('utf8').split('\n').filter(Boolean).map(Number);
         return failed.map((i) => ({
           path: copies[i]?.from ?? '?',
-          message: r.stderr.trim() || 'copy failed',
+          message: briefly(r.stderr) || 'copy failed',
         }));
       }
     }
@@ -318,7 +318,7 @@ function channelDone(channel: ClientChannel, what: string, conn: SshConnection):
       // The connection's own close/error event may come a moment after its channels' closes.
       setImmediate(() => {
         const lost = code === null ? conn.closedReason : null;
-        reject(lost ?? new Error(`${what} failed: ${stderr.trim() || `exit ${code}`}`));
+        reject(lost ?? new Error(`${what} failed: ${briefly(stderr) || `exit ${code}`}`));
       });
     });
   });

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { writeFile, mkdir, chmod } from 'node:fs/promises';
+import { writeFile, mkdir, chmod, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
@@ -197,7 +197,8 @@ export async function startSshdInNetns(ns: Netns): Promise<NsSshd> {
     hostKeyAlgorithm: fp.algorithm,
     clientKey,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null)
+        return rm(baseDir, { recursive: true, force: true });
       // The sshd processes only: the commands of its sessions then see their input end and exit on
       // their own (a login shell killed mid-startup can leave lock files that stall later logins).
       const { stdout } = await run('ps', ['-e', '-o', 'pid=,pgid=,comm=']);
@@ -217,6 +218,7 @@ export async function startSshdInNetns(ns: Netns): Promise<NsSshd> {
             // Already gone.
           }
       });
+      await rm(baseDir, { recursive: true, force: true });
     },
   };
 }

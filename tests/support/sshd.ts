@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile, chmod, rm } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { promisify } from 'node:util';
@@ -23,7 +23,11 @@ export type SshdOptions = {
   readonly extraConfig?: ReadonlyArray<string>;
 };
 
-export type ClientKey = { readonly privateKeyPath: string; readonly publicKey: string; readonly privateKey: string };
+export type ClientKey = {
+  readonly privateKeyPath: string;
+  readonly publicKey: string;
+  readonly privateKey: string;
+};
 
 /** A running OpenSSH sshd on 127.0.0.1 with its own host key, authorized_keys and data root. */
 export type SshdServer = {
@@ -49,8 +53,11 @@ export type SshdServer = {
 };
 
 const running = new Set<ChildProcess>();
+/** Folders of servers not stopped yet: removed when the process exits (a test that forgot stop()). */
+const folders = new Set<string>();
 process.on('exit', () => {
   for (const child of running) signalGroup(child, 'SIGKILL');
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
 });
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -64,7 +71,17 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /** Generates an ed25519 key pair with ssh-keygen; returns paths and contents. */
 export async function makeKeyPair(dir: string, name: string): Promise<ClientKey> {
   const privateKeyPath = join(dir, name);
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${name}@configsync-test`, '-f', privateKeyPath]);
+  await run('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    `${name}@configsync-test`,
+    '-f',
+    privateKeyPath,
+  ]);
   return {
     privateKeyPath,
     privateKey: await readFile(privateKeyPath, 'utf8'),
@@ -105,6 +122,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install -y openssh-server`);
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const { dir: baseDir } = await makeTempDir('configsync-sshd-');
+  folders.add(baseDir);
   const hostKeyPath = join(baseDir, 'ssh_host_ed25519_key');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKeyPath]);
   const clientKey = await makeKeyPair(baseDir, 'client_ed25519');
@@ -155,8 +173,11 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
     get pid() {
       return child.pid ?? -1;
     },
+    /** Stops sshd and removes its folder (keys, config, data): a suite leaves nothing in /tmp. */
     async stop() {
       await kill(child);
+      await rm(baseDir, { recursive: true, force: true });
+      folders.delete(baseDir);
     },
     async rotateHostKey() {
       await kill(child);
@@ -172,7 +193,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
 
 async function launch(configPath: string, port: number): Promise<ChildProcess> {
   // Own process group, so stop() also ends the per-connection children.
-  const child = spawn(SSHD, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(SSHD, ['-D', '-e', '-f', configPath], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   running.add(child);
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
