@@ -1,4 +1,4 @@
-import { useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useRef, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Badge, Box, Skeleton, Text } from '@mantine/core';
 import type { EntryMeta } from '../../../src-shared/model/sync.js';
@@ -15,31 +15,100 @@ function size(m: EntryMeta | undefined): string {
   return formatBytes(m.size);
 }
 
-function Cell({
-  children,
-  mono,
-  dim,
-  align,
-}: {
-  children: ReactNode;
-  mono?: boolean;
-  dim?: boolean;
-  align?: 'right';
-}) {
+const CELL: CSSProperties = {
+  minWidth: 0,
+  overflow: 'hidden',
+  textOverflow: 'ellipsis',
+  whiteSpace: 'nowrap',
+  fontSize: 'var(--mantine-font-size-xs)',
+  lineHeight: 'var(--mantine-line-height-xs)',
+};
+const CELL_STYLES = {
+  plain: CELL,
+  mono: { ...CELL, fontFamily: 'var(--mantine-font-family-monospace)' },
+  dim: { ...CELL, color: 'var(--mantine-color-dimmed)' },
+  right: { ...CELL, textAlign: 'right' },
+} satisfies Record<string, CSSProperties>;
+
+/** A plain element, not a Mantine Text: a scroll re-draws dozens of rows of seven cells each. */
+function Cell({ children, look = 'plain' }: { children: ReactNode; look?: keyof typeof CELL_STYLES }) {
   return (
-    <Text
-      role="cell"
-      size="xs"
-      ff={mono ? 'monospace' : undefined}
-      c={dim ? 'dimmed' : undefined}
-      truncate="end"
-      ta={align}
-      style={{ minWidth: 0 }}
-    >
+    <div role="cell" style={CELL_STYLES[look]}>
       {children}
-    </Text>
+    </div>
   );
 }
+
+const ROW_STYLE: CSSProperties = {
+  position: 'absolute',
+  top: 0,
+  left: 0,
+  right: 0,
+  height: ROW,
+  display: 'grid',
+  gridTemplateColumns: COLUMNS,
+  gap: 12,
+  alignItems: 'center',
+  padding: '0 12px',
+  cursor: 'pointer',
+  userSelect: 'none',
+  borderBottom: '1px solid var(--mantine-color-default-border)',
+};
+
+/**
+ * One row. Memoized: while scrolling, only rows that come into view (or whose page arrived, or whose
+ * selection changed) are drawn again, not every visible row on every scroll event.
+ */
+const EntryRow = memo(function EntryRow({
+  index,
+  start,
+  entry,
+  selected,
+  onSelect,
+  onOpen,
+}: {
+  index: number;
+  start: number;
+  entry: Entry | undefined;
+  selected: boolean;
+  onSelect: (index: number, entry: Entry | undefined) => void;
+  onOpen: (entry: Entry) => void;
+}) {
+  const look = entry ? actionLook(entry.action) : null;
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 1}
+      aria-selected={selected}
+      data-testid="entry-row"
+      onClick={() => onSelect(index, entry)}
+      onDoubleClick={() => entry && onOpen(entry)}
+      style={{
+        ...ROW_STYLE,
+        transform: `translateY(${start}px)`,
+        background: selected ? 'var(--mantine-primary-color-light)' : undefined,
+      }}
+    >
+      {entry && look ? (
+        <>
+          <div role="cell">
+            <Badge size="sm" variant="light" color={look.color} radius="sm">
+              {look.label}
+            </Badge>
+          </div>
+          <Cell look="mono">{entry.path}</Cell>
+          <Cell look="right">{size(entry.source)}</Cell>
+          <Cell look="dim">{formatTime(entry.source?.mtimeMs)}</Cell>
+          <Cell look="right">{size(entry.destination)}</Cell>
+          <Cell look="dim">{formatTime(entry.destination?.mtimeMs)}</Cell>
+          <Cell look="dim">{entry.reason}</Cell>
+        </>
+      ) : (
+        <Skeleton height={10} radius="sm" style={{ gridColumn: '1 / -1' }} />
+      )}
+    </div>
+  );
+});
 
 /**
  * A plan's entries as a virtualized table: only the visible rows exist in the DOM and only their pages
@@ -65,7 +134,14 @@ export function EntriesTable({
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW,
     overscan: 12,
+    // Scroll updates go through React's normal batching instead of a synchronous re-render each.
+    useFlushSync: false,
   });
+  // Stable callbacks for the memoized rows, always calling the latest handlers.
+  const handlers = useRef({ onSelect, onOpen });
+  handlers.current = { onSelect, onOpen };
+  const select = useCallback((i: number, e: Entry | undefined) => handlers.current.onSelect(i, e), []);
+  const open = useCallback((e: Entry) => handlers.current.onOpen(e), []);
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (count === 0) return;
@@ -131,57 +207,17 @@ export function EntriesTable({
         style={{ height, overflow: 'auto', position: 'relative', outline: 'none' }}
       >
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((v) => {
-            const e = pages.row(v.index);
-            const isSel = v.index === selected;
-            const look = e ? actionLook(e.action) : null;
-            return (
-              <div
-                key={v.key}
-                role="row"
-                aria-rowindex={v.index + 1}
-                aria-selected={isSel}
-                data-testid="entry-row"
-                onClick={() => onSelect(v.index, e)}
-                onDoubleClick={() => e && onOpen(e)}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  height: ROW,
-                  transform: `translateY(${v.start}px)`,
-                  display: 'grid',
-                  gridTemplateColumns: COLUMNS,
-                  gap: 12,
-                  alignItems: 'center',
-                  padding: '0 12px',
-                  cursor: 'pointer',
-                  userSelect: 'none',
-                  borderBottom: '1px solid var(--mantine-color-default-border)',
-                  background: isSel ? 'var(--mantine-primary-color-light)' : undefined,
-                }}
-              >
-                {e && look ? (
-                  <>
-                    <div role="cell">
-                      <Badge size="sm" variant="light" color={look.color} radius="sm">
-                        {look.label}
-                      </Badge>
-                    </div>
-                    <Cell mono>{e.path}</Cell>
-                    <Cell align="right">{size(e.source)}</Cell>
-                    <Cell dim>{formatTime(e.source?.mtimeMs)}</Cell>
-                    <Cell align="right">{size(e.destination)}</Cell>
-                    <Cell dim>{formatTime(e.destination?.mtimeMs)}</Cell>
-                    <Cell dim>{e.reason}</Cell>
-                  </>
-                ) : (
-                  <Skeleton height={10} radius="sm" style={{ gridColumn: '1 / -1' }} />
-                )}
-              </div>
-            );
-          })}
+          {virtualizer.getVirtualItems().map((v) => (
+            <EntryRow
+              key={v.key}
+              index={v.index}
+              start={v.start}
+              entry={pages.row(v.index)}
+              selected={v.index === selected}
+              onSelect={select}
+              onOpen={open}
+            />
+          ))}
         </div>
         {pages.total === 0 && (
           <Text size="sm" c="dimmed" ta="center" py="xl">
