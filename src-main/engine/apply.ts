@@ -268,6 +268,9 @@ async function applyRun(
   await mark('swapped');
 
   progress.phase('verifying', { filesTotal: plan.entries.length, bytesTotal: 0 });
+  // Old backups go while the tree is read back (other folders, other channels); awaited below.
+  const pruning = pruneBackups(destination, stateDir, setName, options.keepRuns ?? DEFAULT_KEEP_RUNS);
+  pruning.catch(() => undefined);
   const mismatches = await verify(plan, destination, { only: touched });
   const errors = [...swap.errors];
   if (options.postApplyCommand) {
@@ -281,7 +284,7 @@ async function applyRun(
   }
   await destination.removeTree(stagingDir);
   await mark('done');
-  await pruneBackups(destination, stateDir, setName, options.keepRuns ?? DEFAULT_KEEP_RUNS);
+  await pruning;
   progress.phase('done', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
   const ok = errors.length === 0 && mismatches.length === 0;
   return report(ok ? 'completed' : 'completed-with-errors', {
