@@ -23,6 +23,7 @@ import { resolveRoot } from '../engine/scan.js';
 import { resolveStateDir } from '../engine/state-dir.js';
 import type { RecoverResult } from '../engine/recover.js';
 import { describeInterrupted, interruptedRuns, recoverInterrupted } from './interrupted-runs.js';
+import type { JournalHead } from '../engine/journal.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 
@@ -115,9 +116,16 @@ export class SyncService {
       pending.then((ep) => (source = ep)).catch(() => undefined);
       source = await untilAborted(pending);
       const src = source;
+      /** Each destination's unfinished journals, read while its tree is listed (not after the plan). */
+      const journals = new Map<string, Promise<JournalHead[]>>();
       const connectOnce = (id: string) => {
         let p = endpoints.get(id);
-        if (!p) endpoints.set(id, (p = this.deps.connect(id).then(opened)));
+        if (!p) {
+          endpoints.set(id, (p = this.deps.connect(id).then(opened)));
+          const found = p.then((ep) => interruptedRuns(ep, this.deps.stateDir?.(id), () => false));
+          found.catch(() => undefined);
+          journals.set(id, found);
+        }
         return p;
       };
       const items: Array<StoredPlan['items'][number]> = [];
@@ -157,7 +165,10 @@ export class SyncService {
           index,
           sourceRoot,
           targets: await Promise.all(
-            planned.targets.map((t) => this.refuseInterrupted({ ...t, serverId: t.id.replace(/#\d+$/, '') })),
+            planned.targets.map((t) => {
+              const serverId = t.id.replace(/#\d+$/, '');
+              return this.refuseInterrupted({ ...t, serverId }, journals.get(serverId));
+            }),
           ),
         });
       }
@@ -173,11 +184,13 @@ export class SyncService {
   /** A destination holding an interrupted run is reported as such instead of planned (see interrupted-runs.ts). */
   private async refuseInterrupted<T extends TargetPlan & { serverId: string }>(
     t: T,
+    found?: Promise<JournalHead[]>,
   ): Promise<T | (TargetPlan & { serverId: string })> {
     if (!t.ok) return t;
-    const journals = await interruptedRuns(t.endpoint, this.deps.stateDir?.(t.serverId), (id) =>
-      this.isRunning(id),
-    );
+    // Runs this process is carrying out are not interrupted: asked now, not when the journals were read.
+    const journals = (
+      await (found ?? interruptedRuns(t.endpoint, this.deps.stateDir?.(t.serverId), () => false))
+    ).filter((j) => !this.isRunning(j.runId));
     if (journals.length === 0) return t;
     return {
       id: t.id,
