@@ -126,7 +126,7 @@ test.describe('Synchronization status, schedules and switch-over', () => {
         { name: 'standby', role: 'secondary', sshd: s2, root: root(s2) },
       ]);
       rpc.close();
-      await down.stop();
+      await down.halt();
       await page.goto(shell.url);
       await openStatusTab(page);
       await page.getByRole('button', { name: 'Check now' }).click();

@@ -48,6 +48,8 @@ export type SshdServer = {
   readonly authorizedKeysPath: string;
   readonly pid: number;
   stop(): Promise<void>;
+  /** Stops sshd but keeps its folder (a server that went down; stop() later removes the folder). */
+  halt(): Promise<void>;
   /** Replaces the host key (a "changed host key" scenario) and restarts on the same port. */
   rotateHostKey(): Promise<void>;
 };
@@ -172,6 +174,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
     authorizedKeysPath,
     get pid() {
       return child.pid ?? -1;
+    },
+    async halt() {
+      await kill(child);
     },
     /** Stops sshd and removes its folder (keys, config, data): a suite leaves nothing in /tmp. */
     async stop() {

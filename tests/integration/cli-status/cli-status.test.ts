@@ -77,7 +77,7 @@ describe('configsync status and schedule against real sshd', () => {
     expect(sec?.lastSync?.trigger).toBe('cli');
     expect((await cli('status', '--check')).code).toBe(0);
 
-    await second.stop();
+    await second.halt();
     const down = await cli('status', '--check');
     expect(down.code).toBe(5);
     expect(down.out).toMatch(/sec\s+secondary\s+UNREACHABLE/);

@@ -89,7 +89,7 @@ describe('configsync CLI against real sshd: provision, plan, sync, runs, restore
   });
 
   it('exits 5 when a destination does not answer', async () => {
-    await second.stop();
+    await second.halt();
     const plan = await cli('plan', '--set', 'mail');
     expect(plan.code).toBe(5);
     expect(plan.out).toMatch(/REFUSED|TIMEOUT|NETWORK/);

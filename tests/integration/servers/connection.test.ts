@@ -4,7 +4,12 @@ import { createServer, type Server as NetServer } from 'node:net';
 import { openSettingsStore } from '../../../src-main/store/settings-store.js';
 import { ServerService } from '../../../src-main/services/server-service.js';
 import { AppKeyStore } from '../../../src-main/secrets/app-key-store.js';
-import { replaceHostKey, testConnection, trustHostKey, type ConnectDeps } from '../../../src-main/services/server-connect.js';
+import {
+  replaceHostKey,
+  testConnection,
+  trustHostKey,
+  type ConnectDeps,
+} from '../../../src-main/services/server-connect.js';
 import { AppError } from '../../../src-main/rpc/app-error.js';
 import { sshServerFields } from '../../../src-shared/model/server.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
@@ -34,8 +39,21 @@ describe('test connection and host-key trust against real sshd', () => {
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
     const tmp = await makeTempDir('configsync-conn-');
     cleanup = tmp.cleanup;
-    deps = { service: new ServerService(openSettingsStore(tmp.dir)), keys: new AppKeyStore(tmp.dir), env: {} };
-    id = deps.service.add(sshServerFields.parse({ name: 'Primary', host: s.host, port: s.port, user: s.user, role: 'primary', contactTimeoutSec: 5 })).id;
+    deps = {
+      service: new ServerService(openSettingsStore(tmp.dir)),
+      keys: new AppKeyStore(tmp.dir),
+      env: {},
+    };
+    id = deps.service.add(
+      sshServerFields.parse({
+        name: 'Primary',
+        host: s.host,
+        port: s.port,
+        user: s.user,
+        role: 'primary',
+        contactTimeoutSec: 5,
+      }),
+    ).id;
   });
   afterAll(async () => {
     await s?.stop();
@@ -48,7 +66,11 @@ describe('test connection and host-key trust against real sshd', () => {
     expect(first.ok).toBe(false);
     if (first.ok) return;
     expect(first.code).toBe('HOST_KEY_UNKNOWN');
-    expect(first.presentedKey).toEqual({ algorithm: 'ssh-ed25519', fingerprint: s.hostKeyFingerprint, display: `256 ${s.hostKeyFingerprint} (ED25519)` });
+    expect(first.presentedKey).toEqual({
+      algorithm: 'ssh-ed25519',
+      fingerprint: s.hostKeyFingerprint,
+      display: `256 ${s.hostKeyFingerprint} (ED25519)`,
+    });
     expect(deps.service.get(id)).toMatchObject({ pinnedHostKey: null, lastContact: { ok: false } });
 
     const wrong = `SHA256:${'B'.repeat(43)}`;
@@ -57,7 +79,9 @@ describe('test connection and host-key trust against real sshd', () => {
 
     const { pinned } = await trustHostKey(deps, id, s.hostKeyFingerprint);
     expect(pinned.fingerprint).toBe(s.hostKeyFingerprint);
-    expect(deps.service.get(id)).toMatchObject({ pinnedHostKey: { algorithm: 'ssh-ed25519', fingerprint: s.hostKeyFingerprint } });
+    expect(deps.service.get(id)).toMatchObject({
+      pinnedHostKey: { algorithm: 'ssh-ed25519', fingerprint: s.hostKeyFingerprint },
+    });
   });
 
   it('with the key pinned but the app key not authorized, says the login was refused', async () => {
@@ -71,7 +95,12 @@ describe('test connection and host-key trust against real sshd', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.capabilities.os).toMatch(/^Linux \d/);
-    expect(r.capabilities).toMatchObject({ findPrintf: true, tar: true, sha256sum: true, freeSpacePath: s.dataRoot });
+    expect(r.capabilities).toMatchObject({
+      findPrintf: true,
+      tar: true,
+      sha256sum: true,
+      freeSpacePath: s.dataRoot,
+    });
     expect(r.capabilities.freeBytes).toBeGreaterThan(0);
     expect(r.capabilities.shell).toMatch(/sh$/);
     expect(deps.service.get(id).lastContact).toMatchObject({ ok: true });
@@ -101,7 +130,9 @@ describe('test connection and host-key trust against real sshd', () => {
 
   it('reports a host that never answers within its contact timeout', async () => {
     const port = (blackhole.address() as { port: number }).port;
-    const hung = deps.service.add(sshServerFields.parse({ name: 'Hung', host: '127.0.0.1', port, user: 'root', contactTimeoutSec: 1 })).id;
+    const hung = deps.service.add(
+      sshServerFields.parse({ name: 'Hung', host: '127.0.0.1', port, user: 'root', contactTimeoutSec: 1 }),
+    ).id;
     const t0 = Date.now();
     const r = await testConnection(deps, hung);
     expect(r).toMatchObject({ ok: false, code: 'TIMEOUT' });
@@ -110,16 +141,28 @@ describe('test connection and host-key trust against real sshd', () => {
   });
 
   it('reports a refused port and an unknown name in words', async () => {
-    const closed = deps.service.add(sshServerFields.parse({ name: 'Closed', host: '127.0.0.1', port: await freePort(), user: 'root' })).id;
+    const closed = deps.service.add(
+      sshServerFields.parse({ name: 'Closed', host: '127.0.0.1', port: await freePort(), user: 'root' }),
+    ).id;
     const r = await testConnection(deps, closed);
     expect(r).toMatchObject({ ok: false, code: 'REFUSED' });
     if (!r.ok) expect(r.message).toMatch(/refused the connection/);
-    const nowhere = deps.service.add(sshServerFields.parse({ name: 'Nowhere', host: 'no-such-host.invalid', user: 'root' })).id;
+    const nowhere = deps.service.add(
+      sshServerFields.parse({ name: 'Nowhere', host: 'no-such-host.invalid', user: 'root' }),
+    ).id;
     expect(await testConnection(deps, nowhere)).toMatchObject({ ok: false, code: 'DNS' });
   });
 
   it('says so when the ssh-agent is chosen but none runs', async () => {
-    const agent = deps.service.add(sshServerFields.parse({ name: 'Agent', host: s.host, port: s.port, user: 'root', auth: { kind: 'agent' } })).id;
+    const agent = deps.service.add(
+      sshServerFields.parse({
+        name: 'Agent',
+        host: s.host,
+        port: s.port,
+        user: 'root',
+        auth: { kind: 'agent' },
+      }),
+    ).id;
     expect(await testConnection(deps, agent)).toMatchObject({ ok: false, code: 'NO_AGENT' });
   });
 });

@@ -22,7 +22,11 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
   beforeAll(async () => {
     s = await startSshd();
     ({ dir, cleanup } = await makeTempDir('configsync-import-'));
-    deps = { service: new ServerService(openSettingsStore(join(dir, 'data'))), keys: new AppKeyStore(join(dir, 'data')), homeDir: dir };
+    deps = {
+      service: new ServerService(openSettingsStore(join(dir, 'data'))),
+      keys: new AppKeyStore(join(dir, 'data')),
+      homeDir: dir,
+    };
   });
   afterAll(async () => {
     await s?.stop();
@@ -31,7 +35,9 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
 
   it('resolves a name to its addresses, and says when it cannot', async () => {
     const r = await discover('localhost');
-    expect(r.addresses.map((a) => a.address)).toEqual(expect.arrayContaining([expect.stringMatching(/^(127\.0\.0\.1|::1)$/)]));
+    expect(r.addresses.map((a) => a.address)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(127\.0\.0\.1|::1)$/)]),
+    );
     await expect(discover('no-such-host.invalid')).rejects.toMatchObject({ code: 'DNS' });
   });
 
@@ -39,19 +45,64 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
     const path = join(dir, 'ssh_config');
     writeFileSync(
       path,
-      ['Host web1 web-alias', '  HostName 10.0.0.5', '  Port 2222', '', 'Host db1', '  User postgres', '  IdentityFile ~/.ssh/id_db', '', 'Host *.internal !bastion', '  User ops', '', 'Host *', '  User admin', ''].join('\n'),
+      [
+        'Host web1 web-alias',
+        '  HostName 10.0.0.5',
+        '  Port 2222',
+        '',
+        'Host db1',
+        '  User postgres',
+        '  IdentityFile ~/.ssh/id_db',
+        '',
+        'Host *.internal !bastion',
+        '  User ops',
+        '',
+        'Host *',
+        '  User admin',
+        '',
+      ].join('\n'),
     );
     const { hosts } = await sshConfigHosts(deps.service.draftList(), path);
     expect(hosts).toEqual([
-      { alias: 'web1', host: '10.0.0.5', port: 2222, user: 'admin', identityFile: null, alreadyListed: false },
-      { alias: 'web-alias', host: '10.0.0.5', port: 2222, user: 'admin', identityFile: null, alreadyListed: false },
-      { alias: 'db1', host: 'db1', port: 22, user: 'postgres', identityFile: '~/.ssh/id_db', alreadyListed: false },
+      {
+        alias: 'web1',
+        host: '10.0.0.5',
+        port: 2222,
+        user: 'admin',
+        identityFile: null,
+        alreadyListed: false,
+      },
+      {
+        alias: 'web-alias',
+        host: '10.0.0.5',
+        port: 2222,
+        user: 'admin',
+        identityFile: null,
+        alreadyListed: false,
+      },
+      {
+        alias: 'db1',
+        host: 'db1',
+        port: 22,
+        user: 'postgres',
+        identityFile: '~/.ssh/id_db',
+        alreadyListed: false,
+      },
     ]);
     await expect(sshConfigHosts([], join(dir, 'missing'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('pins the presented key when known_hosts lists it, plain or hashed, and nothing otherwise', async () => {
-    const id = deps.service.add(sshServerFields.parse({ name: 'Known', host: s.host, port: s.port, user: s.user, role: 'primary', contactTimeoutSec: 5 })).id;
+    const id = deps.service.add(
+      sshServerFields.parse({
+        name: 'Known',
+        host: s.host,
+        port: s.port,
+        user: s.user,
+        role: 'primary',
+        contactTimeoutSec: 5,
+      }),
+    ).id;
     const knownHosts = join(dir, 'known_hosts');
     const pub = readFileSync(`${s.hostKeyPath}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
     const otherPub = s.clientKey.publicKey.split(' ').slice(0, 2).join(' ');
@@ -90,7 +141,9 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
     const diff = await previewImport(deps.service, file);
     expect(diff.added).toEqual([{ id: 'srv-new', name: 'New one' }]);
     expect(diff.removed).toEqual([]);
-    expect(diff.changed).toEqual([{ id: backup.servers[1].id, name: 'Known (moved)', fields: ['name', 'port'] }]);
+    expect(diff.changed).toEqual([
+      { id: backup.servers[1].id, name: 'Known (moved)', fields: ['name', 'port'] },
+    ]);
     expect(deps.service.state().dirty).toBe(false);
 
     const { state } = await importConfig(deps.service, file);

@@ -9,7 +9,9 @@ import { makeTempDir } from '../../support/temp.js';
 
 /** Every file under `dir`, recursively. */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 describe('one-time key setup with a password (real sshd, compose + router)', () => {
@@ -22,7 +24,10 @@ describe('one-time key setup with a password (real sshd, compose + router)', () 
   let nextId = 1;
 
   async function call(method: string, params: unknown): Promise<unknown> {
-    const res: ResponseEnvelope = await app.router.handle({ id: nextId++, method, params }, { transport: 'test' });
+    const res: ResponseEnvelope = await app.router.handle(
+      { id: nextId++, method, params },
+      { transport: 'test' },
+    );
     if (!res.ok) throw Object.assign(new Error(res.error.message), { code: res.error.code });
     return res.result;
   }
@@ -34,11 +39,20 @@ describe('one-time key setup with a password (real sshd, compose + router)', () 
 
   beforeAll(async () => {
     s = await startSshd({ passwordAuth: true });
-    sshDir = join(execFileSync('sh', ['-c', `getent passwd ${PASSWORD_USER} | cut -d: -f6`]).toString().trim(), '.ssh');
+    sshDir = join(
+      execFileSync('sh', ['-c', `getent passwd ${PASSWORD_USER} | cut -d: -f6`])
+        .toString()
+        .trim(),
+      '.ssh',
+    );
     const tmp = await makeTempDir('configsync-keysetup-');
     cleanup = tmp.cleanup;
     dataDir = join(tmp.dir, 'data');
-    app = compose({ dataDir, shell: 'cli', log: (msg, err) => logged.push(`${msg} ${err instanceof Error ? err.stack : String(err ?? '')}`) });
+    app = compose({
+      dataDir,
+      shell: 'cli',
+      log: (msg, err) => logged.push(`${msg} ${err instanceof Error ? err.stack : String(err ?? '')}`),
+    });
   });
   beforeEach(() => rmSync(sshDir, { recursive: true, force: true }));
   afterAll(async () => {
@@ -50,7 +64,16 @@ describe('one-time key setup with a password (real sshd, compose + router)', () 
 
   // The default timeout: a refused password costs PAM's failure delay twice (password, then keyboard-interactive).
   async function addTrusted(name: string): Promise<string> {
-    const { id } = (await call('servers.add', { server: { name, host: s.host, port: s.port, user: PASSWORD_USER, role: 'primary', contactTimeoutSec: 15 } })) as { id: string };
+    const { id } = (await call('servers.add', {
+      server: {
+        name,
+        host: s.host,
+        port: s.port,
+        user: PASSWORD_USER,
+        role: 'primary',
+        contactTimeoutSec: 15,
+      },
+    })) as { id: string };
     await call('servers.trustHostKey', { id, fingerprint: s.hostKeyFingerprint });
     return id;
   }
@@ -104,7 +127,10 @@ describe('one-time key setup with a password (real sshd, compose + router)', () 
     writeFileSync(join(sshDir, 'authorized_keys'), existing, { mode: 0o600 });
     execFileSync('chown', [`${PASSWORD_USER}:`, join(sshDir, 'authorized_keys')]);
     const id = await addTrusted('Existing keys');
-    const r = (await call('servers.setupKey', { id, password: PASSWORD })) as { added: boolean; publicKey: string };
+    const r = (await call('servers.setupKey', { id, password: PASSWORD })) as {
+      added: boolean;
+      publicKey: string;
+    };
     expect(r.added).toBe(true);
     const lines = readFileSync(join(sshDir, 'authorized_keys'), 'utf8').split('\n');
     expect(lines[0]).toBe(existing);
@@ -113,7 +139,9 @@ describe('one-time key setup with a password (real sshd, compose + router)', () 
   });
 
   it('sends no password to a host whose key is not confirmed', async () => {
-    const { id } = (await call('servers.add', { server: { name: 'Unpinned', host: s.host, port: s.port, user: PASSWORD_USER } })) as { id: string };
+    const { id } = (await call('servers.add', {
+      server: { name: 'Unpinned', host: s.host, port: s.port, user: PASSWORD_USER },
+    })) as { id: string };
     const err = await failure('servers.setupKey', { id, password: PASSWORD });
     expect(err.code).toBe('HOST_KEY_NOT_PINNED');
   });

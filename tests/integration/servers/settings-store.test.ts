@@ -29,7 +29,15 @@ function storeError(fn: () => unknown): AppError {
 describe('settings store (conf, config.json)', () => {
   it('keeps the server list across reopenings, versioned, and only readable by the user', () => {
     const svc = new ServerService(openSettingsStore(dir));
-    svc.add(sshServerFields.parse({ name: 'Primary', host: 'db1', user: 'root', role: 'primary', vars: { CONFIG_ROOT: '/etc/app' } }));
+    svc.add(
+      sshServerFields.parse({
+        name: 'Primary',
+        host: 'db1',
+        user: 'root',
+        role: 'primary',
+        vars: { CONFIG_ROOT: '/etc/app' },
+      }),
+    );
     svc.commit();
     const path = join(dir, 'config.json');
     const onDisk = JSON.parse(readFileSync(path, 'utf8'));
@@ -76,7 +84,14 @@ describe('settings store (conf, config.json)', () => {
     const edited = JSON.stringify({
       schemaVersion: 1,
       servers: [
-        { kind: 'local', id: 'local', name: 'This computer', role: 'not-selected', vars: {}, lastContact: null },
+        {
+          kind: 'local',
+          id: 'local',
+          name: 'This computer',
+          role: 'not-selected',
+          vars: {},
+          lastContact: null,
+        },
         { kind: 'ssh', id: 'a', name: 'web-2', host: 'web2', port: 0, user: 'root', role: 'primary' },
       ],
     });
@@ -97,7 +112,9 @@ describe('settings store (conf, config.json)', () => {
     const onDisk = JSON.parse(readFileSync(path, 'utf8'));
     expect(onDisk.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
     expect(onDisk.windowBounds).toEqual({ width: 900 });
-    expect(JSON.parse(readFileSync(`${path}.v0-2026-03-04T05-06-07-089Z`, 'utf8'))).toEqual({ windowBounds: { width: 900 } });
+    expect(JSON.parse(readFileSync(`${path}.v0-2026-03-04T05-06-07-089Z`, 'utf8'))).toEqual({
+      windowBounds: { width: 900 },
+    });
   });
 
   it('leaves a file from a newer version alone', () => {

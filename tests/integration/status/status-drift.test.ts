@@ -100,7 +100,7 @@ describe('the Synchronization status through the contract (real sshd)', () => {
   });
 
   it('offers to promote a secondary when the primary does not answer, and promotes it', async () => {
-    await primary.stop();
+    await primary.halt();
     const overview = await rpc(app, 'status.checkNow', {});
     const prim = overview.servers.find((s) => s.name === 'prim');
     expect(prim?.contact.ok).toBe(false);

@@ -48,6 +48,7 @@ describe('two destinations on one host', () => {
       expect(r.errors).toEqual([]);
       expect(r.restored).toBe(1);
     }
-    for (const d of ['a', 'b']) expect(await readFile(join(host.dataRoot, d, 'x.conf'), 'utf8')).toBe(`old ${d}`);
+    for (const d of ['a', 'b'])
+      expect(await readFile(join(host.dataRoot, d, 'x.conf'), 'utf8')).toBe(`old ${d}`);
   });
 });

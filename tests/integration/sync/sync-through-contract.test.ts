@@ -14,7 +14,9 @@ async function tree(root: string): Promise<Record<string, string>> {
       const st = await stat(full);
       const r = rel ? `${rel}/${name}` : name;
       if (st.isDirectory()) await walk(full, r);
-      else out[r] = `${(st.mode & 0o777).toString(8)} ${Math.floor(st.mtimeMs / 1000)} ${await readFile(full, 'utf8')}`;
+      else
+        out[r] =
+          `${(st.mode & 0o777).toString(8)} ${Math.floor(st.mtimeMs / 1000)} ${await readFile(full, 'utf8')}`;
     }
   }
   await walk(root, '');
@@ -58,12 +60,20 @@ describe('synchronizing through the contract: server list roles, sets, ${VARS}, 
   });
 
   it('plans the primary to every secondary, applies, and restores from the backup', async () => {
-    const { set } = await rpc(app, 'sets.save', { set: { name: 'app-config', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const { set } = await rpc(app, 'sets.save', {
+      set: { name: 'app-config', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     const plan = await rpc(app, 'sync.plan', { setId: set.id });
     expect(plan.targets.map((t) => t.serverId).length).toBe(2);
-    const t1 = plan.targets.find((t) => t.ok && t.item === '${CONFIG_ROOT}' && t.summary?.counts.delete === 1);
+    const t1 = plan.targets.find(
+      (t) => t.ok && t.item === '${CONFIG_ROOT}' && t.summary?.counts.delete === 1,
+    );
     expect(t1?.summary?.counts).toMatchObject({ create: 2, update: 1, delete: 1 });
-    const page = await rpc(app, 'sync.entries', { planId: plan.planId, targetId: t1?.targetId ?? '', actions: ['delete'] });
+    const page = await rpc(app, 'sync.entries', {
+      planId: plan.planId,
+      targetId: t1?.targetId ?? '',
+      actions: ['delete'],
+    });
     expect(page.entries.map((e) => e.path)).toEqual(['stale.conf']);
 
     const { runId } = await rpc(app, 'sync.apply', { planId: plan.planId });
@@ -99,10 +109,14 @@ describe('synchronizing through the contract: server list roles, sets, ${VARS}, 
     const list = await rpc(app, 'servers.list', {});
     const primaryId = list.committed.find((s) => s.role === 'primary')?.id ?? '';
     const secondId = list.committed.find((s) => s.name === 'second-2')?.id ?? '';
-    await expect(rpc(app, 'sync.plan', { setId, destinationServerIds: [primaryId] })).rejects.toThrow(/PRIMARY_AS_DESTINATION/);
+    await expect(rpc(app, 'sync.plan', { setId, destinationServerIds: [primaryId] })).rejects.toThrow(
+      /PRIMARY_AS_DESTINATION/,
+    );
     await rpc(app, 'servers.setRole', { id: secondId, role: 'not-selected' });
     await rpc(app, 'servers.commit', {});
-    await expect(rpc(app, 'sync.plan', { setId, destinationServerIds: [secondId] })).rejects.toThrow(/NOT_SELECTED/);
+    await expect(rpc(app, 'sync.plan', { setId, destinationServerIds: [secondId] })).rejects.toThrow(
+      /NOT_SELECTED/,
+    );
     const plan = await rpc(app, 'sync.plan', { setId });
     expect(plan.targets.map((t) => t.serverId)).not.toContain(secondId);
   });

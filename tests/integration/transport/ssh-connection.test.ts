@@ -60,7 +60,9 @@ describe('openSsh against real sshd', () => {
 
   it('refuses a changed key, naming both fingerprints', async () => {
     const wrong = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    const err = await failure(openSsh(target(s, { pinnedHostKey: { algorithm: 'ssh-ed25519', fingerprint: wrong } })));
+    const err = await failure(
+      openSsh(target(s, { pinnedHostKey: { algorithm: 'ssh-ed25519', fingerprint: wrong } })),
+    );
     expect(err.code).toBe('HOST_KEY_CHANGED');
     expect(err.message).toContain(wrong);
     expect(err.message).toContain(s.hostKeyFingerprint);
@@ -71,7 +73,9 @@ describe('openSsh against real sshd', () => {
     expect((await failure(openSsh(target(s, { port: closed })))).code).toBe('REFUSED');
     const other = await startSshd();
     try {
-      const err = await failure(openSsh(target(s, { auth: { kind: 'key', privateKey: other.clientKey.privateKey } })));
+      const err = await failure(
+        openSsh(target(s, { auth: { kind: 'key', privateKey: other.clientKey.privateKey } })),
+      );
       expect(err.code).toBe('AUTH');
     } finally {
       await other.stop();
@@ -83,14 +87,18 @@ describe('openSsh against real sshd', () => {
   });
 
   it('logs in with a password', async () => {
-    const conn = await openSsh(target(s, { username: PASSWORD_USER, auth: { kind: 'password', password: PASSWORD } }));
+    const conn = await openSsh(
+      target(s, { username: PASSWORD_USER, auth: { kind: 'password', password: PASSWORD } }),
+    );
     expect((await conn.exec('id -un')).stdout.toString().trim()).toBe(PASSWORD_USER);
     conn.close();
   });
 
   it('queues channels beyond MaxSessions instead of failing', async () => {
     const conn = await openSsh(target(s, { maxChannels: 2 }));
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => conn.exec(`sleep 0.05; echo ${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => conn.exec(`sleep 0.05; echo ${i}`)),
+    );
     expect(results.map((r) => r.stdout.toString().trim())).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     conn.close();
   });

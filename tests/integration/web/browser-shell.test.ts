@@ -51,7 +51,10 @@ describe('browser shell', () => {
     cleanup = tmp.cleanup;
     const rendererDir = join(tmp.dir, 'renderer');
     await mkdir(rendererDir);
-    await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>ConfigSync</title><div id="root"></div>');
+    await writeFile(
+      join(rendererDir, 'index.html'),
+      '<!doctype html><title>ConfigSync</title><div id="root"></div>',
+    );
     await writeFile(join(tmp.dir, 'secret.txt'), 'outside the renderer');
     app = compose({ dataDir: join(tmp.dir, 'store'), shell: 'browser', log: () => undefined });
     shell = await startBrowserShell({ app, rendererDir });
