@@ -18,24 +18,60 @@ export function findCommand(root: string): string {
 }
 
 export function parseFindOutput(stdout: Buffer): RawEntry[] {
-  const fields = stdout.toString('utf8').split('\0');
-  const out: RawEntry[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const rec = fields[i] ?? '';
-    const link = fields[i + 1] ?? '';
-    const parts = rec.split('\t');
-    if (parts.length < 5) throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
-    const [y, m, s, t] = parts;
-    const path = parts.slice(4).join('\t');
-    const type = y === 'f' ? 'file' : y === 'd' ? 'dir' : y === 'l' ? 'symlink' : 'other';
-    out.push({
-      path,
-      type,
-      size: type === 'file' ? Number(s) : 0,
-      mtimeMs: Math.round(parseFloat(t ?? '0') * 1000),
-      mode: parseInt(m ?? '0', 8) & 0o7777,
-      ...(type === 'symlink' ? { linkTarget: link } : {}),
-    });
+  const parser = new FindOutputParser();
+  parser.push(stdout);
+  return parser.end();
+}
+
+/**
+ * Parses `find -printf FIND_FORMAT` output as it arrives, so a big listing is parsed while the rest
+ * of it is still being made and sent: each chunk's whole records at once (a record is two
+ * NUL-terminated fields; NUL never occurs inside a UTF-8 character), the tail kept for the next.
+ */
+export class FindOutputParser {
+  private readonly entries: RawEntry[] = [];
+  private rest: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    const buf = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
+    let cut = 0;
+    for (let at = buf.indexOf(0); at >= 0;) {
+      const second = buf.indexOf(0, at + 1);
+      if (second < 0) break;
+      cut = second + 1;
+      at = buf.indexOf(0, cut);
+    }
+    if (cut > 0) this.parse(buf.toString('utf8', 0, cut));
+    this.rest = buf.subarray(cut);
   }
-  return out;
+
+  /** The entries, once the output is complete (a cut-off record is an error). */
+  end(): RawEntry[] {
+    if (this.rest.length > 0)
+      throw new Error(
+        `Unexpected end of the listing: ${JSON.stringify(this.rest.toString('utf8').slice(0, 200))}`,
+      );
+    return this.entries;
+  }
+
+  private parse(text: string): void {
+    const fields = text.split('\0');
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const rec = fields[i] ?? '';
+      const link = fields[i + 1] ?? '';
+      const parts = rec.split('\t');
+      if (parts.length < 5) throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
+      const [y, m, s, t] = parts;
+      const path = parts.length === 5 ? (parts[4] as string) : parts.slice(4).join('\t');
+      const type = y === 'f' ? 'file' : y === 'd' ? 'dir' : y === 'l' ? 'symlink' : 'other';
+      this.entries.push({
+        path,
+        type,
+        size: type === 'file' ? Number(s) : 0,
+        mtimeMs: Math.round(parseFloat(t ?? '0') * 1000),
+        mode: parseInt(m ?? '0', 8) & 0o7777,
+        ...(type === 'symlink' ? { linkTarget: link } : {}),
+      });
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import { briefly, collectChild, HASH_COMMAND, hashLines } from './process-util.js';
-import { FIND_FORMAT, parseFindOutput } from './find-listing.js';
+import { FIND_FORMAT, FindOutputParser } from './find-listing.js';
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
 export class LocalEndpoint implements Endpoint {
@@ -267,14 +267,27 @@ export class LocalEndpoint implements Endpoint {
 async function findListing(dir: string): Promise<RawEntry[] | null> {
   if (process.platform === 'win32') return null;
   const child = spawn('find', [`${dir.replace(/\/+$/, '')}/.`, '-mindepth', '1', '-printf', FIND_FORMAT], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const r = await collectChild(child).catch(() => null);
-  if (!r || r.code !== 0) return null;
+  // Parsed as it arrives, while find is still walking the tree.
+  const parser = new FindOutputParser();
+  let parsable = true;
+  child.stdout.on('data', (d: Buffer) => {
+    try {
+      if (parsable) parser.push(d);
+    } catch {
+      parsable = false; // a find without -printf (BusyBox) prints something else
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null));
+    child.once('close', resolve);
+  });
+  if (code !== 0 || !parsable) return null;
   try {
-    return parseFindOutput(r.stdout);
+    return parser.end();
   } catch {
-    return null; // a find without -printf (BusyBox) prints something else
+    return null;
   }
 }
 

@@ -192,15 +192,20 @@ export class SshConnection {
     }
   }
 
-  /** Runs a command to completion, optionally feeding stdin; collects stdout (bytes) and stderr (text). */
-  async exec(command: string, stdin?: Buffer | string): Promise<ExecResult> {
+  /** Runs a command to completion, optionally feeding stdin; collects (or streams) stdout and collects stderr. */
+  async exec(
+    command: string,
+    stdin?: Buffer | string,
+    options: { readonly onStdout?: (chunk: Buffer) => void } = {},
+  ): Promise<ExecResult> {
     const channel = await this.execChannel(command);
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       let err = '';
       let code: number | null = null;
       let signal: string | undefined;
-      channel.on('data', (d: Buffer) => out.push(d));
+      // Streamed to the caller as it comes (then stdout in the result is empty), or collected.
+      channel.on('data', options.onStdout ?? ((d: Buffer) => out.push(d)));
       channel.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
       channel.on('exit', (c: number | null, s?: string) => {
         code = c;

@@ -14,7 +14,7 @@ import {
   sftpStat,
   sftpWriteStream,
 } from './sftp-ops.js';
-import { parseFindOutput, findCommand } from './find-listing.js';
+import { FindOutputParser, findCommand } from './find-listing.js';
 import { sftpLinkCopies } from './sftp-links.js';
 
 /** Backups of up to this many entries are hard-linked over SFTP (no shell session to start). */
@@ -52,10 +52,21 @@ export class SshEndpoint implements Endpoint {
 
   async list(root: string): Promise<RawEntry[] | null> {
     if (this.fastPath) {
-      const r = await this.conn.exec(findCommand(root));
+      // Parsed as it arrives: a big tree's listing is read while the server is still walking it.
+      const parser = new FindOutputParser();
+      let unparsable: Error | null = null;
+      const r = await this.conn.exec(findCommand(root), undefined, {
+        onStdout: (d) => {
+          try {
+            if (!unparsable) parser.push(d);
+          } catch (err) {
+            unparsable = err as Error;
+          }
+        },
+      });
       if (r.code === 3) return null;
       if (r.code === 4) throw new Error(`${root} is not a folder.`);
-      if (r.code === 0) return parseFindOutput(r.stdout);
+      if (r.code === 0 && unparsable === null) return parser.end();
       // No usable `find -printf` here (BusyBox, Windows): fall through to SFTP.
     }
     return sftpList(await this.sftp(), root);

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { FindOutputParser, parseFindOutput } from '../../../src-main/transport/find-listing.js';
+
+const records = [
+  'd\t755\t4096\t1700000000.5\tconf.d\0\0',
+  'f\t644\t12\t1700000001.25\tconf.d/app.conf\0\0',
+  'f\t600\t3\t1700000002.0\tcaf\u00e9/\u65e5\u672c.ini\0\0',
+  'l\t777\t8\t1700000003.0\tcurrent\0conf.d/app.conf\0',
+  'f\t644\t1\t1700000004.0\ttab\there.conf\0\0',
+];
+const whole = Buffer.from(records.join(''));
+
+describe('FindOutputParser', () => {
+  it('gives the same entries however the output is cut into chunks, inside characters and records too', () => {
+    const expected = parseFindOutput(whole);
+    expect(expected.map((e) => e.path)).toEqual([
+      'conf.d',
+      'conf.d/app.conf',
+      'caf\u00e9/\u65e5\u672c.ini',
+      'current',
+      'tab\there.conf',
+    ]);
+    expect(expected[3]).toMatchObject({ type: 'symlink', linkTarget: 'conf.d/app.conf' });
+    expect(expected[1]).toMatchObject({ type: 'file', size: 12, mode: 0o644, mtimeMs: 1_700_000_001_250 });
+    for (let size = 1; size <= whole.length; size += 3) {
+      const p = new FindOutputParser();
+      for (let at = 0; at < whole.length; at += size) p.push(whole.subarray(at, at + size));
+      expect(p.end()).toEqual(expected);
+    }
+  });
+
+  it('refuses a listing that stops inside a record, and a line that is not a record', () => {
+    const cut = new FindOutputParser();
+    cut.push(whole.subarray(0, whole.length - 3));
+    expect(() => cut.end()).toThrow(/Unexpected end of the listing/);
+    expect(() => parseFindOutput(Buffer.from('no tabs here\0\0'))).toThrow(/Unexpected listing line/);
+  });
+});
