@@ -39,13 +39,25 @@ export type ApplyOptions = {
   /** Run on the destination in the root after the swap (e.g. reload a service). */
   readonly postApplyCommand?: string;
   readonly guards?: GuardOptions;
-  /** Force the bulk (tar) or per-file transfer; default: bulk when both sides have their fast path on. */
-  readonly bulk?: boolean;
+  /**
+   * The bulk (tar) or the per-file (SFTP) transfer. Default: bulk when both sides have their fast path
+   * on; `auto`: bulk only for a run worth a stream of its own (see worthAStream).
+   */
+  readonly bulk?: boolean | 'auto';
 };
 
 /** A run id that sorts by time and is safe as a file name: `20261122T101500123Z-a1b2c3`. */
 export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * A tar stream runs in a shell session of its own, which costs a login on the server (tens to
+ * hundreds of ms, whatever its rc files do); a few small files go faster over the SFTP session that
+ * is already open, with their writes pipelined.
+ */
+export function worthAStream(writes: ReadonlyArray<{ readonly size: number }>): boolean {
+  return writes.length > 8 || writes.reduce((n, w) => n + w.size, 0) > 4 * 1024 * 1024;
 }
 
 const isChange = (e: PlanEntry) => e.action === 'create' || e.action === 'update' || e.action === 'delete';
@@ -109,7 +121,8 @@ async function applyRun(
   const deletes = changing
     .filter((e) => e.action === 'delete')
     .map((e) => ({ path: e.path, type: e.destination?.type ?? 'file' }));
-  const bulk = options.bulk ?? (source.fastPath && destination.fastPath);
+  const fast = source.fastPath && destination.fastPath;
+  const bulk = options.bulk === 'auto' ? fast && worthAStream(writes) : (options.bulk ?? fast);
   const progress = new ProgressReporter(
     {
       runId,

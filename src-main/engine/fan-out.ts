@@ -8,7 +8,7 @@ import type {
 } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
-import { apply, newRunId, type ApplyOptions } from './apply.js';
+import { apply, newRunId, worthAStream, type ApplyOptions } from './apply.js';
 import { mapBounded } from './bounded.js';
 import type { FilterSpec } from './filters.js';
 import { plan } from './plan.js';
@@ -92,6 +92,13 @@ export async function planAll(
         // A source that cannot be read fails the whole plan (below, once every destination settled).
         const sourceIndex = await sourceScan;
         const p = plan(sourceIndex, destIndex, options.planOptions);
+        // A run that will stream files starts with a shell command: its session (a login on the
+        // server) is opened now, while the plan is shown and confirmed.
+        const writes = p.entries.filter((e) => (e.action === 'create' || e.action === 'update') && e.source);
+        if (worthAStream(writes.map((e) => ({ size: e.source?.size ?? 0 })))) {
+          endpoint.prepareCommand?.();
+          source.prepareCommand?.();
+        }
         trace(`${t.label}: planned`);
         return {
           id: t.id,

@@ -30,9 +30,6 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
  */
 export async function scan(endpoint: Endpoint, root: string, options: ScanOptions = {}): Promise<FileIndex> {
   const raw = await endpoint.list(root);
-  // A run usually follows a plan: its first command's session starts while this listing is checked
-  // and planned (not while it is read: two login shells starting at once slow each other down).
-  endpoint.prepareCommand?.();
   if (raw === null) return { root, exists: false, entries: [] };
   const keep = compileFilter(options);
   const seen = new Set<string>();

@@ -312,6 +312,7 @@ export class SyncService {
           guards: { deleteThreshold: stored.set.deleteThreshold, confirmed: input.confirm },
           signal: controller.signal,
           onProgress,
+          bulk: 'auto',
           ...(stored.set.validateCommand ? { validateCommand: stored.set.validateCommand } : {}),
           ...(stored.set.postApplyCommand ? { postApplyCommand: stored.set.postApplyCommand } : {}),
           ...(this.deps.concurrency ? { concurrency: this.deps.concurrency } : {}),

@@ -128,6 +128,29 @@ export async function sftpRemoveTree(sftp: SFTPWrapper, path: string): Promise<v
 }
 
 /**
+ * Removes a tree over SFTP when it holds at most `budget` entries (a few backups of a small run):
+ * false, with nothing removed, when it holds more (a shell's `rm -rf` is then quicker).
+ */
+export async function sftpRemoveSmallTree(sftp: SFTPWrapper, path: string, budget: number): Promise<boolean> {
+  const files: string[] = [];
+  const dirs: string[] = [path];
+  for (let i = 0; i < dirs.length; i++) {
+    const dir = dirs[i] as string;
+    const list = await call<Array<{ filename: string; attrs: { mode: number } }>>(sftp, (cb) =>
+      sftp.readdir(dir, cb),
+    );
+    for (const e of list) {
+      if (e.filename === '.' || e.filename === '..') continue;
+      ((e.attrs.mode & 0o170000) === 0o040000 ? dirs : files).push(`${dir}/${e.filename}`);
+      if (files.length + dirs.length > budget + 1) return false;
+    }
+  }
+  await Promise.all(files.map((f) => call<void>(sftp, (cb) => sftp.unlink(f, cb))));
+  for (const d of dirs.reverse()) await call<void>(sftp, (cb) => sftp.rmdir(d, cb));
+  return true;
+}
+
+/**
  * Writes a stream to a remote file with many WRITE requests in flight (what fastPut does for a local
  * file), so a transfer is not bound by one round trip per chunk.
  */

@@ -10,12 +10,16 @@ import {
   isNoSuchFile,
   sftpList,
   sftpMkdirp,
+  sftpRemoveSmallTree,
   sftpRemoveTree,
   sftpStat,
   sftpWriteStream,
 } from './sftp-ops.js';
 import { FindOutputParser, findCommand } from './find-listing.js';
 import { sftpLinkCopies } from './sftp-links.js';
+
+/** Trees of up to this many entries are removed over SFTP (no shell session to start). */
+const REMOVE_OVER_SFTP_UP_TO = 64;
 
 /** Backups of up to this many entries are hard-linked over SFTP (no shell session to start). */
 const LINK_OVER_SFTP_UP_TO = 256;
@@ -170,6 +174,8 @@ export class SshEndpoint implements Endpoint {
       (err: unknown) => isNoSuchFile(err),
     );
     if (gone) return;
+    // A small tree (an old backup of a small run) over SFTP too; a big one by one shell command.
+    if (await sftpRemoveSmallTree(sftp, path, REMOVE_OVER_SFTP_UP_TO).catch(() => false)) return;
     if (this.fastPath) {
       const r = await this.conn.exec(`rm -rf -- ${shq(path)}`);
       if (r.code === 0) return;
