@@ -29,35 +29,43 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
  * sorted. Special files (sockets, devices) are left out. A missing root gives `exists: false`.
  */
 export async function scan(endpoint: Endpoint, root: string, options: ScanOptions = {}): Promise<FileIndex> {
-  const raw = await endpoint.list(root);
+  const listing = endpoint.list(root);
+  // Comparing by checksum, a hashing command follows the listing for sure: its session starts now.
+  if (options.hash) endpoint.prepareCommand?.();
+  const raw = await listing;
   if (raw === null) return { root, exists: false, entries: [] };
   const keep = compileFilter(options);
-  const seen = new Set<string>();
-  const entries: FileEntry[] = [];
+  const byPath = new Map<string, FileEntry>();
   for (const e of raw) {
     if (e.type === 'other') continue;
     const path = checkRelPath(e.path);
-    if (path !== e.path.replace(/\\/g, '/'))
+    if (path !== e.path && path !== e.path.replace(/\\/g, '/'))
       throw new AppError(
         'PATH_INVALID',
         `The name "${e.path}" on ${endpoint.label} is not in Unicode NFC form; rename it.`,
       );
     if (!keep(path, e.type === 'dir')) continue;
-    if (seen.has(path))
+    if (byPath.has(path))
       throw new AppError('PATH_INVALID', `The path "${path}" appears twice on ${endpoint.label}.`);
-    seen.add(path);
-    const entry: FileEntry = {
-      path,
-      type: e.type,
-      size: e.type === 'file' ? e.size : 0,
-      mtimeMs: e.mtimeMs,
-      mode: e.mode,
-      ...(e.type === 'symlink' ? { linkTarget: checkLinkTarget(path, e.linkTarget ?? '') } : {}),
-    };
-    entries.push(entry);
+    // A listing's own entry is kept as it is when nothing about it changes (a tree of 100,000
+    // entries is then not copied once more).
+    const entry: FileEntry =
+      path === e.path && e.type !== 'symlink' && (e.type === 'file' || e.size === 0)
+        ? (e as FileEntry)
+        : {
+            path,
+            type: e.type,
+            size: e.type === 'file' ? e.size : 0,
+            mtimeMs: e.mtimeMs,
+            mode: e.mode,
+            ...(e.type === 'symlink' ? { linkTarget: checkLinkTarget(path, e.linkTarget ?? '') } : {}),
+          };
+    byPath.set(path, entry);
   }
   // A kept entry under an excluded folder cannot exist: compileFilter checks every ancestor.
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Sorted by path (UTF-16 code units, as plan() merges them): the strings alone sort faster than
+  // the entries with a comparator.
+  const entries = [...byPath.keys()].sort().map((p) => byPath.get(p) as FileEntry);
   if (!options.hash) return { root, exists: true, entries };
   const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
   const hashes = await endpoint.hash(root, files);
