@@ -29,10 +29,10 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
  * sorted. Special files (sockets, devices) are left out. A missing root gives `exists: false`.
  */
 export async function scan(endpoint: Endpoint, root: string, options: ScanOptions = {}): Promise<FileIndex> {
-  const listing = endpoint.list(root);
-  // Comparing by checksum, a hashing command follows the listing for sure: its session starts now.
+  const raw = await endpoint.list(root);
+  // Comparing by checksum, a hashing command follows for sure: its session starts while this listing
+  // is checked (not while it is read: two login shells starting at once slow each other down).
   if (options.hash) endpoint.prepareCommand?.();
-  const raw = await listing;
   if (raw === null) return { root, exists: false, entries: [] };
   const keep = compileFilter(options);
   const byPath = new Map<string, FileEntry>();
