@@ -22,6 +22,7 @@ import { checkSourceUnchanged } from './source-check.js';
 import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn } from './swap.js';
 import { trace } from '../trace.js';
+import { pruneJournals } from './recover.js';
 import { touchedBy, verify, verifyReadsListing } from './verify.js';
 
 export type ApplyOptions = {
@@ -282,7 +283,10 @@ async function applyRun(
 
   progress.phase('verifying', { filesTotal: plan.entries.length, bytesTotal: 0 });
   // Old backups go while the tree is read back (other folders, other channels); awaited below.
-  const pruning = pruneBackups(destination, stateDir, setName, options.keepRuns ?? DEFAULT_KEEP_RUNS);
+  const pruning = Promise.all([
+    pruneBackups(destination, stateDir, setName, options.keepRuns ?? DEFAULT_KEEP_RUNS),
+    pruneJournals(destination, stateDir),
+  ]);
   pruning.catch(() => undefined);
   const mismatches = await verify(plan, destination, { only: touched });
   const errors = [...swap.errors];

@@ -78,6 +78,37 @@ export async function findInterrupted(destination: Endpoint, stateDir: string): 
   return heads.filter((j): j is JournalHead => j !== null && !FINISHED.includes(j.phase));
 }
 
+/** Finished journals kept per destination (newest first); older ones are removed after each run. */
+export const KEEP_JOURNALS = 50;
+
+/**
+ * Removes the journals of finished runs beyond the newest `keep` (their head and lists), so that a
+ * destination synchronised every few minutes does not gather thousands of journals that every plan
+ * then reads. A journal of a run that did not finish is never removed: it is what recovery needs.
+ */
+export async function pruneJournals(
+  destination: Endpoint,
+  stateDir: string,
+  keep = KEEP_JOURNALS,
+): Promise<string[]> {
+  const dir = joinRoot(stateDir, 'journal');
+  const names = (await destination.readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  const old = names.slice(0, Math.max(0, names.length - keep));
+  const heads = await mapBounded(old, IN_FLIGHT, (name) =>
+    readJournalHead(destination, joinRoot(dir, name)).catch(() => null),
+  );
+  const gone: string[] = [];
+  await mapBounded(old, IN_FLIGHT, async (name, i) => {
+    const head = heads[i];
+    if (!head || !FINISHED.includes(head.phase)) return;
+    // Its lists by the name they must have (whatever the head says).
+    await destination.remove(joinRoot(dir, name.replace(/\.json$/, '.lists')));
+    await destination.remove(joinRoot(dir, name));
+    gone.push(head.runId);
+  });
+  return gone.sort();
+}
+
 /** The id of a run journaled after `journal` on the same root (run ids sort by time), if any. */
 async function laterRunOnRoot(destination: Endpoint, path: string, journal: Journal): Promise<string | null> {
   const dir = path.replace(/\/[^/]*$/, '');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalFile, readJournal, readJournalHead, type Journal } from '../../../src-main/engine/journal.js';
+import { pruneJournals } from '../../../src-main/engine/recover.js';
 import { LocalEndpoint } from '../../../src-main/transport/local-endpoint.js';
 import { makeTempDir } from '../../support/temp.js';
 
@@ -74,5 +75,31 @@ describe('journal files', () => {
     await expect(readJournal(ep, path)).rejects.toMatchObject({ code: 'JOURNAL_INVALID' });
     await fs.writeFile(path, 'not json');
     await expect(readJournalHead(ep, path)).rejects.toMatchObject({ code: 'JOURNAL_INVALID' });
+  });
+
+  it('prunes finished journals beyond the newest ones, never one of a run that did not finish', async () => {
+    const state = join(dir, 'state');
+    const id = (i: number) => `20261123T${String(100000 + i).padStart(6, '0')}000Z-abcdef`;
+    const smallLists = { writes: [], dirs: [], deletes: [] };
+    for (let i = 0; i < 60; i++) {
+      const runId = id(i);
+      const phase = i === 3 ? 'swapping' : i % 7 === 0 ? 'failed' : 'done';
+      await new JournalFile(ep, join(state, 'journal', `${runId}.json`)).write({
+        ...base,
+        ...smallLists,
+        runId,
+        phase,
+      });
+    }
+    const gone = await pruneJournals(ep, state, 50);
+    // The 10 oldest go, except run 3, which stopped while swapping.
+    expect(gone).toEqual([0, 1, 2, 4, 5, 6, 7, 8, 9].map(id));
+    const left = (await fs.readdir(join(state, 'journal'))).sort();
+    expect(left.filter((n) => n.endsWith('.json'))).toHaveLength(51);
+    expect(left).toContain(`${id(3)}.json`);
+    expect(left).toContain(`${id(3)}.lists`);
+    expect(left).not.toContain(`${id(0)}.lists`);
+    expect(left.filter((n) => n.endsWith('.lists'))).toHaveLength(51);
+    expect(await pruneJournals(ep, state, 50)).toEqual([]);
   });
 });
