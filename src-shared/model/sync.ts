@@ -29,11 +29,18 @@ export type CompareMethod = 'time-size' | 'checksum';
 export type PlanOptions = {
   readonly mode: SyncMode;
   readonly compare: CompareMethod;
-  /** mtimes closer than this count as equal (FAT's 2 s resolution, clock skew). */
+  /**
+   * mtimes closer than this count as equal, on top of the rule that a side keeping whole seconds is
+   * compared by the second (FAT's 2 s resolution wants 2000).
+   */
   readonly toleranceMs: number;
 };
 
-export const DEFAULT_TOLERANCE_MS = 2000;
+/**
+ * Exact by default, as rsync's modify window: a file saved again within a couple of seconds with the
+ * same size (`port=8080` → `port=9090`) is a change, and a tolerance would hide it.
+ */
+export const DEFAULT_TOLERANCE_MS = 0;
 export const DEFAULT_KEEP_RUNS = 10;
 export const DEFAULT_DELETE_THRESHOLD = 0.5;
 export const DEFAULT_FAN_OUT = 4;

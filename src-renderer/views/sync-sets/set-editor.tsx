@@ -212,6 +212,7 @@ export function SetEditor({
       <SimpleGrid cols={3}>
         <NumberInput
           label="Time tolerance (s)"
+          description="0 compares exactly; 2 for FAT or SMB destinations"
           min={0}
           max={3600}
           decimalScale={1}

@@ -108,7 +108,7 @@ export function modeExplained(mode: SyncMode): string {
 export function compareExplained(compare: CompareMethod): string {
   switch (compare) {
     case 'time-size':
-      return 'Time and size: fast; files with the same size and modification time (within 2 s) count as equal.';
+      return "Time and size: fast; files with the same size and modification time (within the set's tolerance) count as equal.";
     case 'checksum':
       return 'Checksum: reads every file on each server and compares SHA-256; slower, catches every change.';
     default:
