@@ -101,6 +101,7 @@ if (existsSync(`${root}bench/run.mjs`) || existsSync(`${root}bench/run.ts`)) {
   check('benchmark suite (--quick, checks it runs, not its timings)', 'npm', ['run', '--silent', 'bench', '--', '--quick']);
   if (built)
     check('Differences page benchmark (--quick, checks it runs)', 'npx', ['tsx', 'bench/differences-page.ts', '--quick']);
+  check('ssh2 pipe benchmark (--quick, checks it runs)', 'npx', ['tsx', 'bench/ssh2-pipe.ts', '--quick']);
 }
 
 console.log('\nSummary:');
