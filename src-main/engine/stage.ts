@@ -108,13 +108,16 @@ async function stageBulk(
     stream.pipe(tracker);
     await Promise.all([destination.tarExtract(stagingDir, tracker), done]);
   };
+  const running = parts.map(one);
   try {
-    const all = Promise.all(parts.map(one));
     // Many files are checked afterwards with one listing: its session starts while the data flows.
     if (writes.length > STAT_EACH_UP_TO) destination.prepareCommand?.();
-    await all;
+    await Promise.all(running);
   } catch (err) {
+    // The other stream is stopped too, and waited for: nothing may still write into the staging
+    // folder when the caller removes it.
     onAbort();
+    await Promise.allSettled(running);
     if (cancelled && signal?.aborted) throw new CancelledError();
     throw err;
   } finally {

@@ -121,6 +121,31 @@ describe('apply end to end against real sshd', () => {
     expect(Math.max(...seen)).toBe(2501);
   });
 
+  it('one of two tar streams failing fails the run: nothing changed, no staging folder left', async () => {
+    n++;
+    const src = join(tmp.dir, `many-fail${n}`);
+    const dst = join(b.dataRoot, `many-fail${n}`);
+    const spec: Spec = {};
+    for (let i = 0; i < 2500; i++)
+      spec[`d${String(i % 25).padStart(2, '0')}/f${i}.conf`] = { content: `v${i}\n`, mtimeMs: NEW };
+    spec['keep.conf'] = { content: 'old', mtimeMs: OLD };
+    await makeTree(src, spec);
+    await makeTree(dst, { 'keep.conf': { content: 'old', mtimeMs: OLD } });
+    const before = await snapshot(dst);
+    // A file where the second stream's folder d20 must go: its tar -x fails, the first one's does not.
+    const runId = `20261123T000000000Z-f${n}`;
+    await fs.mkdir(join(dst, `.configsync-staging-${runId}`));
+    await fs.writeFile(join(dst, `.configsync-staging-${runId}`, 'd20'), 'in the way');
+    const report = await run(new LocalEndpoint(), src, new SshEndpoint(cb, { fastPath: true }), dst, mirror, {
+      stateDir: join(b.dataRoot, `state${n}`),
+      runId,
+    });
+    expect(report.status).toBe('failed');
+    expect(report.message).toMatch(/tar \(write\).*d20.*Nothing was changed/s);
+    expect(await snapshot(dst)).toEqual(before);
+    expect((await fs.readdir(dst)).filter((x) => x.startsWith('.configsync'))).toEqual([]);
+  });
+
   it('mirror local → remote (tar fast path): result equals the source, licenses untouched, backup exact, restore byte for byte', async () => {
     const { src, dst, stateDir } = await roots('local', 'b');
     const before = await snapshot(dst);
