@@ -17,6 +17,17 @@ export function findCommand(root: string): string {
   );
 }
 
+/**
+ * `%T@` (seconds with a fraction) as whole milliseconds, cut, not rounded: 12.9996 s is 12999 ms, in the
+ * same second as what a stat that keeps whole seconds (SFTP, tar) reports, never the next one.
+ */
+export function msOf(t: string): number {
+  const neg = t.startsWith('-');
+  const [whole = '0', fraction = ''] = (neg ? t.slice(1) : t).split('.');
+  const ms = Number(whole) * 1000 + Number(`${fraction}000`.slice(0, 3));
+  return neg ? -ms : ms;
+}
+
 export function parseFindOutput(stdout: Buffer): RawEntry[] {
   const parser = new FindOutputParser();
   parser.push(stdout);
@@ -68,7 +79,7 @@ export class FindOutputParser {
         path,
         type,
         size: type === 'file' ? Number(s) : 0,
-        mtimeMs: Math.round(parseFloat(t ?? '0') * 1000),
+        mtimeMs: msOf(t ?? '0'),
         mode: parseInt(m ?? '0', 8) & 0o7777,
         ...(type === 'symlink' ? { linkTarget: link } : {}),
       });

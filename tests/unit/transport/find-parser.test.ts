@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FindOutputParser, parseFindOutput } from '../../../src-main/transport/find-listing.js';
+import { FindOutputParser, msOf, parseFindOutput } from '../../../src-main/transport/find-listing.js';
 
 const records = [
   'd\t755\t4096\t1700000000.5\tconf.d\0\0',
@@ -34,5 +34,13 @@ describe('FindOutputParser', () => {
     cut.push(whole.subarray(0, whole.length - 3));
     expect(() => cut.end()).toThrow(/Unexpected end of the listing/);
     expect(() => parseFindOutput(Buffer.from('no tabs here\0\0'))).toThrow(/Unexpected listing line/);
+  });
+
+  it('reads %T@ as whole milliseconds, cut: never rounded into the next second', () => {
+    expect(msOf('1763907694.9996123450')).toBe(1_763_907_694_999);
+    expect(msOf('1700000001.25')).toBe(1_700_000_001_250);
+    expect(msOf('1700000001')).toBe(1_700_000_001_000);
+    expect(msOf('1700000001.0000000000')).toBe(1_700_000_001_000);
+    expect(msOf('1.5')).toBe(1500);
   });
 });
