@@ -42,6 +42,18 @@ export function parseFindOutput(stdout: Buffer): RawEntry[] {
 export class FindOutputParser {
   private readonly entries: RawEntry[] = [];
   private rest: Buffer = Buffer.alloc(0);
+  /** Set by feed() once a chunk could not be parsed (a find without -printf prints something else). */
+  broken = false;
+
+  /** Like push(), but output that is not a listing marks the parser broken instead of throwing. */
+  feed(chunk: Buffer): void {
+    if (this.broken) return;
+    try {
+      this.push(chunk);
+    } catch {
+      this.broken = true;
+    }
+  }
 
   push(chunk: Buffer): void {
     const buf = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;

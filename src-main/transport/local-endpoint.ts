@@ -271,19 +271,12 @@ async function findListing(dir: string): Promise<RawEntry[] | null> {
   });
   // Parsed as it arrives, while find is still walking the tree.
   const parser = new FindOutputParser();
-  let parsable = true;
-  child.stdout.on('data', (d: Buffer) => {
-    try {
-      if (parsable) parser.push(d);
-    } catch {
-      parsable = false; // a find without -printf (BusyBox) prints something else
-    }
-  });
+  child.stdout.on('data', (d: Buffer) => parser.feed(d));
   const code = await new Promise<number | null>((resolve) => {
     child.once('error', () => resolve(null));
     child.once('close', resolve);
   });
-  if (code !== 0 || !parsable) return null;
+  if (code !== 0 || parser.broken) return null;
   try {
     return parser.end();
   } catch {

@@ -58,19 +58,10 @@ export class SshEndpoint implements Endpoint {
     if (this.fastPath) {
       // Parsed as it arrives: a big tree's listing is read while the server is still walking it.
       const parser = new FindOutputParser();
-      let unparsable: Error | null = null;
-      const r = await this.conn.exec(findCommand(root), undefined, {
-        onStdout: (d) => {
-          try {
-            if (!unparsable) parser.push(d);
-          } catch (err) {
-            unparsable = err as Error;
-          }
-        },
-      });
+      const r = await this.conn.exec(findCommand(root), undefined, { onStdout: (d) => parser.feed(d) });
       if (r.code === 3) return null;
       if (r.code === 4) throw new Error(`${root} is not a folder.`);
-      if (r.code === 0 && unparsable === null) return parser.end();
+      if (r.code === 0 && !parser.broken) return parser.end();
       // No usable `find -printf` here (BusyBox, Windows): fall through to SFTP.
     }
     return sftpList(await this.sftp(), root);

@@ -43,4 +43,14 @@ describe('FindOutputParser', () => {
     expect(msOf('1700000001.0000000000')).toBe(1_700_000_001_000);
     expect(msOf('1.5')).toBe(1500);
   });
+
+  it('feed() marks output that is not a listing as broken instead of throwing', () => {
+    const p = new FindOutputParser();
+    p.feed(Buffer.from('find: unknown predicate -printf\0\0'));
+    expect(p.broken).toBe(true);
+    const ok = new FindOutputParser();
+    ok.feed(whole);
+    expect(ok.broken).toBe(false);
+    expect(ok.end()).toEqual(parseFindOutput(whole));
+  });
 });
