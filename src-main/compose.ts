@@ -1,24 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { createRouter, type Handlers, type Router } from './rpc/router.js';
 import { EventBus } from './rpc/event-bus.js';
-import { appHandlers } from './services/app-service.js';
+import { appHandlers } from './services/app/app-handlers.js';
 import { openSettingsStore } from './store/settings-store.js';
-import { ServerService } from './services/server-service.js';
-import { serverHandlers } from './services/server-handlers.js';
+import { ServerService } from './services/servers/server-service.js';
+import { serverHandlers } from './services/servers/server-handlers.js';
 import { AppKeyStore } from './secrets/app-key-store.js';
 import { fileModeBox, type SecretBox } from './secrets/secret-box.js';
 import { appVersion } from './version.js';
-import { SyncService } from './services/sync-service.js';
-import { SyncSetService } from './services/sync-set-service.js';
-import { syncHandlers } from './services/sync-handlers.js';
-import { endpointConnector, logsDirOf, pathResolver, stateDirOf } from './services/sync-wiring.js';
-import { HistoryStore } from './services/history-store.js';
-import { historyHandlers } from './services/history-service.js';
-import { NotifyConfig } from './services/notify-config.js';
-import { eventBusNotifier, type Notifier } from './services/notify-notifier.js';
-import { StatusService } from './services/status-service.js';
-import { StatusStateStore } from './services/status-state.js';
-import { statusHandlers } from './services/status-handlers.js';
+import { SyncService } from './services/sync/sync-service.js';
+import { SyncSetService } from './services/sync/sync-set-service.js';
+import { syncHandlers } from './services/sync/sync-handlers.js';
+import { endpointConnector, pathResolver } from './services/servers/server-endpoint.js';
+import { logsDirOf, stateDirOf } from './services/sync/run-paths.js';
+import { HistoryStore } from './services/history/history-store.js';
+import { historyHandlers } from './services/history/history-handlers.js';
+import { NotifyConfig } from './services/notify/notify-config.js';
+import { notifyHandlers } from './services/notify/notify-handlers.js';
+import { eventBusNotifier, type Notifier } from './services/notify/notify-notifier.js';
+import { StatusService } from './services/status/status-service.js';
+import { StatusStateStore } from './services/status/status-state.js';
+import { statusHandlers } from './services/status/status-handlers.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
@@ -129,7 +131,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     ...historyHandlers(history),
     ...statusHandlers({ status, servers, rolesChanged: () => automation.reconfigure() }),
     ...automation.handlers(),
-    ...notify.handlers(),
+    ...notifyHandlers(notify),
   };
   const background = options.background ?? options.shell !== 'cli';
   if (background)

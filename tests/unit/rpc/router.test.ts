@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRouter, type Handlers } from '../../../src-main/rpc/router.js';
 import { AppError } from '../../../src-main/errors/app-error.js';
-import { appHandlers } from '../../../src-main/services/app-service.js';
+import { appHandlers } from '../../../src-main/services/app/app-handlers.js';
 
 function makeRouter(overrides: Partial<Handlers> = {}) {
   const logged: string[] = [];
