@@ -22,6 +22,7 @@ import { StatusService } from './services/status/status-service.js';
 import { StatusStateStore } from './services/status/status-state.js';
 import { statusHandlers } from './services/status/status-handlers.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
+import { automationHandlers } from './scheduler/automation-handlers.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -65,17 +66,14 @@ export function compose(options: ComposeOptions): ComposedApp {
   const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
   const resolvePath = pathResolver(servers);
   const logsDir = logsDirOf(options.dataDir);
-  let automation: Automation | null = null;
+  const trigger = options.shell === 'cli' ? 'cli' : 'manual';
   const sync = new SyncService({
     connect,
     resolvePath,
     logsDir,
     stateDir: stateDirOf,
     onProgress: (p) => events.emit('sync.progress', p),
-    onFinished: (r) => {
-      events.emit('sync.finished', r);
-      automation?.onRunFinished(r);
-    },
+    onFinished: (r) => events.emit('sync.finished', r),
   });
   const sets = new SyncSetService(settings);
   const history = HistoryStore.inDataDir(options.dataDir);
@@ -88,11 +86,9 @@ export function compose(options: ComposeOptions): ComposedApp {
     connect,
     resolvePath,
     events,
-    background: () =>
-      automation?.background() ?? { running: false, scheduleEntries: 0, autoSyncSets: [], busy: [] },
   });
   const notify = new NotifyConfig(settings, options.dataDir, options.secretBox ?? fileModeBox);
-  automation = new Automation({
+  const automation = new Automation({
     dataDir: options.dataDir,
     logsDir,
     settings,
@@ -105,12 +101,12 @@ export function compose(options: ComposeOptions): ComposedApp {
     status,
     notify,
     notifier: options.notifier ?? eventBusNotifier(events),
-    manualTrigger: options.shell === 'cli' ? 'cli' : 'manual',
+    manualTrigger: trigger,
     log: (msg) => log(msg),
     ...(options.automation ? { options: options.automation } : {}),
   });
-  const runner = automation.runner;
-  const syncs = syncHandlers({ sets, sync, servers, connect, resolvePath });
+  // The follow-up of every run (history, status, notifications) hears of it as an event.
+  sync.onRunFinished((r) => automation.onRunFinished(r));
   const handlers: Handlers = {
     ...appHandlers({
       version: appVersion(),
@@ -119,18 +115,15 @@ export function compose(options: ComposeOptions): ComposedApp {
       storePath: settings.path,
     }),
     ...serverHandlers({ service: servers, keys }),
-    ...syncs,
-    // Every plan is remembered with its set, so its apply goes through the set's run gate and the
-    // history can say which set and who started it.
-    'sync.plan': async (input, ctx) => {
-      const plan = await syncs['sync.plan'](input, ctx);
-      runner.rememberPlan(plan.planId, plan.setId);
-      return plan;
-    },
-    'sync.apply': (input) => runner.applyPlan(input, options.shell === 'cli' ? 'cli' : 'manual'),
+    ...syncHandlers({ sets, sync, servers, connect, resolvePath, runs: automation.runner, trigger }),
     ...historyHandlers(history),
-    ...statusHandlers({ status, servers, rolesChanged: () => automation.reconfigure() }),
-    ...automation.handlers(),
+    ...statusHandlers({
+      status,
+      servers,
+      rolesChanged: () => automation.reconfigure(),
+      background: () => automation.background(),
+    }),
+    ...automationHandlers({ automation, sets, status }),
     ...notifyHandlers(notify),
   };
   const background = options.background ?? options.shell !== 'cli';

@@ -30,9 +30,10 @@ export type StatusServiceDeps = {
   readonly resolvePath: (serverId: string, path: string) => Promise<string> | string;
   readonly events: EventBus;
   readonly now?: () => number;
-  /** What the background side (schedules, triggers) is doing, for the overview. */
-  readonly background: () => StatusOverview['background'];
 };
+
+/** The overview as this service knows it; what the background side is doing is added by the handler. */
+export type StatusOverviewCore = Omit<StatusOverview, 'background'>;
 
 type LastBackup = NonNullable<ServerStatus['lastBackup']>;
 
@@ -53,7 +54,7 @@ export class StatusService {
     this.deps.events.emit('status.changed', { reason });
   }
 
-  async overview(): Promise<StatusOverview> {
+  async overview(): Promise<StatusOverviewCore> {
     const servers = this.deps.servers.committed();
     const sets = this.deps.sets.list();
     const runs = (await this.deps.history.readAll()).records;
@@ -79,12 +80,11 @@ export class StatusService {
         health: this.deps.state.health(s.id) ?? { state: 'unknown', checkedAt: null, checks: [] },
       })),
       promote: promoteOffer(servers),
-      background: this.deps.background(),
     };
   }
 
   /** A drift check and the health checks now; a check already under way is joined, not repeated. */
-  async checkNow(): Promise<StatusOverview> {
+  async checkNow(): Promise<StatusOverviewCore> {
     await this.runCheck(async () => {
       await this.driftAll();
       await this.healthAll();

@@ -1,4 +1,6 @@
 import type { Handlers } from '../../rpc/router.js';
+import type { ParsedInput } from '../../../src-shared/contract/api.js';
+import type { RunTrigger } from '../../../src-shared/model/history.js';
 import { scan, resolveRoot } from '../../engine/scan.js';
 import { compileFilter } from '../../engine/filters.js';
 import { syncSet } from '../../../src-shared/contract/schemas/sync.js';
@@ -18,6 +20,16 @@ export type SyncHandlerDeps = {
   readonly servers: ServerService;
   readonly connect: (serverId: string) => Promise<Endpoint>;
   readonly resolvePath: (serverId: string, path: string) => string;
+  /**
+   * Every plan is remembered with its set, so its apply goes through the set's run gate (shared with
+   * schedules and triggers) and the history can say which set and who started it.
+   */
+  readonly runs: {
+    rememberPlan(planId: string, setId: string): void;
+    applyPlan(input: ParsedInput<'sync.apply'>, trigger: RunTrigger): Promise<{ runId: string }>;
+  };
+  /** Who starts a run through `sync.apply`: 'cli' in the CLI, 'manual' in the shells. */
+  readonly trigger: RunTrigger;
 };
 
 type SyncMethod =
@@ -106,6 +118,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       const backupFolders = Object.fromEntries(
         who.destinationServerIds.map((id) => [id, `${stateDirOf(id)}/backups/${set.name}/`]),
       );
+      deps.runs.rememberPlan(planned.planId, setId);
       return { ...planned, setId, sourceServerId: who.sourceServerId, backupFolders };
     },
     'sync.cancelPlan': ({ planRequestId }) => {
@@ -135,7 +148,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       const [source, destination] = await Promise.all([side(where.sourceServerId), side(target.serverId)]);
       return { path, source, destination };
     },
-    'sync.apply': (input) => deps.sync.start(input),
+    'sync.apply': (input) => deps.runs.applyPlan(input, deps.trigger),
     'sync.cancel': (input) => deps.sync.cancel(input),
     'sync.wait': ({ runId }) => deps.sync.wait(runId),
     'sync.restore': async (input) => {

@@ -60,6 +60,17 @@ const MAX_PLANS = 20;
 
 /** The sync service behind the `sync.*` methods: plan, page through a plan, apply, cancel, restore, history. */
 export class SyncService {
+  private readonly finishedListeners = new Set<(record: RunRecord) => void>();
+
+  /**
+   * Calls `listener` with the record of every run that finishes from now on (the follow-up of runs:
+   * history, status, notifications); returns the function that stops it.
+   */
+  onRunFinished(listener: (record: RunRecord) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
   private readonly plans = new Map<string, StoredPlan>();
   private readonly runs = new Map<
     string,
@@ -334,6 +345,7 @@ export class SyncService {
       await line({ event: 'finished' });
       this.close(stored);
       this.deps.onFinished?.(record);
+      for (const listener of this.finishedListeners) listener(record);
       return record;
     })();
     this.runs.set(runId, { record, controller, done });
