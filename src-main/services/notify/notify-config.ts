@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   notificationSettings,
@@ -8,6 +8,7 @@ import type { RunRecord } from '../../../src-shared/model/history.js';
 import { AppError } from '../../errors/app-error.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import type { SettingsStore } from '../../store/settings-store.js';
+import { writeFileAtomicSync } from '../../store/atomic-file.js';
 import { sendEmail } from './notify-email.js';
 import { notifyRunFinished, type Notifier } from './notify-notifier.js';
 import type { NameLookup } from './notify-summary.js';
@@ -48,9 +49,7 @@ export class NotifyConfig {
         box: this.box.kind,
         sealed: this.box.seal(Buffer.from(password, 'utf8')).toString('base64'),
       };
-      const temp = `${this.passwordPath}.tmp`;
-      writeFileSync(temp, JSON.stringify(sealed), { mode: 0o600 });
-      renameSync(temp, this.passwordPath);
+      writeFileAtomicSync(this.passwordPath, JSON.stringify(sealed), { mode: 0o600 });
     }
   }
 

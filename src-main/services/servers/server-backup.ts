@@ -1,5 +1,5 @@
-import { readFile, writeFile, rename } from 'node:fs/promises';
-import { dirname, basename, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../../store/atomic-file.js';
 import { AppError } from '../../errors/app-error.js';
 import { describeIssues } from '../../rpc/router.js';
 import { CURRENT_SCHEMA_VERSION } from '../../store/store-document.js';
@@ -31,10 +31,8 @@ export async function exportConfig(
   };
   const json = `${JSON.stringify(backup, null, 2)}\n`;
   if (path) {
-    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
     try {
-      await writeFile(tmp, json, { mode: 0o600 });
-      await rename(tmp, path);
+      await writeFileAtomically(path, json, { mode: 0o600 });
     } catch (err) {
       throw new AppError(
         'WRITE_FAILED',

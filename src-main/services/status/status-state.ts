@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../../store/atomic-file.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { healthState, type HealthState } from '../../../src-shared/contract/methods/status.js';
@@ -79,9 +80,7 @@ export class StatusStateStore {
   }
 
   private flush(): void {
-    const temp = `${this.path}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(this.doc, null, 1)}\n`, { mode: 0o600 });
-    renameSync(temp, this.path);
+    writeFileAtomicSync(this.path, `${JSON.stringify(this.doc, null, 1)}\n`, { mode: 0o600 });
   }
 }
 
