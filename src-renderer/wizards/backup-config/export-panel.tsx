@@ -3,21 +3,9 @@ import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { call } from '../../api/client.js';
 import { useAppInfo } from '../../stores/app-info-store.js';
 import { backupFileName, defaultBackupPath } from './backup-paths.js';
+import { downloadFile } from '../../components/download.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** Hands text to the browser as a file download: the browser shell has no native save dialog. */
-function downloadJson(json: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoked on the next turn: the click has started the download by then.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 type Outcome = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly text: string };
 
@@ -64,7 +52,7 @@ export function ExportPanel({
     try {
       const r = await call('config.export', {});
       const name = backupFileName();
-      downloadJson(r.json, name);
+      downloadFile(name, 'application/json', r.json);
       setOutcome({
         ok: true,
         text: `Downloaded ${name} with ${r.servers} server${r.servers === 1 ? '' : 's'} and the settings.`,
