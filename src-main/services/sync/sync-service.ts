@@ -1,8 +1,5 @@
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { z } from 'zod';
 import type {
-  runRecord,
   syncApplyInput,
   syncApplyOutput,
   syncCancelInput,
@@ -16,18 +13,21 @@ import type {
 } from '../../../src-shared/contract/schemas/sync.js';
 import type { Progress } from '../../../src-shared/model/sync.js';
 import { newRunId } from '../../engine/apply.js';
-import { backupDirOf, restoreBackup, type RestoreResult } from '../../engine/backup.js';
+import type { RestoreResult } from '../../engine/backup.js';
 import { applyAll, planAll, type FanOutTarget, type TargetPlan } from '../../engine/fan-out.js';
 import { guardFindings } from '../../engine/guards.js';
 import { resolveRoot } from '../../engine/scan.js';
-import { resolveStateDir } from '../../engine/state-dir.js';
 import type { RecoverResult } from '../../engine/recover.js';
 import { describeInterrupted, interruptedRuns, recoverInterrupted } from './interrupted-runs.js';
 import type { JournalHead } from '../../engine/journal.js';
 import type { Endpoint } from '../../transport/endpoint.js';
 import { AppError } from '../../errors/app-error.js';
+import { closeEndpoints, PlanStore, type StoredPlan } from './plan-store.js';
+import { RunLog, type RunRecord } from './run-log.js';
+import { RunRegistry } from './run-registry.js';
+import { restoreRun } from './restore-run.js';
 
-export type RunRecord = z.output<typeof runRecord>;
+export type { RunRecord } from './run-log.js';
 export type SyncProgressEvent = z.output<typeof syncProgressEvent>;
 
 export type SyncServiceDeps = {
@@ -44,21 +44,11 @@ export type SyncServiceDeps = {
   readonly onFinished?: (record: RunRecord) => void;
 };
 
-type StoredPlan = {
-  readonly planId: string;
-  readonly set: SyncSet;
-  readonly source: Endpoint;
-  readonly endpoints: Map<string, Promise<Endpoint>>;
-  readonly items: ReadonlyArray<{
-    readonly index: number;
-    readonly sourceRoot: string;
-    readonly targets: ReadonlyArray<TargetPlan & { serverId: string }>;
-  }>;
-};
-
-const MAX_PLANS = 20;
-
-/** The sync service behind the `sync.*` methods: plan, page through a plan, apply, cancel, restore, history. */
+/**
+ * The sync service behind the `sync.*` methods: plan, page through a plan, apply, cancel, restore,
+ * recover. Its parts: the plans waiting to be applied and their connections (PlanStore), the runs of
+ * this process (RunRegistry), the run logs and records in the data folder (RunLog).
+ */
 export class SyncService {
   private readonly finishedListeners = new Set<(record: RunRecord) => void>();
 
@@ -71,13 +61,13 @@ export class SyncService {
     return () => this.finishedListeners.delete(listener);
   }
 
-  private readonly plans = new Map<string, StoredPlan>();
-  private readonly runs = new Map<
-    string,
-    { record: RunRecord; controller: AbortController; done: Promise<RunRecord> }
-  >();
+  private readonly plans = new PlanStore();
+  private readonly runs = new RunRegistry();
+  private readonly runLog: RunLog;
 
-  constructor(private readonly deps: SyncServiceDeps) {}
+  constructor(private readonly deps: SyncServiceDeps) {
+    this.runLog = new RunLog(deps.logsDir);
+  }
 
   /**
    * Scans the source once per item and plans every destination; unreachable ones are reported, not fatal.
@@ -201,7 +191,7 @@ export class SyncService {
     // Runs this process is carrying out are not interrupted: asked now, not when the journals were read.
     const journals = (
       await (found ?? interruptedRuns(t.endpoint, this.deps.stateDir?.(t.serverId), () => false))
-    ).filter((j) => !this.isRunning(j.runId));
+    ).filter((j) => !this.runs.isRunning(j.runId));
     if (journals.length === 0) return t;
     return {
       id: t.id,
@@ -221,19 +211,12 @@ export class SyncService {
       return await recoverInterrupted(
         endpoint,
         this.deps.stateDir?.(serverId),
-        (id) => this.isRunning(id),
+        (id) => this.runs.isRunning(id),
         prefer,
       );
     } finally {
       endpoint.close();
     }
-  }
-
-  private isRunning(journalRunId: string): boolean {
-    for (const [runId, run] of this.runs)
-      if (run.record.state === 'running' && (journalRunId === runId || journalRunId.startsWith(`${runId}-`)))
-        return true;
-    return false;
   }
 
   private keepPlan(
@@ -243,7 +226,7 @@ export class SyncService {
     items: StoredPlan['items'],
   ): z.output<typeof syncPlanOutput> {
     const planId = newRunId();
-    this.remember({ planId, set, source, endpoints, items });
+    this.plans.keep({ planId, set, source, endpoints, items });
     return {
       planId,
       createdAt: new Date().toISOString(),
@@ -275,7 +258,7 @@ export class SyncService {
 
   /** A page of one target's plan entries, filtered by action and by a path substring. */
   entries(input: z.output<typeof syncEntriesInput>): z.output<typeof syncEntriesOutput> {
-    const t = this.target(input.planId, input.targetId);
+    const t = this.plans.target(input.planId, input.targetId);
     const search = input.search?.toLowerCase();
     const actions = input.actions && input.actions.length > 0 ? new Set(input.actions) : null;
     const matching = t.plan.entries.filter(
@@ -289,9 +272,7 @@ export class SyncService {
 
   /** Starts applying a plan; progress and the end are reported through the deps' callbacks. */
   start(input: z.output<typeof syncApplyInput>): z.output<typeof syncApplyOutput> {
-    const stored = this.plans.get(input.planId);
-    if (!stored) throw new AppError('PLAN_UNKNOWN', 'That plan is no longer available; plan again.');
-    this.plans.delete(input.planId);
+    const stored = this.plans.take(input.planId);
     const runId = newRunId();
     const controller = new AbortController();
     const record: RunRecord = {
@@ -301,11 +282,9 @@ export class SyncService {
       state: 'running',
       reports: [],
     };
-    const log = join(this.deps.logsDir, `${runId}.log`);
     const done = (async () => {
-      await mkdir(this.deps.logsDir, { recursive: true });
-      const line = (o: object) =>
-        appendFile(log, `${JSON.stringify({ at: new Date().toISOString(), ...o })}\n`).catch(() => undefined);
+      const log = await this.runLog.open(runId);
+      const line = log.line;
       await line({ event: 'started', runId, set: stored.set.name, planId: input.planId });
       let lastPhase = new Map<string, string>();
       const onProgress = (targetId: string, p: Progress) => {
@@ -341,15 +320,13 @@ export class SyncService {
       }
       record.state = 'finished';
       record.finishedAt = new Date().toISOString();
-      await writeFile(join(this.deps.logsDir, `${runId}.json`), JSON.stringify(record, null, 1));
-      await line({ event: 'finished' });
-      this.close(stored);
+      await log.finish(record);
+      closeEndpoints(stored);
       this.deps.onFinished?.(record);
       for (const listener of this.finishedListeners) listener(record);
       return record;
     })();
-    this.runs.set(runId, { record, controller, done });
-    done.catch(() => undefined);
+    this.runs.add({ record, controller, done });
     return { runId };
   }
 
@@ -360,79 +337,33 @@ export class SyncService {
   }
 
   wait(runId: string): Promise<RunRecord> {
-    const run = this.runs.get(runId);
-    if (!run) throw new AppError('RUN_UNKNOWN', `No run ${runId} is known.`);
-    return run.done;
+    return this.runs.wait(runId);
   }
 
   /** Stops a run between files; the journal and the report say what was and was not applied. */
   cancel(input: z.output<typeof syncCancelInput>): { cancelled: boolean } {
-    const run = this.runs.get(input.runId);
-    if (!run || run.record.state !== 'running') return { cancelled: false };
-    run.controller.abort();
-    return { cancelled: true };
+    return { cancelled: this.runs.cancel(input.runId) };
   }
 
-  /** Puts a destination back as it was before a run, from that run's backup there. */
-  async restore(input: z.output<typeof syncRestoreInput>): Promise<RestoreResult> {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.runId))
-      throw new AppError('BAD_RUN_ID', `"${input.runId}" is not a run id.`);
-    const endpoint = await this.deps.connect(input.serverId);
-    try {
-      const stateDir = await resolveStateDir(endpoint, this.deps.stateDir?.(input.serverId));
-      return await restoreBackup(endpoint, backupDirOf(stateDir, input.setName, input.runId));
-    } finally {
-      endpoint.close();
-    }
+  /** Puts a destination back as it was before a run, from that run's backup there (restore-run.ts). */
+  restore(input: z.output<typeof syncRestoreInput>): Promise<RestoreResult> {
+    return restoreRun(this.deps, input);
   }
 
   /** Runs of this session and those recorded in the logs folder, newest first. */
   async listRuns(): Promise<RunRecord[]> {
     const byId = new Map<string, RunRecord>();
-    const names = await readdir(this.deps.logsDir).catch(() => [] as string[]);
-    for (const n of names.filter((x) => x.endsWith('.json'))) {
-      try {
-        const r = JSON.parse(await readFile(join(this.deps.logsDir, n), 'utf8')) as RunRecord;
-        byId.set(r.runId, r);
-      } catch {
-        // A half-written record of a run that was killed: its log file still tells the story.
-      }
-    }
-    for (const { record } of this.runs.values()) byId.set(record.runId, record);
+    for (const r of await this.runLog.records()) byId.set(r.runId, r);
+    for (const record of this.runs.records()) byId.set(record.runId, record);
     return [...byId.values()].sort((a, b) => (a.runId < b.runId ? 1 : -1));
   }
 
   dispose(): void {
-    for (const run of this.runs.values()) run.controller.abort();
-    for (const p of this.plans.values()) this.close(p);
-    this.plans.clear();
+    this.runs.abortAll();
+    this.plans.dispose();
   }
 
   private async resolve(serverId: string, path: string): Promise<string> {
     return this.deps.resolvePath ? this.deps.resolvePath(serverId, path) : path;
-  }
-
-  private target(planId: string, targetId: string): Extract<TargetPlan, { ok: true }> {
-    const stored = this.plans.get(planId);
-    if (!stored) throw new AppError('PLAN_UNKNOWN', 'That plan is no longer available; plan again.');
-    const t = stored.items.flatMap((i) => i.targets).find((x) => x.id === targetId);
-    if (!t) throw new AppError('TARGET_UNKNOWN', `No target ${targetId} in that plan.`);
-    if (!t.ok) throw new AppError(t.code, t.message);
-    return t;
-  }
-
-  private remember(p: StoredPlan): void {
-    this.plans.set(p.planId, p);
-    while (this.plans.size > MAX_PLANS) {
-      const oldest = this.plans.keys().next().value as string;
-      const dropped = this.plans.get(oldest);
-      this.plans.delete(oldest);
-      if (dropped) this.close(dropped);
-    }
-  }
-
-  private close(p: StoredPlan): void {
-    p.source.close();
-    for (const e of p.endpoints.values()) void e.then((ep) => ep.close()).catch(() => undefined);
   }
 }
