@@ -17,14 +17,15 @@ type ListDialogProps = {
   readonly isEmpty: boolean;
   /** The table's data-testid, which the e2e tests find it by. */
   readonly tableTestId?: string;
+  /** What stands under the list, above Close. */
+  readonly below?: ReactNode;
   readonly striped?: boolean;
   /** The scrolled table's height at most (a CSS length). */
   readonly maxHeight?: string;
 };
 
 /**
- * The one list dialog of the Manage and View menus (Backups, History, Schedules, Notifications, Sync
- * Sets): a title, what stands above the list, a scrolled table with its headers, the words for an empty
+ * The one list dialog of the Manage and View menus (Backups, History, Schedules): a title, what stands above the list, a scrolled table with its headers, the words for an empty
  * list, and a Close button.
  */
 export function ListDialog({
@@ -38,6 +39,7 @@ export function ListDialog({
   empty,
   isEmpty,
   tableTestId,
+  below,
   striped = false,
   maxHeight = '60vh',
 }: ListDialogProps) {
@@ -69,6 +71,7 @@ export function ListDialog({
             </Text>
           )}
         </ScrollArea.Autosize>
+        {below}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Close
