@@ -17,7 +17,7 @@ const { values: opts } = parseArgs({
 const quick = opts.quick;
 const runs = Number(opts.runs ?? (quick ? 2 : 3));
 const size = quick
-  ? { small: 300, big: 2000, bigFile: 8 << 20, fanOut: 3, manyChanged: [300, 600] }
+  ? { small: 300, big: 2000, bigFile: 8 << 20, fanOut: 3, manyChanged: [400] }
   : { small: 10_000, big: 100_000, bigFile: 512 << 20, fanOut: 10, manyChanged: [10_000, 50_000] };
 
 type Row = {
