@@ -9,7 +9,7 @@ import {
   type RunStatus,
 } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { backupDirOf, checkSetName, manifestFor, pruneBackups, restoreBackup, takeBackup } from './backup.js';
 import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards, type GuardOptions } from './guards.js';

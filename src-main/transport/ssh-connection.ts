@@ -1,7 +1,8 @@
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { createHash } from 'node:crypto';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
 import { WarmShell } from './warm-shell.js';
 import { trace } from '../trace.js';
@@ -28,15 +29,17 @@ export type SshTarget = {
   readonly maxChannels?: number;
 };
 
-export type SshErrorCode =
+export type SshErrorCode = Extract<
+  ErrorCode,
   | 'DNS'
   | 'REFUSED'
   | 'TIMEOUT'
   | 'HOST_KEY_UNKNOWN'
   | 'HOST_KEY_CHANGED'
-  | 'AUTH'
+  | 'AUTH_FAILED'
   | 'NETWORK'
-  | 'DISCONNECTED';
+  | 'DISCONNECTED'
+>;
 
 /** A connection failure in words a sysadmin understands, with what was seen of the host key. */
 export class SshError extends AppError {
@@ -382,7 +385,7 @@ function classify(
     return new SshError('TIMEOUT', `${label} did not answer in time.`, presented);
   if (err.level === 'client-authentication')
     return new SshError(
-      'AUTH',
+      'AUTH_FAILED',
       `${label} refused the login: the user name, key or password was not accepted.`,
       presented,
     );

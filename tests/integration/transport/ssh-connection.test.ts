@@ -76,7 +76,7 @@ describe('openSsh against real sshd', () => {
       const err = await failure(
         openSsh(target(s, { auth: { kind: 'key', privateKey: other.clientKey.privateKey } })),
       );
-      expect(err.code).toBe('AUTH');
+      expect(err.code).toBe('AUTH_FAILED');
     } finally {
       await other.stop();
     }
