@@ -40,22 +40,33 @@ class ServerListWizard {
     await expect(this.button('Next')).toBeEnabled();
   }
   /** Key setup page: the password typed once; Enter runs the setup, then Enter goes on. */
-  async setUpKey(): Promise<void> {
+  async setUpKey(options: { wrongFirst?: boolean } = {}): Promise<void> {
     await expect(this.dialog.getByTestId('key-setup-page')).toBeVisible();
     const password = this.dialog.getByLabel(/^Password for/);
+    if (options.wrongFirst) {
+      // A wrong password (sshd waits ~2 s before refusing it, the contact timeout is 5 s) reads as a
+      // refused password, never as a host that did not answer.
+      await password.fill(`${PASSWORD}-wrong`);
+      await password.press('Enter');
+      const result = this.dialog.getByTestId('key-setup-result');
+      await expect(result).toContainText('Key setup failed');
+      await expect(result).toContainText('did not accept the password');
+      await expect(result).not.toContainText(/did not answer|firewalled|timed? ?out/i);
+      await snap(this.page, 'server-list-wrong-password');
+    }
     await password.fill(PASSWORD);
     await password.press('Enter');
     await expect(this.dialog.getByTestId('key-setup-result')).toContainText('key login works');
     await expect(password).toHaveValue('');
   }
-  async addServer(server: SshdServer, name: string, snapPrefix?: string): Promise<void> {
+  async addServer(server: SshdServer, name: string, snapPrefix?: string, wrongFirst = false): Promise<void> {
     await this.fillInfo({ name, host: server.host, port: server.port, user: PASSWORD_USER });
     await this.field(/^Port/).press('Enter');
     await expect(this.dialog.getByTestId('trust-page')).toBeVisible();
     if (snapPrefix) await snap(this.page, `${snapPrefix}-trust`);
     await this.trust(server);
     await this.page.keyboard.press('Enter');
-    await this.setUpKey();
+    await this.setUpKey({ wrongFirst });
     if (snapPrefix) await snap(this.page, `${snapPrefix}-key-setup`);
     await this.page.keyboard.press('Enter');
     await expect(this.dialog.getByTestId('summary-page')).toBeVisible();
@@ -111,7 +122,7 @@ test.describe('Server List Wizard', () => {
     await wizard.dialog.getByRole('textbox', { name: 'Variable 1 name' }).fill('CONFIG_ROOT');
     await snap(page, 'server-list-02-server-info');
 
-    await wizard.addServer(a, 'Plant A primary', 'server-list-03');
+    await wizard.addServer(a, 'Plant A primary', 'server-list-03', true);
     await snap(page, 'server-list-04-summary-one');
     for (const [s, name] of [
       [b, 'Plant B secondary'],
