@@ -93,7 +93,11 @@ describe('openSsh against real sshd', () => {
       const t0 = Date.now();
       const err = await failure(
         openSsh(
-          target(s, { username: PASSWORD_USER, auth: { kind: 'password', password: 'wrong' }, contactTimeoutMs }),
+          target(s, {
+            username: PASSWORD_USER,
+            auth: { kind: 'password', password: 'wrong' },
+            contactTimeoutMs,
+          }),
         ),
       );
       expect(err.code, `contact timeout ${contactTimeoutMs} ms: ${err.message}`).toBe('AUTH');
