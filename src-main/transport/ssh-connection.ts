@@ -329,14 +329,25 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
         reject(err);
       } else if (conn) resolve(conn);
     };
+    // After the handshake the host has answered: what is left is the login, and sshd waits a few
+    // seconds before it refuses a wrong password, so running out of time then is a refused login.
+    let handshakeDone = false;
+    const seconds = `${Number((target.contactTimeoutMs / 1000).toFixed(1))} s`;
     const timer = setTimeout(
       () =>
         finish(
-          new SshError(
-            'TIMEOUT',
-            `${label} did not answer within ${Math.round(target.contactTimeoutMs / 1000)} s (host down, firewalled or wrong port).`,
-            presented,
-          ),
+          keyError ??
+            (handshakeDone
+              ? new SshError(
+                  'AUTH',
+                  `${label} answered but refused the login or did not accept it within ${seconds}: check the user name, password or key (sshd waits before it refuses a wrong password).`,
+                  presented,
+                )
+              : new SshError(
+                  'TIMEOUT',
+                  `${label} did not answer within ${seconds} (host down, firewalled or wrong port).`,
+                  presented,
+                )),
         ),
       target.contactTimeoutMs,
     );
@@ -393,7 +404,10 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
       finish(keyError ?? new SshError('NETWORK', `${label} closed the connection during setup.`, presented)),
     );
     trace(`${label}: connect`);
-    client.on('handshake', () => trace(`${label}: handshake done`));
+    client.on('handshake', () => {
+      handshakeDone = true;
+      trace(`${label}: handshake done`);
+    });
     try {
       client.connect(config);
       // From the first byte: the handshake and authentication are small request/response packets
