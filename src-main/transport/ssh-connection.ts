@@ -339,7 +339,7 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
           keyError ??
             (handshakeDone
               ? new SshError(
-                  'AUTH',
+                  'AUTH_FAILED',
                   `${label} answered but refused the login or did not accept it within ${seconds}: check the user name, password or key (sshd waits before it refuses a wrong password).`,
                   presented,
                 )
