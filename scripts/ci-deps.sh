@@ -14,6 +14,11 @@ command -v inotifywait >/dev/null || need+=(inotify-tools)
 command -v ip >/dev/null && command -v tc >/dev/null && command -v ss >/dev/null || need+=(iproute2)
 command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/time ] || need+=(time)
+# Hardened-server tests: sudo for the test accounts; getfacl/setfacl and getfattr/setfattr for the
+# metadata tests (ACLs and xattrs in the generated trees).
+[ -x /usr/bin/sudo ] || need+=(sudo)
+command -v setfacl >/dev/null || need+=(acl)
+command -v setfattr >/dev/null || need+=(attr)
 # --check: only say what is missing (one package name a line, and /run/sshd), exit 1 when anything is.
 if [ "${1:-}" = "--check" ]; then
   [ -d /run/sshd ] || need+=(/run/sshd)

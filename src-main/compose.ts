@@ -114,7 +114,17 @@ export function compose(options: ComposeOptions): ComposedApp {
       dataDir: options.dataDir,
       storePath: settings.path,
     }),
-    ...serverHandlers({ service: servers, keys }),
+    ...serverHandlers({
+      service: servers,
+      keys,
+      // A commit may change names and roles (the status tab shows them) or, after an import, every
+      // schedule and trigger: both are read again at once.
+      onCommitted: async (imported) => {
+        if (imported) await automation.storeReplaced();
+        else await automation.reconfigure();
+        status.changed('servers');
+      },
+    }),
     ...syncHandlers({ sets, sync, servers, connect, resolvePath, runs: automation.runner, trigger }),
     ...historyHandlers(history),
     ...statusHandlers({

@@ -12,6 +12,7 @@ export type JournalPhase =
   | 'prepared'
   | 'backed-up'
   | 'staged'
+  | 'validated'
   | 'swapping'
   | 'swapped'
   | 'done'

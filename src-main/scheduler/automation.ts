@@ -160,6 +160,16 @@ export class Automation {
     return this.followUp.idle();
   }
 
+  /**
+   * After the store was replaced (a Backup Configuration import was committed): schedules and triggers
+   * are read again and the status tab told.
+   */
+  async storeReplaced(): Promise<void> {
+    if (this.running) this.scheduler.setEntries(this.storage.load());
+    await this.reconfigure();
+    this.deps.status.changed('import');
+  }
+
   /** Applies the per-set trigger settings (after a change to them, to the sets or to the server list). */
   async reconfigure(): Promise<void> {
     if (!this.running) return;

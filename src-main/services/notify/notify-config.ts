@@ -13,7 +13,8 @@ import { sendEmail } from './notify-email.js';
 import { notifyRunFinished, type Notifier } from './notify-notifier.js';
 import type { NameLookup } from './notify-summary.js';
 
-const KEY = 'notifications';
+export const NOTIFICATIONS_KEY = 'notifications';
+const KEY = NOTIFICATIONS_KEY;
 const PASSWORD_FILE = 'smtp-password.json';
 
 /**

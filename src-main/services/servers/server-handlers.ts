@@ -25,8 +25,13 @@ type ServerMethod =
   | 'config.importPreview'
   | 'config.import';
 
+export type ServerHandlerDeps = ConnectDeps & {
+  /** After a commit: `imported` when it wrote the parts of an imported backup (sets, schedules, …). */
+  readonly onCommitted?: (imported: boolean) => Promise<void>;
+};
+
 /** Handlers for `servers.*` and `config.*`; params arrive parsed by the router. */
-export function serverHandlers(deps: ConnectDeps): Pick<Handlers, ServerMethod> {
+export function serverHandlers(deps: ServerHandlerDeps): Pick<Handlers, ServerMethod> {
   const { service, keys } = deps;
   return {
     'servers.list': () => service.state(),
@@ -34,7 +39,12 @@ export function serverHandlers(deps: ConnectDeps): Pick<Handlers, ServerMethod> 
     'servers.edit': ({ id, patch }) => service.edit(id, patch),
     'servers.remove': ({ id }) => service.remove(id),
     'servers.setRole': ({ id, role }) => service.setRole(id, role),
-    'servers.commit': () => service.commit(),
+    'servers.commit': async () => {
+      const imported = service.hasStagedParts();
+      const state = service.commit();
+      await deps.onCommitted?.(imported);
+      return state;
+    },
     'servers.reset': () => service.reset(),
     'servers.test': ({ id, path }) => testConnection(deps, id, path),
     'servers.trustHostKey': ({ id, fingerprint }) => trustHostKey(deps, id, fingerprint),

@@ -314,6 +314,7 @@ export class SyncService {
             notApplied: [...r.notApplied],
             errors: [...r.errors],
             mismatches: [...r.mismatches],
+            warnings: r.warnings ? [...r.warnings] : undefined,
           });
           await line({ event: 'report', report: r });
         }

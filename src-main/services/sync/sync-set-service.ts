@@ -5,7 +5,8 @@ import type { syncSetDraft } from '../../../src-shared/contract/methods/sync.js'
 import { AppError } from '../../errors/app-error.js';
 import type { SettingsStore } from '../../store/settings-store.js';
 
-const KEY = 'syncSets';
+export const SYNC_SETS_KEY = 'syncSets';
+const KEY = SYNC_SETS_KEY;
 const stored = z.array(syncSet);
 
 /**

@@ -142,7 +142,15 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
     expect(diff.added).toEqual([{ id: 'srv-new', name: 'New one' }]);
     expect(diff.removed).toEqual([]);
     expect(diff.changed).toEqual([
-      { id: backup.servers[1].id, name: 'Known (moved)', fields: ['name', 'port'] },
+      {
+        id: backup.servers[1].id,
+        name: 'Known (moved)',
+        fields: ['name', 'port'],
+        changes: [
+          { field: 'name', old: 'Known', new: 'Known (moved)' },
+          { field: 'port', old: String(s.port), new: '2200' },
+        ],
+      },
     ]);
     expect(deps.service.state().dirty).toBe(false);
 
