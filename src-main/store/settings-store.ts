@@ -157,6 +157,9 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
     path,
     read: () => structuredClone(load().doc),
     write(doc) {
+      // What this process last saw: a key the caller left as it was there is taken from the file as it
+      // is now, so another process's change to it survives; a key the caller changed is written.
+      const base = state?.doc ?? null;
       load();
       const parsed = storeDocument.safeParse(doc);
       if (!parsed.success)
@@ -164,9 +167,7 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
           'STORE_INVALID',
           `Refused to write ${path}: ${describeDocumentIssues(parsed.error, doc)}.`,
         );
-      // Only the keys write() owns; the others' keys are taken as they are on disk now.
-      const own = Object.fromEntries([...reservedKeys].map((k) => [k, parsed.data[k]]));
-      locked((current) => ({ ...current, ...own }) as StoreDocument);
+      locked((current) => mergeChanges(base, parsed.data, current));
     },
     get<T>(key: string): T | undefined {
       return load().doc[key] as T | undefined;
@@ -197,4 +198,24 @@ function takeLock(path: string, waitMs: number): () => void {
       Atomics.wait(pause, 0, 0, 15);
     }
   }
+}
+
+/**
+ * The document to write when `ours` was made from `base` and the file now holds `current`: each
+ * top-level key `ours` changed (or removed) from `base` as `ours` has it, every other key as `current`.
+ */
+function mergeChanges(
+  base: StoreDocument | null,
+  ours: StoreDocument,
+  current: StoreDocument,
+): StoreDocument {
+  if (!base) return ours;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const next: Record<string, unknown> = { ...current };
+  for (const key of new Set([...Object.keys(base), ...Object.keys(ours)])) {
+    if (same(base[key], ours[key])) continue;
+    if (key in ours) next[key] = ours[key];
+    else delete next[key];
+  }
+  return next as StoreDocument;
 }

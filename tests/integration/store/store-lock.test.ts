@@ -61,4 +61,19 @@ describe('the local store shared by two processes', () => {
     store.set('mine', 3);
     expect(store.get('mine')).toBe(3);
   });
+
+  it("a whole-document write keeps another process's change to a key it left alone, and writes the keys it changed", () => {
+    const mine = openSettingsStore(dir);
+    const other = openSettingsStore(dir); // another process's view of the same file
+    mine.set('schedules', ['old']);
+    const doc = mine.read();
+    other.set('notifications', { desktop: 'all' });
+    // Written from the copy read before the other's change: servers and one more key changed (an import).
+    mine.write({ ...doc, settings: { theme: 'dark' }, schedules: ['imported'] });
+    const onDisk = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    expect(onDisk.notifications).toEqual({ desktop: 'all' });
+    expect(onDisk.schedules).toEqual(['imported']);
+    expect(onDisk.settings).toEqual({ theme: 'dark' });
+    expect(other.get('schedules')).toEqual(['imported']);
+  });
 });
