@@ -5,6 +5,7 @@ import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import type { Server } from '../../../src-shared/model/server.js';
 import type { CompareMethod, SyncMode } from '../../../src-shared/model/sync.js';
 import { call } from '../../api/client.js';
+import { advance } from './progress-math.js';
 
 export type PlanResult = Output<'sync.plan'>;
 export type PlanTarget = PlanResult['targets'][number];
@@ -45,6 +46,10 @@ type WizardState = {
     readonly startedAt: number;
     readonly targetIds: ReadonlyArray<string>;
     readonly progress: Readonly<Record<string, ProgressSample>>;
+    /** Per destination, the share of its run done (0–1); it never goes back. */
+    readonly fractions: Readonly<Record<string, number>>;
+    /** Per destination, the bytes copied so far (the copy's own count; kept once copying is over). */
+    readonly bytesCopied: Readonly<Record<string, number>>;
     readonly cancelRequested: boolean;
   } | null;
   readonly record: RunRecord | null;
@@ -209,6 +214,8 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
           startedAt: Date.now(),
           targetIds: plan.targets.map((t) => t.targetId),
           progress: {},
+          fractions: {},
+          bytesCopied: {},
           cancelRequested: false,
         },
       });
@@ -222,7 +229,22 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
   onProgress: (sample) => {
     const run = get().run;
     if (!run || !run.targetIds.includes(sample.targetId) || !sample.runId.startsWith(run.runId)) return;
-    set({ run: { ...run, progress: { ...run.progress, [sample.targetId]: sample } } });
+    const id = sample.targetId;
+    const planned = get().plan?.targets.find((t) => t.targetId === id)?.summary?.bytesToCopy ?? 0;
+    const copiedNow =
+      sample.phase === 'transferring'
+        ? sample.bytesDone
+        : sample.phase === 'preparing' || sample.phase === 'backing-up'
+          ? 0
+          : planned;
+    set({
+      run: {
+        ...run,
+        progress: { ...run.progress, [id]: sample },
+        fractions: { ...run.fractions, [id]: advance(run.fractions[id], sample) },
+        bytesCopied: { ...run.bytesCopied, [id]: Math.max(run.bytesCopied[id] ?? 0, copiedNow) },
+      },
+    });
   },
 
   cancelRun: async () => {
