@@ -18,7 +18,14 @@ export function endpointConnector(deps: SyncWiringDeps): (serverId: string) => P
   return async (serverId) => {
     const server = committedServer(deps.service, serverId);
     if (server.kind === 'local') return new LocalEndpoint();
-    const conn = await connectTo(server, deps);
+    let conn: Awaited<ReturnType<typeof connectTo>>;
+    try {
+      conn = await connectTo(server, deps);
+    } catch (err) {
+      // The server list shows what the last real contact found, a run's included.
+      if (err instanceof AppError) deps.service.recordContact(server.id, false, err.message, err.code);
+      throw err;
+    }
     deps.service.recordContact(server.id, true, 'Connected.');
     return new SshEndpoint(conn, { fastPath: deps.fastPath ?? true, label: server.name });
   };

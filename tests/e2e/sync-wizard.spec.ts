@@ -363,13 +363,23 @@ test.describe('Synchronize Configurations wizard', () => {
     await page.keyboard.press('Control+Shift+S');
     await expect(w.dialog.getByTestId('source-page')).toBeVisible();
     await expect(w.dialog.getByRole('checkbox', { name: 'Synchronize to second-1' })).toBeChecked();
-    await w.pressButton('Next');
+    // Next is in a few Tabs from wherever a page puts the focus, and the focus never leaves the dialog.
+    await w.pressButton('Next', 8);
     await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Update 1');
-    await w.pressButton('Next');
+    await expect(w.button('Next')).toBeFocused();
+    await w.expectFocusStaysInside(40);
+    await w.expectFocusStaysInside(15, true);
+    await w.pressButton('Next', 60);
     await expect(w.dialog.getByTestId('sentences')).toContainText('second-1: 2 entries created, 1 updated');
-    await w.pressButton('Start');
+    // The Confirmation page does not put Start under Enter: Enter, Enter does not start a run.
+    await expect(w.button('Start')).not.toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(w.dialog.getByTestId('sentences')).toBeVisible();
+    await expect(w.button('Start')).not.toBeFocused();
+    await w.pressButton('Start', 6);
     await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished');
-    await w.pressButton('Next');
+    await w.expectFocusStaysInside(20);
+    await w.pressButton('Next', 8);
     await expect(w.result('second-1').getByTestId('result-status')).toHaveText('Succeeded');
     await w.snapBoth('sync-wizard-10-keyboard-results');
     await page.keyboard.press('Escape');

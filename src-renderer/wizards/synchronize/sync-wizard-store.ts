@@ -25,6 +25,8 @@ type WizardState = {
   readonly servers: ReadonlyArray<Server> | null;
   readonly sets: ReadonlyArray<SyncSet> | null;
   readonly loadError: string | null;
+  /** Servers being contacted now, so "Reachable" is only ever shown from a contact just made. */
+  readonly checking: ReadonlyArray<string>;
   readonly setId: string | null;
   readonly sourceId: string | null;
   readonly destinationIds: ReadonlyArray<string>;
@@ -58,6 +60,8 @@ type WizardState = {
 
   reset(): void;
   load(): Promise<void>;
+  /** Contacts every SSH server that can take part (each within its contact timeout) and shows the outcome. */
+  checkContacts(): Promise<void>;
   chooseSet(id: string): void;
   chooseSource(id: string): void;
   toggleDestination(id: string): void;
@@ -87,6 +91,8 @@ export function whyNotDestination(s: Server, sourceId: string | null): string | 
   if (s.role === 'not-selected')
     return 'Not Selected in the server list: it takes part in no synchronization.';
   if (s.role === 'primary') return 'The primary is never overwritten; change roles in the server list first.';
+  if (s.lastContact && !s.lastContact.ok && s.lastContact.code === 'HOST_KEY_CHANGED')
+    return 'Its host key has CHANGED since it was pinned: nothing is sent to it until you review the new key and replace the pin in the Server List Wizard (Trust page).';
   return null;
 }
 
@@ -113,6 +119,7 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
   servers: null,
   sets: null,
   loadError: null,
+  checking: [],
   setId: null,
   sourceId: null,
   destinationIds: [],
@@ -141,9 +148,36 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
         sourceId,
         destinationIds: servers.filter((s) => whyNotDestination(s, sourceId) === null).map((s) => s.id),
       });
+      void get().checkContacts();
     } catch (err) {
       set({ loadError: message(err) });
     }
+  },
+
+  checkContacts: async () => {
+    const ids = (get().servers ?? []).filter((s) => s.kind === 'ssh' && canTakePart(s)).map((s) => s.id);
+    set({ checking: ids });
+    await Promise.all(
+      ids.map(async (id) => {
+        await call('servers.test', { id }).catch(() => undefined);
+        const committed = await call('servers.list', {}).then(
+          (l) => l.committed,
+          () => null,
+        );
+        const s = get();
+        const fresh = committed?.find((x) => x.id === id);
+        const servers = fresh && s.servers ? s.servers.map((x) => (x.id === id ? fresh : x)) : s.servers;
+        set({
+          servers,
+          checking: s.checking.filter((x) => x !== id),
+          // A server the contact found unusable (a changed host key) is never left ticked.
+          destinationIds: s.destinationIds.filter((d) => {
+            const x = servers?.find((y) => y.id === d);
+            return !x || whyNotDestination(x, s.sourceId) === null;
+          }),
+        });
+      }),
+    );
   },
 
   chooseSet: (id) => {
