@@ -93,6 +93,12 @@ export function ResultsPage() {
                           : ''}
                       </Text>
                     )}
+                    {(r.leftOut ?? 0) > 0 && (
+                      <Text size="xs" c="orange" mt={4} data-testid="result-left-out">
+                        {r.leftOut?.toLocaleString('en-US')} unticked change{r.leftOut === 1 ? '' : 's'} left
+                        as {r.leftOut === 1 ? 'it was' : 'they were'}
+                      </Text>
+                    )}
                     {r.errors.slice(0, 3).map((e) => (
                       <Text key={e.path + e.message} size="xs" c="red">
                         {e.path}: {e.message}

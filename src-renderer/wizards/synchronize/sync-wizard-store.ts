@@ -41,6 +41,8 @@ type WizardState = {
   } | null;
   readonly plan: PlanResult | null;
   readonly error: string | null;
+  /** Per target, the paths the user unticked on the Differences page (a folder: all below it). */
+  readonly unticked: Readonly<Record<string, ReadonlyArray<string>>>;
   /** The user confirmed the guards that fired (mass deletion, empty source). */
   readonly guardsConfirmed: boolean;
   readonly run: {
@@ -71,6 +73,8 @@ type WizardState = {
   computePlan(): Promise<void>;
   stopPlanning(): void;
   confirmGuards(value: boolean): void;
+  /** Unticks a path (a folder: all below it), or ticks it again. */
+  toggleTick(targetId: string, path: string): void;
   start(): Promise<void>;
   onProgress(sample: ProgressSample): void;
   cancelRun(): Promise<void>;
@@ -79,6 +83,11 @@ type WizardState = {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 let tickets = 0;
+
+/** True when the path, or a folder above it, is unticked (the same rule the service applies). */
+export function isUnticked(path: string, unticked: ReadonlyArray<string>): boolean {
+  return unticked.some((u) => path === u || path.startsWith(`${u}/`));
+}
 
 /** Servers that can take part at all: Not Selected ones never do. */
 export function canTakePart(s: Server): boolean {
@@ -107,6 +116,7 @@ const initial = {
   planning: null,
   plan: null,
   guardsConfirmed: false,
+  unticked: {},
   run: null,
   record: null,
   restoring: false,
@@ -210,6 +220,7 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
       plan: null,
       error: null,
       guardsConfirmed: false,
+      unticked: {},
     });
     try {
       const plan = await call('sync.plan', {
@@ -232,13 +243,26 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
     if (planning) void call('sync.cancelPlan', { planRequestId: planning.requestId }).catch(() => undefined);
   },
   confirmGuards: (value) => set({ guardsConfirmed: value }),
+  toggleTick: (targetId, path) => {
+    const now = get().unticked[targetId] ?? [];
+    const next = now.includes(path) ? now.filter((p) => p !== path) : [...now, path];
+    // A different selection is a different run: the guards asked about the old one.
+    set({ unticked: { ...get().unticked, [targetId]: next }, guardsConfirmed: false });
+  },
 
   start: async () => {
-    const { plan, guardsConfirmed } = get();
+    const { plan, guardsConfirmed, unticked } = get();
     if (!plan) return;
     const confirm = guardsConfirmed ? firedGuards(plan) : [];
+    const exclude = Object.entries(unticked)
+      .filter(([, paths]) => paths.length > 0)
+      .map(([targetId, paths]) => ({ targetId, paths: [...paths] }));
     try {
-      const { runId } = await call('sync.apply', { planId: plan.planId, confirm });
+      const { runId } = await call('sync.apply', {
+        planId: plan.planId,
+        confirm,
+        ...(exclude.length > 0 ? { exclude } : {}),
+      });
       set({
         step: PROGRESS,
         record: null,
