@@ -34,6 +34,13 @@ test.describe('Synchronize: changes first, pick what to apply', () => {
     await put(root(primary), 'sub/two.conf', 'two\n', { mtime: t0 });
     await put(root(primary), 'lib/x.conf', 'x\n', { mtime: t0 });
     await put(root(s1), 'app.conf', 'port=1\n', { mtime: old });
+    // A long file changed far from its top: the diff opens at the change, and steps between changes.
+    const long = (changed: boolean) =>
+      Array.from({ length: 300 }, (_, i) =>
+        changed && (i === 149 || i === 249) ? `line ${i + 1} new` : `line ${i + 1}`,
+      ).join('\n');
+    await put(root(primary), 'long.conf', `${long(true)}\n`, { mtime: t0 });
+    await put(root(s1), 'long.conf', `${long(false)}\n`, { mtime: old });
     await put(root(s1), 'keep.conf', 'same\n', { mtime: old });
     await put(root(s1), 'stale.conf', 'keep me\n', { mtime: old });
     await put(root(s1), 'oldsub/gone.conf', 'gone\n', { mtime: old });
@@ -77,6 +84,27 @@ test.describe('Synchronize: changes first, pick what to apply', () => {
     await sub.click();
     await expect(p1.getByTestId('entry-row').filter({ hasText: 'sub/one.conf' })).toHaveCount(1);
 
+    // The diff viewer: tall, opened at the first change, next / previous change.
+    await p1.getByTestId('entry-row').filter({ hasText: 'long.conf' }).dblclick();
+    const diff = p1.getByTestId('file-diff');
+    const lines = diff.getByTestId('diff-lines');
+    await expect(diff.getByTestId('change-position')).toHaveText('change 1 of 2');
+    const inView = async (text: string) => {
+      const box = await lines.boundingBox();
+      const row = await lines.getByText(text).first().boundingBox();
+      return !!box && !!row && row.y >= box.y && row.y + row.height <= box.y + box.height;
+    };
+    await expect.poll(() => inView('line 150 new')).toBe(true);
+    expect(await lines.evaluate((el) => el.scrollTop)).toBeGreaterThan(1000);
+    expect((await lines.boundingBox())?.height ?? 0).toBeGreaterThan(240);
+    await diff.getByRole('button', { name: '↓ Next change' }).click();
+    await expect(diff.getByTestId('change-position')).toHaveText('change 2 of 2');
+    await expect.poll(() => inView('line 250 new')).toBe(true);
+    await diff.getByRole('button', { name: '↑ Previous change' }).click();
+    await expect.poll(() => inView('line 150 new')).toBe(true);
+    await w.snapBoth('sync-pick-diff');
+    await diff.getByRole('button', { name: 'Close the file comparison' }).click();
+
     // Untick the folder sub (with what is in it) and the deletion of stale.conf.
     await sub.getByRole('checkbox').uncheck();
     await expect(p1.getByTestId('entry-row').filter({ hasText: 'sub/one.conf' })).toHaveAttribute(
@@ -89,7 +117,7 @@ test.describe('Synchronize: changes first, pick what to apply', () => {
     await p1.getByTestId('entry-row').filter({ hasText: 'stale.conf' }).getByRole('checkbox').uncheck();
     // Changes: create sub, sub/one, sub/two, lib, lib/x; update app.conf; delete stale, oldsub, oldsub/gone, a1-a4.
     await expect(p1.getByTestId('ticked-summary')).toHaveText(
-      '9 of 13 changes ticked; the run leaves the others as they are.',
+      '10 of 14 changes ticked; the run leaves the others as they are.',
     );
     await w.snapBoth('sync-pick-differences');
 
@@ -97,7 +125,7 @@ test.describe('Synchronize: changes first, pick what to apply', () => {
     await w.button('Next').click();
     await expect(w.dialog.getByTestId('confirm-from-to')).toContainText('from primary to second-1');
     await expect(w.dialog.getByTestId('sentences')).toContainText(
-      'second-1: 2 entries created, 1 updated, 6 deleted',
+      'second-1: 2 entries created, 2 updated, 6 deleted',
     );
     await expect(w.dialog.getByTestId('sentences')).toContainText(
       '4 changes you unticked are left as they are.',
@@ -116,7 +144,7 @@ test.describe('Synchronize: changes first, pick what to apply', () => {
     await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished');
     await w.button('Next').click();
     await expect(w.result('second-1').getByTestId('result-status')).toHaveText('Succeeded');
-    await expect(w.result('second-1')).toContainText('2 / 1 / 6');
+    await expect(w.result('second-1')).toContainText('2 / 2 / 6');
     await expect(w.result('second-1')).toContainText('4 unticked changes left as they were');
 
     // On disk: only the ticked changes.
