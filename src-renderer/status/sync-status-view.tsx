@@ -83,7 +83,7 @@ export function SyncStatusView() {
         {overview && <PromoteOffer overview={overview} onDone={() => void load()} />}
         {overview && servers.every((s) => s.role === 'not-selected') && (
           <Text c="dimmed">
-            No server takes part yet: choose a primary and its secondaries with Manage › Server List….
+            No server takes part yet: choose a primary and its secondaries in Manage › Server List…
           </Text>
         )}
         {overview && (

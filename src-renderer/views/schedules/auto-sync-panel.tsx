@@ -30,7 +30,7 @@ export function AutoSyncPanel({
   if (rows.length === 0)
     return (
       <Text size="sm" c="dimmed">
-        No sync set yet: make one with Manage › Sync Sets….
+        No sync set yet: make one in Manage › Sync Sets…
       </Text>
     );
   return (
