@@ -30,6 +30,7 @@ import { AutoSyncSettings, settingsScheduleStorage } from './schedule-storage.js
 import { Scheduler } from './scheduler.js';
 import { SetRunner } from './set-runner.js';
 import { triggerSourceFor } from './trigger-sources.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** Knobs for tests and odd setups; the shells use the defaults. */
 export type AutomationOptions = {
@@ -406,8 +407,4 @@ export class Automation {
         return assertNever(e);
     }
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
 }

@@ -7,7 +7,7 @@ import {
   type NotificationSettings,
 } from '../../src-shared/contract/methods/notify.js';
 import type { RunRecord } from '../../src-shared/model/history.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import { sendEmail, sendTestEmail } from './notify-email.js';

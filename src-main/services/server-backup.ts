@@ -1,6 +1,6 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { describeIssues } from '../rpc/router.js';
 import { CURRENT_SCHEMA_VERSION } from '../store/store-document.js';
 import type { ServerService } from './server-service.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import {
   checkServerList,

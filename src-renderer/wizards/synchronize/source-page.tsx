@@ -27,7 +27,13 @@ export function contactWords(code: string | undefined): string {
     case 'HOST_KEY_UNKNOWN':
       return 'Host key not pinned';
     case 'AUTH':
+    case 'AUTH_FAILED':
       return 'Login refused';
+    case 'SUDO_WRONG_PASSWORD':
+    case 'SUDO_PASSWORD_NEEDED':
+    case 'SUDO_NOT_ALLOWED':
+    case 'SUDO_TTY_REQUIRED':
+      return 'sudo refused';
     case 'TIMEOUT':
       return 'No answer';
     case 'REFUSED':

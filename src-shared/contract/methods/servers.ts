@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorCode } from '../envelope.js';
 import {
   hostKeyPin,
   serverListState,
@@ -35,8 +36,8 @@ export const connectionTestResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), hostKey: presentedHostKey, capabilities: serverCapabilities, message: z.string() }),
   z.object({
     ok: z.literal(false),
-    /** DNS, REFUSED, TIMEOUT, HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH, NETWORK, NO_AGENT, KEY_FILE… */
-    code: z.string(),
+    /** DNS, REFUSED, TIMEOUT, HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED, NETWORK, NO_AGENT, KEY_FILE… */
+    code: errorCode,
     message: z.string(),
     /** On HOST_KEY_UNKNOWN / HOST_KEY_CHANGED: what the host presented, for the user to compare. */
     presentedKey: presentedHostKey.nullable(),

@@ -76,7 +76,7 @@ describe('openSsh against real sshd', () => {
       const err = await failure(
         openSsh(target(s, { auth: { kind: 'key', privateKey: other.clientKey.privateKey } })),
       );
-      expect(err.code).toBe('AUTH');
+      expect(err.code).toBe('AUTH_FAILED');
     } finally {
       await other.stop();
     }
@@ -100,7 +100,7 @@ describe('openSsh against real sshd', () => {
           }),
         ),
       );
-      expect(err.code, `contact timeout ${contactTimeoutMs} ms: ${err.message}`).toBe('AUTH');
+      expect(err.code, `contact timeout ${contactTimeoutMs} ms: ${err.message}`).toBe('AUTH_FAILED');
       expect(err.message).toContain('refused the login');
       expect(err.message).not.toMatch(/did not answer|firewalled/);
       expect(Date.now() - t0).toBeLessThan(contactTimeoutMs + 1000);
