@@ -20,6 +20,7 @@ import { StatusService } from './services/status-service.js';
 import { StatusStateStore } from './services/status-state.js';
 import { statusHandlers } from './services/status-handlers.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
+import { restoreRecord, type RestoreOutcome } from './services/restore-record.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -137,6 +138,50 @@ export function compose(options: ComposeOptions): ComposedApp {
       return plan;
     },
     'sync.apply': (input) => runner.applyPlan(input, options.shell === 'cli' ? 'cli' : 'manual'),
+    // A restore is a run of its own: in History, on the status tab, and its run "restored at …".
+    'sync.restore': async (input, ctx) => {
+      const startedAt = Date.now();
+      let outcome: RestoreOutcome;
+      let result: Awaited<ReturnType<(typeof syncs)['sync.restore']>> | null = null;
+      try {
+        result = await syncs['sync.restore'](input, ctx);
+        outcome = {
+          ok: true,
+          restored: result.restored,
+          removed: result.removed,
+          errors: result.errors.length,
+          ...(result.errors[0]
+            ? { firstError: `${result.errors[0].path}: ${result.errors[0].message}` }
+            : {}),
+        };
+      } catch (err) {
+        outcome = { ok: false, message: err instanceof Error ? err.message : String(err) };
+        const record = restoreRecord({
+          serverId: input.serverId,
+          setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
+          runId: input.runId,
+          trigger: options.shell === 'cli' ? 'cli' : 'manual',
+          startedAt,
+          finishedAt: Date.now(),
+          outcome,
+        });
+        await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
+        status.changed('restore');
+        throw err;
+      }
+      const record = restoreRecord({
+        serverId: input.serverId,
+        setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
+        runId: input.runId,
+        trigger: options.shell === 'cli' ? 'cli' : 'manual',
+        startedAt,
+        finishedAt: Date.now(),
+        outcome,
+      });
+      await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
+      status.noteRestore(record);
+      return result;
+    },
     ...historyHandlers(history),
     ...statusHandlers({ status, servers, rolesChanged: () => automation.reconfigure() }),
     ...automation.handlers(),

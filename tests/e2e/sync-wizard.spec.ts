@@ -201,12 +201,32 @@ test.describe('Synchronize Configurations wizard', () => {
     await expect(w.dialog.getByTestId('confirm-restore')).toContainText('second-1, second-2');
     await w.button('Restore now').click();
     await expect(w.dialog.getByTestId('restore-done')).toContainText('back as it was');
+    await expect(w.dialog.getByTestId('results-title')).toContainText('This run was undone: restored at');
     await w.snapBoth('sync-wizard-06-restored');
     expect(await tree(root(s1))).toEqual(before.s1);
     expect(await tree(root(s2))).toEqual(before.s2);
 
     await w.button('Finish').click();
     await expect(w.dialog).toBeHidden();
+
+    // The restore is a run of its own: in History, beside the run it undid ("restored at …").
+    await page.getByRole('menuitem', { name: 'Manage' }).click();
+    await page.getByRole('menuitem', { name: 'History…' }).click();
+    const history = page.getByRole('dialog', { name: 'History' });
+    await expect(history.getByTestId('history-restore-of')).toHaveCount(2);
+    await expect(history.getByTestId('history-restore-of').first()).toContainText(`Restore of run ${runId}`);
+    await expect(history.getByTestId('history-restored-at')).toContainText('restored at');
+    await expect(
+      history.getByTestId('history-row').filter({ has: page.getByText('Restored', { exact: true }) }),
+    ).toHaveCount(2);
+    await w.snapBoth('history-01-restore');
+    await history.getByRole('button', { name: 'Close', exact: true }).click();
+    // And on the status tab: the secondaries' last operation is the restore.
+    await page.getByRole('tab', { name: 'Synchronization status' }).click();
+    await expect(page.getByTestId('status-row-second-1').getByTestId('last-sync')).toContainText('Restored');
+    await expect(page.getByTestId('status-row-primary').getByTestId('last-sync')).not.toContainText(
+      'Restored',
+    );
     rpc.close();
     expect(errors).toEqual([]);
   });

@@ -59,6 +59,8 @@ type WizardState = {
   readonly record: RunRecord | null;
   readonly restoring: boolean;
   readonly restored: ReadonlyArray<RestoreOutcome> | null;
+  /** When the restore of this run ended (epoch ms). */
+  readonly restoredAt: number | null;
 
   reset(): void;
   load(): Promise<void>;
@@ -121,6 +123,7 @@ const initial = {
   record: null,
   restoring: false,
   restored: null,
+  restoredAt: null,
 };
 
 /** The Synchronize Configurations wizard: choices, the plan, the run and its results. */
@@ -336,6 +339,6 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
         outcomes.push({ targetId: r.targetId, ok: false, message: message(err) });
       }
     }
-    set({ restoring: false, restored: outcomes });
+    set({ restoring: false, restored: outcomes, restoredAt: Date.now() });
   },
 }));
