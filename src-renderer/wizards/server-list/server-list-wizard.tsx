@@ -11,6 +11,7 @@ import { ServerInfoPage } from './server-info-page.js';
 import { TrustPage, type TestResult } from './trust-page.js';
 import { KeySetupPage, type KeySetupOutcome } from './key-setup-page.js';
 import { SummaryPage } from './summary-page.js';
+import { FooterBar } from '../../components/footer-bar.js';
 
 const LIST = 0;
 const INFO = 1;
@@ -289,12 +290,7 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
         )}
       </Box>
 
-      <Group
-        justify="space-between"
-        mt="md"
-        pt="md"
-        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
-      >
+      <FooterBar mt="md">
         {confirmCancel ? (
           <Group gap="sm" data-testid="confirm-cancel">
             <Text size="sm" fw={500}>
@@ -326,7 +322,7 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
             Finish
           </Button>
         </Group>
-      </Group>
+      </FooterBar>
     </Modal>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { restoredAt, type RunRecord } from '../../../src-shared/model/history.js';
-import { restoreRecord } from '../../../src-main/services/restore-record.js';
+import { restoreRecord } from '../../../src-main/services/history/restore-record.js';
 
 const run: RunRecord = {
   id: '20261201T100000-aaaa',

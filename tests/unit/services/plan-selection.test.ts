@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupByFolder, narrowPlan } from '../../../src-main/services/plan-selection.js';
+import { groupByFolder, narrowPlan } from '../../../src-main/services/sync/plan-selection.js';
 import type { Plan, PlanEntry } from '../../../src-shared/model/sync.js';
 
 const file = (size: number) => ({ type: 'file' as const, size, mtimeMs: 0, mode: 0o644 });
