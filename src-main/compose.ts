@@ -23,6 +23,7 @@ import { StatusStateStore } from './services/status/status-state.js';
 import { statusHandlers } from './services/status/status-handlers.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
 import { automationHandlers } from './scheduler/automation-handlers.js';
+import { restoreRecord, type RestoreOutcome } from './services/history/restore-record.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -107,6 +108,15 @@ export function compose(options: ComposeOptions): ComposedApp {
   });
   // The follow-up of every run (history, status, notifications) hears of it as an event.
   sync.onRunFinished((r) => automation.onRunFinished(r));
+  const syncMethods = syncHandlers({
+    sets,
+    sync,
+    servers,
+    connect,
+    resolvePath,
+    runs: automation.runner,
+    trigger,
+  });
   const handlers: Handlers = {
     ...appHandlers({
       version: appVersion(),
@@ -125,7 +135,51 @@ export function compose(options: ComposeOptions): ComposedApp {
         status.changed('servers');
       },
     }),
-    ...syncHandlers({ sets, sync, servers, connect, resolvePath, runs: automation.runner, trigger }),
+    ...syncMethods,
+    // A restore is a run of its own: in History, on the status tab, and its run "restored at …".
+    'sync.restore': async (input, ctx) => {
+      const startedAt = Date.now();
+      let outcome: RestoreOutcome;
+      let result: Awaited<ReturnType<(typeof syncMethods)['sync.restore']>> | null = null;
+      try {
+        result = await syncMethods['sync.restore'](input, ctx);
+        outcome = {
+          ok: true,
+          restored: result.restored,
+          removed: result.removed,
+          errors: result.errors.length,
+          ...(result.errors[0]
+            ? { firstError: `${result.errors[0].path}: ${result.errors[0].message}` }
+            : {}),
+        };
+      } catch (err) {
+        outcome = { ok: false, message: err instanceof Error ? err.message : String(err) };
+        const record = restoreRecord({
+          serverId: input.serverId,
+          setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
+          runId: input.runId,
+          trigger: trigger,
+          startedAt,
+          finishedAt: Date.now(),
+          outcome,
+        });
+        await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
+        status.changed('restore');
+        throw err;
+      }
+      const record = restoreRecord({
+        serverId: input.serverId,
+        setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
+        runId: input.runId,
+        trigger: trigger,
+        startedAt,
+        finishedAt: Date.now(),
+        outcome,
+      });
+      await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
+      status.noteRestore(record);
+      return result;
+    },
     ...historyHandlers(history),
     ...statusHandlers({
       status,

@@ -12,6 +12,7 @@ import { planActions } from '../../src-shared/model/sync.js';
 import { AppError } from '../errors/app-error.js';
 import { checkLinkTarget, checkRelPath } from './rel-path.js';
 import { assertNever } from '../../src-shared/assert-never.js';
+import { durationWords } from '../../src-shared/duration-words.js';
 
 /**
  * Decides, for every path of two trees, what applying would do — a pure function of the two indexes
@@ -96,9 +97,9 @@ export function sameTime(a: number, b: number, toleranceMs: number): boolean {
   return (whole(a) || whole(b)) && Math.floor(a / 1000) === Math.floor(b / 1000);
 }
 
+/** "4.2 s", "3 min 12 s", "1 year 334 days": a time difference in the words a person reads. */
 function seconds(ms: number): string {
-  const s = Math.abs(ms) / 1000;
-  return s >= 10 ? `${Math.round(s)} s` : `${s.toFixed(1)} s`;
+  return durationWords(ms);
 }
 
 function decide(path: string, s: FileEntry | undefined, d: FileEntry | undefined, o: PlanOptions): PlanEntry {

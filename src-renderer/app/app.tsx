@@ -9,6 +9,7 @@ import { DialogHost } from './dialog-host.js';
 import { MenuBar } from './menu-bar.js';
 import { StatusBar } from './status-bar.js';
 import { useMenuShortcuts } from './use-menu-shortcuts.js';
+import { useDialogFocusGuard } from './use-dialog-focus-guard.js';
 import { Logo } from './logo.js';
 
 function ColorSchemeToggle() {
@@ -29,6 +30,7 @@ export function App() {
   const { view, setView, runMenuCommand } = useUiStore();
   const load = useAppInfo((s) => s.load);
   useMenuShortcuts(shellKind === 'browser');
+  useDialogFocusGuard();
   useEffect(() => {
     void load();
     return onEvent('menu.command', ({ command }) => runMenuCommand(command));

@@ -94,10 +94,18 @@ export function LastSyncCell({ sync }: { sync: ServerStatus['lastSync'] }) {
         never
       </Text>
     );
-  const look = resultLook(sync.status);
+  const base = resultLook(sync.status);
+  // A restore is named as such: the server was put back as before an earlier run.
+  const look =
+    sync.kind === 'restore'
+      ? {
+          color: sync.status === 'ok' ? 'orange' : 'red',
+          label: sync.status === 'ok' ? 'Restored' : 'Restore failed',
+        }
+      : base;
   return (
     <Tooltip label={sync.message || look.label} multiline w={360} withinPortal disabled={!sync.message}>
-      <Stack gap={2}>
+      <Stack gap={2} data-testid="last-sync">
         <Group gap={6} wrap="nowrap">
           <Badge color={look.color} variant="light">
             {look.label}

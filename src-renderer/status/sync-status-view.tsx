@@ -34,9 +34,12 @@ export function SyncStatusView() {
     void load();
     const offStatus = onEvent('status.changed', () => void load());
     const offSync = onEvent('sync.finished', () => void load());
+    // While the tab is open it is read again every 15 s too: contact times and "x min ago" stay true.
+    const timer = setInterval(() => void load(), 15_000);
     return () => {
       offStatus();
       offSync();
+      clearInterval(timer);
     };
   }, [load]);
 
@@ -83,7 +86,7 @@ export function SyncStatusView() {
         {overview && <PromoteOffer overview={overview} onDone={() => void load()} />}
         {overview && servers.every((s) => s.role === 'not-selected') && (
           <Text c="dimmed">
-            No server takes part yet: choose a primary and its secondaries with Manage › Server List….
+            No server takes part yet: choose a primary and its secondaries in Manage › Server List…
           </Text>
         )}
         {overview && (

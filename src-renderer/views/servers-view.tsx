@@ -33,7 +33,7 @@ export function ServersView() {
         )}
         {state && onlyLocal && (
           <Text c="dimmed">
-            No servers yet. Add the primary and its secondaries with Manage › Server List….
+            No servers yet. Add the primary and its secondaries in Manage › Server List…
           </Text>
         )}
         {state && (

@@ -40,8 +40,29 @@ export const runRecord = z.object({
   destinations: z.array(destinationResult),
   /** A failure of the run as a whole (source unreachable, cancelled before any destination). */
   error: z.string().optional(),
+  /** What the run did: a synchronization (absent, as in older lines), or a restore of an earlier run. */
+  kind: z.enum(['sync', 'restore', 'recover']).optional(),
+  /** For a restore: the run whose changes it undid (that run is then shown "restored at …"). */
+  restores: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof runRecord>;
+
+/** When a run was undone by a later restore on a server (the newest such restore), or null. */
+export function restoredAt(
+  records: ReadonlyArray<RunRecord>,
+  runId: string,
+  serverId?: string,
+): number | null {
+  let at: number | null = null;
+  for (const r of records)
+    if (
+      r.kind === 'restore' &&
+      r.restores === runId &&
+      r.destinations.some((d) => d.status === 'ok' && (serverId === undefined || d.serverId === serverId))
+    )
+      at = Math.max(at ?? 0, r.finishedAt);
+  return at;
+}
 
 export const runResult = z.enum(['ok', 'partial', 'failed']);
 export type RunResult = z.infer<typeof runResult>;

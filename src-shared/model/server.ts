@@ -46,6 +46,8 @@ export const lastContact = z.object({
   at: z.string(),
   ok: z.boolean(),
   message: z.string(),
+  /** On a failure, what failed (AUTH, HOST_KEY_CHANGED, TIMEOUT, REFUSED, DNS, …), so it is named as such. */
+  code: z.string().optional(),
 });
 export type LastContact = z.infer<typeof lastContact>;
 

@@ -61,6 +61,9 @@ test.describe('Synchronization status, schedules and switch-over', () => {
     await expect(row).toContainText('plant-config');
     await expect(row.getByTestId('schedule-row-next')).toContainText(/8.*4:30/);
     await dialog.getByTestId('auto-sync-table').getByText('On change', { exact: true }).click();
+    // A Strict set: switching automatic sync on says what it would delete, and asks.
+    await expect(dialog.getByTestId('auto-sync-warning')).toContainText('is a Strict set');
+    await dialog.getByRole('button', { name: 'Switch it on' }).click();
     await expect(dialog.getByRole('radio', { name: 'On change' })).toBeChecked();
     await snap(page, 'schedules-02-saved');
   });

@@ -133,7 +133,8 @@ test.describe('Synchronize Configurations wizard', () => {
     await expect(p1.getByTestId('entry-row')).toHaveText(/sub\/old\.ini/);
     await p1.getByRole('textbox', { name: 'Search paths' }).fill('');
     await p1.getByText(/^Delete 3$/).click();
-    await expect(p1.getByTestId('rows-shown')).toContainText('10 entries');
+    // Changes first: the two unchanged entries are hidden until asked for.
+    await expect(p1.getByTestId('rows-shown')).toContainText('8 entries (2 unchanged hidden)');
     // Exports hold every entry.
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
@@ -200,12 +201,32 @@ test.describe('Synchronize Configurations wizard', () => {
     await expect(w.dialog.getByTestId('confirm-restore')).toContainText('second-1, second-2');
     await w.button('Restore now').click();
     await expect(w.dialog.getByTestId('restore-done')).toContainText('back as it was');
+    await expect(w.dialog.getByTestId('results-title')).toContainText('This run was undone: restored at');
     await w.snapBoth('sync-wizard-06-restored');
     expect(await tree(root(s1))).toEqual(before.s1);
     expect(await tree(root(s2))).toEqual(before.s2);
 
     await w.button('Finish').click();
     await expect(w.dialog).toBeHidden();
+
+    // The restore is a run of its own: in History, beside the run it undid ("restored at …").
+    await page.getByRole('menuitem', { name: 'Manage' }).click();
+    await page.getByRole('menuitem', { name: 'History…' }).click();
+    const history = page.getByRole('dialog', { name: 'History' });
+    await expect(history.getByTestId('history-restore-of')).toHaveCount(2);
+    await expect(history.getByTestId('history-restore-of').first()).toContainText(`Restore of run ${runId}`);
+    await expect(history.getByTestId('history-restored-at')).toContainText('restored at');
+    await expect(
+      history.getByTestId('history-row').filter({ has: page.getByText('Restored', { exact: true }) }),
+    ).toHaveCount(2);
+    await w.snapBoth('history-01-restore');
+    await history.getByRole('button', { name: 'Close', exact: true }).click();
+    // And on the status tab: the secondaries' last operation is the restore.
+    await page.getByRole('tab', { name: 'Synchronization status' }).click();
+    await expect(page.getByTestId('status-row-second-1').getByTestId('last-sync')).toContainText('Restored');
+    await expect(page.getByTestId('status-row-primary').getByTestId('last-sync')).not.toContainText(
+      'Restored',
+    );
     rpc.close();
     expect(errors).toEqual([]);
   });
@@ -234,7 +255,8 @@ test.describe('Synchronize Configurations wizard', () => {
     await page.goto(shell.url);
     const w = new SyncWizardPage(page);
     await w.open();
-    await expect(w.dialog.getByTestId('destination-second-3')).toContainText('Unreachable');
+    // A host that never answers is named as such (not as a refused login or a changed key).
+    await expect(w.dialog.getByTestId('destination-second-3')).toContainText('No answer');
     await w.dialog.getByText('Easy', { exact: true }).click();
     await expect(w.dialog.getByTestId('mode-explained')).toContainText(
       'Easy: only files that are newer on the source',
@@ -363,13 +385,23 @@ test.describe('Synchronize Configurations wizard', () => {
     await page.keyboard.press('Control+Shift+S');
     await expect(w.dialog.getByTestId('source-page')).toBeVisible();
     await expect(w.dialog.getByRole('checkbox', { name: 'Synchronize to second-1' })).toBeChecked();
-    await w.pressButton('Next');
+    // Next is in a few Tabs from wherever a page puts the focus, and the focus never leaves the dialog.
+    await w.pressButton('Next', 8);
     await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Update 1');
-    await w.pressButton('Next');
+    await expect(w.button('Next')).toBeFocused();
+    await w.expectFocusStaysInside(40);
+    await w.expectFocusStaysInside(15, true);
+    await w.pressButton('Next', 60);
     await expect(w.dialog.getByTestId('sentences')).toContainText('second-1: 2 entries created, 1 updated');
-    await w.pressButton('Start');
+    // The Confirmation page does not put Start under Enter: Enter, Enter does not start a run.
+    await expect(w.button('Start')).not.toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(w.dialog.getByTestId('sentences')).toBeVisible();
+    await expect(w.button('Start')).not.toBeFocused();
+    await w.pressButton('Start', 6);
     await expect(w.dialog.getByTestId('progress-page')).toContainText('Finished');
-    await w.pressButton('Next');
+    await w.expectFocusStaysInside(20);
+    await w.pressButton('Next', 8);
     await expect(w.result('second-1').getByTestId('result-status')).toHaveText('Succeeded');
     await w.snapBoth('sync-wizard-10-keyboard-results');
     await page.keyboard.press('Escape');

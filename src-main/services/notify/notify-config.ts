@@ -73,9 +73,12 @@ export class NotifyConfig {
   async runFinished(record: RunRecord, notifier: Notifier, names: NameLookup): Promise<void> {
     const settings = this.settings();
     const smtp = settings.smtp;
+    // A run of automatic sync changed the secondaries with nobody watching: it is always told in
+    // the app (unless notices are off altogether), a success too.
+    const automatic = record.trigger === 'watch' || record.trigger === 'poll';
     await notifyRunFinished(record, {
       notifier,
-      desktop: settings.desktop,
+      desktop: automatic && settings.desktop !== 'off' ? 'all' : settings.desktop,
       email: settings.email,
       names,
       ...(smtp ? { sendMail: (content) => sendEmail(smtp, this.password(), content) } : {}),

@@ -123,7 +123,7 @@ export async function testConnection(
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const presented = err instanceof SshError && err.presentedKey ? keygenDisplay(err.presentedKey) : null;
-    deps.service.recordContact(id, false, err.message);
+    deps.service.recordContact(id, false, err.message, err.code);
     return { ok: false, code: err.code, message: err.message, presentedKey: presented, pinnedKey: pinned };
   }
   try {

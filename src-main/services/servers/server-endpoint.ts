@@ -38,7 +38,14 @@ export function endpointConnector(deps: EndpointDeps): (serverId: string) => Pro
     const server = committedServer(deps.service, serverId);
     if (server.kind === 'local') return new LocalEndpoint();
     const privilege = privilegeOf(server, deps.sudoPasswords);
-    const conn = await connectTo(server, deps);
+    let conn: Awaited<ReturnType<typeof connectTo>>;
+    try {
+      conn = await connectTo(server, deps);
+    } catch (err) {
+      // The server list shows what the last real contact found, a run's included.
+      if (err instanceof AppError) deps.service.recordContact(server.id, false, err.message, err.code);
+      throw err;
+    }
     try {
       await enablePrivilege(conn, privilege, server.name);
     } catch (err) {

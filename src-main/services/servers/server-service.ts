@@ -185,8 +185,16 @@ export class ServerService {
   }
 
   /** Records the outcome of a contact on the draft and, when saved already, in the store at once. */
-  recordContact(id: string, ok: boolean, message: string): LastContact {
-    const contact: LastContact = { at: this.now().toISOString(), ok, message };
+  recordContact(id: string, ok: boolean, message: string, code?: string): LastContact {
+    // The same failure told again without its code (a check that saw it from the connector) keeps it.
+    const known = (this.draft ?? this.committed()).find((s) => s.id === id)?.lastContact;
+    const kept = code ?? (!ok && known && !known.ok && known.message === message ? known.code : undefined);
+    const contact: LastContact = {
+      at: this.now().toISOString(),
+      ok,
+      message,
+      ...(kept ? { code: kept } : {}),
+    };
     if (this.draft) this.draft = this.draft.map((s) => (s.id === id ? { ...s, lastContact: contact } : s));
     const doc = this.store.read();
     if (doc.servers.some((s) => s.id === id))

@@ -132,6 +132,22 @@ export class StatusService {
     this.changed('run');
   }
 
+  /**
+   * A restore put a server back as it was before an earlier run: what the tab knew about that set
+   * there is no longer true; a check of the set then tells how it stands (in the background).
+   */
+  noteRestore(record: RunRecord): void {
+    for (const d of record.destinations)
+      this.deps.state.setDrift(d.serverId, record.setId, {
+        state: 'unknown',
+        differences: 0,
+        checkedAt: record.finishedAt,
+        message: `Put back as before run ${record.restores ?? '?'} by a restore; checking again.`,
+      });
+    this.changed('restore');
+    void this.setInSync(record.setId).catch(() => this.changed('restore'));
+  }
+
   /** Drift as the tab shows it: a secondary's findings over every set, summed. */
   private driftOf(server: Server, sets: ReadonlyArray<SyncSet>): DriftState {
     if (server.role === 'primary')
@@ -223,8 +239,10 @@ function lastSyncOf(
     const r = runs[i];
     if (!r) continue;
     const d = r.destinations.find((x) => x.serverId === server.id);
-    if (!d && server.role !== 'primary') continue;
-    const status = d?.status ?? (r.error || r.destinations.some((x) => x.status !== 'ok') ? 'failed' : 'ok');
+    if (!d && (server.role !== 'primary' || r.kind === 'restore')) continue;
+    // The primary is the source: its part of a run succeeded when the run did not fail as a whole
+    // (a skipped secondary is that secondary's failure, not the primary's).
+    const status = d?.status ?? (r.error ? 'failed' : 'ok');
     return {
       runId: r.id,
       setId: r.setId,
@@ -232,7 +250,11 @@ function lastSyncOf(
       at: r.finishedAt,
       status,
       trigger: r.trigger,
-      message: d?.message ?? r.error ?? '',
+      message:
+        d?.message ??
+        r.error ??
+        `Source of the run: ${r.destinations.filter((x) => x.status === 'ok').length} of ${r.destinations.length} destination(s) synchronized.`,
+      ...(r.kind ? { kind: r.kind } : {}),
     };
   }
   return null;

@@ -26,6 +26,7 @@ import { closeEndpoints, PlanStore, type StoredPlan } from './plan-store.js';
 import { RunLog, type RunRecord } from './run-log.js';
 import { RunRegistry } from './run-registry.js';
 import { restoreRun } from './restore-run.js';
+import { groupByFolder, isUnticked, narrowPlan } from './plan-selection.js';
 
 export type { RunRecord } from './run-log.js';
 export type SyncProgressEvent = z.output<typeof syncProgressEvent>;
@@ -261,9 +262,23 @@ export class SyncService {
     const t = this.plans.target(input.planId, input.targetId);
     const search = input.search?.toLowerCase();
     const actions = input.actions && input.actions.length > 0 ? new Set(input.actions) : null;
+    const excluded = new Set(input.exclude ?? []);
     const matching = t.plan.entries.filter(
-      (e) => (!actions || actions.has(e.action)) && (!search || e.path.toLowerCase().includes(search)),
+      (e) =>
+        (!actions || actions.has(e.action)) &&
+        (!search || e.path.toLowerCase().includes(search)) &&
+        (excluded.size === 0 || e.action === 'keep' || !isUnticked(e.path, excluded)),
     );
+    if (input.group) {
+      const rows = groupByFolder(matching, new Set(input.collapsed ?? []));
+      const page = rows.slice(input.offset, input.offset + input.limit);
+      return {
+        total: rows.length,
+        matched: matching.length,
+        entries: page.flatMap((r) => (r.kind === 'entry' ? [{ ...r.entry }] : [])),
+        rows: page.map((r) => (r.kind === 'entry' ? { kind: 'entry', entry: { ...r.entry } } : { ...r })),
+      };
+    }
     return {
       total: matching.length,
       entries: matching.slice(input.offset, input.offset + input.limit).map((e) => ({ ...e })),
@@ -293,8 +308,21 @@ export class SyncService {
         this.deps.onProgress?.({ ...p, targetId });
       };
       const multi = stored.items.length > 1;
+      // Unticked on the Differences page: narrowed here, so the engine applies (and journals) only
+      // what stays ticked, and its stale check and guards cover exactly that.
+      const leftOut = new Map<string, number>();
+      const narrowed = (t: TargetPlan & { serverId: string }): TargetPlan & { serverId: string } => {
+        const paths = input.exclude?.find((x) => x.targetId === t.id)?.paths ?? [];
+        if (!t.ok || paths.length === 0) return t;
+        const n = narrowPlan(t.plan, new Set(paths));
+        leftOut.set(t.id, n.leftOut);
+        void line({ event: 'unticked', targetId: t.id, paths, changesLeftOut: n.leftOut });
+        return { ...t, plan: n.plan };
+      };
       for (const item of stored.items) {
-        const targets = item.targets.filter((t) => !input.targetIds || input.targetIds.includes(t.id));
+        const targets = item.targets
+          .filter((t) => !input.targetIds || input.targetIds.includes(t.id))
+          .map(narrowed);
         const reports = await applyAll(stored.source, targets, {
           setName: stored.set.name,
           runId: multi ? `${runId}-${item.index}` : runId,
@@ -310,6 +338,7 @@ export class SyncService {
         for (const r of reports) {
           record.reports.push({
             ...r,
+            ...(leftOut.has(r.targetId) ? { leftOut: leftOut.get(r.targetId) } : {}),
             applied: [...r.applied],
             notApplied: [...r.notApplied],
             errors: [...r.errors],

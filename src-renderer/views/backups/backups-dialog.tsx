@@ -1,9 +1,10 @@
 import { FilterSelect } from '../../components/filter-select.js';
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Badge, Button, Group, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { ListDialog } from '../../components/list-dialog.js';
 import type { Output } from '../../../src-shared/contract/api.js';
 import type { Server } from '../../../src-shared/model/server.js';
+import { restoredAt, type RunRecord } from '../../../src-shared/model/history.js';
 import { call } from '../../api/client.js';
 import { formatAgo, statusLook } from '../../wizards/synchronize/format.js';
 
@@ -41,12 +42,18 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
   const [busy, setBusy] = useState<string | null>(null);
   const [outcomes, setOutcomes] = useState<Readonly<Record<string, { ok: boolean; text: string }>>>({});
   const [error, setError] = useState<string | null>(null);
+  const [history, setHistory] = useState<ReadonlyArray<RunRecord>>([]);
 
   const load = useCallback(async () => {
     try {
-      const [r, s] = await Promise.all([call('sync.runs', {}), call('servers.list', {})]);
+      const [r, s, h] = await Promise.all([
+        call('sync.runs', {}),
+        call('servers.list', {}),
+        call('history.list', { limit: 1000 }),
+      ]);
       setRuns(r.runs);
       setServers(s.committed);
+      setHistory(h.records);
       setError(null);
     } catch (err) {
       setError(message(err));
@@ -87,6 +94,8 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
       setOutcomes((o) => ({ ...o, [row.key]: { ok: false, text: message(err) } }));
     } finally {
       setBusy(null);
+      // The restore is in the history now: the row shows "restored at …".
+      void load();
     }
   };
 
@@ -133,7 +142,16 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
               )}
             </Table.Td>
             <Table.Td>
-              {asking === row.key ? (
+              {restoredAt(history, row.report.runId, row.serverId) !== null && asking !== row.key ? (
+                <Stack gap={2} data-testid="backup-restored">
+                  <Badge size="sm" color="orange" variant="light">
+                    Restored
+                  </Badge>
+                  <Text size="xs" c="dimmed">
+                    at {new Date(restoredAt(history, row.report.runId, row.serverId) ?? 0).toLocaleString()}
+                  </Text>
+                </Stack>
+              ) : asking === row.key ? (
                 <Group gap={4} wrap="nowrap">
                   <Button size="compact-xs" color="orange" onClick={() => void restore(row)}>
                     Restore now

@@ -3,7 +3,12 @@ import { useCallback, useEffect, useState } from 'react';
 import { Alert, Badge, Button, Code, Group, Stack, Table, Text } from '@mantine/core';
 import { ListDialog } from '../../components/list-dialog.js';
 import type { Output } from '../../../src-shared/contract/api.js';
-import { runResultOf, type RunRecord, type RunResult } from '../../../src-shared/model/history.js';
+import {
+  restoredAt,
+  runResultOf,
+  type RunRecord,
+  type RunResult,
+} from '../../../src-shared/model/history.js';
 import type { Server } from '../../../src-shared/model/server.js';
 import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import { call } from '../../api/client.js';
@@ -115,11 +120,37 @@ export function HistoryDialog({ opened, onClose }: { opened: boolean; onClose: (
             onClick={() => setOpen(open === r.id ? null : r.id)}
           >
             <Table.Td>{agoMs(r.finishedAt)}</Table.Td>
-            <Table.Td>{setName(r.setId)}</Table.Td>
+            <Table.Td>
+              <Text size="sm">{setName(r.setId)}</Text>
+              {r.kind === 'restore' && (
+                <Text size="xs" c="orange" data-testid="history-restore-of">
+                  Restore of run {r.restores}
+                </Text>
+              )}
+              {(() => {
+                const at = r.kind === 'restore' ? null : restoredAt(page?.records ?? [], r.id);
+                return at === null ? null : (
+                  <Text size="xs" c="orange" data-testid="history-restored-at">
+                    restored at {new Date(at).toLocaleString()}
+                  </Text>
+                );
+              })()}
+            </Table.Td>
             <Table.Td>{triggerLabel(r.trigger)}</Table.Td>
             <Table.Td>
-              <Badge color={resultColors[res]} variant="light">
-                {res === 'ok' ? 'Succeeded' : res === 'partial' ? 'Partly failed' : 'Failed'}
+              <Badge
+                color={r.kind === 'restore' && res === 'ok' ? 'orange' : resultColors[res]}
+                variant="light"
+              >
+                {r.kind === 'restore'
+                  ? res === 'ok'
+                    ? 'Restored'
+                    : 'Restore failed'
+                  : res === 'ok'
+                    ? 'Succeeded'
+                    : res === 'partial'
+                      ? 'Partly failed'
+                      : 'Failed'}
               </Badge>
             </Table.Td>
             <Table.Td>

@@ -151,7 +151,13 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
           </Button>
         </Stack>
         <ScrollArea.Autosize mah="70vh" offsetScrollbars>
-          <SetEditor form={form} errors={errors} servers={servers} onChange={setForm} />
+          {/* A set nothing was typed in yet shows no red: the words come with the first edit. */}
+          <SetEditor
+            form={form}
+            errors={dirty ? errors : serverErrors}
+            servers={servers}
+            onChange={setForm}
+          />
         </ScrollArea.Autosize>
         <Stack gap="xs">
           <Select

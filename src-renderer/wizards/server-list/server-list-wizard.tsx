@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, Button, Group, Kbd, Modal, Stepper, Text, Title } from '@mantine/core';
+import { Alert, Box, Button, Group, Kbd, Modal, Stepper, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import type { ServerListState, SshServer } from '../../../src-shared/model/server.js';
 import { call } from '../../api/client.js';
+import { footerModalStyles, modalScrollArea } from '../../components/modal-layout.js';
 import { useServerList } from './server-list-store.js';
 import { emptyForm, formOf, validateForm, type FormErrors, type ServerForm } from './server-form.js';
 import { ListPage } from './list-page.js';
@@ -167,7 +168,10 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
     !busy &&
     ((step === LIST && state !== null) ||
       step === INFO ||
-      (step === TRUST && currentSsh?.pinnedHostKey != null) ||
+      // A changed key keeps its old pin until replaced: Next waits for the replacement.
+      (step === TRUST &&
+        currentSsh?.pinnedHostKey != null &&
+        !(testResult && !testResult.ok && testResult.code === 'HOST_KEY_CHANGED')) ||
       step === KEY);
 
   const next = () => {
@@ -224,6 +228,7 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
       title={<Title order={3}>Server List Wizard</Title>}
       closeButtonProps={{ 'aria-label': 'Cancel' }}
       overlayProps={{ backgroundOpacity: 0.55, blur: 3 }}
+      styles={footerModalStyles}
     >
       <Stepper active={step} size="sm" mb="lg" allowNextStepsSelect={false}>
         <Stepper.Step label="Servers" description="List and roles" />
@@ -236,48 +241,56 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
         <Stepper.Step label="Summary" description="Finish commits" />
       </Stepper>
 
-      {loadError && (
-        <Alert color="red" title="The server list cannot be read" mb="md" data-testid="load-error">
-          {loadError}
-        </Alert>
-      )}
+      <Box style={modalScrollArea} pr={4} data-testid="wizard-page">
+        {loadError && (
+          <Alert color="red" title="The server list cannot be read" mb="md" data-testid="load-error">
+            {loadError}
+          </Alert>
+        )}
 
-      {state && step === LIST && (
-        <ListPage
-          state={state}
-          selected={selected}
-          onSelect={(id) => setSelected(id === selected ? null : id)}
-          onAdd={() => startServer(null)}
-          onEdit={(id) => startServer(id)}
-          onRemove={(id) => void guarded(() => remove(id))}
-          onRole={(id, role) => void guarded(() => setRole(id, role))}
-          onReset={() => void guarded(reset)}
-        />
-      )}
-      {step === INFO && <ServerInfoPage form={form} errors={errors} onChange={setForm} />}
-      {step === TRUST && currentSsh && (
-        <TrustPage server={currentSsh} onState={onState} onTested={onTested} />
-      )}
-      {step === KEY && currentSsh && (
-        <KeySetupPage
-          server={currentSsh}
-          keyLoginWorks={keyLoginWorks}
-          password={password}
-          onPassword={setPassword}
-          busy={busy}
-          outcome={keyOutcome}
-          onRun={() => void runKeySetup()}
-        />
-      )}
-      {state && step === SUMMARY && <SummaryPage state={state} onAddAnother={() => startServer(null)} />}
+        {state && step === LIST && (
+          <ListPage
+            state={state}
+            selected={selected}
+            onSelect={(id) => setSelected(id === selected ? null : id)}
+            onAdd={() => startServer(null)}
+            onEdit={(id) => startServer(id)}
+            onRemove={(id) => void guarded(() => remove(id))}
+            onRole={(id, role) => void guarded(() => setRole(id, role))}
+            onReset={() => void guarded(reset)}
+          />
+        )}
+        {step === INFO && <ServerInfoPage form={form} errors={errors} onChange={setForm} />}
+        {step === TRUST && currentSsh && (
+          <TrustPage server={currentSsh} onState={onState} onTested={onTested} />
+        )}
+        {step === KEY && currentSsh && (
+          <KeySetupPage
+            server={currentSsh}
+            keyLoginWorks={keyLoginWorks}
+            password={password}
+            onPassword={setPassword}
+            busy={busy}
+            outcome={keyOutcome}
+            onRun={() => void runKeySetup()}
+          />
+        )}
+        {state && step === SUMMARY && <SummaryPage state={state} onAddAnother={() => startServer(null)} />}
 
-      {error && (
-        <Alert color="red" mt="md" data-testid="wizard-error" withCloseButton onClose={() => setError(null)}>
-          {error}
-        </Alert>
-      )}
+        {error && (
+          <Alert
+            color="red"
+            mt="md"
+            data-testid="wizard-error"
+            withCloseButton
+            onClose={() => setError(null)}
+          >
+            {error}
+          </Alert>
+        )}
+      </Box>
 
-      <FooterBar>
+      <FooterBar mt="md">
         {confirmCancel ? (
           <Group gap="sm" data-testid="confirm-cancel">
             <Text size="sm" fw={500}>

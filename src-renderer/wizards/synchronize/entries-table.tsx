@@ -3,10 +3,48 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { Badge, Box, Skeleton, Text } from '@mantine/core';
 import type { EntryMeta } from '../../../src-shared/model/sync.js';
 import { actionLook, formatBytes, formatTime } from './format.js';
-import type { Entry, EntryPages } from './use-entry-pages.js';
+import type { Entry, EntryPages, Row } from './use-entry-pages.js';
+
+const isChange = (e: Entry) => e.action === 'create' || e.action === 'update' || e.action === 'delete';
+
+/** How a row's tick box stands: ticked, unticked, partly (a folder with something unticked below). */
+export type Tick = 'on' | 'off' | 'partly' | 'none';
+
+const TICK_STYLE: CSSProperties = { width: 16, height: 16, margin: 0, cursor: 'pointer' };
+
+/** A plain checkbox (cheap to draw in a virtual list); a click on it does not select the row. */
+function TickBox({
+  tick,
+  disabled,
+  label,
+  onToggle,
+}: {
+  tick: Tick;
+  disabled: boolean;
+  label: string;
+  onToggle: () => void;
+}) {
+  if (tick === 'none') return <div role="cell" />;
+  return (
+    <div role="cell" onClick={(e) => e.stopPropagation()} onDoubleClick={(e) => e.stopPropagation()}>
+      <input
+        type="checkbox"
+        aria-label={label}
+        checked={tick === 'on'}
+        ref={(el) => {
+          if (el) el.indeterminate = tick === 'partly';
+        }}
+        disabled={disabled}
+        onChange={onToggle}
+        style={TICK_STYLE}
+        data-testid="tick"
+      />
+    </div>
+  );
+}
 
 const ROW = 34;
-const COLUMNS = '92px minmax(200px, 1fr) 100px 148px 100px 148px minmax(150px, 0.8fr)';
+const COLUMNS = '24px 92px minmax(200px, 1fr) 100px 148px 100px 148px minmax(150px, 0.8fr)';
 
 function size(m: EntryMeta | undefined): string {
   if (!m) return '—';
@@ -62,18 +100,75 @@ const ROW_STYLE: CSSProperties = {
 const EntryRow = memo(function EntryRow({
   index,
   start,
-  entry,
+  row,
   selected,
+  tick,
+  tickDisabled,
   onSelect,
   onOpen,
+  onTick,
+  onFold,
 }: {
   index: number;
   start: number;
-  entry: Entry | undefined;
+  row: Row | undefined;
   selected: boolean;
+  tick: Tick;
+  tickDisabled: boolean;
   onSelect: (index: number, entry: Entry | undefined) => void;
   onOpen: (entry: Entry) => void;
+  onTick: (path: string) => void;
+  onFold: (folder: string) => void;
 }) {
+  if (row?.kind === 'folder') {
+    const c = row.counts;
+    const changes = c.create + c.update + c.delete;
+    const parts = (['create', 'update', 'delete'] as const)
+      .filter((a) => c[a] > 0)
+      .map((a) => `${c[a].toLocaleString('en-US')} ${actionLook(a).label.toLowerCase()}`);
+    return (
+      <div
+        role="row"
+        aria-rowindex={index + 1}
+        aria-expanded={!row.collapsed}
+        data-testid="folder-row"
+        data-folder={row.path}
+        onClick={() => onFold(row.path)}
+        style={{
+          ...ROW_STYLE,
+          transform: `translateY(${start}px)`,
+          background: 'var(--mantine-color-default-hover)',
+          fontWeight: 600,
+        }}
+      >
+        <TickBox
+          tick={row.path === '' || changes === 0 ? 'none' : tick}
+          disabled={tickDisabled}
+          label={`Apply the changes in ${row.path}/`}
+          onToggle={() => onTick(row.path)}
+        />
+        <div
+          role="cell"
+          style={{ ...CELL, gridColumn: '2 / -1', fontFamily: 'var(--mantine-font-family-monospace)' }}
+        >
+          {row.collapsed ? '▸ ' : '▾ '}
+          {row.path === '' ? '(top folder)' : `${row.path}/`}
+          <span
+            style={{
+              fontFamily: 'var(--mantine-font-family)',
+              fontWeight: 400,
+              color: 'var(--mantine-color-dimmed)',
+            }}
+          >
+            {'  '}
+            {row.entries.toLocaleString('en-US')} {row.entries === 1 ? 'entry' : 'entries'}
+            {parts.length > 0 ? ` · ${parts.join(' · ')}` : ' · no change'}
+          </span>
+        </div>
+      </div>
+    );
+  }
+  const entry = row?.entry;
   const look = entry ? actionLook(entry.action) : null;
   return (
     <div
@@ -81,16 +176,24 @@ const EntryRow = memo(function EntryRow({
       aria-rowindex={index + 1}
       aria-selected={selected}
       data-testid="entry-row"
+      data-ticked={tick === 'on' ? 'true' : tick === 'off' ? 'false' : undefined}
       onClick={() => onSelect(index, entry)}
       onDoubleClick={() => entry && onOpen(entry)}
       style={{
         ...ROW_STYLE,
         transform: `translateY(${start}px)`,
         background: selected ? 'var(--mantine-primary-color-light)' : undefined,
+        opacity: tick === 'off' ? 0.5 : 1,
       }}
     >
       {entry && look ? (
         <>
+          <TickBox
+            tick={tick}
+            disabled={tickDisabled}
+            label={`Apply ${entry.path}`}
+            onToggle={() => onTick(entry.path)}
+          />
           <div role="cell">
             <Badge size="sm" variant="light" color={look.color} radius="sm">
               {look.label}
@@ -119,6 +222,9 @@ export function EntriesTable({
   selected,
   onSelect,
   onOpen,
+  unticked = [],
+  onTick = () => undefined,
+  onFold = () => undefined,
   height = 340,
 }: {
   pages: EntryPages;
@@ -126,7 +232,23 @@ export function EntriesTable({
   selected: number | null;
   onSelect: (index: number, entry: Entry | undefined) => void;
   onOpen: (entry: Entry) => void;
+  /** Paths unticked (a folder: all below it). */
+  unticked?: ReadonlyArray<string>;
+  onTick?: (path: string) => void;
+  onFold?: (folder: string) => void;
 }) {
+  const under = (path: string, u: string) => path === u || path.startsWith(`${u}/`);
+  /** A row's tick, and whether its box can be used (not while a folder above it is unticked). */
+  const tickOf = (row: Row | undefined): { tick: Tick; disabled: boolean } => {
+    if (!row) return { tick: 'none', disabled: true };
+    const path = row.kind === 'folder' ? row.path : row.entry.path;
+    if (row.kind === 'entry' && !isChange(row.entry)) return { tick: 'none', disabled: true };
+    const self = unticked.includes(path);
+    const above = unticked.some((u) => u !== path && under(path, u));
+    if (self || above) return { tick: 'off', disabled: above && !self };
+    const below = row.kind === 'folder' && unticked.some((u) => u.startsWith(`${path}/`));
+    return { tick: below ? 'partly' : 'on', disabled: false };
+  };
   const scroller = useRef<HTMLDivElement>(null);
   const count = pages.total ?? 0;
   const virtualizer = useVirtualizer({
@@ -138,17 +260,23 @@ export function EntriesTable({
     useFlushSync: false,
   });
   // Stable callbacks for the memoized rows, always calling the latest handlers.
-  const handlers = useRef({ onSelect, onOpen });
-  handlers.current = { onSelect, onOpen };
+  const handlers = useRef({ onSelect, onOpen, onTick, onFold });
+  handlers.current = { onSelect, onOpen, onTick, onFold };
   const select = useCallback((i: number, e: Entry | undefined) => handlers.current.onSelect(i, e), []);
   const open = useCallback((e: Entry) => handlers.current.onOpen(e), []);
+  const tick = useCallback((p: string) => handlers.current.onTick(p), []);
+  const fold = useCallback((f: string) => handlers.current.onFold(f), []);
+  const entryAt = (i: number): Entry | undefined => {
+    const r = pages.row(i);
+    return r?.kind === 'entry' ? r.entry : undefined;
+  };
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (count === 0) return;
     const move = (to: number) => {
       const i = Math.max(0, Math.min(count - 1, to));
       e.preventDefault();
-      onSelect(i, pages.row(i));
+      onSelect(i, entryAt(i));
       virtualizer.scrollToIndex(i, { align: 'auto' });
     };
     const cur = selected ?? -1;
@@ -159,10 +287,21 @@ export function EntriesTable({
     else if (e.key === 'Home') move(0);
     else if (e.key === 'End') move(count - 1);
     else if (e.key === 'Enter' && selected !== null) {
-      const entry = pages.row(selected);
-      if (entry) {
+      const r = pages.row(selected);
+      if (r?.kind === 'entry') {
         e.preventDefault();
-        onOpen(entry);
+        onOpen(r.entry);
+      } else if (r?.kind === 'folder') {
+        e.preventDefault();
+        onFold(r.path);
+      }
+    } else if (e.key === ' ' && selected !== null) {
+      // Space ticks or unticks the selected row, as in a file manager's check list.
+      const r = pages.row(selected);
+      const t = tickOf(r);
+      if (r && t.tick !== 'none' && !t.disabled) {
+        e.preventDefault();
+        onTick(r.kind === 'folder' ? r.path : r.entry.path);
       }
     }
   };
@@ -180,7 +319,7 @@ export function EntriesTable({
         fontWeight: 600,
       }}
     >
-      {['Action', 'Path', 'Source size', 'Source modified', 'Dest. size', 'Dest. modified', 'Reason'].map(
+      {['', 'Action', 'Path', 'Source size', 'Source modified', 'Dest. size', 'Dest. modified', 'Reason'].map(
         (h) => (
           <Text key={h} role="columnheader" size="xs" fw={600} c="dimmed" tt="uppercase" truncate="end">
             {h}
@@ -203,21 +342,29 @@ export function EntriesTable({
         tabIndex={0}
         onKeyDown={onKey}
         data-testid="entries-scroller"
-        aria-label="Rows: arrow keys move, Enter shows the file's differences"
+        aria-label="Rows: arrow keys move, Space ticks or unticks, Enter shows the file's differences or folds a folder"
         style={{ height, overflow: 'auto', position: 'relative', outline: 'none' }}
       >
         <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((v) => (
-            <EntryRow
-              key={v.key}
-              index={v.index}
-              start={v.start}
-              entry={pages.row(v.index)}
-              selected={v.index === selected}
-              onSelect={select}
-              onOpen={open}
-            />
-          ))}
+          {virtualizer.getVirtualItems().map((v) => {
+            const row = pages.row(v.index);
+            const t = tickOf(row);
+            return (
+              <EntryRow
+                key={v.key}
+                index={v.index}
+                start={v.start}
+                row={row}
+                selected={v.index === selected}
+                tick={t.tick}
+                tickDisabled={t.disabled}
+                onSelect={select}
+                onOpen={open}
+                onTick={tick}
+                onFold={fold}
+              />
+            );
+          })}
         </div>
         {pages.total === 0 && (
           <Text size="sm" c="dimmed" ta="center" py="xl">

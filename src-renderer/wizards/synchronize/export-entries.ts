@@ -1,4 +1,5 @@
 import type { Entry } from './use-entry-pages.js';
+import { actionLook } from './format.js';
 
 const COLUMNS = [
   'action',
@@ -24,11 +25,14 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 const octal = (mode: number | undefined) =>
   mode === undefined ? undefined : mode.toString(8).padStart(4, '0');
 
-/** The differences as CSV (RFC 4180 quoting, ISO times, octal modes): one row per entry. */
+/**
+ * The differences as CSV (RFC 4180 quoting, ISO times, octal modes): one row per entry, its action in
+ * the words the Differences page shows (create, update, delete, unchanged, skip).
+ */
 export function entriesToCsv(entries: ReadonlyArray<Entry>): string {
   const rows = entries.map((e) =>
     [
-      e.action,
+      actionLook(e.action).label.toLowerCase(),
       e.path,
       e.reason,
       e.source?.type,

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, Box, CloseButton, Group, Loader, ScrollArea, Text } from '@mantine/core';
+import { Alert, Box, Button, CloseButton, Group, Loader, Text } from '@mantine/core';
 import { diffLines } from 'diff';
 import type { Output } from '../../../src-shared/contract/api.js';
 import { call } from '../../api/client.js';
@@ -50,6 +50,18 @@ export function sideBySide(before: string, after: string): Row[] {
     }
   }
   return rows;
+}
+
+/** Where each run of changed rows starts: the stops of "next / previous change". */
+export function changeStarts(rows: ReadonlyArray<Row>): number[] {
+  const starts: number[] = [];
+  rows.forEach((r, i) => {
+    const changed = r.left.kind !== 'same' || r.right.kind !== 'same';
+    const prev = rows[i - 1];
+    const prevChanged = prev ? prev.left.kind !== 'same' || prev.right.kind !== 'same' : false;
+    if (changed && !prevChanged) starts.push(i);
+  });
+  return starts;
 }
 
 function describe(side: Side): string | null {
@@ -116,9 +128,11 @@ export function FileDiff({
   onClose: () => void;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [at, setAt] = useState(0);
   useEffect(() => {
     // Braces: newer Chromium returns a promise from scrollIntoView, which must not become the cleanup.
-    box.current?.scrollIntoView({ block: 'nearest' });
+    box.current?.scrollIntoView({ block: 'start' });
   }, [path]);
   const [data, setData] = useState<Output<'sync.fileDiff'> | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -146,6 +160,29 @@ export function FileDiff({
     return before === null || after === null ? null : sideBySide(before, after);
   }, [data]);
 
+  const starts = useMemo(() => (rows ? changeStarts(rows.slice(0, MAX_ROWS)) : []), [rows]);
+  /** Scrolls the change `k` into view, three lines of context above it. */
+  const goTo = (k: number) => {
+    const start = starts[k];
+    const el = scroller.current;
+    if (start === undefined || !el) return;
+    setAt(k);
+    const row = el.children[Math.max(0, start - 3)] as HTMLElement | undefined;
+    // The scroller is positioned, so a row's offsetTop is measured from its top.
+    el.scrollTop = row ? row.offsetTop : 0;
+  };
+  // It opens at the first change, not at line 1.
+  useEffect(() => {
+    setAt(0);
+    if (starts.length === 0) return;
+    requestAnimationFrame(() => {
+      // Now that its lines are there, the whole viewer is brought into the page's view.
+      box.current?.scrollIntoView({ block: 'start' });
+      goTo(0);
+    });
+    // goTo reads the refs and `starts` of this render.
+  }, [starts]);
+
   const notes = data ? [describe(data.destination), describe(data.source)] : [null, null];
   return (
     <Box
@@ -159,9 +196,27 @@ export function FileDiff({
         py={6}
         style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}
       >
-        <Text size="sm" fw={600} ff="monospace" truncate="end">
+        <Text size="sm" fw={600} ff="monospace" truncate="end" style={{ minWidth: 0, flex: 1 }}>
           {path}
         </Text>
+        {rows && (
+          <Group gap={6} wrap="nowrap">
+            <Text size="xs" c="dimmed" data-testid="change-position">
+              {starts.length === 0 ? 'no change in the text' : `change ${at + 1} of ${starts.length}`}
+            </Text>
+            <Button size="compact-xs" variant="default" disabled={at <= 0} onClick={() => goTo(at - 1)}>
+              ↑ Previous change
+            </Button>
+            <Button
+              size="compact-xs"
+              variant="default"
+              disabled={at >= starts.length - 1}
+              onClick={() => goTo(at + 1)}
+            >
+              ↓ Next change
+            </Button>
+          </Group>
+        )}
         <CloseButton size="sm" aria-label="Close the file comparison" onClick={onClose} />
       </Group>
       <Box style={{ display: 'grid', gridTemplateColumns: '1fr 1fr' }}>
@@ -194,9 +249,22 @@ export function FileDiff({
         </Box>
       )}
       {rows && (
-        <ScrollArea.Autosize mah={220} type="auto">
+        <div
+          ref={scroller}
+          data-testid="diff-lines"
+          style={{
+            // As tall as the window allows (the wizard page scrolls it into view), never a peephole.
+            maxHeight: 'max(240px, calc(100dvh - 330px))',
+            overflow: 'auto',
+            position: 'relative',
+          }}
+        >
           {rows.slice(0, MAX_ROWS).map((row, i) => (
-            <Box key={i} style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}>
+            <Box
+              key={i}
+              style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 1 }}
+              data-change={starts[at] === i ? 'current' : undefined}
+            >
               <Half line={row.left} />
               <Half line={row.right} />
             </Box>
@@ -211,7 +279,7 @@ export function FileDiff({
               Both versions are empty.
             </Text>
           )}
-        </ScrollArea.Autosize>
+        </div>
       )}
     </Box>
   );

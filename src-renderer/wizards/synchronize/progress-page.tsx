@@ -3,8 +3,7 @@ import { Alert, Badge, Button, Group, Paper, Progress, SimpleGrid, Stack, Text, 
 import { formatBytes, formatDuration, statusLook } from './format.js';
 import { useTargetName } from './differences-page.js';
 import { useSyncWizard, type PlanTarget, type ProgressSample } from './sync-wizard-store.js';
-
-const pct = (done: number, total: number) => (total > 0 ? Math.min(100, (done / total) * 100) : 100);
+import { overallFraction, phaseWords } from './progress-math.js';
 
 function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
@@ -19,27 +18,38 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
+/** "4 created · 1 updated · 3 deleted": the entries the Results page counts, in the same words. */
+export function countsLine(c: { create: number; update: number; delete: number }): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${n(c.create)} created · ${n(c.update)} updated · ${n(c.delete)} deleted`;
+}
+
 function TargetRow({
   target,
   sample,
+  fraction,
+  copied,
   name,
 }: {
   target: PlanTarget;
   sample: ProgressSample | undefined;
+  fraction: number;
+  copied: number;
   name: string;
 }) {
   const record = useSyncWizard((s) => s.record);
   const report = record?.reports.find((r) => r.targetId === target.targetId);
-  const total = sample?.bytesTotal ?? target.summary?.bytesToCopy ?? 0;
-  const done = report ? total : (sample?.bytesDone ?? 0);
   const look = report ? statusLook(report.status) : null;
+  const total = target.summary?.bytesToCopy ?? sample?.bytesTotal ?? 0;
+  const value = !target.ok ? 0 : report ? 100 : Math.round(fraction * 1000) / 10;
   return (
     <Paper
       withBorder
       p="sm"
       radius="md"
       data-testid={`progress-${name}`}
-      data-phase={sample?.phase ?? ''}
+      data-phase={report ? 'reported' : (sample?.phase ?? '')}
+      data-fraction={value}
       data-bytes-done={sample?.bytesDone ?? 0}
     >
       <Group justify="space-between" mb={6} wrap="nowrap">
@@ -55,25 +65,31 @@ function TargetRow({
             Skipped
           </Badge>
         ) : (
-          <Badge variant="dot">{sample?.phase ?? 'waiting'}</Badge>
+          <Badge variant="dot">{sample?.phase.replace('-', ' ') ?? 'waiting'}</Badge>
         )}
       </Group>
       <Progress
-        value={!target.ok ? 0 : pct(done, total)}
+        value={value}
         color={look?.color ?? 'blue'}
         animated={!report && target.ok}
         striped={!report && target.ok}
         aria-label={`Progress of ${name}`}
       />
-      <Group justify="space-between" mt={4}>
-        <Text size="xs" c="dimmed" truncate="end" maw="70%">
-          {!target.ok ? target.message : (report?.message ?? sample?.currentPath ?? '')}
+      <Group justify="space-between" mt={4} wrap="nowrap" gap="md">
+        <Text size="xs" c="dimmed" truncate="end" style={{ minWidth: 0, flex: 1 }} data-testid="target-doing">
+          {!target.ok
+            ? target.message
+            : report
+              ? (report.message ?? '')
+              : sample
+                ? `${phaseWords(sample)}${sample.currentPath ? ` — ${sample.currentPath}` : ''}`
+                : 'Waiting to start…'}
         </Text>
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} data-testid="target-counts">
           {report
-            ? `${report.filesWritten} written · ${report.filesDeleted} deleted · ${formatBytes(report.bytesWritten)} in ${formatDuration(report.durationMs)}`
-            : sample
-              ? `${sample.filesDone}/${sample.filesTotal} files · ${formatBytes(sample.bytesDone)} of ${formatBytes(sample.bytesTotal)}`
+            ? `${countsLine(report.counts)} · ${formatBytes(report.bytesWritten)} written in ${formatDuration(report.durationMs)}`
+            : target.ok && target.summary
+              ? `${countsLine(target.summary.counts)} planned · ${formatBytes(copied)} of ${formatBytes(total)}`
               : ''}
         </Text>
       </Group>
@@ -96,15 +112,16 @@ export function ProgressPage() {
 
   const samples = Object.values(run.progress);
   const planned = plan.targets.filter((t) => t.ok);
-  const bytesTotal = planned.reduce(
-    (n, t) => n + (run.progress[t.targetId]?.bytesTotal ?? t.summary?.bytesToCopy ?? 0),
-    0,
-  );
-  const bytesDone = record ? bytesTotal : samples.reduce((n, s) => n + s.bytesDone, 0);
+  const bytesTotal = planned.reduce((n, t) => n + (t.summary?.bytesToCopy ?? 0), 0);
+  const bytesDone = record
+    ? record.reports.reduce((n, r) => n + r.bytesWritten, 0)
+    : planned.reduce((n, t) => n + (run.bytesCopied[t.targetId] ?? 0), 0);
+  const overall = record ? 1 : overallFraction(planned.map((t) => run.fractions[t.targetId] ?? 0));
+  const percent = Math.floor(overall * 100);
   const rate = record
     ? 0
     : samples.reduce((n, s) => n + (s.phase === 'transferring' ? s.bytesPerSecond : 0), 0);
-  const eta = rate > 0 ? ((bytesTotal - bytesDone) / rate) * 1000 : null;
+  const eta = rate > 0 && bytesDone < bytesTotal ? ((bytesTotal - bytesDone) / rate) * 1000 : null;
   const latest = [...samples].sort((a, b) => (a.filesDone < b.filesDone ? 1 : -1)).find((s) => s.currentPath);
   const elapsed = (record ? Date.parse(record.finishedAt ?? '') || now : now) - run.startedAt;
 
@@ -119,34 +136,59 @@ export function ProgressPage() {
                 ? 'Stopping after the current file…'
                 : 'Synchronizing…'}
           </Title>
-          <Text size="sm" fw={600} data-testid="overall-percent">
-            {Math.round(pct(bytesDone, bytesTotal))} %
+          <Text size="sm" fw={600} data-testid="overall-percent" data-fraction={overall}>
+            {percent} %
           </Text>
         </Group>
         <Progress
           size="xl"
-          value={pct(bytesDone, bytesTotal)}
+          value={overall * 100}
           animated={!record}
           striped={!record}
           aria-label="Overall progress"
         />
         <SimpleGrid cols={4} mt="md">
-          <Stat label="Copied" value={`${formatBytes(bytesDone)} / ${formatBytes(bytesTotal)}`} />
+          <Stat
+            label={record ? 'Written' : 'Copied'}
+            value={record ? formatBytes(bytesDone) : `${formatBytes(bytesDone)} / ${formatBytes(bytesTotal)}`}
+            testId="overall-bytes"
+          />
           <Stat label="Rate" value={record ? '—' : `${formatBytes(rate)}/s`} />
           <Stat label={record ? 'Took' : 'Elapsed'} value={formatDuration(Math.max(0, elapsed))} />
           <Stat
             label="Remaining"
-            value={record ? 'done' : eta === null ? 'estimating…' : formatDuration(eta)}
+            value={
+              record
+                ? 'done'
+                : eta !== null
+                  ? formatDuration(eta)
+                  : bytesDone >= bytesTotal && samples.length > 0
+                    ? 'finishing…'
+                    : 'estimating…'
+            }
             testId="eta"
           />
         </SimpleGrid>
         <Text size="xs" c="dimmed" mt="sm" ff="monospace" truncate="end" data-testid="current-file">
-          {record ? 'All destinations have reported.' : latest ? `Now: ${latest.currentPath}` : 'Preparing…'}
+          {record
+            ? 'All destinations have reported.'
+            : latest
+              ? `Now: ${latest.currentPath}`
+              : samples[0]
+                ? phaseWords(samples[0])
+                : 'Preparing…'}
         </Text>
       </Paper>
       <Stack gap="xs">
         {plan.targets.map((t) => (
-          <TargetRow key={t.targetId} target={t} sample={run.progress[t.targetId]} name={nameOf(t)} />
+          <TargetRow
+            key={t.targetId}
+            target={t}
+            sample={run.progress[t.targetId]}
+            fraction={run.fractions[t.targetId] ?? 0}
+            copied={run.bytesCopied[t.targetId] ?? 0}
+            name={nameOf(t)}
+          />
         ))}
       </Stack>
       {!record &&

@@ -24,7 +24,7 @@ export function logPathOf(dataDir: string | undefined, runId: string): string {
 
 /** Page 5: per destination what happened and why, and "Restore this run". */
 export function ResultsPage() {
-  const { record, restoreRun, restoring, restored } = useSyncWizard();
+  const { record, restoreRun, restoring, restored, restoredAt } = useSyncWizard();
   const nameOf = useTargetName();
   const dataDir = useAppInfo((s) => s.info?.dataDir);
   const [asking, setAsking] = useState(false);
@@ -36,12 +36,16 @@ export function ResultsPage() {
   return (
     <Stack gap="md" data-testid="results-page">
       <Group justify="space-between">
-        <Title order={4}>
-          {ok === record.reports.length
-            ? 'Every destination was synchronized.'
-            : record.reports.some((r) => r.status === 'cancelled')
-              ? `The run was cancelled: ${ok} of ${record.reports.length} destinations were synchronized.`
-              : `${ok} of ${record.reports.length} destinations were synchronized.`}
+        <Title order={4} data-testid="results-title">
+          {restored && restoredAt !== null
+            ? restored.every((o) => o.ok)
+              ? `This run was undone: restored at ${new Date(restoredAt).toLocaleTimeString()}.`
+              : `The restore of this run at ${new Date(restoredAt).toLocaleTimeString()} did not complete everywhere.`
+            : ok === record.reports.length
+              ? 'Every destination was synchronized.'
+              : record.reports.some((r) => r.status === 'cancelled')
+                ? `The run was cancelled: ${ok} of ${record.reports.length} destinations were synchronized.`
+                : `${ok} of ${record.reports.length} destinations were synchronized.`}
         </Title>
         <Text size="xs" c="dimmed">
           Run {record.runId}
@@ -91,6 +95,12 @@ export function ResultsPage() {
                         {r.notApplied.length > 0
                           ? `; not applied: ${r.notApplied.length.toLocaleString('en-US')} (these entries are as they were)`
                           : ''}
+                      </Text>
+                    )}
+                    {(r.leftOut ?? 0) > 0 && (
+                      <Text size="xs" c="orange" mt={4} data-testid="result-left-out">
+                        {r.leftOut?.toLocaleString('en-US')} unticked change{r.leftOut === 1 ? '' : 's'} left
+                        as {r.leftOut === 1 ? 'it was' : 'they were'}
                       </Text>
                     )}
                     {r.errors.slice(0, 3).map((e) => (

@@ -18,19 +18,57 @@ import { formatAgo } from './format.js';
 import { CompareField, ModeField } from '../../components/sync-how-fields.js';
 import { canTakePart, useSyncWizard, whyNotDestination } from './sync-wizard-store.js';
 
-/** Whether a server answered at its last contact, and when. */
+/** What a failed contact found, in its own words (a wrong password is not a timeout). */
+export function contactWords(code: string | undefined): string {
+  switch (code) {
+    case 'HOST_KEY_CHANGED':
+      return 'Host key changed';
+    case 'HOST_KEY_UNKNOWN':
+      return 'Host key not pinned';
+    case 'AUTH':
+    case 'AUTH_FAILED':
+      return 'Login refused';
+    case 'SUDO_WRONG_PASSWORD':
+    case 'SUDO_PASSWORD_NEEDED':
+    case 'SUDO_NOT_ALLOWED':
+    case 'SUDO_TTY_REQUIRED':
+      return 'sudo refused';
+    case 'TIMEOUT':
+      return 'No answer';
+    case 'REFUSED':
+      return 'Connection refused';
+    case 'DNS':
+      return 'Name not found';
+    default:
+      return 'Unreachable';
+  }
+}
+
+/** The outcome of the last real contact with a server, and when it was made; "Checking…" while one runs. */
 export function LastContact({ server }: { server: Server }) {
+  const checking = useSyncWizard((s) => s.checking.includes(server.id));
   const c = server.lastContact;
+  if (checking)
+    return (
+      <Text size="xs" c="dimmed" data-testid="contact">
+        ● Checking…
+      </Text>
+    );
   if (!c)
     return (
-      <Text size="xs" c="dimmed">
+      <Text size="xs" c="dimmed" data-testid="contact">
         Never contacted
       </Text>
     );
   return (
-    <Text size="xs" c={c.ok ? 'teal' : 'red'} title={c.message} lineClamp={1}>
-      {c.ok ? '● Reachable' : '● Unreachable'} · {formatAgo(c.at)}
-      {c.ok ? '' : ` · ${c.message}`}
+    <Text
+      size="xs"
+      c={c.ok ? 'teal' : c.code === 'HOST_KEY_CHANGED' ? 'orange' : 'red'}
+      title={`${c.message} (${new Date(c.at).toLocaleString()})`}
+      data-testid="contact"
+      style={{ whiteSpace: 'nowrap' }}
+    >
+      {c.ok ? '● Reachable' : `● ${contactWords(c.code)}`} · {formatAgo(c.at)}
     </Text>
   );
 }
@@ -39,7 +77,15 @@ function serverAddress(s: Server): string {
   return s.kind === 'local' ? 'This computer' : `${s.user}@${s.host}:${s.port}`;
 }
 
-function DestinationRow({ server, sourceId }: { server: Server; sourceId: string | null }) {
+function DestinationRow({
+  server,
+  sourceId,
+  onReviewKey,
+}: {
+  server: Server;
+  sourceId: string | null;
+  onReviewKey?: () => void;
+}) {
   const { destinationIds, toggleDestination } = useSyncWizard();
   const why = whyNotDestination(server, sourceId);
   const isSource = server.id === sourceId;
@@ -50,10 +96,13 @@ function DestinationRow({ server, sourceId }: { server: Server; sourceId: string
       radius="md"
       data-testid={`destination-${server.name}`}
       data-disabled={why ? 'true' : undefined}
-      style={{ opacity: why && !isSource ? 0.55 : 1 }}
+      style={{
+        opacity: why && !isSource && server.lastContact?.code !== 'HOST_KEY_CHANGED' ? 0.55 : 1,
+      }}
     >
       <Group justify="space-between" wrap="nowrap" align="flex-start">
         <Checkbox
+          style={{ minWidth: 0 }}
           checked={!why && destinationIds.includes(server.id)}
           disabled={why !== null}
           onChange={() => toggleDestination(server.id)}
@@ -81,12 +130,28 @@ function DestinationRow({ server, sourceId }: { server: Server; sourceId: string
           <LastContact server={server} />
         </Stack>
       </Group>
+      {server.lastContact && !server.lastContact.ok && !isSource && (
+        <Text size="xs" c="dimmed" mt={4} style={{ overflowWrap: 'anywhere' }} data-testid="contact-message">
+          {server.lastContact.message}
+        </Text>
+      )}
+      {server.lastContact?.code === 'HOST_KEY_CHANGED' && onReviewKey && (
+        <Button size="compact-xs" variant="light" color="orange" mt={4} onClick={onReviewKey}>
+          Review and replace the host key…
+        </Button>
+      )}
     </Paper>
   );
 }
 
 /** Page 1: which set, from which server to which, in which mode and by which comparison. */
-export function SourcePage({ onOpenSets }: { onOpenSets: () => void }) {
+export function SourcePage({
+  onOpenSets,
+  onReviewKey,
+}: {
+  onOpenSets: () => void;
+  onReviewKey?: () => void;
+}) {
   const w = useSyncWizard();
   const servers = w.servers ?? [];
   const sources = servers.filter(canTakePart);
@@ -180,6 +245,17 @@ export function SourcePage({ onOpenSets }: { onOpenSets: () => void }) {
               <LastContact server={source} />
             </Group>
           )}
+          {source?.lastContact && !source.lastContact.ok && (
+            <Text
+              size="xs"
+              c="red"
+              mt={4}
+              style={{ overflowWrap: 'anywhere' }}
+              data-testid="source-contact-message"
+            >
+              {source.lastContact.message}
+            </Text>
+          )}
         </Card>
         <Card withBorder padding="md">
           <Group justify="space-between" mb="xs">
@@ -190,7 +266,7 @@ export function SourcePage({ onOpenSets }: { onOpenSets: () => void }) {
           </Group>
           <Stack gap={6} data-testid="destinations">
             {others.map((s) => (
-              <DestinationRow key={s.id} server={s} sourceId={w.sourceId} />
+              <DestinationRow key={s.id} server={s} sourceId={w.sourceId} onReviewKey={onReviewKey} />
             ))}
             {others.length === 0 && (
               <Text size="sm" c="dimmed">

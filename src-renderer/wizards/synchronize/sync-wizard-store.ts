@@ -5,6 +5,7 @@ import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import type { Server } from '../../../src-shared/model/server.js';
 import type { CompareMethod, SyncMode } from '../../../src-shared/model/sync.js';
 import { call } from '../../api/client.js';
+import { advance } from './progress-math.js';
 
 export type PlanResult = Output<'sync.plan'>;
 export type PlanTarget = PlanResult['targets'][number];
@@ -24,6 +25,8 @@ type WizardState = {
   readonly servers: ReadonlyArray<Server> | null;
   readonly sets: ReadonlyArray<SyncSet> | null;
   readonly loadError: string | null;
+  /** Servers being contacted now, so "Reachable" is only ever shown from a contact just made. */
+  readonly checking: ReadonlyArray<string>;
   readonly setId: string | null;
   readonly sourceId: string | null;
   readonly destinationIds: ReadonlyArray<string>;
@@ -38,6 +41,8 @@ type WizardState = {
   } | null;
   readonly plan: PlanResult | null;
   readonly error: string | null;
+  /** Per target, the paths the user unticked on the Differences page (a folder: all below it). */
+  readonly unticked: Readonly<Record<string, ReadonlyArray<string>>>;
   /** The user confirmed the guards that fired (mass deletion, empty source). */
   readonly guardsConfirmed: boolean;
   readonly run: {
@@ -45,14 +50,22 @@ type WizardState = {
     readonly startedAt: number;
     readonly targetIds: ReadonlyArray<string>;
     readonly progress: Readonly<Record<string, ProgressSample>>;
+    /** Per destination, the share of its run done (0–1); it never goes back. */
+    readonly fractions: Readonly<Record<string, number>>;
+    /** Per destination, the bytes copied so far (the copy's own count; kept once copying is over). */
+    readonly bytesCopied: Readonly<Record<string, number>>;
     readonly cancelRequested: boolean;
   } | null;
   readonly record: RunRecord | null;
   readonly restoring: boolean;
   readonly restored: ReadonlyArray<RestoreOutcome> | null;
+  /** When the restore of this run ended (epoch ms). */
+  readonly restoredAt: number | null;
 
   reset(): void;
   load(): Promise<void>;
+  /** Contacts every SSH server that can take part (each within its contact timeout) and shows the outcome. */
+  checkContacts(): Promise<void>;
   chooseSet(id: string): void;
   chooseSource(id: string): void;
   toggleDestination(id: string): void;
@@ -62,6 +75,8 @@ type WizardState = {
   computePlan(): Promise<void>;
   stopPlanning(): void;
   confirmGuards(value: boolean): void;
+  /** Unticks a path (a folder: all below it), or ticks it again. */
+  toggleTick(targetId: string, path: string): void;
   start(): Promise<void>;
   onProgress(sample: ProgressSample): void;
   cancelRun(): Promise<void>;
@@ -70,6 +85,11 @@ type WizardState = {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 let tickets = 0;
+
+/** True when the path, or a folder above it, is unticked (the same rule the service applies). */
+export function isUnticked(path: string, unticked: ReadonlyArray<string>): boolean {
+  return unticked.some((u) => path === u || path.startsWith(`${u}/`));
+}
 
 /** Servers that can take part at all: Not Selected ones never do. */
 export function canTakePart(s: Server): boolean {
@@ -82,6 +102,8 @@ export function whyNotDestination(s: Server, sourceId: string | null): string | 
   if (s.role === 'not-selected')
     return 'Not Selected in the server list: it takes part in no synchronization.';
   if (s.role === 'primary') return 'The primary is never overwritten; change roles in the server list first.';
+  if (s.lastContact && !s.lastContact.ok && s.lastContact.code === 'HOST_KEY_CHANGED')
+    return 'Its host key has CHANGED since it was pinned: nothing is sent to it until you review the new key and replace the pin in the Server List Wizard (Trust page).';
   return null;
 }
 
@@ -96,10 +118,12 @@ const initial = {
   planning: null,
   plan: null,
   guardsConfirmed: false,
+  unticked: {},
   run: null,
   record: null,
   restoring: false,
   restored: null,
+  restoredAt: null,
 };
 
 /** The Synchronize Configurations wizard: choices, the plan, the run and its results. */
@@ -108,6 +132,7 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
   servers: null,
   sets: null,
   loadError: null,
+  checking: [],
   setId: null,
   sourceId: null,
   destinationIds: [],
@@ -136,9 +161,36 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
         sourceId,
         destinationIds: servers.filter((s) => whyNotDestination(s, sourceId) === null).map((s) => s.id),
       });
+      void get().checkContacts();
     } catch (err) {
       set({ loadError: message(err) });
     }
+  },
+
+  checkContacts: async () => {
+    const ids = (get().servers ?? []).filter((s) => s.kind === 'ssh' && canTakePart(s)).map((s) => s.id);
+    set({ checking: ids });
+    await Promise.all(
+      ids.map(async (id) => {
+        await call('servers.test', { id }).catch(() => undefined);
+        const committed = await call('servers.list', {}).then(
+          (l) => l.committed,
+          () => null,
+        );
+        const s = get();
+        const fresh = committed?.find((x) => x.id === id);
+        const servers = fresh && s.servers ? s.servers.map((x) => (x.id === id ? fresh : x)) : s.servers;
+        set({
+          servers,
+          checking: s.checking.filter((x) => x !== id),
+          // A server the contact found unusable (a changed host key) is never left ticked.
+          destinationIds: s.destinationIds.filter((d) => {
+            const x = servers?.find((y) => y.id === d);
+            return !x || whyNotDestination(x, s.sourceId) === null;
+          }),
+        });
+      }),
+    );
   },
 
   chooseSet: (id) => {
@@ -171,6 +223,7 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
       plan: null,
       error: null,
       guardsConfirmed: false,
+      unticked: {},
     });
     try {
       const plan = await call('sync.plan', {
@@ -193,13 +246,26 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
     if (planning) void call('sync.cancelPlan', { planRequestId: planning.requestId }).catch(() => undefined);
   },
   confirmGuards: (value) => set({ guardsConfirmed: value }),
+  toggleTick: (targetId, path) => {
+    const now = get().unticked[targetId] ?? [];
+    const next = now.includes(path) ? now.filter((p) => p !== path) : [...now, path];
+    // A different selection is a different run: the guards asked about the old one.
+    set({ unticked: { ...get().unticked, [targetId]: next }, guardsConfirmed: false });
+  },
 
   start: async () => {
-    const { plan, guardsConfirmed } = get();
+    const { plan, guardsConfirmed, unticked } = get();
     if (!plan) return;
     const confirm = guardsConfirmed ? firedGuards(plan) : [];
+    const exclude = Object.entries(unticked)
+      .filter(([, paths]) => paths.length > 0)
+      .map(([targetId, paths]) => ({ targetId, paths: [...paths] }));
     try {
-      const { runId } = await call('sync.apply', { planId: plan.planId, confirm });
+      const { runId } = await call('sync.apply', {
+        planId: plan.planId,
+        confirm,
+        ...(exclude.length > 0 ? { exclude } : {}),
+      });
       set({
         step: PROGRESS,
         record: null,
@@ -209,6 +275,8 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
           startedAt: Date.now(),
           targetIds: plan.targets.map((t) => t.targetId),
           progress: {},
+          fractions: {},
+          bytesCopied: {},
           cancelRequested: false,
         },
       });
@@ -222,7 +290,22 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
   onProgress: (sample) => {
     const run = get().run;
     if (!run || !run.targetIds.includes(sample.targetId) || !sample.runId.startsWith(run.runId)) return;
-    set({ run: { ...run, progress: { ...run.progress, [sample.targetId]: sample } } });
+    const id = sample.targetId;
+    const planned = get().plan?.targets.find((t) => t.targetId === id)?.summary?.bytesToCopy ?? 0;
+    const copiedNow =
+      sample.phase === 'transferring'
+        ? sample.bytesDone
+        : sample.phase === 'preparing' || sample.phase === 'backing-up'
+          ? 0
+          : planned;
+    set({
+      run: {
+        ...run,
+        progress: { ...run.progress, [id]: sample },
+        fractions: { ...run.fractions, [id]: advance(run.fractions[id], sample) },
+        bytesCopied: { ...run.bytesCopied, [id]: Math.max(run.bytesCopied[id] ?? 0, copiedNow) },
+      },
+    });
   },
 
   cancelRun: async () => {
@@ -256,6 +339,6 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
         outcomes.push({ targetId: r.targetId, ok: false, message: message(err) });
       }
     }
-    set({ restoring: false, restored: outcomes });
+    set({ restoring: false, restored: outcomes, restoredAt: Date.now() });
   },
 }));

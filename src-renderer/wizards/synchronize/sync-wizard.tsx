@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Alert, Box, Button, Group, Kbd, Modal, Stepper, Text, Title } from '@mantine/core';
 import { onEvent } from '../../api/client.js';
 import { useUiStore } from '../../stores/ui-store.js';
@@ -29,6 +29,9 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
   const openDialog = useUiStore((s) => s.openDialog);
   const [askClose, setAskClose] = useState(false);
   const running = w.run !== null && w.record === null;
+  const pageRef = useRef<HTMLDivElement>(null);
+  const nextRef = useRef<HTMLButtonElement>(null);
+  const finishRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => onEvent('sync.progress', (p) => useSyncWizard.getState().onProgress(p)), []);
   useEffect(() => {
@@ -71,6 +74,27 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
     else if (w.step === CONFIRM) w.setStep(DIFFERENCES);
   };
   const canBack = w.step === DIFFERENCES || w.step === CONFIRM;
+
+  // Where the keyboard is when a page opens. Next, while going on is harmless (Enter goes on); on the
+  // Confirmation page the page itself, so that Start (which changes servers) is never one Enter away;
+  // during a run the page (Cancel run… is not a default); on Results, Finish.
+  const planReady = plan !== null;
+  const finished = w.record !== null;
+  useEffect(() => {
+    if (!opened) return;
+    const t = setTimeout(() => {
+      const target =
+        w.step === RESULTS
+          ? finishRef.current
+          : w.step === CONFIRM || w.step === PROGRESS
+            ? pageRef.current
+            : nextRef.current && !nextRef.current.disabled
+              ? nextRef.current
+              : pageRef.current;
+      target?.focus({ preventScroll: true });
+    }, 0);
+    return () => clearTimeout(t);
+  }, [opened, w.step, planReady, finished]);
   const nextLabel = w.step === CONFIRM ? 'Start' : 'Next';
 
   return (
@@ -103,9 +127,12 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
       </Stepper>
 
       <Box
-        style={{ flex: 1, minHeight: 0, overflowY: 'auto', overflowX: 'hidden' }}
+        ref={pageRef}
+        tabIndex={-1}
+        style={{ flex: 1, minHeight: 0, overflowY: 'auto', overflowX: 'hidden', outline: 'none' }}
         pr={4}
         data-testid="wizard-page"
+        aria-label="Wizard page"
       >
         {w.loadError && (
           <Alert color="red" title="The servers or sets cannot be read" mb="md">
@@ -113,7 +140,10 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
           </Alert>
         )}
         {w.step === SOURCE && w.servers && w.sets && (
-          <SourcePage onOpenSets={() => openDialog('sync-sets')} />
+          <SourcePage
+            onOpenSets={() => openDialog('sync-sets')}
+            onReviewKey={() => openDialog('server-list')}
+          />
         )}
         {w.step === SOURCE && w.servers && !w.servers.some((s) => s.role === 'primary') && (
           <Alert color="orange" mt="md" data-testid="no-primary">
@@ -182,10 +212,15 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
           <Button variant="default" onClick={back} disabled={!canBack}>
             Back
           </Button>
-          <Button onClick={next} disabled={!canNext} color={w.step === CONFIRM ? 'orange' : undefined}>
+          <Button
+            ref={nextRef}
+            onClick={next}
+            disabled={!canNext}
+            color={w.step === CONFIRM ? 'orange' : undefined}
+          >
             {nextLabel}
           </Button>
-          <Button color="green" onClick={onClose} disabled={!canFinish}>
+          <Button ref={finishRef} color="green" onClick={onClose} disabled={!canFinish}>
             Finish
           </Button>
         </Group>

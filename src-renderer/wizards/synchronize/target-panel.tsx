@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Chip, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Chip, Group, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { planActions, type PlanAction } from '../../../src-shared/model/sync.js';
 import { EntriesTable } from './entries-table.js';
@@ -8,8 +8,12 @@ import { downloadFile } from '../../components/download.js';
 import { FileDiff } from './file-diff.js';
 import { RecoverInterrupted } from './recover-interrupted.js';
 import { actionLook, formatBytes } from './format.js';
-import type { PlanTarget } from './sync-wizard-store.js';
-import { allEntries, useEntryPages, type Entry } from './use-entry-pages.js';
+import { useSyncWizard, type PlanTarget } from './sync-wizard-store.js';
+import { allEntries, tickedCounts, useEntryPages, type Entry } from './use-entry-pages.js';
+
+/** Everything but unchanged entries: what the page shows until "Show unchanged" is switched on. */
+const CHANGES_FIRST: PlanAction[] = planActions.filter((a) => a !== 'keep');
+const NO_UNTICKED: ReadonlyArray<string> = [];
 
 /** Changes a plan makes to one target: everything but unchanged and skipped files. */
 export function changeCount(t: PlanTarget): number {
@@ -48,12 +52,32 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
   const [selected, setSelected] = useState<number | null>(null);
   const [open, setOpen] = useState<Entry | null>(null);
   const [exporting, setExporting] = useState<'csv' | 'json' | null>(null);
-  const query = { planId, targetId: target.targetId, actions, search };
+  const [showUnchanged, setShowUnchanged] = useState(false);
+  const [grouped, setGrouped] = useState(true);
+  const [collapsed, setCollapsed] = useState<string[]>([]);
+  const unticked = useSyncWizard((w) => w.unticked[target.targetId] ?? NO_UNTICKED);
+  const toggleTick = useSyncWizard((w) => w.toggleTick);
+  const shown = actions.length > 0 ? actions : showUnchanged ? [] : CHANGES_FIRST;
+  const query = { planId, targetId: target.targetId, actions: shown, search, group: grouped, collapsed };
+  const exportQuery = { planId, targetId: target.targetId, actions, search };
   const pages = useEntryPages(query);
+  const [ticked, setTicked] = useState<{ create: number; update: number; delete: number } | null>(null);
   useEffect(() => {
     setSelected(null);
     setOpen(null);
-  }, [actions, search]);
+  }, [actions, search, showUnchanged, grouped, collapsed]);
+  useEffect(() => {
+    let live = true;
+    if (unticked.length === 0) setTicked(null);
+    else
+      void tickedCounts(planId, target.targetId, unticked).then(
+        (c) => live && setTicked(c),
+        () => undefined,
+      );
+    return () => {
+      live = false;
+    };
+  }, [planId, target.targetId, unticked]);
 
   const s = target.summary;
   if (!s) return null;
@@ -62,7 +86,7 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
   const exportAs = async (kind: 'csv' | 'json') => {
     setExporting(kind);
     try {
-      const entries = await allEntries(query);
+      const entries = await allEntries(exportQuery);
       if (kind === 'csv') downloadFile(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries));
       else
         downloadFile(
@@ -138,6 +162,28 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
           </Button>
         </Group>
       </Group>
+      <Group gap="lg">
+        <Switch
+          size="xs"
+          checked={showUnchanged}
+          onChange={(e) => setShowUnchanged(e.currentTarget.checked)}
+          label={`Show unchanged (${s.counts.keep.toLocaleString('en-US')})`}
+          disabled={actions.length > 0}
+        />
+        <Switch
+          size="xs"
+          checked={grouped}
+          onChange={(e) => setGrouped(e.currentTarget.checked)}
+          label="Group by folder"
+        />
+        {!inSync && (
+          <Text size="xs" data-testid="ticked-summary" c={unticked.length > 0 ? 'orange' : 'dimmed'}>
+            {ticked === null
+              ? 'Every change is ticked: untick an entry or a whole folder to leave it as it is.'
+              : `${(ticked.create + ticked.update + ticked.delete).toLocaleString('en-US')} of ${changeCount(target).toLocaleString('en-US')} changes ticked; the run leaves the others as they are.`}
+          </Text>
+        )}
+      </Group>
       {pages.error && <Alert color="red">{pages.error}</Alert>}
       <EntriesTable
         pages={pages}
@@ -147,13 +193,19 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
           if (e && open && diffable(e)) setOpen(e);
         }}
         onOpen={(e) => diffable(e) && setOpen(e)}
-        height={open ? 210 : 340}
+        unticked={unticked}
+        onTick={(path) => toggleTick(target.targetId, path)}
+        onFold={(f) => setCollapsed((c) => (c.includes(f) ? c.filter((x) => x !== f) : [...c, f]))}
+        height={open ? 180 : 340}
       />
       <Text size="xs" c="dimmed" data-testid="rows-shown">
-        {pages.total === null
+        {pages.matched === null
           ? 'Loading…'
-          : `${pages.total.toLocaleString('en-US')} ${actions.length || search ? 'matching ' : ''}entries`}{' '}
-        · Select a row and press Enter (or double-click) to compare the two versions of a file.
+          : `${pages.matched.toLocaleString('en-US')} ${actions.length || search ? 'matching ' : ''}entries`}
+        {!showUnchanged && actions.length === 0 && s.counts.keep > 0
+          ? ` (${s.counts.keep.toLocaleString('en-US')} unchanged hidden)`
+          : ''}{' '}
+        · Space ticks or unticks · Enter (or a double-click) compares the two versions of a file.
       </Text>
       {open && (
         <FileDiff

@@ -4,6 +4,8 @@ import type { PlanAction } from '../../../src-shared/model/sync.js';
 import { call } from '../../api/client.js';
 
 export type Entry = Output<'sync.entries'>['entries'][number];
+/** A row of the table: a folder's header (grouped view) or an entry. */
+export type Row = NonNullable<Output<'sync.entries'>['rows']>[number];
 export const PAGE_SIZE = 200;
 
 export type EntryQuery = {
@@ -11,14 +13,19 @@ export type EntryQuery = {
   readonly targetId: string;
   readonly actions: ReadonlyArray<PlanAction>;
   readonly search: string;
+  /** Grouped by folder, with these folders collapsed. */
+  readonly group?: boolean;
+  readonly collapsed?: ReadonlyArray<string>;
 };
 
 export type EntryPages = {
   /** Rows matching the query; null until the first page arrived. */
   readonly total: number | null;
+  /** Entries matching the query (rows but folder headers); null until the first page arrived. */
+  readonly matched: number | null;
   readonly error: string | null;
   /** The row at `index`, or undefined while its page is on its way (asks for it). */
-  row(index: number): Entry | undefined;
+  row(index: number): Row | undefined;
 };
 
 /**
@@ -28,10 +35,13 @@ export type EntryPages = {
 export function useEntryPages(query: EntryQuery): EntryPages {
   const { planId, targetId, search } = query;
   const actionsKey = query.actions.join(',');
-  const pages = useRef(new Map<number, ReadonlyArray<Entry>>());
+  const group = query.group ?? false;
+  const collapsedKey = JSON.stringify(query.collapsed ?? []);
+  const pages = useRef(new Map<number, ReadonlyArray<Row>>());
   const inFlight = useRef(new Set<number>());
   const generation = useRef(0);
   const [total, setTotal] = useState<number | null>(null);
+  const [matched, setMatched] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [, setVersion] = useState(0);
 
@@ -48,12 +58,14 @@ export function useEntryPages(query: EntryQuery): EntryPages {
         limit: PAGE_SIZE,
         ...(actions ? { actions } : {}),
         ...(search ? { search } : {}),
+        ...(group ? { group, collapsed: JSON.parse(collapsedKey) as string[] } : {}),
       })
         .then((r) => {
           if (gen !== generation.current) return;
           inFlight.current.delete(page);
-          pages.current.set(page, r.entries);
+          pages.current.set(page, r.rows ?? r.entries.map((entry) => ({ kind: 'entry' as const, entry })));
           setTotal(r.total);
+          setMatched(r.matched ?? r.total);
           setVersion((v) => v + 1);
         })
         .catch((err: unknown) => {
@@ -62,7 +74,7 @@ export function useEntryPages(query: EntryQuery): EntryPages {
           setError(err instanceof Error ? err.message : String(err));
         });
     },
-    [planId, targetId, actionsKey, search],
+    [planId, targetId, actionsKey, search, group, collapsedKey],
   );
 
   useEffect(() => {
@@ -70,6 +82,7 @@ export function useEntryPages(query: EntryQuery): EntryPages {
     pages.current = new Map();
     inFlight.current = new Set();
     setTotal(null);
+    setMatched(null);
     setError(null);
     fetchPage(0);
   }, [fetchPage]);
@@ -87,11 +100,32 @@ export function useEntryPages(query: EntryQuery): EntryPages {
     [fetchPage],
   );
 
-  return { total, error, row };
+  return { total, matched, error, row };
 }
 
-/** Every entry matching a query, fetched 1,000 at a time (for exports). */
-export async function allEntries(query: EntryQuery): Promise<Entry[]> {
+/** How many of a target's changes stay ticked, per action (the service counts, the same rule as apply). */
+export async function tickedCounts(
+  planId: string,
+  targetId: string,
+  unticked: ReadonlyArray<string>,
+): Promise<{ create: number; update: number; delete: number }> {
+  const count = async (action: 'create' | 'update' | 'delete') =>
+    (
+      await call('sync.entries', {
+        planId,
+        targetId,
+        offset: 0,
+        limit: 1,
+        actions: [action],
+        ...(unticked.length > 0 ? { exclude: [...unticked] } : {}),
+      })
+    ).total;
+  const [create, update, del] = await Promise.all([count('create'), count('update'), count('delete')]);
+  return { create, update, delete: del };
+}
+
+/** Every entry matching a query, fetched 1,000 at a time (for exports); `exclude` leaves out unticked changes. */
+export async function allEntries(query: EntryQuery, exclude: ReadonlyArray<string> = []): Promise<Entry[]> {
   const out: Entry[] = [];
   for (let offset = 0; ; offset += 1000) {
     const r = await call('sync.entries', {
@@ -101,6 +135,7 @@ export async function allEntries(query: EntryQuery): Promise<Entry[]> {
       limit: 1000,
       ...(query.actions.length ? { actions: [...query.actions] } : {}),
       ...(query.search ? { search: query.search } : {}),
+      ...(exclude.length ? { exclude: [...exclude] } : {}),
     });
     out.push(...r.entries);
     if (offset + 1000 >= r.total) return out;

@@ -44,6 +44,8 @@ export const serverStatus = z.object({
       status: destinationStatus,
       trigger: runTrigger,
       message: z.string(),
+      /** 'restore' when the newest run on this server put it back as before an earlier run. */
+      kind: z.enum(['sync', 'restore', 'recover']).optional(),
     })
     .nullable(),
   drift: driftState,

@@ -145,15 +145,42 @@ export const syncEntriesInput = z
     limit: z.number().int().min(1).max(1000).default(200),
     actions: z.array(planAction).optional(),
     search: z.string().max(1000).optional(),
+    /** Unticked paths (a folder: all below it): their changes are left out of the answer. */
+    exclude: z.array(z.string().max(4096)).max(100_000).optional(),
+    /** Rows grouped by folder, each folder headed by its counts (`rows`, and `total` counts rows). */
+    group: z.boolean().optional(),
+    /** Folders shown by their header only (with `group`). */
+    collapsed: z.array(z.string().max(4096)).max(100_000).optional(),
   })
   .strict();
-export const syncEntriesOutput = z.object({ total: z.number().int(), entries: z.array(planEntry) });
+export const folderRow = z.object({
+  kind: z.literal('folder'),
+  path: z.string(),
+  entries: z.number().int(),
+  counts: z.record(planAction, z.number().int()),
+  collapsed: z.boolean(),
+});
+export const groupRow = z.discriminatedUnion('kind', [
+  folderRow,
+  z.object({ kind: z.literal('entry'), entry: planEntry }),
+]);
+export const syncEntriesOutput = z.object({
+  total: z.number().int(),
+  entries: z.array(planEntry),
+  rows: z.array(groupRow).optional(),
+  /** With `group`: how many entries match (total then counts rows, folder headers included). */
+  matched: z.number().int().optional(),
+});
 
 export const syncApplyInput = z
   .object({
     planId: z.string(),
     confirm: z.array(guardCode).default([]),
     targetIds: z.array(z.string()).optional(),
+    /** Per target, the paths the user unticked (a folder: all below it): the run leaves them as they are. */
+    exclude: z
+      .array(z.object({ targetId: z.string(), paths: z.array(z.string().max(4096)).max(100_000) }).strict())
+      .optional(),
   })
   .strict();
 export const syncApplyOutput = z.object({ runId: z.string() });
@@ -176,7 +203,13 @@ export const runRecord = z.object({
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   state: z.enum(['running', 'finished']),
-  reports: z.array(runReport.extend({ targetId: z.string() })),
+  reports: z.array(
+    runReport.extend({
+      targetId: z.string(),
+      /** Changes of the plan the user unticked, left as they were (absent: none). */
+      leftOut: z.number().int().optional(),
+    }),
+  ),
 });
 export const syncRunsInput = z.object({}).strict();
 export const syncRunsOutput = z.object({ runs: z.array(runRecord) });

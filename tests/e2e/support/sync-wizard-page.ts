@@ -37,12 +37,20 @@ export class SyncWizardPage {
     }
     await expect(target).toBeFocused({ timeout: 1 });
   }
-  /** Tab to a button of the wizard and press Enter on it. */
-  async pressButton(name: string): Promise<void> {
+  /** Tab to a button of the wizard (within `max` presses) and press Enter on it. */
+  async pressButton(name: string, max = 60): Promise<void> {
     const b = this.button(name);
     await expect(b).toBeEnabled();
-    await this.tabTo(b);
+    await this.tabTo(b, max);
     await this.page.keyboard.press('Enter');
+  }
+  /** Presses Tab `times` times (Shift+Tab when `back`); after each, the focus must be inside the dialog. */
+  async expectFocusStaysInside(times: number, back = false): Promise<void> {
+    for (let i = 0; i < times; i++) {
+      await this.page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+      const inside = await this.dialog.evaluate((d) => d.contains(document.activeElement));
+      expect(inside, `focus left the dialog after ${i + 1} ${back ? 'Shift+Tab' : 'Tab'}`).toBe(true);
+    }
   }
   /** Colour transitions (150 ms in Mantine) over, so a screenshot shows the scheme's own colours. */
   private async transitionsDone(): Promise<void> {

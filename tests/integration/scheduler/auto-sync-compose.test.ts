@@ -38,11 +38,13 @@ describe('automatic synchronization through compose (real sshd, real folders)', 
     const source = join(dir, 'source');
     await mkdir(source);
     await writeFile(join(source, 'app.conf'), 'v=1\n');
+    const notices: Array<{ title: string; level: string }> = [];
     app = compose({
       dataDir: join(dir, 'store'),
       shell: 'browser',
       log: () => undefined,
       automation: { debounceMs: 1000 },
+      notifier: { notify: (title, _body, level) => notices.push({ title, level }) },
     });
     // "This computer" is the primary; its copy lives in the temp folder.
     await rpc(app, 'servers.edit', { id: 'local', patch: { vars: { CONFIG_ROOT: source } } });
@@ -82,6 +84,9 @@ describe('automatic synchronization through compose (real sshd, real folders)', 
       ['ok', 2],
       ['ok', 2],
     ]);
+    // An automatic run is told in the app even when it succeeded (notices default to failures only).
+    await app.automation.idle();
+    expect(notices.filter((n) => n.level === 'info')).toHaveLength(1);
 
     // The next burst is the next run: exactly one more.
     const secondRun = nextRecordedRun(app);

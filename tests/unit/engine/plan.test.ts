@@ -70,7 +70,7 @@ describe('plan', () => {
       extra: 'keep',
       'same-time': 'keep',
     });
-    expect(p.entries.find((e) => e.path === 'stale')?.reason).toBe('newer on the destination by 60 s');
+    expect(p.entries.find((e) => e.path === 'stale')?.reason).toBe('newer on the destination by 1 min');
     expect(p.entries.find((e) => e.path === 'newer')?.reason).toBe('newer on the source by 10 s');
     expect(p.entries.find((e) => e.path === 'same-time')?.reason).toMatch(/neither side is newer/);
   });
