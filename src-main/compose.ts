@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createRouter, type Handlers, type Router } from './rpc/router.js';
 import { EventBus } from './rpc/event-bus.js';
 import { appHandlers } from './services/app-service.js';
@@ -11,7 +12,7 @@ import { appVersion } from './version.js';
 import { SyncService } from './services/sync-service.js';
 import { SyncSetService } from './services/sync-set-service.js';
 import { syncHandlers } from './services/sync-handlers.js';
-import { endpointConnector, logsDirOf, pathResolver, stateDirOf } from './services/sync-wiring.js';
+import { endpointConnector, legacyStateDirOf, logsDirOf, pathResolver } from './services/sync-wiring.js';
 import { HistoryStore } from './services/history-store.js';
 import { historyHandlers } from './services/history-service.js';
 import { NotifyConfig } from './services/notify-config.js';
@@ -68,7 +69,8 @@ export function compose(options: ComposeOptions): ComposedApp {
     connect,
     resolvePath,
     logsDir,
-    stateDir: stateDirOf,
+    legacyStateDir: legacyStateDirOf,
+    storeName: `${hostname()}:${options.dataDir}`,
     onProgress: (p) => events.emit('sync.progress', p),
     onFinished: (r) => {
       events.emit('sync.finished', r);

@@ -1,5 +1,5 @@
 import type { EntryType, PathError, Plan } from '../../src-shared/model/sync.js';
-import type { Endpoint, LocalCopy } from '../transport/endpoint.js';
+import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
 
@@ -75,32 +75,48 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
 
 /**
  * Copies every file and symlink the run will overwrite or delete into `<backupDir>/files/`, then
- * writes the manifest. Hard links where possible: instant, and they keep the old data once the rename
- * puts the new file in place. Any failure aborts the run before anything live is touched.
+ * writes the manifest, and flushes both to disk. True copies (reflinks where the filesystem can),
+ * never hard links: an in-place write to a live file after this leaves the backup as it was. In bulk
+ * (one command for the whole list, see Endpoint.copyTree). Any failure aborts the run before
+ * anything live is touched.
  */
 export async function takeBackup(
   endpoint: Endpoint,
   manifest: BackupManifest,
   backupDir: string,
 ): Promise<void> {
-  const copies: LocalCopy[] = manifest.entries
-    .filter((e) => e.type !== 'dir')
-    .map((e) => ({
-      from: joinRoot(manifest.root, e.path),
-      to: joinRoot(backupDir, `files/${e.path}`),
-      type: e.type,
-    }));
-  await endpoint.mkdirp(joinRoot(backupDir, 'files'));
-  const errors = await endpoint.copyWithin(copies, { link: true });
+  const items = manifest.entries.filter((e) => e.type !== 'dir');
+  const filesDir = joinRoot(backupDir, 'files');
+  await endpoint.mkdirp(filesDir);
+  const errors = await copyEntries(endpoint, manifest.root, filesDir, items);
   if (errors.length > 0)
     throw new AppError(
       'BACKUP_FAILED',
       `The backup of ${errors[0]?.path} failed (${errors[0]?.message}); nothing was changed.`,
     );
-  await endpoint.writeFile(
-    joinRoot(backupDir, 'manifest.json'),
-    Buffer.from(JSON.stringify(manifest, null, 1)),
-    0o600,
+  const manifestPath = joinRoot(backupDir, 'manifest.json');
+  await endpoint.writeFile(manifestPath, Buffer.from(JSON.stringify(manifest, null, 1)), 0o600);
+  await endpoint.fsync?.(
+    [
+      ...items.filter((e) => e.type === 'file').map((e) => joinRoot(filesDir, e.path)),
+      manifestPath,
+      backupDir,
+    ],
+    backupDir,
+  );
+}
+
+/** True copies of `items` from under `fromRoot` to the same paths under `toRoot`. */
+function copyEntries(
+  endpoint: Endpoint,
+  fromRoot: string,
+  toRoot: string,
+  items: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>,
+): Promise<PathError[]> {
+  if (endpoint.copyTree) return endpoint.copyTree(fromRoot, toRoot, items);
+  return endpoint.copyWithin(
+    items.map((e) => ({ from: joinRoot(fromRoot, e.path), to: joinRoot(toRoot, e.path), type: e.type })),
+    { link: false },
   );
 }
 
@@ -149,19 +165,12 @@ export async function restoreBackup(endpoint: Endpoint, backupDir: string): Prom
   for (const d of dirs) await endpoint.mkdirp(at(d.path));
   const staging = joinRoot(m.root, `.configsync-staging-restore-${m.runId}`);
   const items = m.entries.filter((e) => e.type !== 'dir');
-  const copyErrors = await endpoint.copyWithin(
-    items.map((e) => ({
-      from: joinRoot(backupDir, `files/${e.path}`),
-      to: joinRoot(staging, e.path),
-      type: e.type,
-    })),
-    { link: false },
-  );
+  const copyErrors = await copyEntries(endpoint, joinRoot(backupDir, 'files'), staging, items);
   errors.push(...copyErrors);
   const failed = new Set(copyErrors.map((e) => e.path));
   let restored = 0;
   for (const e of items) {
-    if (failed.has(joinRoot(backupDir, `files/${e.path}`))) continue;
+    if (failed.has(joinRoot(backupDir, `files/${e.path}`)) || failed.has(e.path)) continue;
     try {
       await endpoint.mkdirp(at(e.path).replace(/\/[^/]*$/, ''));
       const now = await endpoint.stat(at(e.path));

@@ -13,6 +13,7 @@ import {
 } from './journal.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
 import { swapIn } from './swap.js';
+import { takeLock, type LockOptions } from './lock.js';
 
 export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed' | 'superseded';
 export type RecoverResult = {
@@ -21,7 +22,8 @@ export type RecoverResult = {
   readonly errors: ReadonlyArray<PathError>;
 };
 
-const FINISHED: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
+export const FINISHED_PHASES: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
+const FINISHED = FINISHED_PHASES;
 const UNTOUCHED: ReadonlyArray<JournalPhase> = ['prepared', 'backed-up', 'staged', 'validated'];
 
 /**
@@ -33,6 +35,30 @@ export async function recover(
   destination: Endpoint,
   path: string,
   prefer: 'complete' | 'rollback' = 'complete',
+  options: RecoverOptions = {},
+): Promise<RecoverResult> {
+  // Under the root's lock: refused while any run holds it; the killed run's own stale lock is broken
+  // only when the user confirmed.
+  const rootState = options.rootState ?? path.replace(/\/[^/]*\/[^/]*$/, '');
+  const head = await readJournalHead(destination, path);
+  const held = await takeLock(destination, rootState, `recover-${head.runId}`, options.lock);
+  try {
+    return await recoverLocked(destination, path, prefer);
+  } finally {
+    await held.release().catch(() => undefined);
+  }
+}
+
+export type RecoverOptions = {
+  /** Where the root's lock is (default: the folder holding the journal folder). */
+  readonly rootState?: string;
+  readonly lock?: LockOptions;
+};
+
+async function recoverLocked(
+  destination: Endpoint,
+  path: string,
+  prefer: 'complete' | 'rollback',
 ): Promise<RecoverResult> {
   const journal = await readJournal(destination, path);
   for (const e of [...journal.writes, ...journal.dirs, ...journal.deletes]) checkRelPath(e.path);

@@ -8,7 +8,7 @@ import type { SyncService } from './sync-service.js';
 import type { SyncSetService } from './sync-set-service.js';
 import type { ServerService } from './server-service.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { pickParticipants, stateDirOf } from './sync-wiring.js';
+import { pickParticipants } from './sync-wiring.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
 
 export type SyncHandlerDeps = {
@@ -102,9 +102,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         sourceServerId: who.sourceServerId,
         targets: new Map(planned.targets.map((t) => [t.targetId, { serverId: t.serverId, item: t.item }])),
       });
-      const backupFolders = Object.fromEntries(
-        who.destinationServerIds.map((id) => [id, `${stateDirOf(id)}/backups/${set.name}/`]),
-      );
+      const backupFolders = deps.sync.backupFolders(planned.planId);
       return { ...planned, setId, sourceServerId: who.sourceServerId, backupFolders };
     },
     'sync.cancelPlan': ({ planRequestId }) => {
@@ -142,8 +140,8 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       return { ...r, errors: [...r.errors] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
-    'sync.recover': async ({ serverId, mode }) => ({
-      recovered: (await deps.sync.recover(serverId, mode)).map((r) => ({ ...r, errors: [...r.errors] })),
+    'sync.recover': async ({ serverId, mode, breakLock }) => ({
+      recovered: (await deps.sync.recover(serverId, mode, breakLock)).map((r) => ({ ...r, errors: [...r.errors] })),
     }),
   };
 }

@@ -16,14 +16,22 @@ import type {
 } from '../../src-shared/contract/schemas/sync.js';
 import type { Progress } from '../../src-shared/model/sync.js';
 import { newRunId } from '../engine/apply.js';
-import { backupDirOf, restoreBackup, type RestoreResult } from '../engine/backup.js';
+import { readManifest, restoreBackup, type RestoreResult } from '../engine/backup.js';
 import { applyAll, planAll, type FanOutTarget, type TargetPlan } from '../engine/fan-out.js';
 import { guardFindings } from '../engine/guards.js';
 import { resolveRoot } from '../engine/scan.js';
-import { resolveStateDir } from '../engine/state-dir.js';
+import { DEFAULT_STATE_DIR, resolveStateDir, rootStateDir } from '../engine/state-dir.js';
 import type { RecoverResult } from '../engine/recover.js';
-import { describeInterrupted, interruptedRuns, recoverInterrupted } from './interrupted-runs.js';
-import type { JournalHead } from '../engine/journal.js';
+import {
+  describeBusy,
+  describeInterrupted,
+  findBackupDir,
+  recoverInterrupted,
+  rootBusy,
+  type RootBusy,
+  type StatePlaces,
+} from './interrupted-runs.js';
+import { takeLock, type LockOptions, type LockState } from '../engine/lock.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
 
@@ -35,8 +43,15 @@ export type SyncServiceDeps = {
   readonly connect: (serverId: string) => Promise<Endpoint>;
   /** Expands a server's ${VARS} in an item path; default: the path as is. */
   readonly resolvePath?: (serverId: string, path: string) => Promise<string> | string;
-  /** Where journal and backups live on a server; default `~/.configsync` there. */
+  /**
+   * The folder on a server under which each destination root has its state (lock, journals,
+   * backups); default `~/.configsync` there.
+   */
   readonly stateDir?: (serverId: string) => string | undefined;
+  /** The per-entry state folder of older versions (its journals and backups are still read). */
+  readonly legacyStateDir?: (serverId: string) => string | undefined;
+  /** Names this store in destination locks and journals (who started a run). */
+  readonly storeName?: string;
   /** One `<runId>.log` (JSON lines) and one `<runId>.json` (the record) per run. */
   readonly logsDir: string;
   readonly concurrency?: number;
@@ -116,16 +131,11 @@ export class SyncService {
       pending.then((ep) => (source = ep)).catch(() => undefined);
       source = await untilAborted(pending);
       const src = source;
-      /** Each destination's unfinished journals, read while its tree is listed (not after the plan). */
-      const journals = new Map<string, Promise<JournalHead[]>>();
+      /** Each destination root's unfinished journals and lock, read while its tree is listed. */
+      const journals = new Map<string, Promise<RootBusy>>();
       const connectOnce = (id: string) => {
         let p = endpoints.get(id);
-        if (!p) {
-          endpoints.set(id, (p = this.deps.connect(id).then(opened)));
-          const found = p.then((ep) => interruptedRuns(ep, this.deps.stateDir?.(id), () => false));
-          found.catch(() => undefined);
-          journals.set(id, found);
-        }
+        if (!p) endpoints.set(id, (p = this.deps.connect(id).then(opened)));
         return p;
       };
       const items: Array<StoredPlan['items'][number]> = [];
@@ -145,10 +155,11 @@ export class SyncService {
             ...(stateDir ? { stateDir } : {}),
             connect: async () => {
               const ep = await connectOnce(id);
-              (targets.find((t) => t.id === `${id}#${index}`) as { root: string }).root = await resolveRoot(
-                ep,
-                raw,
-              );
+              const root = await resolveRoot(ep, raw);
+              (targets.find((t) => t.id === `${id}#${index}`) as { root: string }).root = root;
+              const busy = rootBusy(ep, root, this.places(id), () => false);
+              busy.catch(() => undefined);
+              journals.set(`${id}#${index}`, busy);
               return ep;
             },
           });
@@ -167,7 +178,7 @@ export class SyncService {
           targets: await Promise.all(
             planned.targets.map((t) => {
               const serverId = t.id.replace(/#\d+$/, '');
-              return this.refuseInterrupted({ ...t, serverId }, journals.get(serverId));
+              return this.refuseInterrupted({ ...t, serverId }, journals.get(t.id));
             }),
           ),
         });
@@ -181,37 +192,55 @@ export class SyncService {
     }
   }
 
-  /** A destination holding an interrupted run is reported as such instead of planned (see interrupted-runs.ts). */
+  /**
+   * A destination root holding an interrupted run (whoever started it) or locked by a run of another
+   * process is reported as such instead of planned (see interrupted-runs.ts).
+   */
   private async refuseInterrupted<T extends TargetPlan & { serverId: string }>(
     t: T,
-    found?: Promise<JournalHead[]>,
+    found?: Promise<RootBusy>,
   ): Promise<T | (TargetPlan & { serverId: string })> {
     if (!t.ok) return t;
+    const busy = await (found ??
+      rootBusy(t.endpoint, t.plan.destinationRoot, this.places(t.serverId), () => false));
     // Runs this process is carrying out are not interrupted: asked now, not when the journals were read.
-    const journals = (
-      await (found ?? interruptedRuns(t.endpoint, this.deps.stateDir?.(t.serverId), () => false))
-    ).filter((j) => !this.isRunning(j.runId));
-    if (journals.length === 0) return t;
-    return {
+    const journals = busy.interrupted.filter((j) => !this.isRunning(j.runId));
+    const lock = busy.lock && !this.isRunning(busy.lock.owner.runId) ? busy.lock : null;
+    if (journals.length === 0 && !lock) return t;
+    const base = {
       id: t.id,
       label: t.label,
       serverId: t.serverId,
-      ok: false,
-      status: 'failed',
-      code: 'INTERRUPTED_RUN',
-      message: describeInterrupted(journals),
+      ok: false as const,
+      status: 'failed' as const,
     };
+    if (journals.length > 0)
+      return { ...base, code: 'INTERRUPTED_RUN', message: describeInterrupted(journals) };
+    return { ...base, code: 'DESTINATION_LOCKED', message: describeBusy(lock as LockState) };
+  }
+
+  private places(serverId: string): StatePlaces {
+    return { base: this.deps.stateDir?.(serverId), legacy: this.deps.legacyStateDir?.(serverId) };
+  }
+
+  private lockOptions(breakLock: boolean): LockOptions {
+    return { ...(this.deps.storeName ? { store: this.deps.storeName } : {}), breakStale: breakLock };
   }
 
   /** Ends the interrupted runs on a destination from their journals (complete by default, or roll back). */
-  async recover(serverId: string, prefer: 'complete' | 'rollback'): Promise<RecoverResult[]> {
+  async recover(
+    serverId: string,
+    prefer: 'complete' | 'rollback',
+    breakLock = false,
+  ): Promise<RecoverResult[]> {
     const endpoint = await this.deps.connect(serverId);
     try {
       return await recoverInterrupted(
         endpoint,
-        this.deps.stateDir?.(serverId),
+        this.places(serverId),
         (id) => this.isRunning(id),
         prefer,
+        this.lockOptions(breakLock),
       );
     } finally {
       endpoint.close();
@@ -262,6 +291,21 @@ export class SyncService {
     };
   }
 
+  /**
+   * Where each destination of a plan keeps this set's backups (its first item's root): said to the
+   * user before the run, as the path the server's own shell would name it.
+   */
+  backupFolders(planId: string): Record<string, string> {
+    const stored = this.plans.get(planId);
+    const out: Record<string, string> = {};
+    for (const t of stored?.items.flatMap((i) => i.targets) ?? []) {
+      if (!t.ok || out[t.serverId]) continue;
+      const base = this.deps.stateDir?.(t.serverId) ?? DEFAULT_STATE_DIR;
+      out[t.serverId] = `${rootStateDir(base, t.plan.destinationRoot)}/backups/${stored?.set.name ?? ''}/`;
+    }
+    return out;
+  }
+
   /** A page of one target's plan entries, filtered by action and by a path substring. */
   entries(input: z.output<typeof syncEntriesInput>): z.output<typeof syncEntriesOutput> {
     const t = this.target(input.planId, input.targetId);
@@ -309,6 +353,7 @@ export class SyncService {
           setName: stored.set.name,
           runId: multi ? `${runId}-${item.index}` : runId,
           keepRuns: stored.set.keepRuns,
+          lock: this.lockOptions(input.breakLock ?? false),
           guards: { deleteThreshold: stored.set.deleteThreshold, confirmed: input.confirm },
           signal: controller.signal,
           onProgress,
@@ -368,11 +413,60 @@ export class SyncService {
       throw new AppError('BAD_RUN_ID', `"${input.runId}" is not a run id.`);
     const endpoint = await this.deps.connect(input.serverId);
     try {
-      const stateDir = await resolveStateDir(endpoint, this.deps.stateDir?.(input.serverId));
-      return await restoreBackup(endpoint, backupDirOf(stateDir, input.setName, input.runId));
+      const dirs = await this.backupDirsOf(endpoint, input);
+      const total = { restored: 0, removed: 0, errors: [] as RestoreResult['errors'][number][] };
+      const base = await resolveStateDir(endpoint, this.deps.stateDir?.(input.serverId));
+      for (const backupDir of dirs) {
+        const manifest = await readManifest(endpoint, backupDir);
+        const held = await takeLock(
+          endpoint,
+          rootStateDir(base, manifest.root),
+          `restore-${input.runId}`,
+          this.lockOptions(false),
+        );
+        try {
+          const r = await restoreBackup(endpoint, backupDir);
+          total.restored += r.restored;
+          total.removed += r.removed;
+          total.errors.push(...r.errors);
+        } finally {
+          await held.release().catch(() => undefined);
+        }
+      }
+      return total;
     } finally {
       endpoint.close();
     }
+  }
+
+  /**
+   * The backup folders a run left on one server entry: named by the run's record (two entries on one
+   * host have roots, and backups, of their own), or looked for under every root when no record says.
+   */
+  private async backupDirsOf(
+    endpoint: Endpoint,
+    input: z.output<typeof syncRestoreInput>,
+  ): Promise<string[]> {
+    const records = await this.listRuns();
+    const named = records
+      .flatMap((r) => r.reports)
+      .filter(
+        (r) =>
+          r.backupDir &&
+          r.targetId.startsWith(`${input.serverId}#`) &&
+          (r.runId === input.runId || r.runId.startsWith(`${input.runId}-`)),
+      )
+      .map((r) => r.backupDir as string);
+    const present: string[] = [];
+    for (const d of new Set(named)) if (await endpoint.stat(`${d}/manifest.json`)) present.push(d);
+    if (present.length > 0) return present;
+    const found = await findBackupDir(endpoint, this.places(input.serverId), input.setName, input.runId);
+    if (!found)
+      throw new AppError(
+        'BACKUP_MISSING',
+        `No backup of run ${input.runId} (set ${input.setName}) on ${endpoint.label}.`,
+      );
+    return [found.backupDir];
   }
 
   /** Runs of this session and those recorded in the logs folder, newest first. */

@@ -116,7 +116,14 @@ export const syncMethods = {
    * `complete` puts the rest of the staged files in place, `rollback` restores the run's backup.
    */
   'sync.recover': {
-    input: z.object({ serverId: id, mode: z.enum(['complete', 'rollback']).default('complete') }).strict(),
+    input: z
+      .object({
+        serverId: id,
+        mode: z.enum(['complete', 'rollback']).default('complete'),
+        /** The user confirmed: the lock left by the interrupted run's gone process may be broken. */
+        breakLock: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({
       recovered: z.array(
         z.object({

@@ -153,6 +153,8 @@ export const syncApplyInput = z
     planId: z.string(),
     confirm: z.array(guardCode).default([]),
     targetIds: z.array(z.string()).optional(),
+    /** The user confirmed: a destination lock whose holder is gone may be broken. */
+    breakLock: z.boolean().optional(),
   })
   .strict();
 export const syncApplyOutput = z.object({ runId: z.string() });
