@@ -12,6 +12,8 @@ command -v inotifywait >/dev/null || need+=(inotify-tools)
 command -v ip >/dev/null && command -v tc >/dev/null && command -v ss >/dev/null || need+=(iproute2)
 command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/time ] || need+=(time)
+# The faults suite watches the servers' fsync calls with strace.
+command -v strace >/dev/null || need+=(strace)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
