@@ -14,6 +14,11 @@ command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/time ] || need+=(time)
 # The faults suite watches the servers' fsync calls with strace.
 command -v strace >/dev/null || need+=(strace)
+# Hardened-server tests: sudo for the test accounts; getfacl/setfacl and getfattr/setfattr for the
+# metadata tests (ACLs and xattrs in the generated trees).
+[ -x /usr/bin/sudo ] || need+=(sudo)
+command -v setfacl >/dev/null || need+=(acl)
+command -v setfattr >/dev/null || need+=(attr)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

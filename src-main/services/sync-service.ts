@@ -33,7 +33,7 @@ import {
 } from './interrupted-runs.js';
 import { takeLock, type LockOptions, type LockState } from '../engine/lock.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 
 export type RunRecord = z.output<typeof runRecord>;
 export type SyncProgressEvent = z.output<typeof syncProgressEvent>;

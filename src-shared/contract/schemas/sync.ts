@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorCode } from '../envelope.js';
 import {
   DEFAULT_DELETE_THRESHOLD,
   DEFAULT_EXCLUDES,
@@ -119,7 +120,7 @@ export const planTarget = z.object({
   summary: planSummary.optional(),
   guards: z.array(z.object({ code: guardCode, message: z.string() })).default([]),
   status: z.enum(runStatuses).optional(),
-  code: z.string().optional(),
+  code: errorCode.optional(),
   message: z.string().optional(),
 });
 
