@@ -79,6 +79,7 @@ export async function recoverInterrupted(
   isActive: (runId: string) => boolean,
   prefer: 'complete' | 'rollback',
   lock: LockOptions = {},
+  overwrite = false,
 ): Promise<RecoverResult[]> {
   const base = await resolveStateDir(endpoint, places.base);
   const found: Array<{ head: JournalHead; path: string }> = [];
@@ -89,7 +90,9 @@ export async function recoverInterrupted(
   found.sort((a, b) => (a.head.runId < b.head.runId ? -1 : 1));
   const results: RecoverResult[] = [];
   for (const { head, path } of found)
-    results.push(await recover(endpoint, path, prefer, { rootState: rootStateDir(base, head.root), lock }));
+    results.push(
+      await recover(endpoint, path, prefer, { rootState: rootStateDir(base, head.root), lock, overwrite }),
+    );
   return results;
 }
 

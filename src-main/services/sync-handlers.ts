@@ -137,11 +137,15 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
     'sync.wait': ({ runId }) => deps.sync.wait(runId),
     'sync.restore': async (input) => {
       const r = await deps.sync.restore(input);
-      return { ...r, errors: [...r.errors] };
+      return { ...r, errors: [...r.errors], left: [...r.left] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
-    'sync.recover': async ({ serverId, mode, breakLock }) => ({
-      recovered: (await deps.sync.recover(serverId, mode, breakLock)).map((r) => ({ ...r, errors: [...r.errors] })),
+    'sync.recover': async ({ serverId, mode, breakLock, overwrite }) => ({
+      recovered: (await deps.sync.recover(serverId, mode, breakLock, overwrite)).map((r) => ({
+        ...r,
+        errors: [...r.errors],
+        left: r.left ? [...r.left] : undefined,
+      })),
     }),
   };
 }

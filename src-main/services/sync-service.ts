@@ -16,8 +16,9 @@ import type {
 } from '../../src-shared/contract/schemas/sync.js';
 import type { Progress } from '../../src-shared/model/sync.js';
 import { newRunId } from '../engine/apply.js';
-import { readManifest, restoreBackup, type RestoreResult } from '../engine/backup.js';
-import { applyAll, planAll, type FanOutTarget, type TargetPlan } from '../engine/fan-out.js';
+import { backupDirOf, readManifest, restoreBackup, type RestoreResult } from '../engine/backup.js';
+import { applyAll, emptyReport, planAll, type FanOutTarget, type TargetPlan } from '../engine/fan-out.js';
+import { JournalFile, journalPath } from '../engine/journal.js';
 import { guardFindings } from '../engine/guards.js';
 import { resolveRoot } from '../engine/scan.js';
 import { DEFAULT_STATE_DIR, resolveStateDir, rootStateDir } from '../engine/state-dir.js';
@@ -232,6 +233,7 @@ export class SyncService {
     serverId: string,
     prefer: 'complete' | 'rollback',
     breakLock = false,
+    overwrite = false,
   ): Promise<RecoverResult[]> {
     const endpoint = await this.deps.connect(serverId);
     try {
@@ -241,6 +243,7 @@ export class SyncService {
         (id) => this.isRunning(id),
         prefer,
         this.lockOptions(breakLock),
+        overwrite,
       );
     } finally {
       endpoint.close();
@@ -407,36 +410,116 @@ export class SyncService {
     return { cancelled: true };
   }
 
-  /** Puts a destination back as it was before a run, from that run's backup there. */
-  async restore(input: z.output<typeof syncRestoreInput>): Promise<RestoreResult> {
+  /**
+   * Puts a destination back as it was before a run, from that run's backup there. A restore is a run
+   * of its own: under the root's lock, with a journal, a backup of everything it replaces or removes,
+   * and a record in the runs list (so it can be restored in turn). A path changed since the run is
+   * left as it is and listed, unless `overwrite` (it is then in the restore's backup).
+   */
+  async restore(input: z.output<typeof syncRestoreInput>): Promise<RestoreResult & { runId: string }> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.runId))
       throw new AppError('BAD_RUN_ID', `"${input.runId}" is not a run id.`);
     const endpoint = await this.deps.connect(input.serverId);
+    const runId = newRunId();
+    const startedAt = new Date().toISOString();
     try {
       const dirs = await this.backupDirsOf(endpoint, input);
-      const total = { restored: 0, removed: 0, errors: [] as RestoreResult['errors'][number][] };
       const base = await resolveStateDir(endpoint, this.deps.stateDir?.(input.serverId));
-      for (const backupDir of dirs) {
-        const manifest = await readManifest(endpoint, backupDir);
-        const held = await takeLock(
-          endpoint,
-          rootStateDir(base, manifest.root),
-          `restore-${input.runId}`,
-          this.lockOptions(false),
-        );
-        try {
-          const r = await restoreBackup(endpoint, backupDir);
-          total.restored += r.restored;
-          total.removed += r.removed;
-          total.errors.push(...r.errors);
-        } finally {
-          await held.release().catch(() => undefined);
-        }
+      const results: Array<RestoreResult & { root: string }> = [];
+      for (const [k, backupDir] of dirs.entries()) {
+        const one = dirs.length > 1 ? `${runId}-${k}` : runId;
+        results.push(await this.restoreOne(endpoint, base, backupDir, one, input));
       }
+      const total = {
+        runId,
+        restored: results.reduce((n, r) => n + r.restored, 0),
+        removed: results.reduce((n, r) => n + r.removed, 0),
+        errors: results.flatMap((r) => r.errors),
+        left: results.flatMap((r) => r.left),
+      };
+      await this.recordRestore(input, runId, startedAt, endpoint.label, results);
       return total;
     } finally {
       endpoint.close();
     }
+  }
+
+  private async restoreOne(
+    endpoint: Endpoint,
+    base: string,
+    backupDir: string,
+    runId: string,
+    input: z.output<typeof syncRestoreInput>,
+  ): Promise<RestoreResult & { root: string }> {
+    const manifest = await readManifest(endpoint, backupDir);
+    const rootState = rootStateDir(base, manifest.root);
+    const held = await takeLock(endpoint, rootState, runId, this.lockOptions(false));
+    try {
+      const journal = new JournalFile(endpoint, journalPath(rootState, runId));
+      const at = new Date().toISOString();
+      const head = {
+        version: 1 as const,
+        runId,
+        setName: manifest.setName,
+        root: manifest.root,
+        stagingDir: `${manifest.root}/.configsync-staging-restore-${manifest.runId}`,
+        backupDir: backupDirOf(rootState, manifest.setName, runId),
+        startedAt: at,
+        updatedAt: at,
+        message: `restore of run ${input.runId}`,
+        writes: [],
+        dirs: [],
+        deletes: [],
+      };
+      await journal.write({ ...head, phase: 'prepared' });
+      const r = await restoreBackup(endpoint, backupDir, {
+        expect: 'left',
+        ...(input.overwrite ? { overwrite: true } : {}),
+        backUpTo: { dir: head.backupDir, runId, setName: manifest.setName },
+      });
+      await journal.write({ ...head, phase: 'done' });
+      return { ...r, root: manifest.root };
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+  }
+
+  /** The restore's record beside the sync runs' (History lists it; its backup can be restored in turn). */
+  private async recordRestore(
+    input: z.output<typeof syncRestoreInput>,
+    runId: string,
+    startedAt: string,
+    destination: string,
+    results: ReadonlyArray<RestoreResult & { root: string }>,
+  ): Promise<void> {
+    const reports = results.map((r, k) => {
+      const ok = r.errors.length === 0;
+      const message = `Restore of run ${input.runId}: ${r.restored} put back, ${r.removed} removed${r.left.length > 0 ? `, ${r.left.length} changed since the run left as they are` : ''}.`;
+      return {
+        ...emptyReport(runId, destination, ok ? 'completed' : 'completed-with-errors', message),
+        startedAt,
+        filesWritten: r.restored,
+        filesDeleted: r.removed,
+        errors: [...r.errors, ...r.left],
+        applied: [],
+        notApplied: [],
+        mismatches: [],
+        warnings: undefined,
+        verified: ok,
+        ...(r.backupDir ? { backupDir: r.backupDir } : {}),
+        targetId: `${input.serverId}#${k}`,
+      };
+    });
+    const record: RunRecord = {
+      runId,
+      setName: input.setName,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      state: 'finished',
+      reports,
+    };
+    await mkdir(this.deps.logsDir, { recursive: true });
+    await writeFile(join(this.deps.logsDir, `${runId}.json`), JSON.stringify(record, null, 1));
   }
 
   /**

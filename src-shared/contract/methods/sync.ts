@@ -122,6 +122,8 @@ export const syncMethods = {
         mode: z.enum(['complete', 'rollback']).default('complete'),
         /** The user confirmed: the lock left by the interrupted run's gone process may be broken. */
         breakLock: z.boolean().default(false),
+        /** Replace even paths changed since the run (each backed up first); default: leave and list them. */
+        overwrite: z.boolean().default(false),
       })
       .strict(),
     output: z.object({
@@ -130,6 +132,7 @@ export const syncMethods = {
           runId: z.string(),
           outcome: z.enum(['nothing-to-do', 'rolled-back', 'completed', 'superseded']),
           errors: z.array(z.object({ path: z.string(), message: z.string() })),
+          left: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
         }),
       ),
     }),
