@@ -6,7 +6,7 @@ import { journalPath } from '../../src-main/engine/journal.js';
 import { readLock } from '../../src-main/engine/lock.js';
 import { recover } from '../../src-main/engine/recover.js';
 import { rootStateDir } from '../../src-main/engine/state-dir.js';
-import { rootBusy } from '../../src-main/services/interrupted-runs.js';
+import { rootBusy } from '../../src-main/services/sync/interrupted-runs.js';
 import { LocalEndpoint } from '../../src-main/transport/local-endpoint.js';
 import type { SshConnection } from '../../src-main/transport/ssh-connection.js';
 import { SshEndpoint } from '../../src-main/transport/ssh-endpoint.js';

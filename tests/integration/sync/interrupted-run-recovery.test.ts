@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compose, type ComposedApp } from '../../../src-main/compose.js';
 import { rootStateDir } from '../../../src-main/engine/state-dir.js';
-import { legacyStateDirOf } from '../../../src-main/services/sync-wiring.js';
+import { legacyStateDirOf } from '../../../src-main/services/sync/run-paths.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
 import { provisionServers, rpc } from '../../support/app.js';

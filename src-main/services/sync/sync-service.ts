@@ -1,0 +1,556 @@
+import type { z } from 'zod';
+import type {
+  syncApplyInput,
+  syncApplyOutput,
+  syncCancelInput,
+  syncEntriesInput,
+  syncEntriesOutput,
+  syncPlanInput,
+  syncPlanOutput,
+  syncProgressEvent,
+  syncRestoreInput,
+  SyncSet,
+} from '../../../src-shared/contract/schemas/sync.js';
+import type { Progress } from '../../../src-shared/model/sync.js';
+import { newRunId } from '../../engine/apply.js';
+import { backupDirOf, readManifest, restoreBackup, type RestoreResult } from '../../engine/backup.js';
+import { applyAll, emptyReport, planAll, type FanOutTarget, type TargetPlan } from '../../engine/fan-out.js';
+import { JournalFile, journalPath } from '../../engine/journal.js';
+import { guardFindings } from '../../engine/guards.js';
+import { resolveRoot } from '../../engine/scan.js';
+import { DEFAULT_STATE_DIR, resolveStateDir, rootStateDir } from '../../engine/state-dir.js';
+import type { RecoverResult } from '../../engine/recover.js';
+import {
+  describeBusy,
+  describeInterrupted,
+  findBackupDir,
+  recoverInterrupted,
+  rootBusy,
+  type RootBusy,
+  type StatePlaces,
+} from './interrupted-runs.js';
+import { takeLock, type LockOptions, type LockState } from '../../engine/lock.js';
+import type { Endpoint } from '../../transport/endpoint.js';
+import { AppError } from '../../errors/app-error.js';
+import { closeEndpoints, PlanStore, type StoredPlan } from './plan-store.js';
+import { RunLog, type RunRecord } from './run-log.js';
+import { RunRegistry } from './run-registry.js';
+
+export type { RunRecord } from './run-log.js';
+export type SyncProgressEvent = z.output<typeof syncProgressEvent>;
+
+export type SyncServiceDeps = {
+  /** Opens (within its contact timeout) the endpoint of a server of the server list. */
+  readonly connect: (serverId: string) => Promise<Endpoint>;
+  /** Expands a server's ${VARS} in an item path; default: the path as is. */
+  readonly resolvePath?: (serverId: string, path: string) => Promise<string> | string;
+  /**
+   * The folder on a server under which each destination root has its state (lock, journals,
+   * backups); default `~/.configsync` there.
+   */
+  readonly stateDir?: (serverId: string) => string | undefined;
+  /** The per-entry state folder of older versions (its journals and backups are still read). */
+  readonly legacyStateDir?: (serverId: string) => string | undefined;
+  /** Names this store in destination locks and journals (who started a run). */
+  readonly storeName?: string;
+  /** One `<runId>.log` (JSON lines) and one `<runId>.json` (the record) per run. */
+  readonly logsDir: string;
+  readonly concurrency?: number;
+  readonly onProgress?: (event: SyncProgressEvent) => void;
+  readonly onFinished?: (record: RunRecord) => void;
+};
+
+/**
+ * The sync service behind the `sync.*` methods: plan, page through a plan, apply, cancel, restore,
+ * recover. Its parts: the plans waiting to be applied and their connections (PlanStore), the runs of
+ * this process (RunRegistry), the run logs and records in the data folder (RunLog).
+ */
+export class SyncService {
+  private readonly finishedListeners = new Set<(record: RunRecord) => void>();
+
+  /**
+   * Calls `listener` with the record of every run that finishes from now on (the follow-up of runs:
+   * history, status, notifications); returns the function that stops it.
+   */
+  onRunFinished(listener: (record: RunRecord) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
+  private readonly plans = new PlanStore();
+  private readonly runs = new RunRegistry();
+  private readonly runLog: RunLog;
+
+  constructor(private readonly deps: SyncServiceDeps) {
+    this.runLog = new RunLog(deps.logsDir);
+  }
+
+  /**
+   * Scans the source once per item and plans every destination; unreachable ones are reported, not fatal.
+   * An aborted `signal` stops it between steps and closes its connections at once (which ends the scans
+   * in flight); it then fails with PLAN_CANCELLED and keeps nothing.
+   */
+  async plan(
+    input: z.output<typeof syncPlanInput>,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<z.output<typeof syncPlanOutput>> {
+    const { set, sourceServerId, destinationServerIds } = input;
+    const { signal } = options;
+    if (destinationServerIds.includes(sourceServerId))
+      throw new AppError('PRIMARY_AS_DESTINATION', 'The source server cannot also be a destination.');
+    const cancelled = () =>
+      new AppError('PLAN_CANCELLED', 'Comparing was stopped: no plan was made and nothing was changed.');
+    /** Resolves as `work` does, or rejects as soon as the signal aborts (the work is then abandoned). */
+    const untilAborted = <T>(work: Promise<T>): Promise<T> => {
+      if (!signal) return work;
+      if (signal.aborted) {
+        work.catch(() => undefined);
+        return Promise.reject(cancelled());
+      }
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = () => reject(cancelled());
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+    };
+    /** An endpoint that arrives after the abort is closed at once. */
+    const opened = (ep: Endpoint): Endpoint => {
+      if (signal?.aborted) {
+        ep.close();
+        throw cancelled();
+      }
+      return ep;
+    };
+    let source: Endpoint | undefined;
+    const endpoints = new Map<string, Promise<Endpoint>>();
+    const closeAll = () => {
+      source?.close();
+      for (const e of endpoints.values()) void e.then((ep) => ep.close()).catch(() => undefined);
+    };
+    signal?.addEventListener('abort', closeAll, { once: true });
+    try {
+      const pending = this.deps.connect(sourceServerId).then(opened);
+      pending.then((ep) => (source = ep)).catch(() => undefined);
+      source = await untilAborted(pending);
+      const src = source;
+      /** Each destination root's unfinished journals and lock, read while its tree is listed. */
+      const journals = new Map<string, Promise<RootBusy>>();
+      const connectOnce = (id: string) => {
+        let p = endpoints.get(id);
+        if (!p) endpoints.set(id, (p = this.deps.connect(id).then(opened)));
+        return p;
+      };
+      const items: Array<StoredPlan['items'][number]> = [];
+      for (const [index, item] of set.items.entries()) {
+        if (signal?.aborted) throw cancelled();
+        const sourceRoot = await untilAborted(
+          this.resolve(sourceServerId, item.path).then((p) => resolveRoot(src, p)),
+        );
+        const targets: FanOutTarget[] = [];
+        for (const id of destinationServerIds) {
+          const stateDir = this.deps.stateDir?.(id);
+          const raw = await this.resolve(id, item.path);
+          targets.push({
+            id: `${id}#${index}`,
+            label: id,
+            root: raw,
+            ...(stateDir ? { stateDir } : {}),
+            connect: async () => {
+              const ep = await connectOnce(id);
+              const root = await resolveRoot(ep, raw);
+              (targets.find((t) => t.id === `${id}#${index}`) as { root: string }).root = root;
+              const busy = rootBusy(ep, root, this.places(id), () => false);
+              busy.catch(() => undefined);
+              journals.set(`${id}#${index}`, busy);
+              return ep;
+            },
+          });
+        }
+        const planned = await untilAborted(
+          planAll(src, sourceRoot, targets, {
+            planOptions: { mode: set.mode, compare: set.compare, toleranceMs: set.toleranceMs },
+            filter: { include: set.include, exclude: set.exclude },
+            concurrency: this.deps.concurrency,
+          }),
+        );
+        if (signal?.aborted) throw cancelled();
+        items.push({
+          index,
+          sourceRoot,
+          targets: await Promise.all(
+            planned.targets.map((t) => {
+              const serverId = t.id.replace(/#\d+$/, '');
+              return this.refuseInterrupted({ ...t, serverId }, journals.get(t.id));
+            }),
+          ),
+        });
+      }
+      return this.keepPlan(set, src, endpoints, items);
+    } catch (err) {
+      closeAll();
+      throw signal?.aborted ? cancelled() : err;
+    } finally {
+      signal?.removeEventListener('abort', closeAll);
+    }
+  }
+
+  /**
+   * A destination root holding an interrupted run (whoever started it) or locked by a run of another
+   * process is reported as such instead of planned (see interrupted-runs.ts).
+   */
+  private async refuseInterrupted<T extends TargetPlan & { serverId: string }>(
+    t: T,
+    found?: Promise<RootBusy>,
+  ): Promise<T | (TargetPlan & { serverId: string })> {
+    if (!t.ok) return t;
+    const busy = await (found ??
+      rootBusy(t.endpoint, t.plan.destinationRoot, this.places(t.serverId), () => false));
+    // Runs this process is carrying out are not interrupted: asked now, not when the journals were read.
+    const journals = busy.interrupted.filter((j) => !this.runs.isRunning(j.runId));
+    const lock = busy.lock && !this.runs.isRunning(busy.lock.owner.runId) ? busy.lock : null;
+    if (journals.length === 0 && !lock) return t;
+    const base = {
+      id: t.id,
+      label: t.label,
+      serverId: t.serverId,
+      ok: false as const,
+      status: 'failed' as const,
+    };
+    if (journals.length > 0)
+      return { ...base, code: 'INTERRUPTED_RUN', message: describeInterrupted(journals) };
+    return { ...base, code: 'DESTINATION_LOCKED', message: describeBusy(lock as LockState) };
+  }
+
+  private places(serverId: string): StatePlaces {
+    return { base: this.deps.stateDir?.(serverId), legacy: this.deps.legacyStateDir?.(serverId) };
+  }
+
+  private lockOptions(breakLock: boolean): LockOptions {
+    return { ...(this.deps.storeName ? { store: this.deps.storeName } : {}), breakStale: breakLock };
+  }
+
+  /** Ends the interrupted runs on a destination from their journals (complete by default, or roll back). */
+  async recover(
+    serverId: string,
+    prefer: 'complete' | 'rollback',
+    breakLock = false,
+    overwrite = false,
+  ): Promise<RecoverResult[]> {
+    const endpoint = await this.deps.connect(serverId);
+    try {
+      return await recoverInterrupted(
+        endpoint,
+        this.places(serverId),
+        (id) => this.runs.isRunning(id),
+        prefer,
+        this.lockOptions(breakLock),
+        overwrite,
+      );
+    } finally {
+      endpoint.close();
+    }
+  }
+
+  private keepPlan(
+    set: SyncSet,
+    source: Endpoint,
+    endpoints: Map<string, Promise<Endpoint>>,
+    items: StoredPlan['items'],
+  ): z.output<typeof syncPlanOutput> {
+    const planId = newRunId();
+    this.plans.keep({ planId, set, source, endpoints, items });
+    return {
+      planId,
+      createdAt: new Date().toISOString(),
+      targets: items.flatMap((it) =>
+        it.targets.map((t) =>
+          t.ok
+            ? {
+                targetId: t.id,
+                serverId: t.serverId,
+                item: set.items[it.index]?.path ?? '',
+                ok: true,
+                summary: t.plan.summary,
+                guards: guardFindings(t.plan, { deleteThreshold: set.deleteThreshold }),
+              }
+            : {
+                targetId: t.id,
+                serverId: t.serverId,
+                item: set.items[it.index]?.path ?? '',
+                ok: false,
+                guards: [],
+                status: t.status,
+                code: t.code,
+                message: t.message,
+              },
+        ),
+      ),
+    };
+  }
+
+  /**
+   * Where each destination of a plan keeps this set's backups (its first item's root): said to the
+   * user before the run, as the path the server's own shell would name it.
+   */
+  backupFolders(planId: string): Record<string, string> {
+    const stored = this.plans.get(planId);
+    const out: Record<string, string> = {};
+    for (const t of stored?.items.flatMap((i) => i.targets) ?? []) {
+      if (!t.ok || out[t.serverId]) continue;
+      const base = this.deps.stateDir?.(t.serverId) ?? DEFAULT_STATE_DIR;
+      out[t.serverId] = `${rootStateDir(base, t.plan.destinationRoot)}/backups/${stored?.set.name ?? ''}/`;
+    }
+    return out;
+  }
+
+  /** A page of one target's plan entries, filtered by action and by a path substring. */
+  entries(input: z.output<typeof syncEntriesInput>): z.output<typeof syncEntriesOutput> {
+    const t = this.plans.target(input.planId, input.targetId);
+    const search = input.search?.toLowerCase();
+    const actions = input.actions && input.actions.length > 0 ? new Set(input.actions) : null;
+    const matching = t.plan.entries.filter(
+      (e) => (!actions || actions.has(e.action)) && (!search || e.path.toLowerCase().includes(search)),
+    );
+    return {
+      total: matching.length,
+      entries: matching.slice(input.offset, input.offset + input.limit).map((e) => ({ ...e })),
+    };
+  }
+
+  /** Starts applying a plan; progress and the end are reported through the deps' callbacks. */
+  start(input: z.output<typeof syncApplyInput>): z.output<typeof syncApplyOutput> {
+    const stored = this.plans.take(input.planId);
+    const runId = newRunId();
+    const controller = new AbortController();
+    const record: RunRecord = {
+      runId,
+      setName: stored.set.name,
+      startedAt: new Date().toISOString(),
+      state: 'running',
+      reports: [],
+    };
+    const done = (async () => {
+      const log = await this.runLog.open(runId);
+      const line = log.line;
+      await line({ event: 'started', runId, set: stored.set.name, planId: input.planId });
+      let lastPhase = new Map<string, string>();
+      const onProgress = (targetId: string, p: Progress) => {
+        if (lastPhase.get(targetId) !== p.phase) void line({ event: 'phase', targetId, phase: p.phase });
+        lastPhase = lastPhase.set(targetId, p.phase);
+        this.deps.onProgress?.({ ...p, targetId });
+      };
+      const multi = stored.items.length > 1;
+      for (const item of stored.items) {
+        const targets = item.targets.filter((t) => !input.targetIds || input.targetIds.includes(t.id));
+        const reports = await applyAll(stored.source, targets, {
+          setName: stored.set.name,
+          runId: multi ? `${runId}-${item.index}` : runId,
+          keepRuns: stored.set.keepRuns,
+          lock: this.lockOptions(input.breakLock ?? false),
+          guards: { deleteThreshold: stored.set.deleteThreshold, confirmed: input.confirm },
+          signal: controller.signal,
+          onProgress,
+          bulk: 'auto',
+          ...(stored.set.validateCommand ? { validateCommand: stored.set.validateCommand } : {}),
+          ...(stored.set.postApplyCommand ? { postApplyCommand: stored.set.postApplyCommand } : {}),
+          ...(this.deps.concurrency ? { concurrency: this.deps.concurrency } : {}),
+        });
+        for (const r of reports) {
+          record.reports.push({
+            ...r,
+            applied: [...r.applied],
+            notApplied: [...r.notApplied],
+            errors: [...r.errors],
+            mismatches: [...r.mismatches],
+            warnings: r.warnings ? [...r.warnings] : undefined,
+          });
+          await line({ event: 'report', report: r });
+        }
+      }
+      record.state = 'finished';
+      record.finishedAt = new Date().toISOString();
+      await log.finish(record);
+      closeEndpoints(stored);
+      this.deps.onFinished?.(record);
+      for (const listener of this.finishedListeners) listener(record);
+      return record;
+    })();
+    this.runs.add({ record, controller, done });
+    return { runId };
+  }
+
+  /** Applies and waits for the end (CLI, scheduler, tests). */
+  async apply(input: z.output<typeof syncApplyInput>): Promise<RunRecord> {
+    const { runId } = this.start(input);
+    return this.wait(runId);
+  }
+
+  wait(runId: string): Promise<RunRecord> {
+    return this.runs.wait(runId);
+  }
+
+  /** Stops a run between files; the journal and the report say what was and was not applied. */
+  cancel(input: z.output<typeof syncCancelInput>): { cancelled: boolean } {
+    return { cancelled: this.runs.cancel(input.runId) };
+  }
+
+  /**
+   * Puts a destination back as it was before a run, from that run's backup there. A restore is a run
+   * of its own: under the root's lock, with a journal, a backup of everything it replaces or removes,
+   * and a record in the runs list (so it can be restored in turn). A path changed since the run is
+   * left as it is and listed, unless `overwrite` (it is then in the restore's backup).
+   */
+  async restore(input: z.output<typeof syncRestoreInput>): Promise<RestoreResult & { runId: string }> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.runId))
+      throw new AppError('BAD_RUN_ID', `"${input.runId}" is not a run id.`);
+    const endpoint = await this.deps.connect(input.serverId);
+    const runId = newRunId();
+    const startedAt = new Date().toISOString();
+    try {
+      const dirs = await this.backupDirsOf(endpoint, input);
+      const base = await resolveStateDir(endpoint, this.deps.stateDir?.(input.serverId));
+      const results: Array<RestoreResult & { root: string }> = [];
+      for (const [k, backupDir] of dirs.entries()) {
+        const one = dirs.length > 1 ? `${runId}-${k}` : runId;
+        results.push(await this.restoreOne(endpoint, base, backupDir, one, input));
+      }
+      const total = {
+        runId,
+        restored: results.reduce((n, r) => n + r.restored, 0),
+        removed: results.reduce((n, r) => n + r.removed, 0),
+        errors: results.flatMap((r) => r.errors),
+        left: results.flatMap((r) => r.left),
+      };
+      await this.recordRestore(input, runId, startedAt, endpoint.label, results);
+      return total;
+    } finally {
+      endpoint.close();
+    }
+  }
+
+  private async restoreOne(
+    endpoint: Endpoint,
+    base: string,
+    backupDir: string,
+    runId: string,
+    input: z.output<typeof syncRestoreInput>,
+  ): Promise<RestoreResult & { root: string }> {
+    const manifest = await readManifest(endpoint, backupDir);
+    const rootState = rootStateDir(base, manifest.root);
+    const held = await takeLock(endpoint, rootState, runId, this.lockOptions(false));
+    try {
+      const journal = new JournalFile(endpoint, journalPath(rootState, runId));
+      const at = new Date().toISOString();
+      const head = {
+        version: 1 as const,
+        runId,
+        setName: manifest.setName,
+        root: manifest.root,
+        stagingDir: `${manifest.root}/.configsync-staging-restore-${manifest.runId}`,
+        backupDir: backupDirOf(rootState, manifest.setName, runId),
+        startedAt: at,
+        updatedAt: at,
+        message: `restore of run ${input.runId}`,
+        writes: [],
+        dirs: [],
+        deletes: [],
+      };
+      await journal.write({ ...head, phase: 'prepared' });
+      const r = await restoreBackup(endpoint, backupDir, {
+        expect: 'left',
+        ...(input.overwrite ? { overwrite: true } : {}),
+        backUpTo: { dir: head.backupDir, runId, setName: manifest.setName },
+      });
+      await journal.write({ ...head, phase: 'done' });
+      return { ...r, root: manifest.root };
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+  }
+
+  /** The restore's record beside the sync runs' (History lists it; its backup can be restored in turn). */
+  private async recordRestore(
+    input: z.output<typeof syncRestoreInput>,
+    runId: string,
+    startedAt: string,
+    destination: string,
+    results: ReadonlyArray<RestoreResult & { root: string }>,
+  ): Promise<void> {
+    const reports = results.map((r, k) => {
+      const ok = r.errors.length === 0;
+      const message = `Restore of run ${input.runId}: ${r.restored} put back, ${r.removed} removed${r.left.length > 0 ? `, ${r.left.length} changed since the run left as they are` : ''}.`;
+      return {
+        ...emptyReport(runId, destination, ok ? 'completed' : 'completed-with-errors', message),
+        startedAt,
+        filesWritten: r.restored,
+        filesDeleted: r.removed,
+        errors: [...r.errors, ...r.left],
+        applied: [],
+        notApplied: [],
+        mismatches: [],
+        warnings: undefined,
+        verified: ok,
+        ...(r.backupDir ? { backupDir: r.backupDir } : {}),
+        targetId: `${input.serverId}#${k}`,
+      };
+    });
+    const record: RunRecord = {
+      runId,
+      setName: input.setName,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      state: 'finished',
+      reports,
+    };
+    const log = await this.runLog.open(runId);
+    await log.line({ event: 'restore', of: input.runId, serverId: input.serverId });
+    await log.finish(record);
+  }
+
+  /**
+   * The backup folders a run left on one server entry: named by the run's record (two entries on one
+   * host have roots, and backups, of their own), or looked for under every root when no record says.
+   */
+  private async backupDirsOf(
+    endpoint: Endpoint,
+    input: z.output<typeof syncRestoreInput>,
+  ): Promise<string[]> {
+    const records = await this.listRuns();
+    const named = records
+      .flatMap((r) => r.reports)
+      .filter(
+        (r) =>
+          r.backupDir &&
+          r.targetId.startsWith(`${input.serverId}#`) &&
+          (r.runId === input.runId || r.runId.startsWith(`${input.runId}-`)),
+      )
+      .map((r) => r.backupDir as string);
+    const present: string[] = [];
+    for (const d of new Set(named)) if (await endpoint.stat(`${d}/manifest.json`)) present.push(d);
+    if (present.length > 0) return present;
+    const found = await findBackupDir(endpoint, this.places(input.serverId), input.setName, input.runId);
+    if (!found)
+      throw new AppError(
+        'BACKUP_MISSING',
+        `No backup of run ${input.runId} (set ${input.setName}) on ${endpoint.label}.`,
+      );
+    return [found.backupDir];
+  }
+
+  /** Runs of this session and those recorded in the logs folder, newest first. */
+  async listRuns(): Promise<RunRecord[]> {
+    const byId = new Map<string, RunRecord>();
+    for (const r of await this.runLog.records()) byId.set(r.runId, r);
+    for (const record of this.runs.records()) byId.set(record.runId, record);
+    return [...byId.values()].sort((a, b) => (a.runId < b.runId ? 1 : -1));
+  }
+
+  dispose(): void {
+    this.runs.abortAll();
+    this.plans.dispose();
+  }
+
+  private async resolve(serverId: string, path: string): Promise<string> {
+    return this.deps.resolvePath ? this.deps.resolvePath(serverId, path) : path;
+  }
+}
