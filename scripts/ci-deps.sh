@@ -14,6 +14,8 @@ command -v inotifywait >/dev/null || need+=(inotify-tools)
 command -v ip >/dev/null && command -v tc >/dev/null && command -v ss >/dev/null || need+=(iproute2)
 command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/time ] || need+=(time)
+# The faults suite watches the servers' fsync calls with strace.
+command -v strace >/dev/null || need+=(strace)
 # Hardened-server tests: sudo for the test accounts; getfacl/setfacl and getfattr/setfattr for the
 # metadata tests (ACLs and xattrs in the generated trees).
 [ -x /usr/bin/sudo ] || need+=(sudo)

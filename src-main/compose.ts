@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createRouter, type Handlers, type Router } from './rpc/router.js';
 import { EventBus } from './rpc/event-bus.js';
 import { appHandlers } from './services/app/app-handlers.js';
@@ -12,7 +13,7 @@ import { SyncService } from './services/sync/sync-service.js';
 import { SyncSetService } from './services/sync/sync-set-service.js';
 import { syncHandlers } from './services/sync/sync-handlers.js';
 import { endpointConnector, pathResolver } from './services/servers/server-endpoint.js';
-import { logsDirOf, stateDirOf } from './services/sync/run-paths.js';
+import { legacyStateDirOf, logsDirOf } from './services/sync/run-paths.js';
 import { HistoryStore } from './services/history/history-store.js';
 import { historyHandlers } from './services/history/history-handlers.js';
 import { NotifyConfig } from './services/notify/notify-config.js';
@@ -72,7 +73,8 @@ export function compose(options: ComposeOptions): ComposedApp {
     connect,
     resolvePath,
     logsDir,
-    stateDir: stateDirOf,
+    legacyStateDir: legacyStateDirOf,
+    storeName: `${hostname()}:${options.dataDir}`,
     onProgress: (p) => events.emit('sync.progress', p),
     onFinished: (r) => events.emit('sync.finished', r),
   });

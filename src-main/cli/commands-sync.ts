@@ -164,6 +164,7 @@ const syncCmd: CliCommand = {
   --to A,B              destinations (every secondary by default)
   --yes                 apply without asking (required when not on a terminal)
   --confirm-guards      also apply plans a guard refused (mass deletion, empty source)
+  --break-lock          break a destination lock whose run is gone (its process ended, its heartbeat stopped)
   --json                print the run record as JSON
 ${exitLine([
   ['ok', 'applied everywhere'],
@@ -171,8 +172,8 @@ ${exitLine([
   ['partial', 'partial'],
   ['refused', 'refused by a guard or not confirmed'],
   ['unreachable', 'a destination unreachable'],
-  ['interrupted', 'a destination left interrupted'],
-  ['locked', 'a destination locked by another run'],
+  ['interrupted', 'a destination holds an interrupted run, or the link went mid-swap (run recover)'],
+  ['locked', 'a destination is locked by another run'],
   ['badEntry', 'a bad entry on a destination'],
 ])}`,
   async run(args, ctx) {
@@ -182,6 +183,7 @@ ${exitLine([
         ...participantOptions,
         yes: { type: 'boolean', default: false },
         'confirm-guards': { type: 'boolean', default: false },
+        'break-lock': { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -208,7 +210,11 @@ ${exitLine([
     const confirm = v['confirm-guards']
       ? [...new Set(plan.targets.flatMap((t) => t.guards.map((g) => g.code)))]
       : [];
-    const { runId } = await ctx.call('sync.apply', { planId: plan.planId, confirm });
+    const { runId } = await ctx.call('sync.apply', {
+      planId: plan.planId,
+      confirm,
+      ...(v['break-lock'] ? { breakLock: true } : {}),
+    });
     const record = await ctx.call('sync.wait', { runId });
     if (v.json) ctx.io.out(JSON.stringify(record, null, 2));
     else
@@ -227,14 +233,14 @@ ${exitLine([
         ) + `\nrun ${runId}`,
       );
     const statuses = record.reports.map((r) => r.status);
-    if (statuses.includes('refused')) return exitCodes.refused;
-    if (statuses.includes('unreachable')) return exitCodes.unreachable;
     // A destination left interrupted, locked by another run, or holding a bad entry has its own code.
     const own: ReadonlyArray<number> = [exitCodes.interrupted, exitCodes.locked, exitCodes.badEntry];
     const held = record.reports.find(
       (r) => r.status !== 'completed' && r.code && own.includes(exitCodeOf(r.code)),
     );
     if (held?.code) return exitCodeOf(held.code);
+    if (statuses.includes('refused')) return exitCodes.refused;
+    if (statuses.includes('unreachable')) return exitCodes.unreachable;
     if (statuses.some((s) => s !== 'completed')) return exitCodes.partial;
     return exitCodes.ok;
   },
@@ -254,7 +260,9 @@ const runs = listCommand({
 const restore: CliCommand = {
   name: 'restore',
   summary: 'put a destination back as it was before a run, from its backup',
-  help: 'Usage: configsync restore --run RUN_ID --server NAME --set NAME [--yes]',
+  help: `Usage: configsync restore --run RUN_ID --server NAME --set NAME [--yes] [--overwrite]
+A path changed on the destination since the run is left as it is and listed; --overwrite puts it back
+too (it is backed up first). The restore is a run of its own: restore its run id to undo it.`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
@@ -263,6 +271,7 @@ const restore: CliCommand = {
         server: { type: 'string' },
         set: { type: 'string' },
         yes: { type: 'boolean', default: false },
+        overwrite: { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -281,26 +290,38 @@ const restore: CliCommand = {
       );
       return ctx.io.confirm ? exitCodes.refused : exitCodes.usage;
     }
-    const r = await ctx.call('sync.restore', { serverId: server.id, setName: set.name, runId: v.run });
+    const r = await ctx.call('sync.restore', {
+      serverId: server.id,
+      setName: set.name,
+      runId: v.run,
+      ...(v.overwrite ? { overwrite: true } : {}),
+    });
     ctx.io.out(
-      `Restored ${r.restored} file(s), removed ${r.removed} the run had created, on ${server.name}.`,
+      `Restored ${r.restored} file(s), removed ${r.removed} the run had created, on ${server.name}${r.runId ? ` (restore run ${r.runId})` : ''}.`,
     );
-    for (const e of r.errors) ctx.io.err(`  ${e.path}: ${e.message}`);
-    return r.errors.length ? exitCodes.partial : exitCodes.ok;
+    for (const e of [...r.errors, ...(r.left ?? [])]) ctx.io.err(`  ${e.path}: ${e.message}`);
+    return r.errors.length || r.left?.length ? exitCodes.partial : exitCodes.ok;
   },
 };
 
 const recoverCmd: CliCommand = {
   name: 'recover',
   summary: 'end interrupted runs on a destination from their journals',
-  help: `Usage: configsync recover --server NAME [--rollback]
+  help: `Usage: configsync recover --server NAME [--rollback] [--break-lock] [--overwrite]
 A run that was killed or lost its link leaves whole files only, but part old and part new; such a
 destination is not planned until recovered. By default the rest of the staged files are put in place;
---rollback restores the run's backup instead.`,
+--rollback restores the run's backup instead. A path changed since the run is left as it is and
+listed; --overwrite replaces it too (backed up first). The lock a killed run left is broken only
+with --break-lock; a run still going is never recovered.`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
-      options: { server: { type: 'string' }, rollback: { type: 'boolean', default: false } },
+      options: {
+        server: { type: 'string' },
+        rollback: { type: 'boolean', default: false },
+        'break-lock': { type: 'boolean', default: false },
+        overwrite: { type: 'boolean', default: false },
+      },
       strict: true,
     });
     if (!v.server) throw new CliCallError('BAD_PARAMS', '--server is required.');
@@ -308,13 +329,17 @@ destination is not planned until recovered. By default the rest of the staged fi
     const { recovered } = await ctx.call('sync.recover', {
       serverId: server.id,
       mode: v.rollback ? 'rollback' : 'complete',
+      breakLock: v['break-lock'],
+      overwrite: v.overwrite,
     });
     if (recovered.length === 0) ctx.io.out(`${server.name} has no interrupted run.`);
     for (const r of recovered) {
       ctx.io.out(`${server.name}: run ${r.runId} ${r.outcome}.`);
-      for (const e of r.errors) ctx.io.err(`  ${e.path}: ${e.message}`);
+      for (const e of [...r.errors, ...(r.left ?? [])]) ctx.io.err(`  ${e.path}: ${e.message}`);
     }
-    return recovered.some((r) => r.errors.length > 0) ? exitCodes.partial : exitCodes.ok;
+    return recovered.some((r) => r.errors.length > 0 || (r.left?.length ?? 0) > 0)
+      ? exitCodes.partial
+      : exitCodes.ok;
   },
 };
 

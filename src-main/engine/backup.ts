@@ -1,7 +1,8 @@
 import type { EntryType, PathError, Plan } from '../../src-shared/model/sync.js';
-import type { Endpoint, LocalCopy } from '../transport/endpoint.js';
+import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
+import { changedSince, type Seen } from './left-alone.js';
 
 export type ManifestEntry = {
   readonly path: string;
@@ -22,12 +23,33 @@ export type BackupManifest = {
   readonly entries: ReadonlyArray<ManifestEntry>;
   /** Paths the run put where nothing (or something of another type) was. */
   readonly created: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>;
+  /**
+   * What the run leaves at each path it changes (null: nothing, for a deletion), so a restore can
+   * tell a path someone changed since from one the run left (manifests of older versions lack it).
+   */
+  readonly after?: ReadonlyArray<{ readonly path: string; readonly seen: Seen }>;
 };
 
 export type RestoreResult = {
   readonly restored: number;
   readonly removed: number;
   readonly errors: ReadonlyArray<PathError>;
+  /** Paths changed since the run, left as they are (put back only with `overwrite`). */
+  readonly left: ReadonlyArray<PathError>;
+  /** Where what the restore replaced or removed was backed up (see RestoreOptions.backUpTo). */
+  readonly backupDir?: string;
+};
+
+export type RestoreOptions = {
+  /**
+   * Which states of a path count as the run's own: `left` (what the run left: a restore after the
+   * run) or `left-or-found` (a roll-back of a run stopped half-way: each path is either).
+   */
+  readonly expect?: 'left' | 'left-or-found';
+  /** Put back even a path changed since the run (backed up first when `backUpTo` is given). */
+  readonly overwrite?: boolean;
+  /** Back up everything the restore replaces or removes into this folder first (restorable in turn). */
+  readonly backUpTo?: { readonly dir: string; readonly runId: string; readonly setName: string };
 };
 
 export function checkSetName(name: string): string {
@@ -47,9 +69,22 @@ export function backupDirOf(stateDir: string, setName: string, runId: string): s
 export function manifestFor(plan: Plan, runId: string, setName: string): BackupManifest {
   const entries: ManifestEntry[] = [];
   const created: Array<{ path: string; type: EntryType }> = [];
+  const after: Array<{ path: string; seen: Seen }> = [];
   for (const e of plan.entries) {
     if (e.action !== 'create' && e.action !== 'update' && e.action !== 'delete') continue;
     const d = e.destination;
+    const s = e.action === 'delete' ? undefined : e.source;
+    after.push({
+      path: e.path,
+      seen: s
+        ? {
+            type: s.type,
+            size: s.size,
+            mtimeMs: s.mtimeMs,
+            ...(s.linkTarget !== undefined ? { linkTarget: s.linkTarget } : {}),
+          }
+        : null,
+    });
     if (d && e.action !== 'create')
       entries.push({
         path: e.path,
@@ -70,37 +105,54 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
     createdAt: new Date().toISOString(),
     entries,
     created,
+    after,
   };
 }
 
 /**
  * Copies every file and symlink the run will overwrite or delete into `<backupDir>/files/`, then
- * writes the manifest. Hard links where possible: instant, and they keep the old data once the rename
- * puts the new file in place. Any failure aborts the run before anything live is touched.
+ * writes the manifest, and flushes both to disk. True copies (reflinks where the filesystem can),
+ * never hard links: an in-place write to a live file after this leaves the backup as it was. In bulk
+ * (one command for the whole list, see Endpoint.copyTree). Any failure aborts the run before
+ * anything live is touched.
  */
 export async function takeBackup(
   endpoint: Endpoint,
   manifest: BackupManifest,
   backupDir: string,
 ): Promise<void> {
-  const copies: LocalCopy[] = manifest.entries
-    .filter((e) => e.type !== 'dir')
-    .map((e) => ({
-      from: joinRoot(manifest.root, e.path),
-      to: joinRoot(backupDir, `files/${e.path}`),
-      type: e.type,
-    }));
-  await endpoint.mkdirp(joinRoot(backupDir, 'files'));
-  const errors = await endpoint.copyWithin(copies, { link: true });
+  const items = manifest.entries.filter((e) => e.type !== 'dir');
+  const filesDir = joinRoot(backupDir, 'files');
+  await endpoint.mkdirp(filesDir);
+  const errors = await copyEntries(endpoint, manifest.root, filesDir, items);
   if (errors.length > 0)
     throw new AppError(
       'BACKUP_FAILED',
       `The backup of ${errors[0]?.path} failed (${errors[0]?.message}); nothing was changed.`,
     );
-  await endpoint.writeFile(
-    joinRoot(backupDir, 'manifest.json'),
-    Buffer.from(JSON.stringify(manifest, null, 1)),
-    0o600,
+  const manifestPath = joinRoot(backupDir, 'manifest.json');
+  await endpoint.writeFile(manifestPath, Buffer.from(JSON.stringify(manifest, null, 1)), 0o600);
+  await endpoint.fsync?.(
+    [
+      ...items.filter((e) => e.type === 'file').map((e) => joinRoot(filesDir, e.path)),
+      manifestPath,
+      backupDir,
+    ],
+    backupDir,
+  );
+}
+
+/** True copies of `items` from under `fromRoot` to the same paths under `toRoot`. */
+function copyEntries(
+  endpoint: Endpoint,
+  fromRoot: string,
+  toRoot: string,
+  items: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>,
+): Promise<PathError[]> {
+  if (endpoint.copyTree) return endpoint.copyTree(fromRoot, toRoot, items);
+  return endpoint.copyWithin(
+    items.map((e) => ({ from: joinRoot(fromRoot, e.path), to: joinRoot(toRoot, e.path), type: e.type })),
+    { link: false },
   );
 }
 
@@ -127,14 +179,22 @@ const deepestFirst = (a: { path: string }, b: { path: string }) =>
 /**
  * Puts a run's destination back as it was: removes what the run created, then brings back every
  * overwritten or deleted entry byte for byte (copied into a staging folder beside the target, then
- * renamed into place, so a reader never sees a half-restored file), with its mode and mtime.
+ * renamed into place, so a reader never sees a half-restored file), with its mode and mtime. A path
+ * someone changed since the run is left as it is and listed (unless `overwrite`); what the restore
+ * replaces is first backed up when `backUpTo` says where.
  */
-export async function restoreBackup(endpoint: Endpoint, backupDir: string): Promise<RestoreResult> {
+export async function restoreBackup(
+  endpoint: Endpoint,
+  backupDir: string,
+  options: RestoreOptions = {},
+): Promise<RestoreResult> {
   const m = await readManifest(endpoint, backupDir);
+  const { created, items, left } = await stillTheRuns(endpoint, m, options);
   const errors: PathError[] = [];
   const at = (p: string) => joinRoot(m.root, p);
+  let saved: string | undefined;
+  if (options.backUpTo) saved = await backUpBeforeRestore(endpoint, m, options.backUpTo, items, created);
   let removed = 0;
-  const created = [...m.created].sort(deepestFirst);
   for (const c of [...created.filter((c) => c.type !== 'dir'), ...created.filter((c) => c.type === 'dir')]) {
     try {
       if (await endpoint.stat(at(c.path))) {
@@ -147,21 +207,115 @@ export async function restoreBackup(endpoint: Endpoint, backupDir: string): Prom
   }
   const dirs = m.entries.filter((e) => e.type === 'dir');
   for (const d of dirs) await endpoint.mkdirp(at(d.path));
-  const staging = joinRoot(m.root, `.configsync-staging-restore-${m.runId}`);
+  const restored = await putBack(endpoint, m, backupDir, items, errors);
+  for (const d of [...dirs].sort(deepestFirst)) {
+    await endpoint
+      .setAttrs(at(d.path), d)
+      .catch((err: Error) => errors.push({ path: d.path, message: err.message }));
+  }
+  return { restored, removed, errors, left, ...(saved ? { backupDir: saved } : {}) };
+}
+
+/** The entries to put back and the created paths to remove, leaving out (and listing) those changed since. */
+async function stillTheRuns(endpoint: Endpoint, m: BackupManifest, options: RestoreOptions) {
+  const created = [...m.created].sort(deepestFirst);
   const items = m.entries.filter((e) => e.type !== 'dir');
-  const copyErrors = await endpoint.copyWithin(
-    items.map((e) => ({
-      from: joinRoot(backupDir, `files/${e.path}`),
-      to: joinRoot(staging, e.path),
-      type: e.type,
-    })),
-    { link: false },
+  const after = new Map((m.after ?? []).map((a) => [a.path, a.seen]));
+  if (!m.after || options.overwrite) return { created, items, left: [] as PathError[] };
+  const found = new Map<string, Seen>(items.map((e) => [e.path, e]));
+  const states = (p: string): Seen[] => {
+    const leftThere = after.get(p) ?? null;
+    return options.expect === 'left-or-found' ? [leftThere, found.get(p) ?? null] : [leftThere];
+  };
+  const all = [
+    ...new Set([...items.map((e) => e.path), ...created.filter((c) => c.type !== 'dir').map((c) => c.path)]),
+  ];
+  const { changed } = await changedSince(
+    endpoint,
+    m.root,
+    all.map((path) => ({ path })),
+    (i) => states(i.path),
   );
+  const skip = new Set(changed.map((c) => c.path));
+  return {
+    created: created.filter((c) => !skip.has(c.path)),
+    items: items.filter((e) => !skip.has(e.path)),
+    left: changed,
+  };
+}
+
+/** A backup of the live entries a restore is about to replace or remove (a manifest of its own). */
+async function backUpBeforeRestore(
+  endpoint: Endpoint,
+  m: BackupManifest,
+  to: NonNullable<RestoreOptions['backUpTo']>,
+  items: ReadonlyArray<ManifestEntry>,
+  created: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>,
+): Promise<string> {
+  const paths = [
+    ...new Set([...items.map((e) => e.path), ...created.filter((c) => c.type !== 'dir').map((c) => c.path)]),
+  ];
+  const now = await Promise.all(paths.map((p) => endpoint.stat(joinRoot(m.root, p))));
+  const entries: ManifestEntry[] = [];
+  const made: Array<{ path: string; type: EntryType }> = [];
+  paths.forEach((path, k) => {
+    const st = now[k];
+    if (st && st.type !== 'other')
+      entries.push({
+        path,
+        type: st.type,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        mode: st.mode,
+        ...(st.linkTarget !== undefined ? { linkTarget: st.linkTarget } : {}),
+      });
+    const back = items.find((e) => e.path === path);
+    if (back && (!st || st.type !== back.type)) made.push({ path, type: back.type });
+  });
+  const restoredTo = new Map(items.map((e) => [e.path, e]));
+  const manifest: BackupManifest = {
+    version: 1,
+    runId: to.runId,
+    setName: to.setName,
+    root: m.root,
+    createdAt: new Date().toISOString(),
+    entries,
+    created: made,
+    after: paths.map((path) => {
+      const e = restoredTo.get(path);
+      return {
+        path,
+        seen: e
+          ? {
+              type: e.type,
+              size: e.size,
+              mtimeMs: e.mtimeMs,
+              ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
+            }
+          : null,
+      };
+    }),
+  };
+  await takeBackup(endpoint, manifest, to.dir);
+  return to.dir;
+}
+
+/** Copies each entry from the backup into a staging folder beside the tree and renames it into place. */
+async function putBack(
+  endpoint: Endpoint,
+  m: BackupManifest,
+  backupDir: string,
+  items: ReadonlyArray<ManifestEntry>,
+  errors: PathError[],
+): Promise<number> {
+  const at = (p: string) => joinRoot(m.root, p);
+  const staging = joinRoot(m.root, `.configsync-staging-restore-${m.runId}`);
+  const copyErrors = await copyEntries(endpoint, joinRoot(backupDir, 'files'), staging, items);
   errors.push(...copyErrors);
   const failed = new Set(copyErrors.map((e) => e.path));
   let restored = 0;
   for (const e of items) {
-    if (failed.has(joinRoot(backupDir, `files/${e.path}`))) continue;
+    if (failed.has(joinRoot(backupDir, `files/${e.path}`)) || failed.has(e.path)) continue;
     try {
       await endpoint.mkdirp(at(e.path).replace(/\/[^/]*$/, ''));
       const now = await endpoint.stat(at(e.path));
@@ -173,13 +327,8 @@ export async function restoreBackup(endpoint: Endpoint, backupDir: string): Prom
       errors.push({ path: e.path, message: (err as Error).message });
     }
   }
-  for (const d of [...dirs].sort(deepestFirst)) {
-    await endpoint
-      .setAttrs(at(d.path), d)
-      .catch((err: Error) => errors.push({ path: d.path, message: err.message }));
-  }
   await endpoint.removeTree(staging);
-  return { restored, removed, errors };
+  return restored;
 }
 
 /** Keeps the newest `keep` runs of a set's backups (run ids sort by time) and removes the rest. */

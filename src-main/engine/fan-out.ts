@@ -142,7 +142,8 @@ export async function applyAll(
   const runId = options.runId ?? newRunId();
   const { concurrency, onProgress, ...rest } = options;
   return mapBounded(targets, concurrency ?? DEFAULT_FAN_OUT, async (t) => {
-    if (!t.ok) return { ...emptyReport(runId, t.label, t.status, t.message), targetId: t.id };
+    if (!t.ok)
+      return { ...emptyReport(runId, t.label, t.status, t.message), code: t.code, targetId: t.id };
     try {
       const report = await apply(t.plan, source, t.endpoint, {
         ...rest,
@@ -154,7 +155,7 @@ export async function applyAll(
     } catch (err) {
       const code = codeOf(err);
       const status: RunStatus = code.startsWith('GUARD_') ? 'refused' : 'failed';
-      return { ...emptyReport(runId, t.label, status, (err as Error).message), targetId: t.id };
+      return { ...emptyReport(runId, t.label, status, (err as Error).message), code, targetId: t.id };
     }
   });
 }

@@ -40,6 +40,8 @@ export type Journal = {
   readonly phase: JournalPhase;
   readonly startedAt: string;
   readonly updatedAt: string;
+  /** Who started the run (journals of older versions do not say). */
+  readonly by?: { readonly store: string; readonly host: string; readonly pid: number };
   /** Files and symlinks written through staging. */
   readonly writes: ReadonlyArray<JournalWrite>;
   /** Folders created or whose mode/mtime is set. */
@@ -65,14 +67,18 @@ type StoredHead = JournalHead & { readonly lists?: string };
 const listsNameOf = (path: string) => `${path.replace(/^.*\//, '').replace(/\.json$/, '')}.lists`;
 const besides = (path: string, name: string) => `${path.replace(/\/[^/]*$/, '')}/${name}`;
 
+/** Temp name, fsync, rename, fsync of the folder: after a crash the file is the old one or the new one, on disk. */
 async function putAtomically(endpoint: Endpoint, path: string, value: unknown): Promise<void> {
   const tmp = `${path}.tmp`;
   await endpoint.writeFile(tmp, Buffer.from(JSON.stringify(value)), 0o600);
+  await endpoint.fsync?.([tmp]);
   await endpoint.rename(tmp, path);
+  await endpoint.fsync?.([path.replace(/\/[^/]*$/, '')]);
 }
 
 /**
- * Writes a run's journal beside its backups, each file atomically (temp name, then rename). The
+ * Writes a run's journal beside its backups, each file atomically and durably (temp name, fsync,
+ * rename, fsync of its folder: see putAtomically). The
  * lists (every path the run writes or deletes: megabytes for a big first copy) go to their own file,
  * written again only when they change; each phase change then rewrites a head of a few hundred bytes.
  * The lists are on disk before any head that points at them.

@@ -1,6 +1,7 @@
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { restoreBackup } from './backup.js';
+import { readManifest, restoreBackup, takeBackup, type ManifestEntry } from './backup.js';
+import { changedSince } from './left-alone.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import {
   journalPath,
@@ -13,15 +14,19 @@ import {
 } from './journal.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
 import { swapIn } from './swap.js';
+import { takeLock, type LockOptions } from './lock.js';
 
 export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed' | 'superseded';
 export type RecoverResult = {
   readonly runId: string;
   readonly outcome: RecoverOutcome;
   readonly errors: ReadonlyArray<PathError>;
+  /** Paths changed by someone else since the run, left as they are. */
+  readonly left?: ReadonlyArray<PathError>;
 };
 
-const FINISHED: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
+export const FINISHED_PHASES: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
+const FINISHED = FINISHED_PHASES;
 const UNTOUCHED: ReadonlyArray<JournalPhase> = ['prepared', 'backed-up', 'staged', 'validated'];
 
 /**
@@ -33,6 +38,33 @@ export async function recover(
   destination: Endpoint,
   path: string,
   prefer: 'complete' | 'rollback' = 'complete',
+  options: RecoverOptions = {},
+): Promise<RecoverResult> {
+  // Under the root's lock: refused while any run holds it; the killed run's own stale lock is broken
+  // only when the user confirmed.
+  const rootState = options.rootState ?? path.replace(/\/[^/]*\/[^/]*$/, '');
+  const head = await readJournalHead(destination, path);
+  const held = await takeLock(destination, rootState, `recover-${head.runId}`, options.lock);
+  try {
+    return await recoverLocked(destination, path, prefer, options.overwrite === true);
+  } finally {
+    await held.release().catch(() => undefined);
+  }
+}
+
+export type RecoverOptions = {
+  /** Where the root's lock is (default: the folder holding the journal folder). */
+  readonly rootState?: string;
+  readonly lock?: LockOptions;
+  /** Replace even paths changed since the run (each backed up first); by default they are left and listed. */
+  readonly overwrite?: boolean;
+};
+
+async function recoverLocked(
+  destination: Endpoint,
+  path: string,
+  prefer: 'complete' | 'rollback',
+  overwrite: boolean,
 ): Promise<RecoverResult> {
   const journal = await readJournal(destination, path);
   for (const e of [...journal.writes, ...journal.dirs, ...journal.deletes]) checkRelPath(e.path);
@@ -60,11 +92,101 @@ export async function recover(
     return { runId: journal.runId, outcome: 'superseded', errors: [] };
   }
   if (prefer === 'rollback') {
-    const r = await restoreBackup(destination, journal.backupDir);
-    return done('rolled-back', 'rolled-back', r.errors);
+    const r = await restoreBackup(destination, journal.backupDir, {
+      expect: 'left-or-found',
+      ...(overwrite
+        ? {
+            overwrite: true,
+            backUpTo: {
+              dir: `${journal.backupDir}-overwritten`,
+              runId: `${journal.runId}-overwritten`,
+              setName: journal.setName,
+            },
+          }
+        : {}),
+    });
+    return { ...(await done('rolled-back', 'rolled-back', r.errors)), left: r.left };
   }
-  const r = await swapIn(destination, journal, { resume: true });
-  return done('done', 'completed', r.errors);
+  const { rest, left } = await leaveChanged(destination, journal, overwrite);
+  const r = await swapIn(destination, rest, { resume: true });
+  return { ...(await done('done', 'completed', r.errors)), left };
+}
+
+/**
+ * Completing a run: a path it had not reached yet that someone changed since (an edit by rename or
+ * in place, a new file) is left as it is and listed, not replaced by the run's staged copy. With
+ * `overwrite` it is replaced, after a backup of it beside the run's own.
+ */
+async function leaveChanged(
+  destination: Endpoint,
+  journal: Journal,
+  overwrite: boolean,
+): Promise<{ rest: Journal; left: PathError[] }> {
+  const m = await readManifest(destination, journal.backupDir).catch(() => null);
+  const found = new Map((m?.entries ?? []).map((e) => [e.path, e]));
+  const staged = await mapBounded(journal.writes, IN_FLIGHT, (w) =>
+    destination.stat(joinRoot(journal.stagingDir, w.path)),
+  );
+  const pending = journal.writes.filter((_w, k) => staged[k]);
+  const items = [...pending, ...journal.deletes.filter((d) => d.type !== 'dir')];
+  const deleted = new Set(journal.deletes.map((d) => d.path));
+  const { changed } = await changedSince(destination, journal.root, items, (i) => [
+    found.get(i.path) ?? null,
+    ...(deleted.has(i.path) ? [null] : []),
+  ]);
+  if (changed.length === 0) return { rest: journal, left: [] };
+  if (overwrite) {
+    await backUpLive(
+      destination,
+      journal,
+      changed.map((c) => c.path),
+    );
+    return { rest: journal, left: [] };
+  }
+  const skip = new Set(changed.map((c) => c.path));
+  return {
+    rest: {
+      ...journal,
+      writes: journal.writes.filter((w) => !skip.has(w.path)),
+      deletes: journal.deletes.filter((d) => !skip.has(d.path)),
+    },
+    left: changed,
+  };
+}
+
+/** A backup (manifest and copies) of live paths about to be overwritten by a recovery the user chose. */
+async function backUpLive(
+  destination: Endpoint,
+  journal: Journal,
+  paths: ReadonlyArray<string>,
+): Promise<void> {
+  const now = await mapBounded(paths, IN_FLIGHT, (p) => destination.stat(joinRoot(journal.root, p)));
+  const entries: ManifestEntry[] = [];
+  paths.forEach((path, k) => {
+    const st = now[k];
+    if (st && st.type !== 'other' && st.type !== 'dir')
+      entries.push({
+        path,
+        type: st.type,
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        mode: st.mode,
+        ...(st.linkTarget !== undefined ? { linkTarget: st.linkTarget } : {}),
+      });
+  });
+  await takeBackup(
+    destination,
+    {
+      version: 1,
+      runId: `${journal.runId}-overwritten`,
+      setName: journal.setName,
+      root: journal.root,
+      createdAt: new Date().toISOString(),
+      entries,
+      created: [],
+    },
+    `${journal.backupDir}-overwritten`,
+  );
 }
 
 /** Journals of runs that never reached an end (to offer recovery when the app starts or connects). */

@@ -9,6 +9,7 @@ import type {
 import type { Endpoint } from '../transport/endpoint.js';
 import { trace } from '../trace.js';
 import type { GuardOptions } from './guards.js';
+import type { LockOptions } from './lock.js';
 import type { Journal, JournalFile, JournalPhase, JournalWrite } from './journal.js';
 import type { ProgressReporter } from './progress.js';
 import type { ErrorCode } from '../../src-shared/errors.js';
@@ -17,8 +18,13 @@ export type ApplyOptions = {
   /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
   readonly setName: string;
   readonly runId?: string;
-  /** Where journal and backups live on the destination; default `~/.configsync` there. */
+  /**
+   * The folder under which each destination root has its own state folder (lock, journals,
+   * backups: `<stateDir>/roots/<hash of the root>`); default `~/.configsync` there.
+   */
   readonly stateDir?: string;
+  /** Who the run's lock names, and whether a stale lock may be broken (the user confirmed). */
+  readonly lock?: LockOptions;
   /** Backups kept per set (default 10). */
   readonly keepRuns?: number;
   readonly signal?: AbortSignal;
@@ -47,6 +53,7 @@ export type RunContext = {
   readonly setName: string;
   readonly startedAt: Date;
   readonly root: string;
+  /** This root's own state folder on the destination (see rootStateDir). */
   readonly stateDir: string;
   readonly journalPath: string;
   readonly backupDir: string;
@@ -68,7 +75,11 @@ export const isChange = (e: PlanEntry) =>
   e.action === 'create' || e.action === 'update' || e.action === 'delete';
 
 /** Records that the run reached `phase` (with anything else the journal should now say). */
-export async function mark(ctx: RunContext, phase: JournalPhase, extra: Partial<Journal> = {}): Promise<void> {
+export async function mark(
+  ctx: RunContext,
+  phase: JournalPhase,
+  extra: Partial<Journal> = {},
+): Promise<void> {
   ctx.journal = { ...ctx.journal, ...extra, phase };
   await ctx.journalFile.write(ctx.journal);
   trace(`${ctx.destination.label}: journal ${phase}`);

@@ -72,6 +72,17 @@ export interface Endpoint {
    * allows it (instant, and the data stays put when the original name is later replaced by a rename).
    */
   copyWithin(copies: ReadonlyArray<LocalCopy>, options: { readonly link: boolean }): Promise<PathError[]>;
+  /**
+   * Copies each path (relative, files and symlinks) from under `fromRoot` to the same path under
+   * `toRoot` as a true copy, never a hard link (a reflink where the filesystem shares blocks until
+   * either side is written), keeping mode and mtime; links stay links. In bulk: one command for the
+   * whole list. Not there: copyWithin without `link` does the same file by file.
+   */
+  copyTree?(
+    fromRoot: string,
+    toRoot: string,
+    entries: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>,
+  ): Promise<PathError[]>;
   /** Names in a folder; empty when absent. */
   readdir(path: string): Promise<string[]>;
   /** Free bytes on the filesystem holding `path`, or null when that cannot be known. */
@@ -89,6 +100,12 @@ export interface Endpoint {
   prepareCommand?(): void;
   /** Closes a session started by prepareCommand and not used; settles once it is closed. */
   dropPrepared?(): Promise<void>;
+  /**
+   * Makes what was written durable before the engine relies on it: fsync(2) of each path (files and
+   * folders), or, for more than a few dozen, one syncfs(2) of the filesystem holding `whole`. Not
+   * there: the side cannot flush (writes are still atomic, not durable across a power cut).
+   */
+  fsync?(paths: ReadonlyArray<string>, whole?: string): Promise<void>;
   /** Releases the connection behind this endpoint (nothing for the local one). */
   close(): void;
 }

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, type Stats } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream, type Stats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { FSYNC_EACH_UP_TO, localFsync, localSyncfs } from './fsync-ops.js';
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import { briefly, collectChild, HASH_COMMAND, hashLines } from './process-util.js';
@@ -161,6 +162,12 @@ export class LocalEndpoint implements Endpoint {
     await fs.utimes(full, t, t);
   }
 
+  async fsync(paths: ReadonlyArray<string>, whole?: string): Promise<void> {
+    if (paths.length === 0) return;
+    if (whole !== undefined && paths.length > FSYNC_EACH_UP_TO && (await localSyncfs(this.r(whole)))) return;
+    await localFsync(paths.map((p) => this.r(p)));
+  }
+
   symlink(target: string, path: string): Promise<void> {
     return fs.symlink(target, this.r(path));
   }
@@ -195,7 +202,8 @@ export class LocalEndpoint implements Endpoint {
             if (!options.link) throw new Error('copy');
             await fs.link(from, to);
           } catch {
-            await fs.copyFile(from, to);
+            // A reflink where the filesystem can (btrfs, XFS): a true copy that shares blocks until written.
+            await fs.copyFile(from, to, fsConstants.COPYFILE_FICLONE);
             const st = await fs.stat(from);
             await fs.chmod(to, st.mode & 0o7777);
             await fs.utimes(to, st.atime, st.mtime);

@@ -1,6 +1,6 @@
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { Readable } from 'node:stream';
-import type { PathError } from '../../src-shared/model/sync.js';
+import type { EntryType, PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import type { SshConnection } from './ssh-connection.js';
 import { briefly, HASH_COMMAND, hashLines } from './process-util.js';
@@ -17,9 +17,13 @@ import {
 } from './sftp-ops.js';
 import { FindOutputParser, findCommand } from './find-listing.js';
 import { sftpLinkCopies } from './sftp-links.js';
+import { FSYNC_EACH_UP_TO, sftpFsync, syncfsCommand } from './fsync-ops.js';
 
 /** Trees of up to this many entries are removed over SFTP (no shell session to start). */
 const REMOVE_OVER_SFTP_UP_TO = 64;
+
+/** Up to this many files are copied over SFTP (through this side); more with one cp on the server. */
+const COPY_OVER_SFTP_UP_TO = 8;
 
 /** Backups of up to this many entries are hard-linked over SFTP (no shell session to start). */
 const LINK_OVER_SFTP_UP_TO = 256;
@@ -129,6 +133,15 @@ export class SshEndpoint implements Endpoint {
     await done;
   }
 
+  async fsync(paths: ReadonlyArray<string>, whole?: string): Promise<void> {
+    if (paths.length === 0) return;
+    if (whole !== undefined && this.fastPath && paths.length > FSYNC_EACH_UP_TO) {
+      const r = await this.conn.exec(syncfsCommand(shq(whole)));
+      if (r.code === 0) return;
+    }
+    await sftpFsync(await this.sftp(), paths);
+  }
+
   async rename(from: string, to: string): Promise<void> {
     const sftp = await this.sftp();
     await call<void>(sftp, (cb) => sftp.ext_openssh_rename(from, to, cb));
@@ -205,6 +218,27 @@ export class SshEndpoint implements Endpoint {
       }
     }
     return this.copyWithinSftp(copies);
+  }
+
+  async copyTree(
+    fromRoot: string,
+    toRoot: string,
+    entries: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>,
+  ): Promise<PathError[]> {
+    if (entries.length === 0) return [];
+    const paths = entries.map((e) => e.path);
+    const pairs = () =>
+      entries.map((e) => ({ from: `${fromRoot}/${e.path}`, to: `${toRoot}/${e.path}`, type: e.type }));
+    // A few files over the SFTP session already open (no shell session to start); the rest in one
+    // command: the list on stdin, NUL-separated, one cp for as many files as fit its arguments.
+    if (!this.fastPath || paths.length <= COPY_OVER_SFTP_UP_TO) return this.copyWithinSftp(pairs());
+    const r = await this.conn.exec(
+      `mkdir -p ${shq(toRoot)} && cd ${shq(fromRoot)} && xargs -0 -r cp -pP --parents --reflink=auto -t ${shq(toRoot)} --`,
+      paths.map((p) => `./${p}\0`).join(''),
+    );
+    if (r.code === 0) return [];
+    const message = briefly(r.stderr) || `cp exited with ${r.code}`;
+    return [{ path: /'\.\/([^']*)'/.exec(message)?.[1] ?? paths[0] ?? '', message }];
   }
 
   private async copyWithinSftp(copies: ReadonlyArray<LocalCopy>): Promise<PathError[]> {

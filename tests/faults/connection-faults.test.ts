@@ -5,6 +5,7 @@ import { applyAll, planAll, type FanOutTarget } from '../../src-main/engine/fan-
 import { DEFAULT_EXCLUDES } from '../../src-main/engine/filters.js';
 import { findInterrupted, recover } from '../../src-main/engine/recover.js';
 import { journalPath } from '../../src-main/engine/journal.js';
+import { rootStateDir } from '../../src-main/engine/state-dir.js';
 import { LocalEndpoint } from '../../src-main/transport/local-endpoint.js';
 import type { SshConnection } from '../../src-main/transport/ssh-connection.js';
 import { SshEndpoint } from '../../src-main/transport/ssh-endpoint.js';
@@ -97,9 +98,9 @@ describe('connection faults', () => {
       expect(await snapshot(dst)).toEqual(c.before);
 
       const ssh = new SshEndpoint(await open(s), { fastPath: bulk });
-      const stuck = await findInterrupted(ssh, stateDir);
+      const stuck = await findInterrupted(ssh, rootStateDir(stateDir, dst));
       expect(stuck.map((j) => j.runId)).toEqual([report.runId]);
-      const r = await recover(ssh, journalPath(stateDir, report.runId));
+      const r = await recover(ssh, journalPath(rootStateDir(stateDir, dst), report.runId));
       expect(r.outcome).toBe('rolled-back');
       expect(await leftovers(dst)).toEqual([]);
       const again = await planAndApply(new LocalEndpoint(), src, ssh, dst, { stateDir, bulk });

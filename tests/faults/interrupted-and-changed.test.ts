@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { apply } from '../../src-main/engine/apply.js';
 import { journalPath } from '../../src-main/engine/journal.js';
 import { recover } from '../../src-main/engine/recover.js';
+import { rootStateDir } from '../../src-main/engine/state-dir.js';
 import { LocalEndpoint } from '../../src-main/transport/local-endpoint.js';
 import type { SshConnection } from '../../src-main/transport/ssh-connection.js';
 import { SshEndpoint } from '../../src-main/transport/ssh-endpoint.js';
@@ -55,7 +56,7 @@ describe('interrupted runs, and sources or destinations that change under a run'
     };
   }
 
-  it('a run cut at 60 % of its renames, run again: the result equals the source, both backups hold what they replaced, and the stale journal cannot undo a later run', async () => {
+  it('a run cut at 60 % of its renames: its report names the 12 paths in place and says to recover; a run again is refused and changes nothing; recover completes it', async () => {
     const source: Spec = {};
     const dest: Spec = { 'extra.txt': 'extra' };
     for (let i = 0; i < 20; i++) {
@@ -77,37 +78,34 @@ describe('interrupted runs, and sources or destinations that change under a run'
     );
     expect(cut.status).toBe('failed');
     expect(cut.message).toMatch(/connection .*(lost|closed)/i);
+    expect(cut.message).toMatch(/at least 12 of 21 change\(s\) reached .* run recover/);
     const mid = await snapshot(c.dst);
-    expect(Object.keys(mid).filter((p) => mid[p] === c.source[p])).toHaveLength(12);
-    const [runId1] = (await fs.readdir(join(c.stateDir, 'journal')))
+    const inPlace = Object.keys(mid).filter((p) => mid[p] === c.source[p] && mid[p] !== c.before[p]);
+    expect(inPlace).toHaveLength(12);
+    expect([...cut.applied].sort()).toEqual(inPlace.sort());
+    const rootState = rootStateDir(c.stateDir, c.dst);
+    const [runId1] = (await fs.readdir(join(rootState, 'journal')))
       .filter((x) => x.endsWith('.json'))
       .map((x) => x.replace(/\.json$/, ''));
-    const backup1 = join(c.stateDir, 'backups/main', runId1 ?? '');
+    const backup1 = join(rootState, 'backups/main', runId1 ?? '');
     await expectNothingLost({ ...c, backupDirs: [backup1], outside: [around] });
 
-    // Run again (no recover first, as a user would): it finishes the job.
-    const again = await planAndApply(new LocalEndpoint(), c.src, await ssh(), c.dst, {
-      stateDir: c.stateDir,
-    });
-    expect(again.status).toBe('completed');
-    expect(await snapshot(c.dst)).toEqual(c.source);
-    await expectNothingLost({ ...c, backupDirs: [backup1, again.backupDir], outside: [around] });
-    // Backups intact: the second run's backup holds the half-way tree, the first run's the original.
-    const b2 = await snapshot(join(again.backupDir ?? '', 'files'), () => false);
-    for (const [p, v] of Object.entries(b2))
-      if (!v.startsWith('dir')) expect([c.before[p], mid[p]]).toContain(v);
+    // Run again (no recover first, as a user would): refused, the half-way tree is left as it is.
+    const again = await settle(
+      planAndApply(new LocalEndpoint(), c.src, await ssh(), c.dst, { stateDir: c.stateDir }),
+    );
+    expect(again).toMatchObject({ status: 'failed', code: 'INTERRUPTED_RUN' });
+    expect(again.message).toContain(runId1);
+    expect(await snapshot(c.dst)).toEqual(mid);
 
-    // The source moves on and a third run applies it; then someone recovers the first run's journal.
-    await makeTree(c.src, { 'f19.conf': { content: 'newer still', mtimeMs: NEW + 60_000 } });
-    const third = await planAndApply(new LocalEndpoint(), c.src, await ssh(), c.dst, {
-      stateDir: c.stateDir,
-    });
-    expect(third.status).toBe('completed');
-    const latest = await snapshot(c.src);
-    const r = await recover(await ssh(), journalPath(c.stateDir, runId1 ?? ''));
-    expect(r).toMatchObject({ outcome: 'superseded', errors: [] });
-    expect(await snapshot(c.dst)).toEqual(latest);
+    // Recover completes it (the lock this process's lost run left needs no confirmation).
+    const r = await recover(await ssh(), journalPath(rootState, runId1 ?? ''));
+    expect(r).toMatchObject({ outcome: 'completed', errors: [] });
+    expect(await snapshot(c.dst)).toEqual(c.source);
+    await expectNothingLost({ ...c, backupDirs: [backup1], outside: [around] });
     expect(await leftovers(c.dst)).toEqual([]);
+    const next = await planAndApply(new LocalEndpoint(), c.src, await ssh(), c.dst, { stateDir: c.stateDir });
+    expect(next.status).toBe('completed');
   });
 
   for (const bulk of [true, false])

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { backupDirOf } from '../../src-main/engine/backup.js';
 import { journalPath } from '../../src-main/engine/journal.js';
 import { recover } from '../../src-main/engine/recover.js';
+import { rootStateDir } from '../../src-main/engine/state-dir.js';
 import type { SshConnection } from '../../src-main/transport/ssh-connection.js';
 import { SshEndpoint } from '../../src-main/transport/ssh-endpoint.js';
 import { connect, makeTree, type Spec } from '../integration/engine/tree.js';
@@ -88,15 +89,19 @@ describe('the sync process killed with SIGKILL at random points', () => {
         return delay;
       });
       const runId = end.runId ?? '';
-      const backupDir = backupDirOf(d.stateDir, 'main', runId);
+      const rootState = rootStateDir(d.stateDir, d.dst);
+      const backupDir = backupDirOf(rootState, 'main', runId);
       const c = { dst: d.dst, before: d.before, src, source, backupDirs: [backupDir] };
       // Mid-way: every path holds whole old or whole new bytes, and what changed is backed up.
       await expectNothingLost(c);
-      const jp = journalPath(d.stateDir, runId);
+      const jp = journalPath(rootState, runId);
       const ssh = new SshEndpoint(conn, { fastPath: bulk });
       let outcome = 'no-journal';
       if (existsSync(jp)) {
-        const r = await recover(ssh, jp, i % 4 < 2 ? 'complete' : 'rollback');
+        // The killed process's lock is left: the user confirms breaking it.
+        const r = await recover(ssh, jp, i % 4 < 2 ? 'complete' : 'rollback', {
+          lock: { breakStale: true },
+        });
         expect(r.errors, what()).toEqual([]);
         outcome = r.outcome;
       }

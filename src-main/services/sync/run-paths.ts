@@ -6,10 +6,11 @@ export function logsDirOf(dataDir: string): string {
 }
 
 /**
- * The state folder (journals, backups) of one server entry on its host: per entry, so two entries on
- * one host (or this computer as a destination) never share a journal or a backup folder.
+ * The state folder (journals, backups) older versions kept per server entry on its host. Destination
+ * state now lives per destination root (see engine/state-dir.ts); what is left here is still read
+ * (interrupted runs, backups to restore).
  */
-export function stateDirOf(serverId: string): string {
+export function legacyStateDirOf(serverId: string): string {
   const safe = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(serverId)
     ? serverId
     : `id-${Buffer.from(serverId).toString('hex').slice(0, 32)}`;

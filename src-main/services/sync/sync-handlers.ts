@@ -11,7 +11,6 @@ import type { SyncSetService } from './sync-set-service.js';
 import type { ServerService } from '../servers/server-service.js';
 import type { Endpoint } from '../../transport/endpoint.js';
 import { pickParticipants } from './participants.js';
-import { stateDirOf } from './run-paths.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
 
 export type SyncHandlerDeps = {
@@ -115,9 +114,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         sourceServerId: who.sourceServerId,
         targets: new Map(planned.targets.map((t) => [t.targetId, { serverId: t.serverId, item: t.item }])),
       });
-      const backupFolders = Object.fromEntries(
-        who.destinationServerIds.map((id) => [id, `${stateDirOf(id)}/backups/${set.name}/`]),
-      );
+      const backupFolders = deps.sync.backupFolders(planned.planId);
       deps.runs.rememberPlan(planned.planId, setId);
       return { ...planned, setId, sourceServerId: who.sourceServerId, backupFolders };
     },
@@ -153,11 +150,15 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
     'sync.wait': ({ runId }) => deps.sync.wait(runId),
     'sync.restore': async (input) => {
       const r = await deps.sync.restore(input);
-      return { ...r, errors: [...r.errors] };
+      return { ...r, errors: [...r.errors], left: [...r.left] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
-    'sync.recover': async ({ serverId, mode }) => ({
-      recovered: (await deps.sync.recover(serverId, mode)).map((r) => ({ ...r, errors: [...r.errors] })),
+    'sync.recover': async ({ serverId, mode, breakLock, overwrite }) => ({
+      recovered: (await deps.sync.recover(serverId, mode, breakLock, overwrite)).map((r) => ({
+        ...r,
+        errors: [...r.errors],
+        left: r.left ? [...r.left] : undefined,
+      })),
     }),
   };
 }

@@ -13,19 +13,28 @@ import type {
 } from '../../../src-shared/contract/schemas/sync.js';
 import type { Progress } from '../../../src-shared/model/sync.js';
 import { newRunId } from '../../engine/apply.js';
-import type { RestoreResult } from '../../engine/backup.js';
-import { applyAll, planAll, type FanOutTarget, type TargetPlan } from '../../engine/fan-out.js';
+import { backupDirOf, readManifest, restoreBackup, type RestoreResult } from '../../engine/backup.js';
+import { applyAll, emptyReport, planAll, type FanOutTarget, type TargetPlan } from '../../engine/fan-out.js';
+import { JournalFile, journalPath } from '../../engine/journal.js';
 import { guardFindings } from '../../engine/guards.js';
 import { resolveRoot } from '../../engine/scan.js';
+import { DEFAULT_STATE_DIR, resolveStateDir, rootStateDir } from '../../engine/state-dir.js';
 import type { RecoverResult } from '../../engine/recover.js';
-import { describeInterrupted, interruptedRuns, recoverInterrupted } from './interrupted-runs.js';
-import type { JournalHead } from '../../engine/journal.js';
+import {
+  describeBusy,
+  describeInterrupted,
+  findBackupDir,
+  recoverInterrupted,
+  rootBusy,
+  type RootBusy,
+  type StatePlaces,
+} from './interrupted-runs.js';
+import { takeLock, type LockOptions, type LockState } from '../../engine/lock.js';
 import type { Endpoint } from '../../transport/endpoint.js';
 import { AppError } from '../../errors/app-error.js';
 import { closeEndpoints, PlanStore, type StoredPlan } from './plan-store.js';
 import { RunLog, type RunRecord } from './run-log.js';
 import { RunRegistry } from './run-registry.js';
-import { restoreRun } from './restore-run.js';
 import { groupByFolder, isUnticked, narrowPlan } from './plan-selection.js';
 
 export type { RunRecord } from './run-log.js';
@@ -36,8 +45,15 @@ export type SyncServiceDeps = {
   readonly connect: (serverId: string) => Promise<Endpoint>;
   /** Expands a server's ${VARS} in an item path; default: the path as is. */
   readonly resolvePath?: (serverId: string, path: string) => Promise<string> | string;
-  /** Where journal and backups live on a server; default `~/.configsync` there. */
+  /**
+   * The folder on a server under which each destination root has its state (lock, journals,
+   * backups); default `~/.configsync` there.
+   */
   readonly stateDir?: (serverId: string) => string | undefined;
+  /** The per-entry state folder of older versions (its journals and backups are still read). */
+  readonly legacyStateDir?: (serverId: string) => string | undefined;
+  /** Names this store in destination locks and journals (who started a run). */
+  readonly storeName?: string;
   /** One `<runId>.log` (JSON lines) and one `<runId>.json` (the record) per run. */
   readonly logsDir: string;
   readonly concurrency?: number;
@@ -118,16 +134,11 @@ export class SyncService {
       pending.then((ep) => (source = ep)).catch(() => undefined);
       source = await untilAborted(pending);
       const src = source;
-      /** Each destination's unfinished journals, read while its tree is listed (not after the plan). */
-      const journals = new Map<string, Promise<JournalHead[]>>();
+      /** Each destination root's unfinished journals and lock, read while its tree is listed. */
+      const journals = new Map<string, Promise<RootBusy>>();
       const connectOnce = (id: string) => {
         let p = endpoints.get(id);
-        if (!p) {
-          endpoints.set(id, (p = this.deps.connect(id).then(opened)));
-          const found = p.then((ep) => interruptedRuns(ep, this.deps.stateDir?.(id), () => false));
-          found.catch(() => undefined);
-          journals.set(id, found);
-        }
+        if (!p) endpoints.set(id, (p = this.deps.connect(id).then(opened)));
         return p;
       };
       const items: Array<StoredPlan['items'][number]> = [];
@@ -147,10 +158,11 @@ export class SyncService {
             ...(stateDir ? { stateDir } : {}),
             connect: async () => {
               const ep = await connectOnce(id);
-              (targets.find((t) => t.id === `${id}#${index}`) as { root: string }).root = await resolveRoot(
-                ep,
-                raw,
-              );
+              const root = await resolveRoot(ep, raw);
+              (targets.find((t) => t.id === `${id}#${index}`) as { root: string }).root = root;
+              const busy = rootBusy(ep, root, this.places(id), () => false);
+              busy.catch(() => undefined);
+              journals.set(`${id}#${index}`, busy);
               return ep;
             },
           });
@@ -169,7 +181,7 @@ export class SyncService {
           targets: await Promise.all(
             planned.targets.map((t) => {
               const serverId = t.id.replace(/#\d+$/, '');
-              return this.refuseInterrupted({ ...t, serverId }, journals.get(serverId));
+              return this.refuseInterrupted({ ...t, serverId }, journals.get(t.id));
             }),
           ),
         });
@@ -183,37 +195,57 @@ export class SyncService {
     }
   }
 
-  /** A destination holding an interrupted run is reported as such instead of planned (see interrupted-runs.ts). */
+  /**
+   * A destination root holding an interrupted run (whoever started it) or locked by a run of another
+   * process is reported as such instead of planned (see interrupted-runs.ts).
+   */
   private async refuseInterrupted<T extends TargetPlan & { serverId: string }>(
     t: T,
-    found?: Promise<JournalHead[]>,
+    found?: Promise<RootBusy>,
   ): Promise<T | (TargetPlan & { serverId: string })> {
     if (!t.ok) return t;
+    const busy = await (found ??
+      rootBusy(t.endpoint, t.plan.destinationRoot, this.places(t.serverId), () => false));
     // Runs this process is carrying out are not interrupted: asked now, not when the journals were read.
-    const journals = (
-      await (found ?? interruptedRuns(t.endpoint, this.deps.stateDir?.(t.serverId), () => false))
-    ).filter((j) => !this.runs.isRunning(j.runId));
-    if (journals.length === 0) return t;
-    return {
+    const journals = busy.interrupted.filter((j) => !this.runs.isRunning(j.runId));
+    const lock = busy.lock && !this.runs.isRunning(busy.lock.owner.runId) ? busy.lock : null;
+    if (journals.length === 0 && !lock) return t;
+    const base = {
       id: t.id,
       label: t.label,
       serverId: t.serverId,
-      ok: false,
-      status: 'failed',
-      code: 'INTERRUPTED_RUN',
-      message: describeInterrupted(journals),
+      ok: false as const,
+      status: 'failed' as const,
     };
+    if (journals.length > 0)
+      return { ...base, code: 'INTERRUPTED_RUN', message: describeInterrupted(journals) };
+    return { ...base, code: 'DESTINATION_LOCKED', message: describeBusy(lock as LockState) };
+  }
+
+  private places(serverId: string): StatePlaces {
+    return { base: this.deps.stateDir?.(serverId), legacy: this.deps.legacyStateDir?.(serverId) };
+  }
+
+  private lockOptions(breakLock: boolean): LockOptions {
+    return { ...(this.deps.storeName ? { store: this.deps.storeName } : {}), breakStale: breakLock };
   }
 
   /** Ends the interrupted runs on a destination from their journals (complete by default, or roll back). */
-  async recover(serverId: string, prefer: 'complete' | 'rollback'): Promise<RecoverResult[]> {
+  async recover(
+    serverId: string,
+    prefer: 'complete' | 'rollback',
+    breakLock = false,
+    overwrite = false,
+  ): Promise<RecoverResult[]> {
     const endpoint = await this.deps.connect(serverId);
     try {
       return await recoverInterrupted(
         endpoint,
-        this.deps.stateDir?.(serverId),
+        this.places(serverId),
         (id) => this.runs.isRunning(id),
         prefer,
+        this.lockOptions(breakLock),
+        overwrite,
       );
     } finally {
       endpoint.close();
@@ -255,6 +287,21 @@ export class SyncService {
         ),
       ),
     };
+  }
+
+  /**
+   * Where each destination of a plan keeps this set's backups (its first item's root): said to the
+   * user before the run, as the path the server's own shell would name it.
+   */
+  backupFolders(planId: string): Record<string, string> {
+    const stored = this.plans.get(planId);
+    const out: Record<string, string> = {};
+    for (const t of stored?.items.flatMap((i) => i.targets) ?? []) {
+      if (!t.ok || out[t.serverId]) continue;
+      const base = this.deps.stateDir?.(t.serverId) ?? DEFAULT_STATE_DIR;
+      out[t.serverId] = `${rootStateDir(base, t.plan.destinationRoot)}/backups/${stored?.set.name ?? ''}/`;
+    }
+    return out;
   }
 
   /** A page of one target's plan entries, filtered by action and by a path substring. */
@@ -327,6 +374,7 @@ export class SyncService {
           setName: stored.set.name,
           runId: multi ? `${runId}-${item.index}` : runId,
           keepRuns: stored.set.keepRuns,
+          lock: this.lockOptions(input.breakLock ?? false),
           guards: { deleteThreshold: stored.set.deleteThreshold, confirmed: input.confirm },
           signal: controller.signal,
           onProgress,
@@ -375,9 +423,147 @@ export class SyncService {
     return { cancelled: this.runs.cancel(input.runId) };
   }
 
-  /** Puts a destination back as it was before a run, from that run's backup there (restore-run.ts). */
-  restore(input: z.output<typeof syncRestoreInput>): Promise<RestoreResult> {
-    return restoreRun(this.deps, input);
+  /**
+   * Puts a destination back as it was before a run, from that run's backup there. A restore is a run
+   * of its own: under the root's lock, with a journal, a backup of everything it replaces or removes,
+   * and a record in the runs list (so it can be restored in turn). A path changed since the run is
+   * left as it is and listed, unless `overwrite` (it is then in the restore's backup).
+   */
+  async restore(input: z.output<typeof syncRestoreInput>): Promise<RestoreResult & { runId: string }> {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(input.runId))
+      throw new AppError('BAD_RUN_ID', `"${input.runId}" is not a run id.`);
+    const endpoint = await this.deps.connect(input.serverId);
+    const runId = newRunId();
+    const startedAt = new Date().toISOString();
+    try {
+      const dirs = await this.backupDirsOf(endpoint, input);
+      const base = await resolveStateDir(endpoint, this.deps.stateDir?.(input.serverId));
+      const results: Array<RestoreResult & { root: string }> = [];
+      for (const [k, backupDir] of dirs.entries()) {
+        const one = dirs.length > 1 ? `${runId}-${k}` : runId;
+        results.push(await this.restoreOne(endpoint, base, backupDir, one, input));
+      }
+      const total = {
+        runId,
+        restored: results.reduce((n, r) => n + r.restored, 0),
+        removed: results.reduce((n, r) => n + r.removed, 0),
+        errors: results.flatMap((r) => r.errors),
+        left: results.flatMap((r) => r.left),
+      };
+      await this.recordRestore(input, runId, startedAt, endpoint.label, results);
+      return total;
+    } finally {
+      endpoint.close();
+    }
+  }
+
+  private async restoreOne(
+    endpoint: Endpoint,
+    base: string,
+    backupDir: string,
+    runId: string,
+    input: z.output<typeof syncRestoreInput>,
+  ): Promise<RestoreResult & { root: string }> {
+    const manifest = await readManifest(endpoint, backupDir);
+    const rootState = rootStateDir(base, manifest.root);
+    const held = await takeLock(endpoint, rootState, runId, this.lockOptions(false));
+    try {
+      const journal = new JournalFile(endpoint, journalPath(rootState, runId));
+      const at = new Date().toISOString();
+      const head = {
+        version: 1 as const,
+        runId,
+        setName: manifest.setName,
+        root: manifest.root,
+        stagingDir: `${manifest.root}/.configsync-staging-restore-${manifest.runId}`,
+        backupDir: backupDirOf(rootState, manifest.setName, runId),
+        startedAt: at,
+        updatedAt: at,
+        message: `restore of run ${input.runId}`,
+        writes: [],
+        dirs: [],
+        deletes: [],
+      };
+      await journal.write({ ...head, phase: 'prepared' });
+      const r = await restoreBackup(endpoint, backupDir, {
+        expect: 'left',
+        ...(input.overwrite ? { overwrite: true } : {}),
+        backUpTo: { dir: head.backupDir, runId, setName: manifest.setName },
+      });
+      await journal.write({ ...head, phase: 'done' });
+      return { ...r, root: manifest.root };
+    } finally {
+      await held.release().catch(() => undefined);
+    }
+  }
+
+  /** The restore's record beside the sync runs' (History lists it; its backup can be restored in turn). */
+  private async recordRestore(
+    input: z.output<typeof syncRestoreInput>,
+    runId: string,
+    startedAt: string,
+    destination: string,
+    results: ReadonlyArray<RestoreResult & { root: string }>,
+  ): Promise<void> {
+    const reports = results.map((r, k) => {
+      const ok = r.errors.length === 0;
+      const message = `Restore of run ${input.runId}: ${r.restored} put back, ${r.removed} removed${r.left.length > 0 ? `, ${r.left.length} changed since the run left as they are` : ''}.`;
+      return {
+        ...emptyReport(runId, destination, ok ? 'completed' : 'completed-with-errors', message),
+        startedAt,
+        filesWritten: r.restored,
+        filesDeleted: r.removed,
+        errors: [...r.errors, ...r.left],
+        applied: [],
+        notApplied: [],
+        mismatches: [],
+        warnings: undefined,
+        verified: ok,
+        ...(r.backupDir ? { backupDir: r.backupDir } : {}),
+        targetId: `${input.serverId}#${k}`,
+      };
+    });
+    const record: RunRecord = {
+      runId,
+      setName: input.setName,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      state: 'finished',
+      reports,
+    };
+    const log = await this.runLog.open(runId);
+    await log.line({ event: 'restore', of: input.runId, serverId: input.serverId });
+    await log.finish(record);
+  }
+
+  /**
+   * The backup folders a run left on one server entry: named by the run's record (two entries on one
+   * host have roots, and backups, of their own), or looked for under every root when no record says.
+   */
+  private async backupDirsOf(
+    endpoint: Endpoint,
+    input: z.output<typeof syncRestoreInput>,
+  ): Promise<string[]> {
+    const records = await this.listRuns();
+    const named = records
+      .flatMap((r) => r.reports)
+      .filter(
+        (r) =>
+          r.backupDir &&
+          r.targetId.startsWith(`${input.serverId}#`) &&
+          (r.runId === input.runId || r.runId.startsWith(`${input.runId}-`)),
+      )
+      .map((r) => r.backupDir as string);
+    const present: string[] = [];
+    for (const d of new Set(named)) if (await endpoint.stat(`${d}/manifest.json`)) present.push(d);
+    if (present.length > 0) return present;
+    const found = await findBackupDir(endpoint, this.places(input.serverId), input.setName, input.runId);
+    if (!found)
+      throw new AppError(
+        'BACKUP_MISSING',
+        `No backup of run ${input.runId} (set ${input.setName}) on ${endpoint.label}.`,
+      );
+    return [found.backupDir];
   }
 
   /** Runs of this session and those recorded in the logs folder, newest first. */

@@ -33,7 +33,12 @@ export const serverCapabilities = z.object({
 export type ServerCapabilities = z.infer<typeof serverCapabilities>;
 
 export const connectionTestResult = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), hostKey: presentedHostKey, capabilities: serverCapabilities, message: z.string() }),
+  z.object({
+    ok: z.literal(true),
+    hostKey: presentedHostKey,
+    capabilities: serverCapabilities,
+    message: z.string(),
+  }),
   z.object({
     ok: z.literal(false),
     /** DNS, REFUSED, TIMEOUT, HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED, NETWORK, NO_AGENT, KEY_FILE… */
@@ -143,7 +148,11 @@ export const serverMethods = {
   /** The explicit override for a changed host key, after the user saw the warning. */
   'servers.replaceHostKey': {
     input: z.object({ id, confirm: z.literal(true), fingerprint: hostKeyPin.shape.fingerprint }).strict(),
-    output: z.object({ pinned: presentedHostKey, previous: presentedHostKey.nullable(), state: serverListState }),
+    output: z.object({
+      pinned: presentedHostKey,
+      previous: presentedHostKey.nullable(),
+      state: serverListState,
+    }),
   },
   /** Pins a key found in ~/.ssh/known_hosts (no connection made); says why when none matches. */
   'servers.importKnownHost': {
@@ -162,11 +171,17 @@ export const serverMethods = {
     }),
   },
   /** The app's public key (null until the first key setup or test creates it). */
-  'servers.appKey': { input: z.object({}).strict(), output: z.object({ publicKey: z.string().nullable(), path: z.string() }) },
+  'servers.appKey': {
+    input: z.object({}).strict(),
+    output: z.object({ publicKey: z.string().nullable(), path: z.string() }),
+  },
   /** Resolves a host name to its addresses (the Discover button). */
   'servers.discover': {
     input: z.object({ host: sshServerFields.shape.host }).strict(),
-    output: z.object({ host: z.string(), addresses: z.array(z.object({ address: z.string(), family: z.number() })) }),
+    output: z.object({
+      host: z.string(),
+      addresses: z.array(z.object({ address: z.string(), family: z.number() })),
+    }),
   },
   /** Hosts in an ssh config file (default ~/.ssh/config), for the user to pick from. */
   'servers.sshConfigHosts': {

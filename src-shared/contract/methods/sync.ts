@@ -116,13 +116,23 @@ export const syncMethods = {
    * `complete` puts the rest of the staged files in place, `rollback` restores the run's backup.
    */
   'sync.recover': {
-    input: z.object({ serverId: id, mode: z.enum(['complete', 'rollback']).default('complete') }).strict(),
+    input: z
+      .object({
+        serverId: id,
+        mode: z.enum(['complete', 'rollback']).default('complete'),
+        /** The user confirmed: the lock left by the interrupted run's gone process may be broken. */
+        breakLock: z.boolean().default(false),
+        /** Replace even paths changed since the run (each backed up first); default: leave and list them. */
+        overwrite: z.boolean().default(false),
+      })
+      .strict(),
     output: z.object({
       recovered: z.array(
         z.object({
           runId: z.string(),
           outcome: z.enum(['nothing-to-do', 'rolled-back', 'completed', 'superseded']),
           errors: z.array(z.object({ path: z.string(), message: z.string() })),
+          left: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
         }),
       ),
     }),

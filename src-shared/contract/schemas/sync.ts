@@ -181,6 +181,8 @@ export const syncApplyInput = z
     exclude: z
       .array(z.object({ targetId: z.string(), paths: z.array(z.string().max(4096)).max(100_000) }).strict())
       .optional(),
+    /** The user confirmed: a destination lock whose holder is gone may be broken. */
+    breakLock: z.boolean().optional(),
   })
   .strict();
 export const syncApplyOutput = z.object({ runId: z.string() });
@@ -189,12 +191,22 @@ export const syncCancelInput = z.object({ runId: z.string() }).strict();
 export const syncCancelOutput = z.object({ cancelled: z.boolean() });
 
 export const syncRestoreInput = z
-  .object({ serverId: z.string(), setName: z.string(), runId: z.string() })
+  .object({
+    serverId: z.string(),
+    setName: z.string(),
+    runId: z.string(),
+    /** Put back even paths changed since the run (each is backed up first); default: leave and list them. */
+    overwrite: z.boolean().optional(),
+  })
   .strict();
 export const syncRestoreOutput = z.object({
   restored: z.number().int(),
   removed: z.number().int(),
   errors: z.array(pathError),
+  /** Paths changed since the run, left as they are. */
+  left: z.array(pathError).optional(),
+  /** The restore's own run (its record and its backup of what it replaced: restorable in turn). */
+  runId: z.string().optional(),
 });
 
 export const runRecord = z.object({

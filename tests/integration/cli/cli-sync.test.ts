@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { lutimes, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeJournal, journalPath } from '../../../src-main/engine/journal.js';
+import { rootStateDir } from '../../../src-main/engine/state-dir.js';
+import { LocalEndpoint } from '../../../src-main/transport/local-endpoint.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
 import { runCliIn, type CliRun } from '../../support/cli.js';
@@ -86,6 +90,55 @@ describe('configsync CLI against real sshd: provision, plan, sync, runs, restore
     const restore = await cli('restore', '--run', record.runId, '--server', 'sec', '--set', 'mail', '--yes');
     expect(restore.code).toBe(0);
     expect(await readFile(join(root(second), 'main.cf'), 'utf8')).toBe('relayhost = old\n');
+  });
+
+  it('exits 8 while another host holds the destination lock, 7 once its run is left interrupted; recover --break-lock ends it', async () => {
+    // The state folder every store uses for this root on that host (the test user's home there).
+    const rootState = rootStateDir(join(homedir(), '.configsync'), root(second));
+    await rm(rootState, { recursive: true, force: true });
+    await mkdir(rootState, { recursive: true });
+    const runId = '20261201T000000000Z-abcdef';
+    const owner = {
+      runId,
+      store: 'ops-laptop:/home/ops/.config/configsync',
+      host: 'ops-laptop',
+      pid: 4242,
+      startedAt: new Date().toISOString(),
+    };
+    await symlink(JSON.stringify(owner), join(rootState, 'lock'));
+    await writeJournal(new LocalEndpoint(), journalPath(rootState, runId), {
+      version: 1,
+      runId,
+      setName: 'mail',
+      root: root(second),
+      stagingDir: `${root(second)}/.configsync-staging-${runId}`,
+      backupDir: `${rootState}/backups/mail/${runId}`,
+      phase: 'swapping',
+      startedAt: owner.startedAt,
+      updatedAt: owner.startedAt,
+      writes: [],
+      dirs: [],
+      deletes: [],
+    });
+    await writeFile(join(root(primary), 'main.cf'), 'relayhost = newer\n');
+    const locked = await cli('sync', '--set', 'mail', '--yes');
+    expect(locked.code).toBe(8);
+    expect(locked.out).toMatch(/ops-laptop/);
+    expect((await cli('plan', '--set', 'mail')).code).toBe(8);
+    // Its heartbeat stops (ten minutes old): the run is interrupted, for this store too.
+    const old = new Date(Date.now() - 600_000);
+    await lutimes(join(rootState, 'lock'), old, old);
+    const interrupted = await cli('sync', '--set', 'mail', '--yes');
+    expect(interrupted.code).toBe(7);
+    expect(interrupted.out).toContain(runId);
+    expect(await readFile(join(root(second), 'main.cf'), 'utf8')).toBe('relayhost = old\n');
+    // The stale lock is broken only when the user says so.
+    expect((await cli('recover', '--server', 'sec')).code).toBe(8);
+    const recovered = await cli('recover', '--server', 'sec', '--break-lock');
+    expect(recovered.code).toBe(0);
+    expect(recovered.out).toContain(`run ${runId} completed`);
+    expect((await cli('sync', '--set', 'mail', '--yes')).code).toBe(0);
+    expect(await readFile(join(root(second), 'main.cf'), 'utf8')).toBe('relayhost = newer\n');
   });
 
   it('exits 5 when a destination does not answer', async () => {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { apply, type ApplyOptions } from '../../../src-main/engine/apply.js';
 import { readJournal } from '../../../src-main/engine/journal.js';
+import { rootStateDir } from '../../../src-main/engine/state-dir.js';
 import { restoreBackup } from '../../../src-main/engine/backup.js';
 import { DEFAULT_EXCLUDES } from '../../../src-main/engine/filters.js';
 import { plan } from '../../../src-main/engine/plan.js';
@@ -380,6 +381,6 @@ describe('apply end to end against real sshd', () => {
       const r = await run(new LocalEndpoint(), src, ssh, dst, mirror, { stateDir, keepRuns: 2 });
       expect(r.status).toBe('completed');
     }
-    expect(await fs.readdir(join(stateDir, 'backups/main'))).toHaveLength(2);
+    expect(await fs.readdir(join(rootStateDir(stateDir, dst), 'backups/main'))).toHaveLength(2);
   });
 });

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { applyAll, planAll, type FanOutTarget } from '../../../src-main/engine/fan-out.js';
 import { DEFAULT_EXCLUDES } from '../../../src-main/engine/filters.js';
+import { rootStateDir } from '../../../src-main/engine/state-dir.js';
 import { LocalEndpoint } from '../../../src-main/transport/local-endpoint.js';
 import type { SshConnection } from '../../../src-main/transport/ssh-connection.js';
 import { SshEndpoint } from '../../../src-main/transport/ssh-endpoint.js';
@@ -78,6 +79,8 @@ describe('fan-out to three destinations, one of them silent', () => {
     expect(await snapshot(join(b.dataRoot, 'cfg'))).toEqual(want);
     expect(await snapshot(join(c.dataRoot, 'cfg'))).toEqual(want);
     for (const s of [b, c])
-      expect(await snapshot(join(s.baseDir, 'state/journal'))).toHaveProperty([`${reports[0]?.runId}.json`]);
+      expect(
+        await snapshot(join(rootStateDir(join(s.baseDir, 'state'), join(s.dataRoot, 'cfg')), 'journal')),
+      ).toHaveProperty([`${reports[0]?.runId}.json`]);
   });
 });

@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recover } from '../../../src-main/engine/recover.js';
+import { rootStateDir } from '../../../src-main/engine/state-dir.js';
 import { SshEndpoint } from '../../../src-main/transport/ssh-endpoint.js';
 import type { SshConnection } from '../../../src-main/transport/ssh-connection.js';
 import { makeTempDir } from '../../support/temp.js';
@@ -68,6 +69,9 @@ describe('a run killed with SIGKILL', () => {
     await tmp?.cleanup();
   });
 
+  /** The user confirmed breaking the lock the killed process left. */
+  const BREAK = { lock: { breakStale: true } } as const;
+
   async function killAt(stallAt: 'transfer' | 'swap') {
     n++;
     const src = join(tmp.dir, `src${n}`);
@@ -88,8 +92,9 @@ describe('a run killed with SIGKILL', () => {
       stallAt,
     };
     await runAndKill(args);
-    const [journalName] = await fs.readdir(join(stateDir, 'journal'));
-    const journalPath = join(stateDir, 'journal', journalName ?? '');
+    const rootState = rootStateDir(stateDir, dst);
+    const [journalName] = (await fs.readdir(join(rootState, 'journal'))).filter((n) => n.endsWith('.json'));
+    const journalPath = join(rootState, 'journal', journalName ?? '');
     const phase = (JSON.parse(await fs.readFile(journalPath, 'utf8')) as { phase: string }).phase;
     return { src, dst, before, journalPath, phase, source: await snapshot(src) };
   }
@@ -109,7 +114,7 @@ describe('a run killed with SIGKILL', () => {
     expect(await snapshot(r.dst)).toEqual(r.before);
     const staged = (await fs.readdir(r.dst)).filter((x) => x.startsWith('.configsync-staging-'));
     expect(staged).toHaveLength(1);
-    const res = await recover(new SshEndpoint(conn, { fastPath: true }), r.journalPath);
+    const res = await recover(new SshEndpoint(conn, { fastPath: true }), r.journalPath, 'complete', BREAK);
     expect(res.outcome).toBe('rolled-back');
     expect(await snapshot(r.dst, () => false)).toEqual(r.before);
     expect((JSON.parse(await fs.readFile(r.journalPath, 'utf8')) as { phase: string }).phase).toBe(
@@ -123,7 +128,13 @@ describe('a run killed with SIGKILL', () => {
     const mid = await snapshot(r.dst);
     wholeFilesOnly(mid, r.before, r.source);
     expect(mid).not.toEqual(r.before);
-    const res = await recover(new SshEndpoint(conn, { fastPath: true }), r.journalPath);
+    // The killed process's lock stays until the user confirms breaking it; nothing is touched till then.
+    await expect(recover(new SshEndpoint(conn, { fastPath: true }), r.journalPath)).rejects.toMatchObject({
+      code: 'DESTINATION_LOCKED',
+      message: expect.stringMatching(/process is gone/),
+    });
+    expect(await snapshot(r.dst)).toEqual(mid);
+    const res = await recover(new SshEndpoint(conn, { fastPath: true }), r.journalPath, 'complete', BREAK);
     expect(res).toMatchObject({ outcome: 'completed', errors: [] });
     expect(await snapshot(r.dst, () => false)).toEqual(r.source);
     expect((JSON.parse(await fs.readFile(r.journalPath, 'utf8')) as { phase: string }).phase).toBe('done');
@@ -132,7 +143,7 @@ describe('a run killed with SIGKILL', () => {
   it('mid-swap: recover can roll back instead, byte for byte', async () => {
     const r = await killAt('swap');
     wholeFilesOnly(await snapshot(r.dst), r.before, r.source);
-    const res = await recover(new SshEndpoint(conn, { fastPath: false }), r.journalPath, 'rollback');
+    const res = await recover(new SshEndpoint(conn, { fastPath: false }), r.journalPath, 'rollback', BREAK);
     expect(res).toMatchObject({ outcome: 'rolled-back', errors: [] });
     expect(await snapshot(r.dst, () => false)).toEqual(r.before);
   });

@@ -88,7 +88,7 @@ describe('sync.fileDiff and the per-run mode and compare overrides of sync.plan'
     // The plan said where the backup would be kept; the run kept it there.
     const serverId = easy.targets[0]?.serverId ?? '';
     const folder = easy.backupFolders[serverId] ?? '';
-    expect(folder).toMatch(/^~\/\.configsync\/servers\/.+\/backups\/diffs\/$/);
+    expect(folder).toMatch(/^~\/\.configsync\/roots\/[0-9a-f]{20}\/backups\/diffs\/$/);
     expect(record.reports[0]?.backupDir).toContain(folder.slice(1));
     expect(await readFile(join(root(second), 'extra.conf'), 'utf8')).toBe('only here');
     expect(await readFile(join(root(second), 'app.conf'), 'utf8')).toBe('port=8080\nhost=a\n');

@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compose, type ComposedApp } from '../../../src-main/compose.js';
-import { stateDirOf } from '../../../src-main/services/sync/run-paths.js';
+import { rootStateDir } from '../../../src-main/engine/state-dir.js';
+import { legacyStateDirOf } from '../../../src-main/services/sync/run-paths.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
 import { provisionServers, rpc } from '../../support/app.js';
 import { applyAndKillMidSwap } from '../../support/killed-apply.js';
+import { snapshot } from '../engine/tree.js';
 
 // A run killed half-way through its swap leaves the destination part old, part new (whole files only).
 // The app must not plan over that tree: it says so, and `sync.recover` ends the run from its journal.
@@ -18,11 +20,13 @@ describe('a destination with an interrupted run', () => {
   let src: string;
   let dst: string;
   let serverId: string;
+  let storeBase: string;
 
   beforeAll(async () => {
     s = await startSshd();
     const tmp = await makeTempDir();
     cleanup = tmp.cleanup;
+    storeBase = tmp.dir;
     src = join(tmp.dir, 'src');
     dst = join(s.dataRoot, 'dst');
     await mkdir(src, { recursive: true });
@@ -45,10 +49,11 @@ describe('a destination with an interrupted run', () => {
   });
 
   it('is reported instead of planned, recovers from its journal, and then syncs', async () => {
-    // The same state folder the app uses for this server entry, as the killed process would have had it.
-    const stateDir = stateDirOf(serverId).replace(/^~/, homedir());
+    // The state folder every store uses for this root (another process, with a store of its own).
+    const stateDir = join(homedir(), '.configsync');
     await applyAndKillMidSwap(s, { src, dst, stateDir });
-    const journals = (await readdir(join(stateDir, 'journal'))).filter((n) => n.endsWith('.json'));
+    const rootState = rootStateDir(stateDir, dst);
+    const journals = (await readdir(join(rootState, 'journal'))).filter((n) => n.endsWith('.json'));
     expect(journals).toHaveLength(1);
     const runId = (journals[0] ?? '').replace(/\.json$/, '');
     const contents = await Promise.all(
@@ -58,18 +63,78 @@ describe('a destination with an interrupted run', () => {
     expect(contents.filter((c) => c.startsWith('new')).length).toBeGreaterThan(0);
     expect(contents.filter((c) => c.startsWith('old')).length).toBeGreaterThan(0);
 
+    const mid = await snapshot(dst);
     const { set } = await rpc(app, 'sets.save', { set: { name: 'main', items: [{ path: '${R}' }] } });
     const refused = await rpc(app, 'sync.plan', { setId: set.id });
     expect(refused.targets[0]).toMatchObject({ ok: false, code: 'INTERRUPTED_RUN' });
     expect(refused.targets[0]?.message).toContain(runId);
 
-    const { recovered } = await rpc(app, 'sync.recover', { serverId, mode: 'complete' });
-    expect(recovered).toEqual([{ runId, outcome: 'completed', errors: [] }]);
+    // A second store (its own data folder and server entry for the same host) sees the same run.
+    const other = compose({ dataDir: join(storeBase, 'store2'), shell: 'cli', log: () => undefined });
+    try {
+      await rpc(other, 'servers.edit', { id: 'local', patch: { vars: { R: src } } });
+      await rpc(other, 'servers.setRole', { id: 'local', role: 'primary' });
+      await provisionServers(other, [{ name: 'dest-too', sshd: s, role: 'secondary', vars: { R: dst } }]);
+      const { set: set2 } = await rpc(other, 'sets.save', {
+        set: { name: 'main', items: [{ path: '${R}' }] },
+      });
+      const seen = await rpc(other, 'sync.plan', { setId: set2.id });
+      expect(seen.targets[0]).toMatchObject({ ok: false, code: 'INTERRUPTED_RUN' });
+      expect(seen.targets[0]?.message).toMatch(
+        new RegExp(`${runId} \\(started .* by store .* pid \\d+; stopped while swapping\\)`),
+      );
+    } finally {
+      await other.dispose();
+    }
+
+    // The killed process left its lock: broken only when the user says so.
+    await expect(rpc(app, 'sync.recover', { serverId, mode: 'complete' })).rejects.toMatchObject({
+      code: 'DESTINATION_LOCKED',
+    });
+    expect(await snapshot(dst)).toEqual(mid);
+    const { recovered } = await rpc(app, 'sync.recover', { serverId, mode: 'complete', breakLock: true });
+    expect(recovered).toEqual([{ runId, outcome: 'completed', errors: [], left: [] }]);
     for (let i = 0; i < 400; i++) expect(await readFile(join(dst, `f${i}.conf`), 'utf8')).toBe(`new ${i}\n`);
     expect((await readdir(dst)).filter((n) => n.startsWith('.configsync'))).toEqual([]);
 
     const plan = await rpc(app, 'sync.plan', { setId: set.id });
     expect(plan.targets[0]).toMatchObject({ ok: true });
     expect((await rpc(app, 'sync.recover', { serverId, mode: 'complete' })).recovered).toEqual([]);
+  });
+
+  it('reads an unfinished run journaled in the older per-entry layout, and recovers it', async () => {
+    for (let i = 0; i < 400; i++)
+      await writeFile(join(dst, `f${i}.conf`), `old ${i} (an older, longer version)\n`);
+    // An older version kept journals and backups per server entry: the run's state is moved there.
+    const elsewhere = join(storeBase, 'old-state');
+    await applyAndKillMidSwap(s, { src, dst, stateDir: elsewhere });
+    const legacy = legacyStateDirOf(serverId).replace(/^~/, homedir());
+    await rm(legacy, { recursive: true, force: true });
+    await mkdir(legacy, { recursive: true });
+    const moved = rootStateDir(elsewhere, dst);
+    await rename(join(moved, 'journal'), join(legacy, 'journal'));
+    await rename(join(moved, 'backups'), join(legacy, 'backups'));
+    await rm(elsewhere, { recursive: true, force: true });
+    const [name] = (await readdir(join(legacy, 'journal'))).filter((n) => n.endsWith('.json'));
+    const runId = (name ?? '').replace(/\.json$/, '');
+    // As that version wrote it: the journal names its backup folder there.
+    const head = JSON.parse(await readFile(join(legacy, 'journal', name ?? ''), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const backupDir = join(legacy, 'backups/main', runId);
+    await writeFile(join(legacy, 'journal', name ?? ''), JSON.stringify({ ...head, backupDir }));
+
+    const { sets } = await rpc(app, 'sets.list', {});
+    const setId = sets.find((x) => x.name === 'main')?.id ?? '';
+    const refused = await rpc(app, 'sync.plan', { setId });
+    expect(refused.targets[0]).toMatchObject({ ok: false, code: 'INTERRUPTED_RUN' });
+    expect(refused.targets[0]?.message).toContain(runId);
+    const { recovered } = await rpc(app, 'sync.recover', { serverId, mode: 'rollback' });
+    expect(recovered).toEqual([{ runId, outcome: 'rolled-back', errors: [], left: [] }]);
+    for (let i = 0; i < 400; i++)
+      expect(await readFile(join(dst, `f${i}.conf`), 'utf8')).toBe(`old ${i} (an older, longer version)\n`);
+    expect((await rpc(app, 'sync.plan', { setId })).targets[0]).toMatchObject({ ok: true });
+    await rm(legacy, { recursive: true, force: true });
   });
 });
