@@ -24,6 +24,7 @@ import { swapIn } from './swap.js';
 import { trace } from '../trace.js';
 import { pruneJournals } from './recover.js';
 import { touchedBy, verify, verifyReadsListing } from './verify.js';
+import { ownerMapper, settleFolders, tarOptionsFor, writeAttrs } from './metadata.js';
 
 export type ApplyOptions = {
   /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
@@ -103,6 +104,8 @@ async function applyRun(
   const backupDir = backupDirOf(stateDir, setName, runId);
   const stagingDir = joinRoot(root, `.configsync-staging-${runId}`);
   const changing = plan.entries.filter(isChange);
+  // Owners by name (or id) as the destination knows them; nothing when it cannot set owners.
+  const owner = changing.length > 0 ? await ownerMapper(plan, destination) : () => ({});
   const writes: Array<JournalWrite & { size: number }> = [];
   const dirs: JournalWrite[] = [];
   for (const e of changing) {
@@ -113,6 +116,7 @@ async function applyRun(
       type: s.type,
       mode: s.mode,
       mtimeMs: s.mtimeMs,
+      ...writeAttrs(s, owner),
       ...(s.linkTarget !== undefined ? { linkTarget: s.linkTarget } : {}),
       replaces: e.destination?.type ?? null,
     };
@@ -211,6 +215,7 @@ async function applyRun(
       signal: options.signal,
       progress,
       bulk,
+      tar: await tarOptionsFor(plan, destination),
     });
     // Both read-only, on different machines: asked at once. After a tar stream, the staged files are
     // what tar read (it fails on a file that changed while read, and on any file it could not write),
@@ -300,6 +305,8 @@ async function applyRun(
       });
   }
   await destination.removeTree(stagingDir);
+  // Last, once nothing else changes in them: folders and the root as on the source (mode, owner, mtime).
+  errors.push(...(await settleFolders(plan, destination, owner)));
   await mark('done');
   await pruning;
   progress.phase('done', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });

@@ -62,7 +62,8 @@ export async function sftpList(sftp: SFTPWrapper, root: string): Promise<RawEntr
   const top = await sftpStat(sftp, root);
   if (!top) return null;
   if (top.type !== 'dir' && top.type !== 'symlink') throw new Error(`${root} is not a folder.`);
-  const out: RawEntry[] = [];
+  // The root itself first, with the empty path, as a find listing gives it.
+  const out: RawEntry[] = top.type === 'dir' ? [{ path: '', ...top }] : [];
   const walk = async (dir: string, rel: string): Promise<void> => {
     const list = await call<Array<{ filename: string; attrs: Attributes }>>(sftp, (cb) =>
       sftp.readdir(dir, cb),

@@ -50,9 +50,15 @@ export const entryMeta = z.object({
   type: entryType,
   size: z.number(),
   mtimeMs: z.number(),
+  nsec: z.number().int().optional(),
   mode: z.number().int(),
   linkTarget: z.string().optional(),
   hash: z.string().optional(),
+  linkId: z.string().optional(),
+  uid: z.number().int().optional(),
+  gid: z.number().int().optional(),
+  user: z.string().optional(),
+  group: z.string().optional(),
 });
 
 export const planEntry = z.object({
@@ -63,8 +69,14 @@ export const planEntry = z.object({
   destination: entryMeta.optional(),
 });
 
+/** Counts per plan action; a record written before an action existed reads that action as 0. */
+const actionCounts = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' ? { skip: 0, ...v } : v),
+  z.record(planAction, z.number().int()),
+);
+
 export const planSummary = z.object({
-  counts: z.record(planAction, z.number().int()),
+  counts: actionCounts,
   bytesToCopy: z.number(),
   bytesToDelete: z.number(),
   bytesToBackUp: z.number(),
@@ -82,7 +94,7 @@ export const runReport = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),
-  counts: z.record(planAction, z.number().int()),
+  counts: actionCounts,
   filesWritten: z.number().int(),
   filesDeleted: z.number().int(),
   bytesWritten: z.number(),
