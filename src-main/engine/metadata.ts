@@ -8,6 +8,7 @@ import type {
   PlanEntry,
 } from '../../src-shared/model/sync.js';
 import type { Endpoint, LocalCopy, TarOptions } from '../transport/endpoint.js';
+import { xattrDumpCommand, xattrRestoreCommand } from '../transport/attr-script.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
 import { sameTime } from './plan.js';
@@ -193,9 +194,12 @@ export async function tarOptionsFor(plan: Plan, destination: Endpoint): Promise<
  * one staged, and mtimes SFTP cannot carry (sub-second, before 1970, after 2106) are set exactly.
  */
 export async function finishPerFile(
+  source: Endpoint,
+  sourceRoot: string,
   destination: Endpoint,
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite>,
+  xattrs: boolean,
 ): Promise<void> {
   const first = new Map<string, string>();
   const links: LocalCopy[] = [];
@@ -210,15 +214,42 @@ export async function finishPerFile(
     if (failed.length > 0)
       throw new Error(`Hard links could not be made on ${destination.label}: ${failed[0]?.message ?? ''}`);
   }
+  if (xattrs) await copyXattrs(source, sourceRoot, destination, stagingDir, writes);
   await destination.setExactTimes?.(
     writes
-      .filter((w) => w.type === 'file')
+      .filter((w) => w.type !== 'dir')
       .map((w) => ({
         path: joinRoot(stagingDir, w.path),
         mtimeMs: w.mtimeMs,
         ...(w.nsec !== undefined ? { nsec: w.nsec } : {}),
+        ...(w.type === 'symlink' && w.uid !== undefined && w.gid !== undefined
+          ? { linkOwner: { uid: w.uid, gid: w.gid } }
+          : {}),
       })),
   );
+}
+
+/**
+ * xattrs and POSIX ACLs of files staged one by one (SFTP has no request for them): dumped by getfattr
+ * on the source, restored by setfattr in the staging folder. A side without the attr tools, or a
+ * filesystem without xattrs, keeps none (as rsync -X there); any other failure fails the run.
+ */
+async function copyXattrs(
+  source: Endpoint,
+  sourceRoot: string,
+  destination: Endpoint,
+  stagingDir: string,
+  writes: ReadonlyArray<JournalWrite>,
+): Promise<void> {
+  const paths = writes.filter((w) => w.type === 'file').map((w) => w.path);
+  if (paths.length === 0 || !source.fastPath || !destination.fastPath) return;
+  const dump = await source.run(xattrDumpCommand(paths), sourceRoot);
+  if (dump.code === 127 || dump.stdout.trim() === '') return;
+  if (dump.code !== 0)
+    throw new Error(`Reading xattrs on ${source.label} failed: ${dump.stderr.trim().slice(0, 300)}`);
+  const r = await destination.run(xattrRestoreCommand(dump.stdout.trim()), stagingDir);
+  if (r.code !== 0 && r.code !== 127)
+    throw new Error(`Setting xattrs on ${destination.label} failed: ${r.stderr.trim().slice(0, 300)}`);
 }
 
 /**

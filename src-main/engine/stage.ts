@@ -139,13 +139,13 @@ async function stagePerFile(
   destination: Endpoint,
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite>,
-  { signal, progress }: StageOptions,
+  { signal, progress, tar }: StageOptions,
 ): Promise<void> {
   const made = new Set<string>([stagingDir]);
   let bytes = 0;
   let files = 0;
   // Times SFTP cannot carry are set by one shell command at the end: its session starts now.
-  if (writes.some((w) => w.type === 'file' && !sftpCarriesTime(w.mtimeMs, w.nsec)))
+  if (writes.some((w) => w.type !== 'dir' && !sftpCarriesTime(w.mtimeMs, w.nsec)))
     destination.prepareCommand?.();
   for (const w of writes) {
     if (signal?.aborted) throw new CancelledError();
@@ -168,7 +168,7 @@ async function stagePerFile(
     }
     progress.update({ filesDone: ++files });
   }
-  await finishPerFile(destination, stagingDir, writes);
+  await finishPerFile(source, sourceRoot, destination, stagingDir, writes, tar?.xattrs === true);
 }
 
 function counted(input: Readable, onBytes: (n: number) => void): Readable {

@@ -12,6 +12,11 @@ export function touchTime(mtimeMs: number, nsec?: number): string {
   return `@-${-sec - 1}.${String(1_000_000_000 - ns).padStart(9, '0')}`;
 }
 
+/** True when SFTP (whole seconds, unsigned 32 bits) can carry this mtime exactly (and nothing else is asked). */
+export function sftpCarries(t: ExactTime): boolean {
+  return t.linkOwner === undefined && sftpCarriesTime(t.mtimeMs, t.nsec);
+}
+
 /** True when SFTP (whole seconds, unsigned 32 bits) can carry this mtime exactly. */
 export function sftpCarriesTime(mtimeMs: number, nsec?: number): boolean {
   const sec = Math.floor(mtimeMs / 1000);
@@ -21,7 +26,10 @@ export function sftpCarriesTime(mtimeMs: number, nsec?: number): boolean {
 /** A script setting each mtime exactly (of a link itself, never its target); prints the index of each failure. */
 export function exactTimesScript(times: ReadonlyArray<ExactTime>): string {
   return `${times
-    .map((t, i) => `touch -h -m -d ${touchTime(t.mtimeMs, t.nsec)} -- ${shq(t.path)} || echo ${i}`)
+    .map((t, i) => {
+      const chown = t.linkOwner ? `chown -h ${t.linkOwner.uid}:${t.linkOwner.gid} -- ${shq(t.path)} && ` : '';
+      return `{ ${chown}touch -h -m -d ${touchTime(t.mtimeMs, t.nsec)} -- ${shq(t.path)}; } || echo ${i}`;
+    })
     .join('\n')}\n`;
 }
 
@@ -72,4 +80,15 @@ export function tarExtractOptions(options: TarOptions = {}): string[] {
     // Warnings about old or future times are not errors: those times are what is copied.
     '--warning=no-timestamp',
   ];
+}
+
+/** The xattrs (POSIX ACLs included) of `./path`s, as `getfattr --dump` writes them for setfattr --restore. */
+export function xattrDumpCommand(paths: ReadonlyArray<string>): string {
+  return `getfattr -h -d -m - -e hex -- ${paths.map((p) => shq(`./${p}`)).join(' ')}`;
+}
+
+/** Restores a getfattr dump in the working folder (no link is followed). */
+export function xattrRestoreCommand(dump: string): string {
+  const end = `CONFIGSYNC_XATTRS_${Math.random().toString(36).slice(2)}`;
+  return `setfattr -h --restore=- <<'${end}'\n${dump}\n${end}`;
 }

@@ -51,8 +51,16 @@ export type TarOptions = {
   readonly numericOwner?: boolean;
 };
 
-/** A path's mtime to set to the nanosecond, whatever its range (before 1970, after 2106). */
-export type ExactTime = { readonly path: string; readonly mtimeMs: number; readonly nsec?: number };
+/**
+ * A path's mtime to set to the nanosecond, whatever its range (before 1970, after 2106); `linkOwner`
+ * for a symlink, whose owner SFTP cannot set (its setstat follows the link).
+ */
+export type ExactTime = {
+  readonly path: string;
+  readonly mtimeMs: number;
+  readonly nsec?: number;
+  readonly linkOwner?: { readonly uid: number; readonly gid: number };
+};
 
 /** A copy inside one endpoint (backups, restores); `type` says how to copy it. */
 export type LocalCopy = { readonly from: string; readonly to: string; readonly type: EntryType };

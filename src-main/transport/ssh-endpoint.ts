@@ -16,7 +16,7 @@ import {
   exactTimesScript,
   parseOwners,
   resolveOwnersScript,
-  sftpCarriesTime,
+  sftpCarries,
   tarCreateOptions,
   tarExtractOptions,
 } from './attr-script.js';
@@ -179,7 +179,7 @@ export class SshEndpoint implements Endpoint {
   }
 
   async setExactTimes(times: ReadonlyArray<ExactTime>): Promise<boolean> {
-    const needed = times.filter((t) => !sftpCarriesTime(t.mtimeMs, t.nsec));
+    const needed = times.filter((t) => !sftpCarries(t));
     if (needed.length === 0) return true;
     if (!this.fastPath) return false;
     const r = await this.conn.exec('/bin/sh -s', exactTimesScript(needed));
