@@ -54,6 +54,14 @@ export async function verify(
     for (const e of checked.filter(implied)) (levels[depthOf(e.path)] ??= []).push(e);
     for (const level of levels) if (level) await statAll(level.filter((e) => now.has(parentOf(e.path))));
     holdsSomething = async (dir) => (await destination.readdir(at(dir))).length > 0;
+    // A stat resolves every folder on its way: a path found below a symlink was seen through the
+    // link, outside the tree (a listing, which never follows links, would not have it).
+    for (const p of [...now.keys()])
+      for (let q = parentOf(p); q !== ''; q = parentOf(q))
+        if (now.get(q)?.type === 'symlink') {
+          now.delete(p);
+          break;
+        }
   } else {
     const listed = (await destination.list(plan.destinationRoot)) ?? [];
     const parents = new Set<string>();
