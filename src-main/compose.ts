@@ -11,6 +11,7 @@ import { appVersion } from './version.js';
 import { SyncService } from './services/sync-service.js';
 import { SyncSetService } from './services/sync-set-service.js';
 import { syncHandlers } from './services/sync-handlers.js';
+import { SudoPasswords } from './transport/sudo-passwords.js';
 import { endpointConnector, logsDirOf, pathResolver, stateDirOf } from './services/sync-wiring.js';
 import { HistoryStore } from './services/history-store.js';
 import { historyHandlers } from './services/history-service.js';
@@ -60,7 +61,14 @@ export function compose(options: ComposeOptions): ComposedApp {
   const events = new EventBus();
   const servers = new ServerService(settings);
   const keys = new AppKeyStore(options.dataDir, options.secretBox);
-  const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
+  // Sudo passwords live here only while a call connects (see syncHandlers), never in a store or a log.
+  const sudoPasswords = new SudoPasswords();
+  const connect = endpointConnector({
+    service: servers,
+    keys,
+    fastPath: options.fastPath ?? true,
+    sudoPasswords,
+  });
   const resolvePath = pathResolver(servers);
   const logsDir = logsDirOf(options.dataDir);
   let automation: Automation | null = null;
@@ -108,7 +116,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     ...(options.automation ? { options: options.automation } : {}),
   });
   const runner = automation.runner;
-  const syncs = syncHandlers({ sets, sync, servers, connect, resolvePath });
+  const syncs = syncHandlers({ sets, sync, servers, connect, resolvePath, sudoPasswords });
   const handlers: Handlers = {
     ...appHandlers({
       version: appVersion(),

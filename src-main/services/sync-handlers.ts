@@ -8,6 +8,7 @@ import type { SyncService } from './sync-service.js';
 import type { SyncSetService } from './sync-set-service.js';
 import type { ServerService } from './server-service.js';
 import type { Endpoint } from '../transport/endpoint.js';
+import type { SudoPasswords } from '../transport/sudo-passwords.js';
 import { pickParticipants, stateDirOf } from './sync-wiring.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
 
@@ -17,6 +18,8 @@ export type SyncHandlerDeps = {
   readonly servers: ServerService;
   readonly connect: (serverId: string) => Promise<Endpoint>;
   readonly resolvePath: (serverId: string, path: string) => string;
+  /** Where a call's sudo passwords are held while it connects (the connector reads them). */
+  readonly sudoPasswords?: SudoPasswords;
 };
 
 type SyncMethod =
@@ -37,6 +40,22 @@ type SyncMethod =
 
 /** Handlers for `sets.*` and `sync.*`: sets from the store, participants from the server list's roles. */
 export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> {
+  /**
+   * Runs `work` with this call's sudo passwords held for its connections, and forgets them after:
+   * a connection keeps its own in memory until it is closed, nothing else does.
+   */
+  const withSudo = async <T>(
+    passwords: Readonly<Record<string, string>> | undefined,
+    work: () => Promise<T>,
+  ) => {
+    const ids = Object.keys(passwords ?? {});
+    for (const id of ids) deps.sudoPasswords?.set(id, (passwords as Record<string, string>)[id] as string);
+    try {
+      return await work();
+    } finally {
+      for (const id of ids) deps.sudoPasswords?.clear(id);
+    }
+  };
   const places = new PlanPlacesMemo();
   /** Plans being computed, by the caller's planRequestId; and cancels that came before their plan. */
   const planning = new Map<string, AbortController>();
@@ -83,7 +102,15 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         endpoint.close();
       }
     },
-    'sync.plan': async ({ setId, sourceServerId, destinationServerIds, mode, compare, planRequestId }) => {
+    'sync.plan': async ({
+      setId,
+      sourceServerId,
+      destinationServerIds,
+      mode,
+      compare,
+      planRequestId,
+      sudoPasswords,
+    }) => {
       const stored = deps.sets.get(setId);
       const set = { ...stored, mode: mode ?? stored.mode, compare: compare ?? stored.compare };
       const who = pickParticipants(deps.servers.committed(), sourceServerId, destinationServerIds);
@@ -94,7 +121,9 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       }
       let planned;
       try {
-        planned = await deps.sync.plan({ set, ...who }, { signal: controller.signal });
+        planned = await withSudo(sudoPasswords, () =>
+          deps.sync.plan({ set, ...who }, { signal: controller.signal }),
+        );
       } finally {
         if (planRequestId && planning.get(planRequestId) === controller) planning.delete(planRequestId);
       }
@@ -137,13 +166,16 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
     'sync.apply': (input) => deps.sync.start(input),
     'sync.cancel': (input) => deps.sync.cancel(input),
     'sync.wait': ({ runId }) => deps.sync.wait(runId),
-    'sync.restore': async (input) => {
-      const r = await deps.sync.restore(input);
+    'sync.restore': async ({ sudoPasswords, ...input }) => {
+      const r = await withSudo(sudoPasswords, () => deps.sync.restore(input));
       return { ...r, errors: [...r.errors] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
-    'sync.recover': async ({ serverId, mode }) => ({
-      recovered: (await deps.sync.recover(serverId, mode)).map((r) => ({ ...r, errors: [...r.errors] })),
+    'sync.recover': async ({ serverId, mode, sudoPasswords }) => ({
+      recovered: (await withSudo(sudoPasswords, () => deps.sync.recover(serverId, mode))).map((r) => ({
+        ...r,
+        errors: [...r.errors],
+      })),
     }),
   };
 }

@@ -15,6 +15,7 @@ import {
   syncRunsInput,
   syncRunsOutput,
   runRecord,
+  sudoPasswords,
 } from '../schemas/sync.js';
 
 const id = z.string().min(1).max(100);
@@ -79,6 +80,8 @@ export const syncMethods = {
         compare: compareMethod.optional(),
         /** Chosen by the caller so that `sync.cancelPlan` can stop this plan while it is computed. */
         planRequestId: id.optional(),
+        /** Sudo passwords for this plan's connections (kept by them until the run ends), by server id. */
+        sudoPasswords: sudoPasswords.optional(),
       })
       .strict(),
     output: syncPlanOutput.extend({
@@ -116,7 +119,13 @@ export const syncMethods = {
    * `complete` puts the rest of the staged files in place, `rollback` restores the run's backup.
    */
   'sync.recover': {
-    input: z.object({ serverId: id, mode: z.enum(['complete', 'rollback']).default('complete') }).strict(),
+    input: z
+      .object({
+        serverId: id,
+        mode: z.enum(['complete', 'rollback']).default('complete'),
+        sudoPasswords: sudoPasswords.optional(),
+      })
+      .strict(),
     output: z.object({
       recovered: z.array(
         z.object({

@@ -42,6 +42,12 @@ export const syncSet = z.object({
   deleteThreshold: z.number().min(0).max(1).default(DEFAULT_DELETE_THRESHOLD),
   validateCommand: z.string().max(4000).optional(),
   postApplyCommand: z.string().max(4000).optional(),
+  /** Owners and groups: by name like rsync (default), by numeric id, or left as they are. */
+  owners: z.enum(['name', 'numeric', 'ignore']).default('name'),
+  /** Symlinks that point out of the root are skipped (and listed) instead of copied as they are. */
+  skipEscapingLinks: z.boolean().default(false),
+  /** xattrs and POSIX ACLs; absent: carried when the destination is reached as root. */
+  xattrs: z.boolean().optional(),
 });
 export type SyncSetInput = z.input<typeof syncSet>;
 export type SyncSet = z.output<typeof syncSet>;
@@ -131,6 +137,8 @@ export const planTarget = z.object({
   status: z.enum(runStatuses).optional(),
   code: z.string().optional(),
   message: z.string().optional(),
+  /** Said once for this destination before anything runs (owners it cannot set...). */
+  notes: z.array(z.string()).default([]),
 });
 
 export const syncPlanInput = z
@@ -170,8 +178,19 @@ export const syncApplyOutput = z.object({ runId: z.string() });
 export const syncCancelInput = z.object({ runId: z.string() }).strict();
 export const syncCancelOutput = z.object({ cancelled: z.boolean() });
 
+/**
+ * Sudo passwords for this call only, by server id (servers whose sudo asks for one): kept in memory
+ * while the call connects, never stored or logged.
+ */
+export const sudoPasswords = z.record(z.string().min(1).max(100), z.string().min(1).max(1024));
+
 export const syncRestoreInput = z
-  .object({ serverId: z.string(), setName: z.string(), runId: z.string() })
+  .object({
+    serverId: z.string(),
+    setName: z.string(),
+    runId: z.string(),
+    sudoPasswords: sudoPasswords.optional(),
+  })
   .strict();
 export const syncRestoreOutput = z.object({
   restored: z.number().int(),
