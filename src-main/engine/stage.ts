@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { Endpoint, StatResult, TarOptions } from '../transport/endpoint.js';
 import { sftpCarriesTime } from '../transport/attr-script.js';
 import { finishPerFile } from './metadata.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
 import type { ProgressReporter } from './progress.js';

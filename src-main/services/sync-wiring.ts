@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Server } from '../../src-shared/model/server.js';
 import { expandPathVars } from '../../src-shared/path-vars.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { LocalEndpoint } from '../transport/local-endpoint.js';
 import { SshEndpoint } from '../transport/ssh-endpoint.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { shq } from './shell-quote.js';
 
 /**

@@ -1,7 +1,8 @@
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { createHash } from 'node:crypto';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
 import { WarmShell } from './warm-shell.js';
 import { NO_PRIVILEGE, remoteCommand, remoteProgram, stdinPrefix, type Privilege } from './remote-command.js';
@@ -30,15 +31,17 @@ export type SshTarget = {
   readonly maxChannels?: number;
 };
 
-export type SshErrorCode =
+export type SshErrorCode = Extract<
+  ErrorCode,
   | 'DNS'
   | 'REFUSED'
   | 'TIMEOUT'
   | 'HOST_KEY_UNKNOWN'
   | 'HOST_KEY_CHANGED'
-  | 'AUTH'
+  | 'AUTH_FAILED'
   | 'NETWORK'
-  | 'DISCONNECTED';
+  | 'DISCONNECTED'
+>;
 
 /** A connection failure in words a sysadmin understands, with what was seen of the host key. */
 export class SshError extends AppError {
@@ -334,14 +337,25 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
         reject(err);
       } else if (conn) resolve(conn);
     };
+    // After the handshake the host has answered: what is left is the login, and sshd waits a few
+    // seconds before it refuses a wrong password, so running out of time then is a refused login.
+    let handshakeDone = false;
+    const seconds = `${Number((target.contactTimeoutMs / 1000).toFixed(1))} s`;
     const timer = setTimeout(
       () =>
         finish(
-          new SshError(
-            'TIMEOUT',
-            `${label} did not answer within ${Math.round(target.contactTimeoutMs / 1000)} s (host down, firewalled or wrong port).`,
-            presented,
-          ),
+          keyError ??
+            (handshakeDone
+              ? new SshError(
+                  'AUTH_FAILED',
+                  `${label} answered but refused the login or did not accept it within ${seconds}: check the user name, password or key (sshd waits before it refuses a wrong password).`,
+                  presented,
+                )
+              : new SshError(
+                  'TIMEOUT',
+                  `${label} did not answer within ${seconds} (host down, firewalled or wrong port).`,
+                  presented,
+                )),
         ),
       target.contactTimeoutMs,
     );
@@ -398,7 +412,10 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
       finish(keyError ?? new SshError('NETWORK', `${label} closed the connection during setup.`, presented)),
     );
     trace(`${label}: connect`);
-    client.on('handshake', () => trace(`${label}: handshake done`));
+    client.on('handshake', () => {
+      handshakeDone = true;
+      trace(`${label}: handshake done`);
+    });
     try {
       client.connect(config);
       // From the first byte: the handshake and authentication are small request/response packets
@@ -429,7 +446,7 @@ function classify(
     return new SshError('TIMEOUT', `${label} did not answer in time.`, presented);
   if (err.level === 'client-authentication')
     return new SshError(
-      'AUTH',
+      'AUTH_FAILED',
       `${label} refused the login: the user name, key or password was not accepted.`,
       presented,
     );

@@ -42,7 +42,7 @@ describe('sudo on a server without root login (real sshd, real sudo)', () => {
   });
 
   it('refuses root login: the hardened server is only reachable as an ordinary user', async () => {
-    await expect(connectAs(server, 'root')).rejects.toMatchObject({ code: 'AUTH' });
+    await expect(connectAs(server, 'root')).rejects.toMatchObject({ code: 'AUTH_FAILED' });
   });
 
   it('NOPASSWD sudo: commands and SFTP run as root, files are read and written with root rights', async () => {
