@@ -67,16 +67,53 @@ const setList = listCommand({
     ),
 });
 
+const sudoOption = { 'sudo-password-stdin': { type: 'boolean', default: false } } as const;
+
 const participantOptions = {
   set: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   json: { type: 'boolean', default: false },
+  ...sudoOption,
 } as const;
+
+const SUDO_HELP = `  --sudo-password-stdin read the sudo password (servers whose sudo asks for one) from stdin's first
+                        line; on a terminal it is asked for otherwise. Used for this run only.`;
+
+/**
+ * The sudo passwords of this run, for the servers among `ids` (all, when absent) whose sudo asks for
+ * one: one line read from stdin with --sudo-password-stdin, else asked on the terminal per server.
+ * They go to the call that connects and are kept nowhere.
+ */
+async function sudoPasswordsFor(
+  ctx: CliContext,
+  fromStdin: boolean | undefined,
+  ids?: ReadonlyArray<string>,
+): Promise<Record<string, string> | undefined> {
+  const { committed } = await ctx.call('servers.list', {});
+  const asking = committed.filter(
+    (s) =>
+      s.kind === 'ssh' &&
+      s.sudo?.askPassword === true &&
+      s.role !== 'not-selected' &&
+      (ids === undefined || ids.includes(s.id)),
+  );
+  if (asking.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  if (fromStdin) {
+    const line = ctx.io.stdinLine ? await ctx.io.stdinLine() : '';
+    if (!line) throw new CliCallError('BAD_PARAMS', '--sudo-password-stdin: stdin held no password line.');
+    for (const s of asking) out[s.id] = line;
+    return out;
+  }
+  if (!ctx.io.secret) return undefined;
+  for (const s of asking) out[s.id] = await ctx.io.secret(`sudo password for ${s.name}: `);
+  return out;
+}
 
 async function planFor(
   ctx: CliContext,
-  v: { set?: string; from?: string; to?: string },
+  v: { set?: string; from?: string; to?: string; 'sudo-password-stdin'?: boolean },
 ): Promise<Output<'sync.plan'>> {
   if (!v.set) throw new CliCallError('BAD_PARAMS', '--set is required.');
   const set = await setByName(ctx, v.set);
@@ -84,10 +121,13 @@ async function planFor(
   const destinations = v.to
     ? await Promise.all(v.to.split(',').map(async (n) => (await serverByName(ctx, n.trim())).id))
     : undefined;
+  const ids = source && destinations ? [source, ...destinations] : undefined;
+  const sudoPasswords = await sudoPasswordsFor(ctx, v['sudo-password-stdin'], ids);
   return ctx.call('sync.plan', {
     setId: set.id,
     ...(source ? { sourceServerId: source } : {}),
     ...(destinations ? { destinationServerIds: destinations } : {}),
+    ...(sudoPasswords ? { sudoPasswords } : {}),
   });
 }
 
@@ -131,6 +171,7 @@ const planCmd: CliCommand = {
   --from SERVER     the source (the primary by default)
   --to A,B          destinations (every secondary by default)
   --json            print the plan summary as JSON
+${SUDO_HELP}
 ${exitLine([
   ['ok', 'in sync'],
   ['drift', 'something differs'],
@@ -165,6 +206,7 @@ const syncCmd: CliCommand = {
   --yes                 apply without asking (required when not on a terminal)
   --confirm-guards      also apply plans a guard refused (mass deletion, empty source)
   --json                print the run record as JSON
+${SUDO_HELP}
 ${exitLine([
   ['ok', 'applied everywhere'],
   ['usage', 'no --yes and no terminal'],
@@ -245,7 +287,8 @@ const runs = listCommand({
 const restore: CliCommand = {
   name: 'restore',
   summary: 'put a destination back as it was before a run, from its backup',
-  help: 'Usage: configsync restore --run RUN_ID --server NAME --set NAME [--yes]',
+  help: `Usage: configsync restore --run RUN_ID --server NAME --set NAME [--yes] [--sudo-password-stdin]
+${SUDO_HELP}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
@@ -254,6 +297,7 @@ const restore: CliCommand = {
         server: { type: 'string' },
         set: { type: 'string' },
         yes: { type: 'boolean', default: false },
+        ...sudoOption,
       },
       strict: true,
     });
@@ -272,7 +316,13 @@ const restore: CliCommand = {
       );
       return ctx.io.confirm ? exitCodes.refused : exitCodes.usage;
     }
-    const r = await ctx.call('sync.restore', { serverId: server.id, setName: set.name, runId: v.run });
+    const sudoPasswords = await sudoPasswordsFor(ctx, v['sudo-password-stdin'], [server.id]);
+    const r = await ctx.call('sync.restore', {
+      serverId: server.id,
+      setName: set.name,
+      runId: v.run,
+      ...(sudoPasswords ? { sudoPasswords } : {}),
+    });
     ctx.io.out(
       `Restored ${r.restored} file(s), removed ${r.removed} the run had created, on ${server.name}.`,
     );
@@ -284,21 +334,23 @@ const restore: CliCommand = {
 const recoverCmd: CliCommand = {
   name: 'recover',
   summary: 'end interrupted runs on a destination from their journals',
-  help: `Usage: configsync recover --server NAME [--rollback]
+  help: `Usage: configsync recover --server NAME [--rollback] [--sudo-password-stdin]
 A run that was killed or lost its link leaves whole files only, but part old and part new; such a
 destination is not planned until recovered. By default the rest of the staged files are put in place;
 --rollback restores the run's backup instead.`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
-      options: { server: { type: 'string' }, rollback: { type: 'boolean', default: false } },
+      options: { server: { type: 'string' }, rollback: { type: 'boolean', default: false }, ...sudoOption },
       strict: true,
     });
     if (!v.server) throw new CliCallError('BAD_PARAMS', '--server is required.');
     const server = await serverByName(ctx, v.server);
+    const sudoPasswords = await sudoPasswordsFor(ctx, v['sudo-password-stdin'], [server.id]);
     const { recovered } = await ctx.call('sync.recover', {
       serverId: server.id,
       mode: v.rollback ? 'rollback' : 'complete',
+      ...(sudoPasswords ? { sudoPasswords } : {}),
     });
     if (recovered.length === 0) ctx.io.out(`${server.name} has no interrupted run.`);
     for (const r of recovered) {
