@@ -17,6 +17,7 @@ import {
   useSyncWizard,
 } from './sync-wizard-store.js';
 import { changeCount } from './target-panel.js';
+import { SudoPrompt } from './sudo-prompt.js';
 import './sync-wizard.css';
 
 /**
@@ -73,127 +74,130 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
   const nextLabel = w.step === CONFIRM ? 'Start' : 'Next';
 
   return (
-    <Modal
-      opened={opened}
-      onClose={close}
-      size={1180}
-      centered
-      padding="lg"
-      title={<Title order={3}>Synchronize Configurations</Title>}
-      closeButtonProps={{ 'aria-label': 'Close' }}
-      overlayProps={{ backgroundOpacity: 0.55, blur: 3 }}
-      styles={{
-        content: { height: 'min(880px, calc(100dvh - 40px))', display: 'flex', flexDirection: 'column' },
-        body: { flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' },
-      }}
-    >
-      <Stepper
-        active={w.step === RESULTS ? RESULTS + 1 : w.step}
-        size="sm"
-        mb="md"
-        allowNextStepsSelect={false}
-        className="configsync-sync-stepper"
+    <>
+      <Modal
+        opened={opened}
+        onClose={close}
+        size={1180}
+        centered
+        padding="lg"
+        title={<Title order={3}>Synchronize Configurations</Title>}
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        overlayProps={{ backgroundOpacity: 0.55, blur: 3 }}
+        styles={{
+          content: { height: 'min(880px, calc(100dvh - 40px))', display: 'flex', flexDirection: 'column' },
+          body: { flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' },
+        }}
       >
-        <Stepper.Step label="Source and destinations" description="Set, mode, servers" />
-        <Stepper.Step label="Differences" description="What would change" />
-        <Stepper.Step label="Confirmation" description="Read before starting" />
-        <Stepper.Step label="Progress" description="Copying" />
-        <Stepper.Step label="Results" description="Per destination" />
-      </Stepper>
+        <Stepper
+          active={w.step === RESULTS ? RESULTS + 1 : w.step}
+          size="sm"
+          mb="md"
+          allowNextStepsSelect={false}
+          className="configsync-sync-stepper"
+        >
+          <Stepper.Step label="Source and destinations" description="Set, mode, servers" />
+          <Stepper.Step label="Differences" description="What would change" />
+          <Stepper.Step label="Confirmation" description="Read before starting" />
+          <Stepper.Step label="Progress" description="Copying" />
+          <Stepper.Step label="Results" description="Per destination" />
+        </Stepper>
 
-      <Box
-        style={{ flex: 1, minHeight: 0, overflowY: 'auto', overflowX: 'hidden' }}
-        pr={4}
-        data-testid="wizard-page"
-      >
-        {w.loadError && (
-          <Alert color="red" title="The servers or sets cannot be read" mb="md">
-            {w.loadError}
-          </Alert>
-        )}
-        {w.step === SOURCE && w.servers && w.sets && (
-          <SourcePage onOpenSets={() => openDialog('sync-sets')} />
-        )}
-        {w.step === SOURCE && w.servers && !w.servers.some((s) => s.role === 'primary') && (
-          <Alert color="orange" mt="md" data-testid="no-primary">
-            No server is the primary yet. Open Manage › Server List and choose the primary and its
-            secondaries.
-          </Alert>
-        )}
-        {w.step === DIFFERENCES && <DifferencesPage />}
-        {w.step === CONFIRM && <ConfirmPage />}
-        {w.step === PROGRESS && <ProgressPage />}
-        {w.step === RESULTS && <ResultsPage />}
+        <Box
+          style={{ flex: 1, minHeight: 0, overflowY: 'auto', overflowX: 'hidden' }}
+          pr={4}
+          data-testid="wizard-page"
+        >
+          {w.loadError && (
+            <Alert color="red" title="The servers or sets cannot be read" mb="md">
+              {w.loadError}
+            </Alert>
+          )}
+          {w.step === SOURCE && w.servers && w.sets && (
+            <SourcePage onOpenSets={() => openDialog('sync-sets')} />
+          )}
+          {w.step === SOURCE && w.servers && !w.servers.some((s) => s.role === 'primary') && (
+            <Alert color="orange" mt="md" data-testid="no-primary">
+              No server is the primary yet. Open Manage › Server List and choose the primary and its
+              secondaries.
+            </Alert>
+          )}
+          {w.step === DIFFERENCES && <DifferencesPage />}
+          {w.step === CONFIRM && <ConfirmPage />}
+          {w.step === PROGRESS && <ProgressPage />}
+          {w.step === RESULTS && <ResultsPage />}
 
-        {w.error && (
-          <Alert
-            color="red"
-            mt="md"
-            data-testid="wizard-error"
-            withCloseButton
-            onClose={() => useSyncWizard.setState({ error: null })}
-          >
-            {w.error}
-          </Alert>
-        )}
-      </Box>
-
-      <Group
-        justify="space-between"
-        mt="md"
-        pt="md"
-        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
-      >
-        {askClose ? (
-          <Group gap="sm" data-testid="confirm-close">
-            <Text size="sm" fw={500}>
-              A synchronization is running.
-            </Text>
-            <Button size="xs" variant="default" onClick={() => setAskClose(false)}>
-              Stay here
-            </Button>
-            <Button
-              size="xs"
-              variant="default"
-              onClick={() => {
-                setAskClose(false);
-                onClose();
-              }}
-            >
-              Let it finish in the background
-            </Button>
-            <Button
-              size="xs"
+          {w.error && (
+            <Alert
               color="red"
-              onClick={() => {
-                void w.cancelRun();
-                setAskClose(false);
-                onClose();
-              }}
+              mt="md"
+              data-testid="wizard-error"
+              withCloseButton
+              onClose={() => useSyncWizard.setState({ error: null })}
             >
-              Stop it and close
+              {w.error}
+            </Alert>
+          )}
+        </Box>
+
+        <Group
+          justify="space-between"
+          mt="md"
+          pt="md"
+          style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
+        >
+          {askClose ? (
+            <Group gap="sm" data-testid="confirm-close">
+              <Text size="sm" fw={500}>
+                A synchronization is running.
+              </Text>
+              <Button size="xs" variant="default" onClick={() => setAskClose(false)}>
+                Stay here
+              </Button>
+              <Button
+                size="xs"
+                variant="default"
+                onClick={() => {
+                  setAskClose(false);
+                  onClose();
+                }}
+              >
+                Let it finish in the background
+              </Button>
+              <Button
+                size="xs"
+                color="red"
+                onClick={() => {
+                  void w.cancelRun();
+                  setAskClose(false);
+                  onClose();
+                }}
+              >
+                Stop it and close
+              </Button>
+            </Group>
+          ) : (
+            <Text size="xs" c="dimmed">
+              <Kbd size="xs">Tab</Kbd> moves · <Kbd size="xs">Esc</Kbd> closes · nothing changes before Start
+            </Text>
+          )}
+          <Group gap="xs">
+            <Button variant="default" onClick={close} disabled={w.step === RESULTS}>
+              Cancel
+            </Button>
+            <Button variant="default" onClick={back} disabled={!canBack}>
+              Back
+            </Button>
+            <Button onClick={next} disabled={!canNext} color={w.step === CONFIRM ? 'orange' : undefined}>
+              {nextLabel}
+            </Button>
+            <Button color="green" onClick={onClose} disabled={!canFinish}>
+              Finish
             </Button>
           </Group>
-        ) : (
-          <Text size="xs" c="dimmed">
-            <Kbd size="xs">Tab</Kbd> moves · <Kbd size="xs">Esc</Kbd> closes · nothing changes before Start
-          </Text>
-        )}
-        <Group gap="xs">
-          <Button variant="default" onClick={close} disabled={w.step === RESULTS}>
-            Cancel
-          </Button>
-          <Button variant="default" onClick={back} disabled={!canBack}>
-            Back
-          </Button>
-          <Button onClick={next} disabled={!canNext} color={w.step === CONFIRM ? 'orange' : undefined}>
-            {nextLabel}
-          </Button>
-          <Button color="green" onClick={onClose} disabled={!canFinish}>
-            Finish
-          </Button>
         </Group>
-      </Group>
-    </Modal>
+      </Modal>
+      <SudoPrompt />
+    </>
   );
 }
