@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { apply } from '../../../src-main/engine/apply.js';
+import { restoreBackup } from '../../../src-main/engine/backup.js';
 import { plan } from '../../../src-main/engine/plan.js';
 import { scan } from '../../../src-main/engine/scan.js';
 import { LocalEndpoint } from '../../../src-main/transport/local-endpoint.js';
@@ -77,5 +78,32 @@ describe('a nasty tree is copied exactly (rsync -anciHAX --delete prints nothing
     ]);
     expect(r.report.status).toBe('completed');
     expect(await rsyncDifferences(source, dest, INTENDED)).toEqual([]);
+  });
+
+  it('a restore puts a nasty destination back exactly as it was before the run', async () => {
+    const dest = join(server.dataRoot, 'restore');
+    const before = join(tmp.dir, 'before');
+    // The destination held an older copy: a changed file, an owner change, a missing file, an extra.
+    await run('cp', ['-a', `${source}/.`, dest]).catch(async () => {
+      await fs.mkdir(dest, { recursive: true });
+      await run('cp', ['-a', `${source}/.`, dest]);
+    });
+    await fs.writeFile(join(dest, 'names/new\nline'), 'older content\n');
+    await fs.chown(join(dest, 'owners/svc.conf'), 0, 0);
+    await fs.rm(join(dest, 'hard/b.conf'));
+    await fs.writeFile(join(dest, 'names/extra \\ one'), 'only on the destination\n');
+    await run('cp', ['-a', `${dest}/.`, before]).catch(async () => {
+      await fs.mkdir(before, { recursive: true });
+      await run('cp', ['-a', `${dest}/.`, before]);
+    });
+    const r = await sync(dest, true);
+    expect(r.report.status).toBe('completed');
+    expect(await rsyncDifferences(source, dest, INTENDED)).toEqual([]);
+    const restored = await restoreBackup(new SshEndpoint(conn, { fastPath: true }), r.report.backupDir ?? '');
+    expect(restored.errors).toEqual([]);
+    // Everything is back (content, owners, modes, times, links, xattrs); the mtimes of the folders the
+    // restore wrote into are not put back yet (listed in the README as an intended difference).
+    const left = await rsyncDifferences(before, dest, INTENDED);
+    expect(left.filter((l) => !/^\.d\.\.t\.{6} /.test(l))).toEqual([]);
   });
 });
