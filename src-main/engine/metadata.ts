@@ -39,8 +39,8 @@ const who = (name: string | undefined, id: number | undefined) =>
 export function ownerDifference(s: Ownership, d: Ownership, mapping: OwnerMapping): string | null {
   if (mapping === 'ignore') return null;
   const differs = (sn?: string, si?: number, dn?: string, di?: number): boolean => {
+    // By name where both sides name it; else (a side that lists ids only, as SFTP) by id.
     if (mapping === 'name' && sn !== undefined && dn !== undefined) return sn !== dn;
-    if (mapping === 'name' && (sn !== undefined) !== (dn !== undefined)) return si !== di || sn !== dn;
     return si !== undefined && di !== undefined && si !== di;
   };
   const parts: string[] = [];

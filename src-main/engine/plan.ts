@@ -205,19 +205,6 @@ function decide(
     if (s.type === 'file' && s.mode !== d.mode)
       return entry(path, 'update', `permissions differ (${octal(d.mode)} → ${octal(s.mode)})`, s, d);
     if (owner) return entry(path, 'update', owner, s, d);
-    if (
-      s.type === 'file' &&
-      o.compare === 'checksum' &&
-      !sameMtime(s, d, o.toleranceMs) &&
-      (o.mode === 'mirror' || s.mtimeMs > d.mtimeMs)
-    )
-      return entry(
-        path,
-        'update',
-        `same content, modified time differs by ${seconds(s.mtimeMs - d.mtimeMs)}`,
-        s,
-        d,
-      );
     return entry(path, 'keep', 'identical', s, d);
   }
   if (o.mode === 'mirror') return entry(path, 'update', difference, s, d);

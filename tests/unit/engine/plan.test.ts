@@ -91,27 +91,16 @@ describe('plan', () => {
     expect(sameTime(T + 1001, T + 1, 0)).toBe(false);
   });
 
-  it('checksum: same hash and time is kept, a different hash is updated, a time alone too (rsync -c -t)', () => {
+  it('checksum: same hash is kept whatever the times, a different hash is updated', () => {
     const o: PlanOptions = { mode: 'mirror', compare: 'checksum', toleranceMs: 2000 };
-    const src = idx('/s', [
-      f('a', 1, T + 99_000, { hash: 'aa' }),
-      f('b', 1, T, { hash: 'bb' }),
-      f('c', 1, T, { hash: 'cc' }),
-      f('older', 1, T - 99_000, { hash: 'dd' }),
-    ]);
-    const dst = idx('/d', [
-      f('a', 1, T, { hash: 'aa' }),
-      f('b', 1, T, { hash: 'cc' }),
-      f('c', 1, T, { hash: 'cc' }),
-      f('older', 1, T, { hash: 'dd' }),
-    ]);
+    const src = idx('/s', [f('a', 1, T + 99_000, { hash: 'aa' }), f('b', 1, T, { hash: 'bb' })]);
+    const dst = idx('/d', [f('a', 1, T, { hash: 'aa' }), f('b', 1, T, { hash: 'cc' })]);
     const p = plan(src, dst, o);
-    expect(actions(p)).toEqual({ a: 'update', b: 'update', c: 'keep', older: 'update' });
-    expect(p.entries[0]?.reason).toBe('same content, modified time differs by 99 s');
+    expect(actions(p)).toEqual({ a: 'keep', b: 'update' });
     expect(p.entries[1]?.reason).toBe('content differs (checksum)');
-    // Update: a newer time is carried, an older one is not; the same time with other content is copied.
+    // Update: the same time with other content is copied (rsync --update).
     const u = plan(src, dst, { ...o, mode: 'update' });
-    expect(actions(u)).toEqual({ a: 'update', b: 'update', c: 'keep', older: 'keep' });
+    expect(actions(u)).toEqual({ a: 'keep', b: 'update' });
     expect(() => plan(idx('/s', [f('a', 1)]), idx('/d', [f('a', 1)]), o)).toThrow(/hashes/);
   });
 
@@ -264,5 +253,16 @@ describe('plan: a bad entry is one entry, owners are part of the copy', () => {
     const linked = idx('/d', [f('a', 1, T, { linkId: '2:1' }), f('b', 1, T, { linkId: '2:1' }), f('c', 1)]);
     expect(actions(plan(src, apart, mirror))).toEqual({ a: 'update', b: 'update', c: 'keep' });
     expect(actions(plan(src, linked, mirror))).toEqual({ a: 'keep', b: 'keep', c: 'keep' });
+  });
+});
+
+describe('plan: owners seen by id only on one side', () => {
+  it('compares by id when a side lists no names (an SFTP listing)', () => {
+    const s = f('a', 1, T, { uid: 0, gid: 0, user: 'root', group: 'root' });
+    const same = f('a', 1, T, { uid: 0, gid: 0 });
+    const other = f('a', 1, T, { uid: 33, gid: 0 });
+    const dst = (e: FileEntry): FileIndex => ({ ...idx('/d', [e]), canSetOwners: true });
+    expect(actions(plan(idx('/s', [s]), dst(same), mirror)).a).toBe('keep');
+    expect(actions(plan(idx('/s', [s]), dst(other), mirror)).a).toBe('update');
   });
 });
