@@ -19,6 +19,7 @@ import {
 import { changeCount } from './target-panel.js';
 import { SudoPrompt } from './sudo-prompt.js';
 import './sync-wizard.css';
+import { FooterBar } from '../../components/footer-bar.js';
 
 /**
  * Manage › Synchronize Configurations: source and destinations → differences → confirmation → progress →
@@ -74,130 +75,123 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
   const nextLabel = w.step === CONFIRM ? 'Start' : 'Next';
 
   return (
-    <>
-      <Modal
-        opened={opened}
-        onClose={close}
-        size={1180}
-        centered
-        padding="lg"
-        title={<Title order={3}>Synchronize Configurations</Title>}
-        closeButtonProps={{ 'aria-label': 'Close' }}
-        overlayProps={{ backgroundOpacity: 0.55, blur: 3 }}
-        styles={{
-          content: { height: 'min(880px, calc(100dvh - 40px))', display: 'flex', flexDirection: 'column' },
-          body: { flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' },
-        }}
+    <Modal
+      opened={opened}
+      onClose={close}
+      size={1180}
+      centered
+      padding="lg"
+      title={<Title order={3}>Synchronize Configurations</Title>}
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      overlayProps={{ backgroundOpacity: 0.55, blur: 3 }}
+      styles={{
+        content: { height: 'min(880px, calc(100dvh - 40px))', display: 'flex', flexDirection: 'column' },
+        body: { flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' },
+      }}
+    >
+      <SudoPrompt />
+      <Stepper
+        active={w.step === RESULTS ? RESULTS + 1 : w.step}
+        size="sm"
+        mb="md"
+        allowNextStepsSelect={false}
+        className="configsync-sync-stepper"
       >
-        <Stepper
-          active={w.step === RESULTS ? RESULTS + 1 : w.step}
-          size="sm"
-          mb="md"
-          allowNextStepsSelect={false}
-          className="configsync-sync-stepper"
-        >
-          <Stepper.Step label="Source and destinations" description="Set, mode, servers" />
-          <Stepper.Step label="Differences" description="What would change" />
-          <Stepper.Step label="Confirmation" description="Read before starting" />
-          <Stepper.Step label="Progress" description="Copying" />
-          <Stepper.Step label="Results" description="Per destination" />
-        </Stepper>
+        <Stepper.Step label="Source and destinations" description="Set, mode, servers" />
+        <Stepper.Step label="Differences" description="What would change" />
+        <Stepper.Step label="Confirmation" description="Read before starting" />
+        <Stepper.Step label="Progress" description="Copying" />
+        <Stepper.Step label="Results" description="Per destination" />
+      </Stepper>
 
-        <Box
-          style={{ flex: 1, minHeight: 0, overflowY: 'auto', overflowX: 'hidden' }}
-          pr={4}
-          data-testid="wizard-page"
-        >
-          {w.loadError && (
-            <Alert color="red" title="The servers or sets cannot be read" mb="md">
-              {w.loadError}
-            </Alert>
-          )}
-          {w.step === SOURCE && w.servers && w.sets && (
-            <SourcePage onOpenSets={() => openDialog('sync-sets')} />
-          )}
-          {w.step === SOURCE && w.servers && !w.servers.some((s) => s.role === 'primary') && (
-            <Alert color="orange" mt="md" data-testid="no-primary">
-              No server is the primary yet. Open Manage › Server List and choose the primary and its
-              secondaries.
-            </Alert>
-          )}
-          {w.step === DIFFERENCES && <DifferencesPage />}
-          {w.step === CONFIRM && <ConfirmPage />}
-          {w.step === PROGRESS && <ProgressPage />}
-          {w.step === RESULTS && <ResultsPage />}
+      <Box
+        style={{ flex: 1, minHeight: 0, overflowY: 'auto', overflowX: 'hidden' }}
+        pr={4}
+        data-testid="wizard-page"
+      >
+        {w.loadError && (
+          <Alert color="red" title="The servers or sets cannot be read" mb="md">
+            {w.loadError}
+          </Alert>
+        )}
+        {w.step === SOURCE && w.servers && w.sets && (
+          <SourcePage onOpenSets={() => openDialog('sync-sets')} />
+        )}
+        {w.step === SOURCE && w.servers && !w.servers.some((s) => s.role === 'primary') && (
+          <Alert color="orange" mt="md" data-testid="no-primary">
+            No server is the primary yet. Open Manage › Server List and choose the primary and its
+            secondaries.
+          </Alert>
+        )}
+        {w.step === DIFFERENCES && <DifferencesPage />}
+        {w.step === CONFIRM && <ConfirmPage />}
+        {w.step === PROGRESS && <ProgressPage />}
+        {w.step === RESULTS && <ResultsPage />}
 
-          {w.error && (
-            <Alert
-              color="red"
-              mt="md"
-              data-testid="wizard-error"
-              withCloseButton
-              onClose={() => useSyncWizard.setState({ error: null })}
-            >
-              {w.error}
-            </Alert>
-          )}
-        </Box>
+        {w.error && (
+          <Alert
+            color="red"
+            mt="md"
+            data-testid="wizard-error"
+            withCloseButton
+            onClose={() => useSyncWizard.setState({ error: null })}
+          >
+            {w.error}
+          </Alert>
+        )}
+      </Box>
 
-        <Group
-          justify="space-between"
-          mt="md"
-          pt="md"
-          style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
-        >
-          {askClose ? (
-            <Group gap="sm" data-testid="confirm-close">
-              <Text size="sm" fw={500}>
-                A synchronization is running.
-              </Text>
-              <Button size="xs" variant="default" onClick={() => setAskClose(false)}>
-                Stay here
-              </Button>
-              <Button
-                size="xs"
-                variant="default"
-                onClick={() => {
-                  setAskClose(false);
-                  onClose();
-                }}
-              >
-                Let it finish in the background
-              </Button>
-              <Button
-                size="xs"
-                color="red"
-                onClick={() => {
-                  void w.cancelRun();
-                  setAskClose(false);
-                  onClose();
-                }}
-              >
-                Stop it and close
-              </Button>
-            </Group>
-          ) : (
-            <Text size="xs" c="dimmed">
-              <Kbd size="xs">Tab</Kbd> moves · <Kbd size="xs">Esc</Kbd> closes · nothing changes before Start
+      <FooterBar mt="md">
+        {askClose ? (
+          <Group gap="sm" data-testid="confirm-close">
+            <Text size="sm" fw={500}>
+              A synchronization is running.
             </Text>
-          )}
-          <Group gap="xs">
-            <Button variant="default" onClick={close} disabled={w.step === RESULTS}>
-              Cancel
+            <Button size="xs" variant="default" onClick={() => setAskClose(false)}>
+              Stay here
             </Button>
-            <Button variant="default" onClick={back} disabled={!canBack}>
-              Back
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => {
+                setAskClose(false);
+                onClose();
+              }}
+            >
+              Let it finish in the background
             </Button>
-            <Button onClick={next} disabled={!canNext} color={w.step === CONFIRM ? 'orange' : undefined}>
-              {nextLabel}
-            </Button>
-            <Button color="green" onClick={onClose} disabled={!canFinish}>
-              Finish
+            <Button
+              size="xs"
+              color="red"
+              onClick={() => {
+                void w.cancelRun();
+                setAskClose(false);
+                onClose();
+              }}
+            >
+              Stop it and close
             </Button>
           </Group>
+        ) : (
+          <Text size="xs" c="dimmed">
+            <Kbd size="xs">Tab</Kbd> moves · <Kbd size="xs">Esc</Kbd> closes · nothing changes before Start
+          </Text>
+        )}
+        <Group gap="xs">
+          <Button variant="default" onClick={close} disabled={w.step === RESULTS}>
+            Cancel
+          </Button>
+          <Button variant="default" onClick={back} disabled={!canBack}>
+            Back
+          </Button>
+          <Button onClick={next} disabled={!canNext} color={w.step === CONFIRM ? 'orange' : undefined}>
+            {nextLabel}
+          </Button>
+          <Button color="green" onClick={onClose} disabled={!canFinish}>
+            Finish
+          </Button>
         </Group>
-      </Modal>
-      <SudoPrompt />
-    </>
+      </FooterBar>
+    </Modal>
   );
 }
