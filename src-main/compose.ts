@@ -22,6 +22,7 @@ import { eventBusNotifier, type Notifier } from './services/notify/notify-notifi
 import { StatusService } from './services/status/status-service.js';
 import { StatusStateStore } from './services/status/status-state.js';
 import { statusHandlers } from './services/status/status-handlers.js';
+import { SudoPasswords } from './transport/sudo-passwords.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
 import { automationHandlers } from './scheduler/automation-handlers.js';
 import { restoreRecord, type RestoreOutcome } from './services/history/restore-record.js';
@@ -65,7 +66,14 @@ export function compose(options: ComposeOptions): ComposedApp {
   const events = new EventBus();
   const servers = new ServerService(settings);
   const keys = new AppKeyStore(options.dataDir, options.secretBox);
-  const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
+  // Sudo passwords live here only while a call connects (see syncHandlers), never in a store or a log.
+  const sudoPasswords = new SudoPasswords();
+  const connect = endpointConnector({
+    service: servers,
+    keys,
+    fastPath: options.fastPath ?? true,
+    sudoPasswords,
+  });
   const resolvePath = pathResolver(servers);
   const logsDir = logsDirOf(options.dataDir);
   const trigger = options.shell === 'cli' ? 'cli' : 'manual';
@@ -118,6 +126,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     resolvePath,
     runs: automation.runner,
     trigger,
+    sudoPasswords,
   });
   const handlers: Handlers = {
     ...appHandlers({

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ServerAuth, ServerRole } from '../../src-shared/model/server.js';
+import type { ServerAuth, ServerRole, ServerSudo } from '../../src-shared/model/server.js';
 import { serverRole } from '../../src-shared/model/server.js';
 import type { CliCommand, CliContext } from './commands-types.js';
 import { exitCodes } from '../../src-shared/errors.js';
@@ -82,7 +82,23 @@ const serverOptions = {
   agent: { type: 'boolean' },
   'app-key': { type: 'boolean' },
   fingerprint: { type: 'string' },
+  sudo: { type: 'boolean' },
+  'sudo-user': { type: 'string' },
+  'sudo-password': { type: 'boolean' },
+  'no-sudo': { type: 'boolean' },
 } as const;
+
+/** --sudo [--sudo-user U] [--sudo-password] / --no-sudo: how the server is read and written. */
+function parseSudo(v: {
+  sudo?: boolean;
+  'sudo-user'?: string;
+  'sudo-password'?: boolean;
+  'no-sudo'?: boolean;
+}): ServerSudo | null | undefined {
+  if (v['no-sudo']) return null;
+  if (!v.sudo && v['sudo-user'] === undefined && !v['sudo-password']) return undefined;
+  return { ...(v['sudo-user'] ? { user: v['sudo-user'] } : {}), askPassword: v['sudo-password'] === true };
+}
 
 const list = listCommand({
   name: 'servers list',
@@ -113,13 +129,16 @@ const add: CliCommand = {
   --timeout SECONDS    contact timeout (15)
   --var NAME=VALUE     a path variable, repeatable (CONFIG_ROOT=/opt/app/conf)
   --key-file PATH | --agent | --app-key   how to log in (the app's key by default)
-  --fingerprint SHA256:…   the host key you checked on the server; pinned only if the host presents it`,
+  --fingerprint SHA256:…   the host key you checked on the server; pinned only if the host presents it
+  --sudo               read and write through sudo (as root; --sudo-user USER for another user)
+  --sudo-password      sudo there asks for a password: it is asked for when a run starts, never stored`,
   async run(args, ctx) {
     const { values: v } = parseArgs({ args, options: serverOptions, strict: true });
     if (!v.name || !v.host || !v.user)
       throw new CliCallError('BAD_PARAMS', '--name, --host and --user are required.');
     const auth = parseAuth(v);
     const role = parseRole(v.role);
+    const sudo = parseSudo(v);
     const { id } = await ctx.call('servers.add', {
       server: {
         name: v.name,
@@ -130,6 +149,7 @@ const add: CliCommand = {
         ...(v.timeout ? { contactTimeoutSec: Number(v.timeout) } : {}),
         vars: parseVars(v.var),
         ...(auth ? { auth } : {}),
+        ...(sudo ? { sudo } : {}),
       },
     });
     let pinned = false;
@@ -166,7 +186,7 @@ const trust: CliCommand = {
 const edit: CliCommand = {
   name: 'servers edit',
   summary: 'change a server (same options as add, plus --role)',
-  help: 'Usage: configsync servers edit NAME [--name …] [--host …] [--port …] [--user …] [--role …] [--timeout …] [--var …]',
+  help: 'Usage: configsync servers edit NAME [--name …] [--host …] [--port …] [--user …] [--role …] [--timeout …] [--var …] [--sudo [--sudo-user U] [--sudo-password] | --no-sudo]',
   async run(args, ctx) {
     const { values: v, positionals } = parseArgs({
       args,
@@ -176,6 +196,7 @@ const edit: CliCommand = {
     });
     const server = await serverByName(ctx, positionals[0] ?? '', 'draft');
     const auth = parseAuth(v);
+    const sudo = parseSudo(v);
     const patch = {
       ...(v.name ? { name: v.name } : {}),
       ...(v.host ? { host: v.host } : {}),
@@ -184,6 +205,7 @@ const edit: CliCommand = {
       ...(v.timeout ? { contactTimeoutSec: Number(v.timeout) } : {}),
       ...(v.var ? { vars: { ...server.vars, ...parseVars(v.var) } } : {}),
       ...(auth ? { auth } : {}),
+      ...(sudo !== undefined ? { sudo: sudo ?? undefined } : {}),
     };
     if (Object.keys(patch).length > 0) await ctx.call('servers.edit', { id: server.id, patch });
     const role = parseRole(v.role);

@@ -67,16 +67,53 @@ const setList = listCommand({
     ),
 });
 
+const sudoOption = { 'sudo-password-stdin': { type: 'boolean', default: false } } as const;
+
 const participantOptions = {
   set: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   json: { type: 'boolean', default: false },
+  ...sudoOption,
 } as const;
+
+const SUDO_HELP = `  --sudo-password-stdin read the sudo password (servers whose sudo asks for one) from stdin's first
+                        line; on a terminal it is asked for otherwise. Used for this run only.`;
+
+/**
+ * The sudo passwords of this run, for the servers among `ids` (all, when absent) whose sudo asks for
+ * one: one line read from stdin with --sudo-password-stdin, else asked on the terminal per server.
+ * They go to the call that connects and are kept nowhere.
+ */
+async function sudoPasswordsFor(
+  ctx: CliContext,
+  fromStdin: boolean | undefined,
+  ids?: ReadonlyArray<string>,
+): Promise<Record<string, string> | undefined> {
+  const { committed } = await ctx.call('servers.list', {});
+  const asking = committed.filter(
+    (s) =>
+      s.kind === 'ssh' &&
+      s.sudo?.askPassword === true &&
+      s.role !== 'not-selected' &&
+      (ids === undefined || ids.includes(s.id)),
+  );
+  if (asking.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  if (fromStdin) {
+    const line = ctx.io.stdinLine ? await ctx.io.stdinLine() : '';
+    if (!line) throw new CliCallError('BAD_PARAMS', '--sudo-password-stdin: stdin held no password line.');
+    for (const s of asking) out[s.id] = line;
+    return out;
+  }
+  if (!ctx.io.secret) return undefined;
+  for (const s of asking) out[s.id] = await ctx.io.secret(`sudo password for ${s.name}: `);
+  return out;
+}
 
 async function planFor(
   ctx: CliContext,
-  v: { set?: string; from?: string; to?: string },
+  v: { set?: string; from?: string; to?: string; 'sudo-password-stdin'?: boolean },
 ): Promise<Output<'sync.plan'>> {
   if (!v.set) throw new CliCallError('BAD_PARAMS', '--set is required.');
   const set = await setByName(ctx, v.set);
@@ -84,10 +121,13 @@ async function planFor(
   const destinations = v.to
     ? await Promise.all(v.to.split(',').map(async (n) => (await serverByName(ctx, n.trim())).id))
     : undefined;
+  const ids = source && destinations ? [source, ...destinations] : undefined;
+  const sudoPasswords = await sudoPasswordsFor(ctx, v['sudo-password-stdin'], ids);
   return ctx.call('sync.plan', {
     setId: set.id,
     ...(source ? { sourceServerId: source } : {}),
     ...(destinations ? { destinationServerIds: destinations } : {}),
+    ...(sudoPasswords ? { sudoPasswords } : {}),
   });
 }
 
@@ -131,6 +171,7 @@ const planCmd: CliCommand = {
   --from SERVER     the source (the primary by default)
   --to A,B          destinations (every secondary by default)
   --json            print the plan summary as JSON
+${SUDO_HELP}
 ${exitLine([
   ['ok', 'in sync'],
   ['drift', 'something differs'],
@@ -166,6 +207,7 @@ const syncCmd: CliCommand = {
   --confirm-guards      also apply plans a guard refused (mass deletion, empty source)
   --break-lock          break a destination lock whose run is gone (its process ended, its heartbeat stopped)
   --json                print the run record as JSON
+${SUDO_HELP}
 ${exitLine([
   ['ok', 'applied everywhere'],
   ['usage', 'no --yes and no terminal'],
@@ -260,9 +302,10 @@ const runs = listCommand({
 const restore: CliCommand = {
   name: 'restore',
   summary: 'put a destination back as it was before a run, from its backup',
-  help: `Usage: configsync restore --run RUN_ID --server NAME --set NAME [--yes] [--overwrite]
+  help: `Usage: configsync restore --run RUN_ID --server NAME --set NAME [--yes] [--overwrite] [--sudo-password-stdin]
 A path changed on the destination since the run is left as it is and listed; --overwrite puts it back
-too (it is backed up first). The restore is a run of its own: restore its run id to undo it.`,
+too (it is backed up first). The restore is a run of its own: restore its run id to undo it.
+${SUDO_HELP}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
@@ -272,6 +315,7 @@ too (it is backed up first). The restore is a run of its own: restore its run id
         set: { type: 'string' },
         yes: { type: 'boolean', default: false },
         overwrite: { type: 'boolean', default: false },
+        ...sudoOption,
       },
       strict: true,
     });
@@ -290,11 +334,13 @@ too (it is backed up first). The restore is a run of its own: restore its run id
       );
       return ctx.io.confirm ? exitCodes.refused : exitCodes.usage;
     }
+    const sudoPasswords = await sudoPasswordsFor(ctx, v['sudo-password-stdin'], [server.id]);
     const r = await ctx.call('sync.restore', {
       serverId: server.id,
       setName: set.name,
       runId: v.run,
       ...(v.overwrite ? { overwrite: true } : {}),
+      ...(sudoPasswords ? { sudoPasswords } : {}),
     });
     ctx.io.out(
       `Restored ${r.restored} file(s), removed ${r.removed} the run had created, on ${server.name}${r.runId ? ` (restore run ${r.runId})` : ''}.`,
@@ -307,12 +353,13 @@ too (it is backed up first). The restore is a run of its own: restore its run id
 const recoverCmd: CliCommand = {
   name: 'recover',
   summary: 'end interrupted runs on a destination from their journals',
-  help: `Usage: configsync recover --server NAME [--rollback] [--break-lock] [--overwrite]
+  help: `Usage: configsync recover --server NAME [--rollback] [--break-lock] [--overwrite] [--sudo-password-stdin]
 A run that was killed or lost its link leaves whole files only, but part old and part new; such a
 destination is not planned until recovered. By default the rest of the staged files are put in place;
 --rollback restores the run's backup instead. A path changed since the run is left as it is and
 listed; --overwrite replaces it too (backed up first). The lock a killed run left is broken only
-with --break-lock; a run still going is never recovered.`,
+with --break-lock; a run still going is never recovered.
+${SUDO_HELP}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
@@ -321,16 +368,19 @@ with --break-lock; a run still going is never recovered.`,
         rollback: { type: 'boolean', default: false },
         'break-lock': { type: 'boolean', default: false },
         overwrite: { type: 'boolean', default: false },
+        ...sudoOption,
       },
       strict: true,
     });
     if (!v.server) throw new CliCallError('BAD_PARAMS', '--server is required.');
     const server = await serverByName(ctx, v.server);
+    const sudoPasswords = await sudoPasswordsFor(ctx, v['sudo-password-stdin'], [server.id]);
     const { recovered } = await ctx.call('sync.recover', {
       serverId: server.id,
       mode: v.rollback ? 'rollback' : 'complete',
       breakLock: v['break-lock'],
       overwrite: v.overwrite,
+      ...(sudoPasswords ? { sudoPasswords } : {}),
     });
     if (recovered.length === 0) ctx.io.out(`${server.name} has no interrupted run.`);
     for (const r of recovered) {

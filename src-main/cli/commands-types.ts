@@ -5,6 +5,10 @@ export type CliIo = {
   err(text: string): void;
   /** Asks a yes/no question on a terminal; absent when stdin is not a terminal. */
   confirm?(question: string): Promise<boolean>;
+  /** Asks for a secret on a terminal without echoing it; absent when stdin is not a terminal. */
+  secret?(prompt: string): Promise<string>;
+  /** The first line of stdin (for --sudo-password-stdin); the line is never echoed or logged. */
+  stdinLine?(): Promise<string>;
 };
 export type CliContext = {
   readonly io: CliIo;

@@ -100,10 +100,13 @@ if (isMain()) {
         }
       }
     : undefined;
+  const secret = process.stdin.isTTY ? readSecret : undefined;
   runCli(process.argv.slice(2), {
     out: (s) => console.log(s),
     err: (s) => console.error(s),
     ...(confirm ? { confirm } : {}),
+    ...(secret ? { secret } : {}),
+    stdinLine: readStdinLine,
   }).then(
     (code) => {
       trace(`exit ${code}`);
@@ -114,4 +117,42 @@ if (isMain()) {
       process.exit(exitCodes.error);
     },
   );
+}
+
+/** Reads one line from the terminal with echo off (a sudo password): it is never shown or kept. */
+function readSecret(prompt: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const input = process.stdin;
+    process.stderr.write(prompt);
+    input.setRawMode?.(true);
+    input.resume();
+    let line = '';
+    const done = (err: Error | null) => {
+      input.setRawMode?.(false);
+      input.pause();
+      input.removeListener('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(line);
+    };
+    const onData = (d: Buffer) => {
+      for (const ch of d.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done(null);
+        if (ch === '\u0003') return done(new Error('Interrupted.'));
+        if (ch === '\u007f' || ch === '\b') line = line.slice(0, -1);
+        else line += ch;
+      }
+    };
+    input.on('data', onData);
+  });
+}
+
+/** The first line of stdin, without its line ending (--sudo-password-stdin). */
+async function readStdinLine(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0] ?? '';
 }

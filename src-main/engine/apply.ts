@@ -21,6 +21,7 @@ import { destinationStateDir } from './state-dir.js';
 import { takeLock, type HeldLock } from './lock.js';
 import { readJournalHead } from './journal.js';
 import { CancelledError, checkStaged, stageFiles } from './stage.js';
+import { ownerMapper, settleFolders, tarOptionsFor, writeAttrs, type OwnerMapper } from './metadata.js';
 import { checkSourceUnchanged } from './source-check.js';
 import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn, type SwapResult } from './swap.js';
@@ -97,7 +98,7 @@ async function lockedRun(ctx: RunContext): Promise<RunReport> {
 }
 
 /** What the plan writes (files and links through staging), the folders it makes, and what it deletes. */
-function plannedChanges(plan: Plan) {
+function plannedChanges(plan: Plan, owner: OwnerMapper) {
   const writes: StagedWrite[] = [];
   const dirs: JournalWrite[] = [];
   const deletes: Array<{ path: string; type: RunContext['deletes'][number]['type'] }> = [];
@@ -112,6 +113,7 @@ function plannedChanges(plan: Plan) {
       type: s.type,
       mode: s.mode,
       mtimeMs: s.mtimeMs,
+      ...writeAttrs(s, owner),
       ...(s.linkTarget !== undefined ? { linkTarget: s.linkTarget } : {}),
       replaces: e.destination?.type ?? null,
     };
@@ -139,7 +141,9 @@ async function openRun(
   const jPath = journalPath(stateDir, runId);
   const backupDir = backupDirOf(stateDir, setName, runId);
   const stagingDir = joinRoot(root, `.configsync-staging-${runId}`);
-  const { writes, dirs, deletes } = plannedChanges(plan);
+  // Owners by name (or id) as the destination knows them; nothing when it cannot set owners.
+  const owner: OwnerMapper = plan.entries.some(isChange) ? await ownerMapper(plan, destination) : () => ({});
+  const { writes, dirs, deletes } = plannedChanges(plan, owner);
   const fast = source.fastPath && destination.fastPath;
   const bulk = options.bulk === 'auto' ? fast && worthAStream(writes) : (options.bulk ?? fast);
   const base = { runId, destination: destination.label, filesTotal: writes.length };
@@ -166,6 +170,7 @@ async function openRun(
     deletes,
     changedPaths: plan.entries.filter(isChange).map((e) => e.path),
     bulk,
+    owner,
     progress,
     journalFile: new JournalFile(destination, jPath),
     journal: {
@@ -235,6 +240,7 @@ async function stage(ctx: RunContext): Promise<void> {
     signal: ctx.options.signal,
     progress: ctx.progress,
     bulk,
+    tar: await tarOptionsFor(plan, destination),
   });
   // Both read-only, on different machines: asked at once. After a tar stream, the staged files are
   // what tar read (it fails on a file that changed while read, and on any file it could not write),
@@ -431,6 +437,8 @@ async function finish(ctx: RunContext, pruning: Promise<unknown>): Promise<PathE
   await ctx.destination
     .removeTree(ctx.stagingDir)
     .catch(warn(`The staging folder ${ctx.stagingDir} could not be removed`));
+  // Last, once nothing else changes in them: folders and the root as on the source (mode, owner, mtime).
+  warnings.push(...(await settleFolders(ctx.plan, ctx.destination, ctx.owner)));
   await mark(ctx, 'done').catch(warn('The journal could not be closed'));
   await pruning.catch(warn('Old backups or journals could not be pruned'));
   ctx.progress.phase('done', { filesTotal: ctx.writes.length, bytesTotal: ctx.plan.summary.bytesToCopy });

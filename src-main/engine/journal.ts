@@ -25,6 +25,12 @@ export type JournalWrite = {
   readonly type: EntryType;
   readonly mode: number;
   readonly mtimeMs: number;
+  /** Nanoseconds within the second, and the owner and group (ids on the destination) to set. */
+  readonly nsec?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  /** Written files sharing this id are hard links to one another. */
+  readonly linkId?: string;
   readonly linkTarget?: string;
   /** What was at the path before (null: nothing), so a type change removes it first. */
   readonly replaces: EntryType | null;

@@ -10,7 +10,8 @@ import type {
 } from '../../src-shared/model/sync.js';
 import { planActions } from '../../src-shared/model/sync.js';
 import { AppError } from '../errors/app-error.js';
-import { checkLinkTarget, checkRelPath } from './rel-path.js';
+import { checkLinkTarget, checkRelPath, linkLeavesRoot } from './rel-path.js';
+import { hardLinkDifference, ownerDifference, ownerNote, sameMtime } from './metadata.js';
 import { assertNever } from '../../src-shared/assert-never.js';
 import { durationWords } from '../../src-shared/duration-words.js';
 
@@ -22,8 +23,34 @@ import { durationWords } from '../../src-shared/duration-words.js';
 export function plan(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
   const src = indexByPath(source);
   const dst = indexByPath(destination);
+  const skipped = skippedPaths(source, destination, src, options);
+  // A skipped path is listed once, with its reason, and nothing on either side at or below it is touched.
+  for (const path of skipped.keys()) {
+    src.delete(path);
+    dst.delete(path);
+  }
+  const under = [...skipped.keys()].map((p) => `${p}/`);
+  if (under.length > 0)
+    for (const m of [src, dst])
+      for (const p of [...m.keys()])
+        if (under.some((u) => p.startsWith(u))) {
+          skipped.set(p, { reason: 'inside a folder that is skipped' });
+          src.delete(p);
+          dst.delete(p);
+        }
+  const o: DecideOptions = {
+    ...options,
+    owners: destination.canSetOwners ? (options.owners ?? 'name') : 'ignore',
+  };
   const paths = mergedPaths(src, dst);
-  const entries = paths.map((path) => decide(path, src.get(path), dst.get(path), options));
+  let entries = paths.map((path) => decide(path, src.get(path), dst.get(path), o));
+  entries = hardLinkDifference(entries, src, dst);
+  if (skipped.size > 0)
+    entries = [
+      ...entries,
+      ...[...skipped].map(([path, { reason, s, d }]) => entry(path, 'skip', reason, s, d)),
+    ].sort((a, b) => byCodeUnit(a.path, b.path));
+  const note = ownerNote(src, dst, options.owners ?? 'name', destination.canSetOwners === true);
   return {
     options,
     sourceRoot: source.root,
@@ -31,7 +58,35 @@ export function plan(source: FileIndex, destination: FileIndex, options: PlanOpt
     sourceExists: source.exists,
     entries,
     summary: summarize(entries, source, destination),
+    ...(source.rootEntry ? { sourceRootEntry: meta(source.rootEntry) } : {}),
+    ...(note ? { notes: [note] } : {}),
   };
+}
+
+type DecideOptions = PlanOptions & { readonly owners: NonNullable<PlanOptions['owners']> };
+type Skipped = { readonly reason: string; readonly s?: FileEntry; readonly d?: FileEntry };
+
+/**
+ * The paths the plan lists as skipped: what either side could not carry (a FIFO, a name that is not
+ * UTF-8), and, when the set asks for it, symlinks that lead out of the root.
+ */
+function skippedPaths(
+  source: FileIndex,
+  destination: FileIndex,
+  src: Map<string, FileEntry>,
+  options: PlanOptions,
+): Map<string, Skipped> {
+  const out = new Map<string, Skipped>();
+  for (const p of source.problems ?? []) out.set(p.path, { reason: `on the source: ${p.reason}` });
+  for (const p of destination.problems ?? [])
+    if (!out.has(p.path)) out.set(p.path, { reason: `on the destination: ${p.reason}` });
+  if (options.skipEscapingLinks)
+    for (const e of src.values()) {
+      if (e.type !== 'symlink' || out.has(e.path)) continue;
+      const leaves = linkLeavesRoot(e.path, e.linkTarget ?? '');
+      if (leaves) out.set(e.path, { reason: `a symlink that ${leaves} (the set skips such links)`, s: e });
+    }
+  return out;
 }
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -63,7 +118,6 @@ function indexByPath(index: FileIndex): Map<string, FileEntry> {
   const map = new Map<string, FileEntry>();
   for (const e of index.entries) {
     const path = checkRelPath(e.path);
-    if (path !== e.path) throw new AppError('PATH_INVALID', `The index path "${e.path}" is not normalised.`);
     if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');
     if (map.has(path))
       throw new AppError('PATH_INVALID', `The path "${path}" appears twice in the index of ${index.root}.`);
@@ -77,13 +131,25 @@ function meta(e: FileEntry): EntryMeta {
     type: e.type,
     size: e.size,
     mtimeMs: e.mtimeMs,
+    ...(e.nsec !== undefined ? { nsec: e.nsec } : {}),
     mode: e.mode,
     ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
     ...(e.hash !== undefined ? { hash: e.hash } : {}),
+    ...(e.linkId !== undefined ? { linkId: e.linkId } : {}),
+    ...(e.uid !== undefined ? { uid: e.uid } : {}),
+    ...(e.gid !== undefined ? { gid: e.gid } : {}),
+    ...(e.user !== undefined ? { user: e.user } : {}),
+    ...(e.group !== undefined ? { group: e.group } : {}),
   };
 }
 
-function entry(path: string, action: PlanAction, reason: string, s?: FileEntry, d?: FileEntry): PlanEntry {
+export function entry(
+  path: string,
+  action: PlanAction,
+  reason: string,
+  s?: FileEntry,
+  d?: FileEntry,
+): PlanEntry {
   return { path, action, reason, ...(s ? { source: meta(s) } : {}), ...(d ? { destination: meta(d) } : {}) };
 }
 
@@ -98,11 +164,16 @@ export function sameTime(a: number, b: number, toleranceMs: number): boolean {
 }
 
 /** "4.2 s", "3 min 12 s", "1 year 334 days": a time difference in the words a person reads. */
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return durationWords(ms);
 }
 
-function decide(path: string, s: FileEntry | undefined, d: FileEntry | undefined, o: PlanOptions): PlanEntry {
+function decide(
+  path: string,
+  s: FileEntry | undefined,
+  d: FileEntry | undefined,
+  o: DecideOptions,
+): PlanEntry {
   if (s && !d) return entry(path, 'create', 'only on the source', s);
   if (!s && d)
     return o.mode === 'mirror'
@@ -120,23 +191,30 @@ function decide(path: string, s: FileEntry | undefined, d: FileEntry | undefined
       );
     return entry(path, 'update', `was a ${d.type}, is a ${s.type} on the source`, s, d);
   }
+  const owner = ownerDifference(s, d, o.owners);
   if (s.type === 'dir') {
-    return s.mode !== d.mode
-      ? entry(path, 'update', `permissions differ (${octal(d.mode)} → ${octal(s.mode)})`, s, d)
-      : entry(path, 'keep', 'folder present on both', s, d);
+    if (s.mode !== d.mode)
+      return entry(path, 'update', `permissions differ (${octal(d.mode)} → ${octal(s.mode)})`, s, d);
+    if (owner) return entry(path, 'update', owner, s, d);
+    return sameMtime(s, d, o.toleranceMs)
+      ? entry(path, 'keep', 'folder present on both', s, d)
+      : entry(path, 'update', `folder modified time differs by ${seconds(s.mtimeMs - d.mtimeMs)}`, s, d);
   }
   const difference = contentDifference(s, d, o);
   if (difference === null) {
     if (s.type === 'file' && s.mode !== d.mode)
       return entry(path, 'update', `permissions differ (${octal(d.mode)} → ${octal(s.mode)})`, s, d);
+    if (owner) return entry(path, 'update', owner, s, d);
     return entry(path, 'keep', 'identical', s, d);
   }
   if (o.mode === 'mirror') return entry(path, 'update', difference, s, d);
+  // As rsync --update: a file is left alone only when the destination's is newer; at the same time
+  // (within the tolerance) a different file is copied.
   if (sameTime(s.mtimeMs, d.mtimeMs, o.toleranceMs))
     return entry(
       path,
-      'keep',
-      `${difference}, but neither side is newer (update copies only newer files)`,
+      'update',
+      `${difference}, same modified time (update copies it, as rsync --update)`,
       s,
       d,
     );
@@ -162,7 +240,7 @@ function contentDifference(s: FileEntry, d: FileEntry, o: PlanOptions): string |
       return s.hash === d.hash ? null : 'content differs (checksum)';
     case 'time-size':
       if (s.size !== d.size) return `size differs (${d.size} → ${s.size} bytes)`;
-      return sameTime(s.mtimeMs, d.mtimeMs, o.toleranceMs)
+      return sameMtime(s, d, o.toleranceMs)
         ? null
         : `modified time differs by ${seconds(s.mtimeMs - d.mtimeMs)}`;
     default:

@@ -41,6 +41,8 @@ export type ApplyOptions = {
   readonly bulk?: boolean | 'auto';
 };
 
+import type { OwnerMapper } from './metadata.js';
+
 export type StagedWrite = JournalWrite & { readonly size: number };
 
 /** Everything one run on one destination carries from phase to phase. */
@@ -65,6 +67,8 @@ export type RunContext = {
   readonly changedPaths: ReadonlyArray<string>;
   /** One tar stream (or two) rather than file by file over SFTP. */
   readonly bulk: boolean;
+  /** Destination ids for the source's owners and groups (by name or id; none where they cannot be set). */
+  readonly owner: OwnerMapper;
   readonly progress: ProgressReporter;
   readonly journalFile: JournalFile;
   /** The journal as last written (each phase rewrites it). */

@@ -1,8 +1,8 @@
-import type { FileEntry, FileIndex } from '../../src-shared/model/sync.js';
+import type { FileEntry, FileIndex, ProblemEntry } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { compileFilter, type FilterSpec } from './filters.js';
-import { checkLinkTarget, checkRelPath } from './rel-path.js';
+import { checkLinkTarget, checkRelPath, uncarriableName } from './rel-path.js';
 
 export type ScanOptions = FilterSpec & {
   /** Compute SHA-256 of every file on that side (checksum compare). */
@@ -25,53 +25,76 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
 
 /**
  * Lists a root into a FileIndex the planner can trust: every path checked (relative, no `..`, no
- * control characters, NFC), every symlink target kept inside the root, filters applied, entries
- * sorted. Special files (sockets, devices) are left out. A missing root gives `exists: false`.
+ * NUL) and kept byte for byte, symlinks kept as their target strings, filters applied, entries
+ * sorted. An entry the engine cannot carry (a FIFO, a socket, a device, a name that is not UTF-8) is
+ * kept as a problem entry with its reason, never a reason to refuse the tree. A missing root gives
+ * `exists: false`.
  */
 export async function scan(endpoint: Endpoint, root: string, options: ScanOptions = {}): Promise<FileIndex> {
-  const raw = await endpoint.list(root);
+  const listing = endpoint.list(root);
+  const owners = endpoint.canSetOwners?.() ?? Promise.resolve(false);
+  owners.catch(() => undefined);
+  const raw = await listing;
   // Comparing by checksum, a hashing command follows for sure: its session starts while this listing
   // is checked (not while it is read: two login shells starting at once slow each other down).
   if (options.hash) endpoint.prepareCommand?.();
-  if (raw === null) return { root, exists: false, entries: [] };
+  const canSetOwners = await owners.catch(() => false);
+  if (raw === null) return { root, exists: false, entries: [], canSetOwners };
   const keep = compileFilter(options);
   const byPath = new Map<string, FileEntry>();
+  const problems: ProblemEntry[] = [];
+  let rootEntry: FileEntry | undefined;
   for (const e of raw) {
-    if (e.type === 'other') continue;
+    if (e.path === '') {
+      if (e.type === 'dir') rootEntry = e as FileEntry;
+      continue;
+    }
     const path = checkRelPath(e.path);
-    if (path !== e.path && path !== e.path.replace(/\\/g, '/'))
-      throw new AppError(
-        'PATH_INVALID',
-        `The name "${e.path}" on ${endpoint.label} is not in Unicode NFC form; rename it.`,
-      );
     if (!keep(path, e.type === 'dir')) continue;
+    const bad =
+      e.type === 'other'
+        ? `${e.what ?? 'a special file'}: only files, folders and symlinks are copied`
+        : uncarriableName(path);
+    if (bad !== null) {
+      problems.push({ path, reason: bad });
+      continue;
+    }
     if (byPath.has(path))
       throw new AppError('PATH_INVALID', `The path "${path}" appears twice on ${endpoint.label}.`);
-    // A listing's own entry is kept as it is when nothing about it changes (a tree of 100,000
-    // entries is then not copied once more).
+    if (e.type === 'symlink' && !e.linkTarget) {
+      problems.push({ path, reason: 'a symlink whose target could not be read' });
+      continue;
+    }
+    // A listing's own entry is kept as it is (a tree of 100,000 entries is then not copied once more).
     const entry: FileEntry =
-      path === e.path && e.type !== 'symlink' && (e.type === 'file' || e.size === 0)
-        ? (e as FileEntry)
-        : {
-            path,
-            type: e.type,
-            size: e.type === 'file' ? e.size : 0,
-            mtimeMs: e.mtimeMs,
-            mode: e.mode,
-            ...(e.type === 'symlink' ? { linkTarget: checkLinkTarget(path, e.linkTarget ?? '') } : {}),
-          };
+      e.type === 'file' || e.size === 0 ? (e as FileEntry) : { ...(e as FileEntry), size: 0 };
+    if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');
     byPath.set(path, entry);
   }
+  // Below a problem folder (a name that cannot be carried) nothing is carried either.
+  const badDirs = problems.map((p) => `${p.path}/`);
+  if (badDirs.length > 0)
+    for (const p of [...byPath.keys()])
+      if (badDirs.some((d) => p.startsWith(d))) {
+        byPath.delete(p);
+        problems.push({ path: p, reason: 'it is inside a folder that is not carried' });
+      }
   // A kept entry under an excluded folder cannot exist: compileFilter checks every ancestor.
   // Sorted by path (UTF-16 code units, as plan() merges them): the strings alone sort faster than
   // the entries with a comparator.
   const entries = [...byPath.keys()].sort().map((p) => byPath.get(p) as FileEntry);
-  if (!options.hash) return { root, exists: true, entries };
+  const base = {
+    root,
+    exists: true,
+    canSetOwners,
+    ...(problems.length > 0 ? { problems } : {}),
+    ...(rootEntry ? { rootEntry } : {}),
+  };
+  if (!options.hash) return { ...base, entries };
   const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
   const hashes = await endpoint.hash(root, files);
   return {
-    root,
-    exists: true,
+    ...base,
     entries: entries.map((e) => {
       if (e.type !== 'file') return e;
       const hash = hashes.get(e.path);

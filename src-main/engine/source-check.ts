@@ -28,7 +28,7 @@ export async function checkSourceUnchanged(
       const g = got[i];
       if (g) now.set(w.path, g);
     });
-  } else for (const e of (await source.list(sourceRoot)) ?? []) now.set(e.path.normalize('NFC'), e);
+  } else for (const e of (await source.list(sourceRoot)) ?? []) now.set(e.path, e);
   for (const w of files) {
     const e = now.get(w.path);
     if (e && e.type === 'file' && e.size === w.size && Math.abs(e.mtimeMs - w.mtimeMs) <= 1) continue;

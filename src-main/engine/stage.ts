@@ -1,5 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
-import type { Endpoint, StatResult } from '../transport/endpoint.js';
+import type { Endpoint, StatResult, TarOptions } from '../transport/endpoint.js';
+import { sftpCarriesTime } from '../transport/attr-script.js';
+import { finishPerFile } from './metadata.js';
 import { AppError } from '../errors/app-error.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
@@ -12,6 +14,8 @@ export type StageOptions = {
   readonly progress: ProgressReporter;
   /** One tar stream over one channel; otherwise file by file (SFTP with pipelined writes). */
   readonly bulk: boolean;
+  /** What tar streams carry beyond mode, owners, times and links (xattrs and ACLs; numeric owners). */
+  readonly tar?: TarOptions;
 };
 
 /** Up to this many staged files are stat-ed one by one (many in flight); more are listed at once. */
@@ -71,12 +75,14 @@ async function stageBulk(
   destination: Endpoint,
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite & { readonly size?: number }>,
-  { signal, progress }: StageOptions,
+  { signal, progress, tar }: StageOptions,
 ): Promise<void> {
   if (signal?.aborted) throw new CancelledError();
   // Creating many small files is the destination's filesystem work, one core per `tar -x`: two
-  // streams (two channels on the same connection) keep two of its cores busy.
-  const parts = writes.length >= TWO_STREAMS_FROM ? splitForStreams(writes, 2) : [[...writes]];
+  // streams (two channels on the same connection) keep two of its cores busy. Hard links are made
+  // by tar only between names of one stream: a run holding any goes as one.
+  const linked = writes.some((w) => w.linkId !== undefined);
+  const parts = writes.length >= TWO_STREAMS_FROM && !linked ? splitForStreams(writes, 2) : [[...writes]];
   const seen = parts.map(() => ({ files: 0, bytes: 0 }));
   const report = (i: number, p: { filesStarted: number; bytes: number; path: string }) => {
     seen[i] = { files: Math.max(0, p.filesStarted - 1), bytes: p.bytes };
@@ -100,13 +106,14 @@ async function stageBulk(
     const { stream, done } = await source.tarCreate(
       sourceRoot,
       part.map((w) => w.path),
+      tar,
     );
     const tracker = tarTracker((p) => report(i, p));
     streams.push({ stream, tracker });
     if (cancelled) onAbort();
     stream.on('error', (err) => tracker.destroy(err));
     stream.pipe(tracker);
-    await Promise.all([destination.tarExtract(stagingDir, tracker), done]);
+    await Promise.all([destination.tarExtract(stagingDir, tracker, tar), done]);
   };
   const running = parts.map(one);
   try {
@@ -132,11 +139,14 @@ async function stagePerFile(
   destination: Endpoint,
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite>,
-  { signal, progress }: StageOptions,
+  { signal, progress, tar }: StageOptions,
 ): Promise<void> {
   const made = new Set<string>([stagingDir]);
   let bytes = 0;
   let files = 0;
+  // Times SFTP cannot carry are set by one shell command at the end: its session starts now.
+  if (writes.some((w) => w.type !== 'dir' && !sftpCarriesTime(w.mtimeMs, w.nsec)))
+    destination.prepareCommand?.();
   for (const w of writes) {
     if (signal?.aborted) throw new CancelledError();
     progress.update({ currentPath: w.path });
@@ -158,6 +168,7 @@ async function stagePerFile(
     }
     progress.update({ filesDone: ++files });
   }
+  await finishPerFile(source, sourceRoot, destination, stagingDir, writes, tar?.xattrs === true);
 }
 
 function counted(input: Readable, onBytes: (n: number) => void): Readable {

@@ -1,16 +1,30 @@
 import type { Readable } from 'node:stream';
-import type { EntryType, PathError } from '../../src-shared/model/sync.js';
+import type { EntryType, Ownership, PathError } from '../../src-shared/model/sync.js';
 
-/** An entry as a listing reports it, before the engine checks and normalises its path. */
-export type RawEntry = {
+/** An entry as a listing reports it, before the engine checks its path. */
+export type RawEntry = Ownership & {
   /** Relative to the listed root, `/`-separated, as the filesystem spells it. */
   readonly path: string;
   readonly type: EntryType | 'other';
   readonly size: number;
+  /** Whole milliseconds, rounded down. */
   readonly mtimeMs: number;
+  /** Nanoseconds within the second, where the side reports them. */
+  readonly nsec?: number;
   /** Permission bits only. */
   readonly mode: number;
   readonly linkTarget?: string;
+  /** For `other`: what it is, in words ("a FIFO", "a socket", "a block device"). */
+  readonly what?: string;
+  /** `device:inode` of a file with more than one name (hard links). */
+  readonly linkId?: string;
+};
+
+/** What an entry's owner, group, mode and times are set to (undefined fields are left as they are). */
+export type EntryAttrs = Ownership & {
+  readonly mode: number;
+  readonly mtimeMs: number;
+  readonly nsec?: number;
 };
 
 export type StatResult = Omit<RawEntry, 'path'>;
@@ -29,6 +43,25 @@ export type FsInfo = {
   readonly readOnly: boolean | null;
 };
 
+/** How a tar stream carries metadata beyond mode, owners, times and links. */
+export type TarOptions = {
+  /** xattrs and POSIX ACLs (GNU tar --xattrs --acls), on both ends. */
+  readonly xattrs?: boolean;
+  /** Owners and groups by numeric id instead of by name (tar --numeric-owner on extract). */
+  readonly numericOwner?: boolean;
+};
+
+/**
+ * A path's mtime to set to the nanosecond, whatever its range (before 1970, after 2106); `linkOwner`
+ * for a symlink, whose owner SFTP cannot set (its setstat follows the link).
+ */
+export type ExactTime = {
+  readonly path: string;
+  readonly mtimeMs: number;
+  readonly nsec?: number;
+  readonly linkOwner?: { readonly uid: number; readonly gid: number };
+};
+
 /** A copy inside one endpoint (backups, restores); `type` says how to copy it. */
 export type LocalCopy = { readonly from: string; readonly to: string; readonly type: EntryType };
 
@@ -45,7 +78,10 @@ export interface Endpoint {
   readonly exactStat?: boolean;
   /** The login user's home folder on that side (for `~/.configsync`). */
   home(): Promise<string>;
-  /** Everything below `root`, unsorted; null when `root` does not exist. */
+  /**
+   * Everything below `root`, unsorted (with `root` itself as the empty path where the listing can
+   * give it); null when `root` does not exist.
+   */
   list(root: string): Promise<RawEntry[] | null>;
   /** lstat; null when absent. */
   stat(path: string): Promise<StatResult | null>;
@@ -56,13 +92,30 @@ export interface Endpoint {
   writeFile(path: string, data: Readable | Buffer, mode: number): Promise<number>;
   readFile(path: string): Promise<Buffer>;
   /** A tar stream of `paths` (relative to root); `done` settles when the producer has exited. */
-  tarCreate(root: string, paths: ReadonlyArray<string>): Promise<{ stream: Readable; done: Promise<void> }>;
-  /** Unpacks a tar stream into `dir`, keeping modes, mtimes and symlinks. */
-  tarExtract(dir: string, stream: Readable): Promise<void>;
+  tarCreate(
+    root: string,
+    paths: ReadonlyArray<string>,
+    options?: TarOptions,
+  ): Promise<{ stream: Readable; done: Promise<void> }>;
+  /** Unpacks a tar stream into `dir`, keeping modes, mtimes (to the ns), owners, symlinks, hard links, holes. */
+  tarExtract(dir: string, stream: Readable, options?: TarOptions): Promise<void>;
   /** Atomic replace: the target is either the old or the new file, never a mix. */
   rename(from: string, to: string): Promise<void>;
   mkdirp(path: string): Promise<void>;
-  setAttrs(path: string, attrs: { readonly mode: number; readonly mtimeMs: number }): Promise<void>;
+  /** Sets mode and mtime (and owner/group when given): of the link itself for a symlink. */
+  setAttrs(path: string, attrs: EntryAttrs): Promise<void>;
+  /** This side can set owners and groups (it runs as root, or through sudo as root). */
+  canSetOwners?(): Promise<boolean>;
+  /**
+   * Sets mtimes exactly (nanoseconds, any range: SFTP carries only whole seconds from 1970 to 2106),
+   * of the link itself for a symlink; false when this side cannot (no shell): whole seconds stay.
+   */
+  setExactTimes?(times: ReadonlyArray<ExactTime>): Promise<boolean>;
+  /** The ids of user and group names on this side (names it does not know are left out). */
+  resolveOwners?(
+    users: ReadonlyArray<string>,
+    groups: ReadonlyArray<string>,
+  ): Promise<{ users: Map<string, number>; groups: Map<string, number> }>;
   symlink(target: string, path: string): Promise<void>;
   /** Removes a file, symlink or empty folder; absent is fine. */
   remove(path: string): Promise<void>;

@@ -8,8 +8,25 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FSYNC_EACH_UP_TO, localFsync, localSyncfs } from './fsync-ops.js';
 import type { PathError } from '../../src-shared/model/sync.js';
-import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
-import { briefly, collectChild, HASH_COMMAND, hashLines } from './process-util.js';
+import type {
+  CommandResult,
+  Endpoint,
+  EntryAttrs,
+  ExactTime,
+  FsInfo,
+  LocalCopy,
+  RawEntry,
+  StatResult,
+  TarOptions,
+} from './endpoint.js';
+import { briefly, collectChild, hashCommandFor, hashLines } from './process-util.js';
+import {
+  exactTimesScript,
+  parseOwners,
+  resolveOwnersScript,
+  tarCreateOptions,
+  tarExtractOptions,
+} from './attr-script.js';
 import { FIND_FORMAT, FindOutputParser } from './find-listing.js';
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
@@ -55,6 +72,7 @@ export class LocalEndpoint implements Endpoint {
     // SSH handshakes and the destinations' listings); anything it cannot do, the walk below does.
     const found = await findListing(base);
     if (found) return found;
+    out.push({ path: '', ...(await toStat(rootStat, base)) });
     await walk(base, '');
     return out;
   }
@@ -105,10 +123,23 @@ export class LocalEndpoint implements Endpoint {
   async tarCreate(
     root: string,
     paths: ReadonlyArray<string>,
+    options?: TarOptions,
   ): Promise<{ stream: Readable; done: Promise<void> }> {
     // 64 KiB records (-b 128) instead of tar's 10 KiB: a sixth of the reads, channel writes and
     // packets for the same bytes, which for many small files is most of the CPU this side spends.
-    const child = spawn('tar', ['-C', this.r(root), '-b', '128', '-cf', '-', '--null', '-T', '-'], {
+    const args = [
+      '-C',
+      this.r(root),
+      '-b',
+      '128',
+      ...tarCreateOptions(options),
+      '-cf',
+      '-',
+      '--null',
+      '-T',
+      '-',
+    ];
+    const child = spawn('tar', args, {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -128,8 +159,10 @@ export class LocalEndpoint implements Endpoint {
     return { stream: out, done };
   }
 
-  async tarExtract(dir: string, stream: Readable): Promise<void> {
-    const child = spawn('tar', ['-C', this.r(dir), '-xpf', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  async tarExtract(dir: string, stream: Readable, options?: TarOptions): Promise<void> {
+    const child = spawn('tar', ['-C', this.r(dir), ...tarExtractOptions(options), '-xpf', '-'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve, reject) => {
@@ -155,8 +188,10 @@ export class LocalEndpoint implements Endpoint {
     await fs.mkdir(this.r(path), { recursive: true });
   }
 
-  async setAttrs(path: string, attrs: { readonly mode: number; readonly mtimeMs: number }): Promise<void> {
+  async setAttrs(path: string, attrs: EntryAttrs): Promise<void> {
     const full = this.r(path);
+    // Owner first: a chown clears setuid and setgid bits, the mode then sets them again.
+    if (attrs.uid !== undefined && attrs.gid !== undefined) await fs.lchown(full, attrs.uid, attrs.gid);
     await fs.chmod(full, attrs.mode);
     const t = attrs.mtimeMs / 1000;
     await fs.utimes(full, t, t);
@@ -166,6 +201,33 @@ export class LocalEndpoint implements Endpoint {
     if (paths.length === 0) return;
     if (whole !== undefined && paths.length > FSYNC_EACH_UP_TO && (await localSyncfs(this.r(whole)))) return;
     await localFsync(paths.map((p) => this.r(p)));
+  }
+
+  async canSetOwners(): Promise<boolean> {
+    return process.getuid?.() === 0;
+  }
+
+  async setExactTimes(times: ReadonlyArray<ExactTime>): Promise<boolean> {
+    // utimes takes a double of seconds (not exact to the ns): touch sets the timespec itself.
+    if (times.length === 0 || process.platform === 'win32') return true;
+    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const done = collectChild(child);
+    child.stdin.end(exactTimesScript(times.map((t) => ({ ...t, path: this.r(t.path) }))));
+    const r = await done;
+    if (r.code !== 0 || r.stdout.length > 0)
+      throw new Error(`Setting modified times failed: ${briefly(r.stderr) || `exit ${r.code}`}`);
+    return true;
+  }
+
+  async resolveOwners(
+    users: ReadonlyArray<string>,
+    groups: ReadonlyArray<string>,
+  ): Promise<{ users: Map<string, number>; groups: Map<string, number> }> {
+    if (process.platform === 'win32') return { users: new Map(), groups: new Map() };
+    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const done = collectChild(child);
+    child.stdin.end(resolveOwnersScript(users, groups));
+    return parseOwners((await done).stdout.toString('utf8'));
   }
 
   symlink(target: string, path: string): Promise<void> {
@@ -274,7 +336,7 @@ export class LocalEndpoint implements Endpoint {
 /** `find -printf` of a folder (see find-listing.ts); null when find is missing or failed anywhere. */
 async function findListing(dir: string): Promise<RawEntry[] | null> {
   if (process.platform === 'win32') return null;
-  const child = spawn('find', [`${dir.replace(/\/+$/, '')}/.`, '-mindepth', '1', '-printf', FIND_FORMAT], {
+  const child = spawn('find', [`${dir.replace(/\/+$/, '')}/.`, '-mindepth', '0', '-printf', FIND_FORMAT], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   // Parsed as it arrives, while find is still walking the tree.
@@ -295,7 +357,7 @@ async function findListing(dir: string): Promise<RawEntry[] | null> {
 /** SHA-256 of paths under root by openssl or sha256sum; null when neither works or one failed on any file. */
 async function hashAll(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string> | null> {
   if (process.platform === 'win32') return null;
-  const child = spawn('sh', ['-c', HASH_COMMAND], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', hashCommandFor(paths)], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   const done = collectChild(child).catch(() => null);
   child.stdin.end(paths.map((p) => `./${p}\0`).join(''));
   const r = await done;
@@ -320,6 +382,8 @@ async function toStat(st: Stats, full: string): Promise<StatResult> {
     size: type === 'file' ? st.size : 0,
     mtimeMs: st.mtimeMs,
     mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
     ...(type === 'symlink' ? { linkTarget: await fs.readlink(full) } : {}),
   };
 }

@@ -24,6 +24,14 @@ export const HASH_COMMAND =
   'if command -v openssl >/dev/null 2>&1; then xargs -0 openssl dgst -sha256 -r; else xargs -0 sha256sum --; fi';
 
 /**
+ * HASH_COMMAND, or coreutils' sha256sum alone when a name holds a newline, carriage return or
+ * backslash: sha256sum escapes those in its output (and hashLines reads them back); OpenSSL does not.
+ */
+export function hashCommandFor(paths: ReadonlyArray<string>): string {
+  return paths.some((p) => /[\n\r\\]/.test(p)) ? 'xargs -0 sha256sum --' : HASH_COMMAND;
+}
+
+/**
  * Parses `sha256sum` (or `openssl dgst -sha256 -r`: `HASH *./rel`) output for names given as `./rel`: `HASH  ./rel`, or `\HASH  ./rel` with `\\`
  * and `\n` escapes when the name needed them. Keys are the relative paths without `./`.
  */

@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 import type { RawEntry, StatResult } from './endpoint.js';
 
 const NO_SUCH_FILE = 2;
+/** A write request's worth of zeros: a piece equal to it is left as a hole. */
+const ZEROS = Buffer.alloc(32 * 1024);
 
 /**
  * Promise wrapper for one SFTP request on `sftp`. A request sent on a session whose channel has closed
@@ -62,7 +64,8 @@ export async function sftpList(sftp: SFTPWrapper, root: string): Promise<RawEntr
   const top = await sftpStat(sftp, root);
   if (!top) return null;
   if (top.type !== 'dir' && top.type !== 'symlink') throw new Error(`${root} is not a folder.`);
-  const out: RawEntry[] = [];
+  // The root itself first, with the empty path, as a find listing gives it.
+  const out: RawEntry[] = top.type === 'dir' ? [{ path: '', ...top }] : [];
   const walk = async (dir: string, rel: string): Promise<void> => {
     const list = await call<Array<{ filename: string; attrs: Attributes }>>(sftp, (cb) =>
       sftp.readdir(dir, cb),
@@ -163,6 +166,7 @@ export async function sftpWriteStream(
 ): Promise<number> {
   const handle = await call<Buffer>(sftp, (cb) => sftp.open(path, 'w', { mode }, cb));
   let offset = 0;
+  let written = 0;
   const pending = new Set<Promise<void>>();
   let failure: Error | null = null;
   try {
@@ -173,6 +177,9 @@ export async function sftpWriteStream(
         buf = buf.subarray(piece.length);
         const at = offset;
         offset += piece.length;
+        // A run of zeros is not written: the file keeps a hole there (sparse files stay sparse).
+        if (piece.length === ZEROS.length && piece.equals(ZEROS)) continue;
+        written = offset;
         const p = call<void>(sftp, (cb) => sftp.write(handle, piece, 0, piece.length, at, cb)).catch(
           (err: Error) => {
             failure ??= err;
@@ -186,6 +193,8 @@ export async function sftpWriteStream(
     }
     await Promise.all(pending);
     if (failure) throw failure;
+    // Zeros at the end make the file as long as the data, with a hole there.
+    if (written < offset) await call<void>(sftp, (cb) => sftp.fsetstat(handle, { size: offset }, cb));
   } finally {
     await Promise.all(pending);
     await call<void>(sftp, (cb) => sftp.close(handle, cb)).catch(() => undefined);

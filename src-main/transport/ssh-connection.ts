@@ -88,6 +88,8 @@ export class SshConnection {
     readonly hostKey: HostKeyPin,
     private maxChannels: number,
     private readonly label: string,
+    /** The login user name. */
+    readonly user = '',
   ) {
     client.on('close', () => {
       this.closedError ??= new SshError('DISCONNECTED', `The connection to ${label} was closed.`);
@@ -118,6 +120,12 @@ export class SshConnection {
   /** Commands and files run through sudo. */
   get privileged(): boolean {
     return this.privilege.sudo;
+  }
+
+  /** Commands and files run as root: a root login, or sudo as root. */
+  get asRoot(): boolean {
+    if (this.privilege.sudo) return !this.privilege.user || this.privilege.user === 'root';
+    return this.user === 'root';
   }
 
   /** Channel slots held right now (exec channels and the SFTP session): a leak shows here. */
@@ -395,7 +403,7 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
     client.on('ready', () => {
       trace(`${label}: authenticated`);
       if (!presented) return finish(new SshError('NETWORK', `${label}: no host key was seen.`));
-      finish(null, new SshConnection(client, presented, target.maxChannels ?? 8, label));
+      finish(null, new SshConnection(client, presented, target.maxChannels ?? 8, label, target.username));
     });
     client.on('error', (err: Error & { code?: string; level?: string }) => {
       finish(keyError ?? classify(err, label, presented));

@@ -1,9 +1,27 @@
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { Readable } from 'node:stream';
 import type { EntryType, PathError } from '../../src-shared/model/sync.js';
-import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
+import type {
+  CommandResult,
+  Endpoint,
+  EntryAttrs,
+  ExactTime,
+  FsInfo,
+  LocalCopy,
+  RawEntry,
+  StatResult,
+  TarOptions,
+} from './endpoint.js';
+import {
+  exactTimesScript,
+  parseOwners,
+  resolveOwnersScript,
+  sftpCarries,
+  tarCreateOptions,
+  tarExtractOptions,
+} from './attr-script.js';
 import type { SshConnection } from './ssh-connection.js';
-import { briefly, HASH_COMMAND, hashLines } from './process-util.js';
+import { briefly, hashCommandFor, hashLines } from './process-util.js';
 import { shq } from './shell-quote.js';
 import {
   call,
@@ -78,7 +96,7 @@ export class SshEndpoint implements Endpoint {
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
     const r = await this.conn.exec(
-      `cd ${shq(root)} && { ${HASH_COMMAND}; }`,
+      `cd ${shq(root)} && { ${hashCommandFor(paths)}; }`,
       paths.map((p) => `./${p}\0`).join(''),
     );
     if (r.code !== 0)
@@ -116,16 +134,19 @@ export class SshEndpoint implements Endpoint {
   async tarCreate(
     root: string,
     paths: ReadonlyArray<string>,
+    options?: TarOptions,
   ): Promise<{ stream: Readable; done: Promise<void> }> {
     // 64 KiB records: fewer, fuller SSH packets (see LocalEndpoint.tarCreate).
-    const channel = await this.conn.execChannel(`tar -C ${shq(root)} -b 128 -cf - --null -T -`);
+    const extra = tarCreateOptions(options).map(shq).join(' ');
+    const channel = await this.conn.execChannel(`tar -C ${shq(root)} -b 128 ${extra} -cf - --null -T -`);
     const done = channelDone(channel, `tar (read) on ${this.label}`, this.conn);
     channel.stdin.end(paths.map((p) => `./${p}\0`).join(''));
     return { stream: channel.stdout, done };
   }
 
-  async tarExtract(dir: string, stream: Readable): Promise<void> {
-    const channel = await this.conn.execChannel(`tar -C ${shq(dir)} -xpf -`);
+  async tarExtract(dir: string, stream: Readable, options?: TarOptions): Promise<void> {
+    const extra = tarExtractOptions(options).map(shq).join(' ');
+    const channel = await this.conn.execChannel(`tar -C ${shq(dir)} ${extra} -xpf -`);
     const done = channelDone(channel, `tar (write) on ${this.label}`, this.conn);
     channel.stdout.resume();
     stream.on('error', () => channel.close());
@@ -151,10 +172,46 @@ export class SshEndpoint implements Endpoint {
     await sftpMkdirp(await this.sftp(), path);
   }
 
-  async setAttrs(path: string, attrs: { readonly mode: number; readonly mtimeMs: number }): Promise<void> {
+  async setAttrs(path: string, attrs: EntryAttrs): Promise<void> {
     const sftp = await this.sftp();
     const t = Math.floor(attrs.mtimeMs / 1000);
-    await call<void>(sftp, (cb) => sftp.setstat(path, { mode: attrs.mode, atime: t, mtime: t }, cb));
+    // Owner first: a chown clears setuid and setgid bits, the mode then sets them again. SFTP
+    // carries whole seconds from 1970 to 2106 only: anything finer or outside is setExactTimes' job.
+    if (attrs.uid !== undefined && attrs.gid !== undefined) {
+      const { uid, gid } = attrs;
+      await call<void>(sftp, (cb) => sftp.setstat(path, { uid, gid }, cb));
+    }
+    const inRange = t >= 0 && t <= 0xffffffff;
+    await call<void>(sftp, (cb) =>
+      sftp.setstat(path, { mode: attrs.mode, ...(inRange ? { atime: t, mtime: t } : {}) }, cb),
+    );
+  }
+
+  async canSetOwners(): Promise<boolean> {
+    return this.conn.asRoot;
+  }
+
+  async setExactTimes(times: ReadonlyArray<ExactTime>): Promise<boolean> {
+    const needed = times.filter((t) => !sftpCarries(t));
+    if (needed.length === 0) return true;
+    if (!this.fastPath) return false;
+    const r = await this.conn.exec('/bin/sh -s', exactTimesScript(needed));
+    const failed = r.stdout.toString('utf8').split('\n').filter(Boolean).map(Number);
+    if (r.code !== 0 || failed.length > 0)
+      throw new Error(
+        `Setting modified times failed on ${this.label} (${needed[failed[0] ?? 0]?.path ?? '?'}): ${briefly(r.stderr) || `exit ${r.code}`}`,
+      );
+    return true;
+  }
+
+  async resolveOwners(
+    users: ReadonlyArray<string>,
+    groups: ReadonlyArray<string>,
+  ): Promise<{ users: Map<string, number>; groups: Map<string, number> }> {
+    if (!this.fastPath || (users.length === 0 && groups.length === 0))
+      return { users: new Map(), groups: new Map() };
+    const r = await this.conn.exec('/bin/sh -s', resolveOwnersScript(users, groups));
+    return parseOwners(r.stdout.toString('utf8'));
   }
 
   async symlink(target: string, path: string): Promise<void> {

@@ -1,26 +1,60 @@
 import type { ErrorCode } from '../errors.js';
-/** What a scanned path is. Anything else (sockets, devices, fifos) is never synchronised. */
+/**
+ * What a scanned path is. Anything else (sockets, devices, fifos) is not synchronised: it is listed as
+ * a problem entry (skipped, with its reason).
+ */
 export type EntryType = 'file' | 'dir' | 'symlink';
 
-/** One path of a scanned tree: POSIX, relative to the root, NFC; `hash` only when compared by checksum. */
-export type FileEntry = {
+/**
+ * Owner and group of an entry, as a side lists them: numeric ids, and names where that side has them
+ * (a name equal to the id is left out). Absent on a side that cannot tell (a Windows SFTP server).
+ */
+export type Ownership = {
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly user?: string;
+  readonly group?: string;
+};
+
+/**
+ * One path of a scanned tree: POSIX, relative to the root, byte for byte as the side names it (no
+ * Unicode normalisation, backslashes and newlines kept); `hash` only when compared by checksum.
+ */
+export type FileEntry = Ownership & {
   readonly path: string;
   readonly type: EntryType;
   readonly size: number;
+  /** Whole milliseconds since the epoch, rounded down (negative before 1970). */
   readonly mtimeMs: number;
+  /** The nanoseconds within the second, where that side keeps them (0..999,999,999). */
+  readonly nsec?: number;
   /** Permission bits only (e.g. 0o644), never the file-type bits. */
   readonly mode: number;
   readonly linkTarget?: string;
   /** Lower-case hex SHA-256 of a file's content, computed where the file lives. */
   readonly hash?: string;
+  /** Files sharing this id are hard links to one another (set only when a file has more than one name). */
+  readonly linkId?: string;
 };
+
+/** A path of a tree the engine will not carry, with why in words (a FIFO, a name it cannot hold). */
+export type ProblemEntry = { readonly path: string; readonly reason: string };
 
 /** A scanned tree, entries sorted by path; `exists` is false when the root was missing. */
 export type FileIndex = {
   readonly root: string;
   readonly exists: boolean;
   readonly entries: ReadonlyArray<FileEntry>;
+  /** Paths listed but not carried (left alone on both sides), each with its reason. */
+  readonly problems?: ReadonlyArray<ProblemEntry>;
+  /** This side can set owners and groups (root, or sudo as root); false or absent: it cannot. */
+  readonly canSetOwners?: boolean;
+  /** The root folder itself (mode, owner, times), where the listing gives it. */
+  readonly rootEntry?: FileEntry;
 };
+
+/** How owners and groups are carried: by name like rsync (default), by numeric id, or not at all. */
+export type OwnerMapping = 'name' | 'numeric' | 'ignore';
 
 /** `mirror` (strict): a differing file is overwritten and extras deleted. `update` (easy): only newer copied. */
 export type SyncMode = 'mirror' | 'update';
@@ -35,6 +69,12 @@ export type PlanOptions = {
    * compared by the second (FAT's 2 s resolution wants 2000).
    */
   readonly toleranceMs: number;
+  /** Owners and groups compared and set by name (default), by id, or left as they are. */
+  readonly owners?: OwnerMapping;
+  /** xattrs and POSIX ACLs carried too (default: on when the destination is reached as root). */
+  readonly xattrs?: boolean;
+  /** Symlinks pointing out of the root (absolute, or climbing out with `..`) are skipped instead of copied. */
+  readonly skipEscapingLinks?: boolean;
 };
 
 /**
@@ -54,17 +94,26 @@ export const DEFAULT_EXCLUDES: ReadonlyArray<string> = ['licenses/**', '*.lic', 
 export const guardCodes = ['GUARD_SOURCE_MISSING', 'GUARD_SOURCE_EMPTY', 'GUARD_MASS_DELETE'] as const;
 export type GuardCode = (typeof guardCodes)[number];
 
-export const planActions = ['create', 'update', 'delete', 'keep', 'skip-newer-on-destination'] as const;
+export const planActions = [
+  'create',
+  'update',
+  'delete',
+  'keep',
+  'skip-newer-on-destination',
+  'skip',
+] as const;
 export type PlanAction = (typeof planActions)[number];
 
 /** The metadata of one side of a plan entry. */
-export type EntryMeta = {
+export type EntryMeta = Ownership & {
   readonly type: EntryType;
   readonly size: number;
   readonly mtimeMs: number;
+  readonly nsec?: number;
   readonly mode: number;
   readonly linkTarget?: string;
   readonly hash?: string;
+  readonly linkId?: string;
 };
 
 export type PlanEntry = {
@@ -97,6 +146,10 @@ export type Plan = {
   readonly sourceExists: boolean;
   readonly entries: ReadonlyArray<PlanEntry>;
   readonly summary: PlanSummary;
+  /** The source's root folder: its mode, owner and mtime are set on the destination's root after a run. */
+  readonly sourceRootEntry?: EntryMeta;
+  /** Said once for this destination, before anything runs ("owners cannot be set there: …"). */
+  readonly notes?: ReadonlyArray<string>;
 };
 
 export const runStatuses = [

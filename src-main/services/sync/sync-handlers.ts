@@ -10,6 +10,7 @@ import type { SyncService } from './sync-service.js';
 import type { SyncSetService } from './sync-set-service.js';
 import type { ServerService } from '../servers/server-service.js';
 import type { Endpoint } from '../../transport/endpoint.js';
+import type { SudoPasswords } from '../../transport/sudo-passwords.js';
 import { pickParticipants } from './participants.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
 
@@ -19,6 +20,8 @@ export type SyncHandlerDeps = {
   readonly servers: ServerService;
   readonly connect: (serverId: string) => Promise<Endpoint>;
   readonly resolvePath: (serverId: string, path: string) => string;
+  /** Where a call's sudo passwords are held while it connects (the connector reads them). */
+  readonly sudoPasswords?: SudoPasswords;
   /**
    * Every plan is remembered with its set, so its apply goes through the set's run gate (shared with
    * schedules and triggers) and the history can say which set and who started it.
@@ -49,6 +52,22 @@ type SyncMethod =
 
 /** Handlers for `sets.*` and `sync.*`: sets from the store, participants from the server list's roles. */
 export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> {
+  /**
+   * Runs `work` with this call's sudo passwords held for its connections, and forgets them after:
+   * a connection keeps its own in memory until it is closed, nothing else does.
+   */
+  const withSudo = async <T>(
+    passwords: Readonly<Record<string, string>> | undefined,
+    work: () => Promise<T>,
+  ) => {
+    const ids = Object.keys(passwords ?? {});
+    for (const id of ids) deps.sudoPasswords?.set(id, (passwords as Record<string, string>)[id] as string);
+    try {
+      return await work();
+    } finally {
+      for (const id of ids) deps.sudoPasswords?.clear(id);
+    }
+  };
   const places = new PlanPlacesMemo();
   /** Plans being computed, by the caller's planRequestId; and cancels that came before their plan. */
   const planning = new Map<string, AbortController>();
@@ -95,7 +114,15 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
         endpoint.close();
       }
     },
-    'sync.plan': async ({ setId, sourceServerId, destinationServerIds, mode, compare, planRequestId }) => {
+    'sync.plan': async ({
+      setId,
+      sourceServerId,
+      destinationServerIds,
+      mode,
+      compare,
+      planRequestId,
+      sudoPasswords,
+    }) => {
       const stored = deps.sets.get(setId);
       const set = { ...stored, mode: mode ?? stored.mode, compare: compare ?? stored.compare };
       const who = pickParticipants(deps.servers.committed(), sourceServerId, destinationServerIds);
@@ -106,7 +133,9 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       }
       let planned;
       try {
-        planned = await deps.sync.plan({ set, ...who }, { signal: controller.signal });
+        planned = await withSudo(sudoPasswords, () =>
+          deps.sync.plan({ set, ...who }, { signal: controller.signal }),
+        );
       } finally {
         if (planRequestId && planning.get(planRequestId) === controller) planning.delete(planRequestId);
       }
@@ -148,13 +177,15 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
     'sync.apply': (input) => deps.runs.applyPlan(input, deps.trigger),
     'sync.cancel': (input) => deps.sync.cancel(input),
     'sync.wait': ({ runId }) => deps.sync.wait(runId),
-    'sync.restore': async (input) => {
-      const r = await deps.sync.restore(input);
+    'sync.restore': async ({ sudoPasswords, ...input }) => {
+      const r = await withSudo(sudoPasswords, () => deps.sync.restore(input));
       return { ...r, errors: [...r.errors], left: [...r.left] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
-    'sync.recover': async ({ serverId, mode, breakLock, overwrite }) => ({
-      recovered: (await deps.sync.recover(serverId, mode, breakLock, overwrite)).map((r) => ({
+    'sync.recover': async ({ serverId, mode, breakLock, overwrite, sudoPasswords }) => ({
+      recovered: (
+        await withSudo(sudoPasswords, () => deps.sync.recover(serverId, mode, breakLock, overwrite))
+      ).map((r) => ({
         ...r,
         errors: [...r.errors],
         left: r.left ? [...r.left] : undefined,

@@ -169,7 +169,14 @@ export class SyncService {
         }
         const planned = await untilAborted(
           planAll(src, sourceRoot, targets, {
-            planOptions: { mode: set.mode, compare: set.compare, toleranceMs: set.toleranceMs },
+            planOptions: {
+              mode: set.mode,
+              compare: set.compare,
+              toleranceMs: set.toleranceMs,
+              owners: set.owners,
+              skipEscapingLinks: set.skipEscapingLinks,
+              ...(set.xattrs !== undefined ? { xattrs: set.xattrs } : {}),
+            },
             filter: { include: set.include, exclude: set.exclude },
             concurrency: this.deps.concurrency,
           }),
@@ -273,6 +280,7 @@ export class SyncService {
                 ok: true,
                 summary: t.plan.summary,
                 guards: guardFindings(t.plan, { deleteThreshold: set.deleteThreshold }),
+                notes: [...(t.plan.notes ?? [])],
               }
             : {
                 targetId: t.id,
@@ -280,6 +288,7 @@ export class SyncService {
                 item: set.items[it.index]?.path ?? '',
                 ok: false,
                 guards: [],
+                notes: [],
                 status: t.status,
                 code: t.code,
                 message: t.message,

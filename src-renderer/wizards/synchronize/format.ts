@@ -66,6 +66,8 @@ export function actionLook(action: PlanAction): ActionLook {
       return { label: 'Unchanged', color: 'gray', verb: 'unchanged' };
     case 'skip-newer-on-destination':
       return { label: 'Skip', color: 'yellow', verb: 'skipped (newer on the destination)' };
+    case 'skip':
+      return { label: 'Skipped', color: 'orange', verb: 'skipped (not carried, see the reason)' };
     default:
       return assertNever(action);
   }

@@ -6,6 +6,7 @@ import type { Server } from '../../../src-shared/model/server.js';
 import type { CompareMethod, SyncMode } from '../../../src-shared/model/sync.js';
 import { call } from '../../api/client.js';
 import { advance } from './progress-math.js';
+import { askSudoPasswords } from './sudo-prompt.js';
 
 export type PlanResult = Output<'sync.plan'>;
 export type PlanTarget = PlanResult['targets'][number];
@@ -213,8 +214,15 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
   setStep: (step) => set({ step, error: null }),
 
   computePlan: async () => {
-    const { setId, sourceId, destinationIds, mode, compare } = get();
+    const { setId, sourceId, destinationIds, mode, compare, servers } = get();
     if (!setId || !sourceId || destinationIds.length === 0) return;
+    // Servers whose sudo asks for a password: asked now, sent with this plan only.
+    const asking = (servers ?? [])
+      .filter((s) => s.kind === 'ssh' && s.sudo?.askPassword === true)
+      .filter((s) => s.id === sourceId || destinationIds.includes(s.id))
+      .map((s) => ({ id: s.id, name: s.name }));
+    const sudoPasswords = asking.length > 0 ? await askSudoPasswords(asking) : undefined;
+    if (sudoPasswords === null) return;
     const ticket = ++tickets;
     const requestId = `plan-${Date.now().toString(36)}-${ticket}-${Math.random().toString(36).slice(2, 8)}`;
     set({
@@ -233,6 +241,7 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
         mode,
         compare,
         planRequestId: requestId,
+        ...(sudoPasswords ? { sudoPasswords } : {}),
       });
       if (get().planning?.ticket === ticket) set({ plan, planning: null });
     } catch (err) {

@@ -17,6 +17,7 @@ import {
   useSyncWizard,
 } from './sync-wizard-store.js';
 import { changeCount } from './target-panel.js';
+import { SudoPrompt } from './sudo-prompt.js';
 import './sync-wizard.css';
 import { FooterBar } from '../../components/footer-bar.js';
 
@@ -112,6 +113,7 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
         body: { flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' },
       }}
     >
+      <SudoPrompt />
       <Stepper
         active={w.step === RESULTS ? RESULTS + 1 : w.step}
         size="sm"

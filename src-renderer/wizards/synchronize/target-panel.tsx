@@ -122,6 +122,11 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
           <Text size="sm">{g.message}</Text>
         </Alert>
       ))}
+      {target.notes.map((n) => (
+        <Alert key={n} color="yellow" variant="light" py="xs" data-testid="plan-note">
+          <Text size="sm">{n}</Text>
+        </Alert>
+      ))}
       <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
         <Chip.Group multiple value={actions} onChange={(v) => setActions(v as PlanAction[])}>
           <Group gap={6} data-testid="action-filters" aria-label="Filter by action" role="group">

@@ -15,6 +15,7 @@ import {
   syncRunsInput,
   syncRunsOutput,
   runRecord,
+  sudoPasswords,
 } from '../schemas/sync.js';
 
 const id = z.string().min(1).max(100);
@@ -79,6 +80,8 @@ export const syncMethods = {
         compare: compareMethod.optional(),
         /** Chosen by the caller so that `sync.cancelPlan` can stop this plan while it is computed. */
         planRequestId: id.optional(),
+        /** Sudo passwords for this plan's connections (kept by them until the run ends), by server id. */
+        sudoPasswords: sudoPasswords.optional(),
       })
       .strict(),
     output: syncPlanOutput.extend({
@@ -124,6 +127,7 @@ export const syncMethods = {
         breakLock: z.boolean().default(false),
         /** Replace even paths changed since the run (each backed up first); default: leave and list them. */
         overwrite: z.boolean().default(false),
+        sudoPasswords: sudoPasswords.optional(),
       })
       .strict(),
     output: z.object({

@@ -43,6 +43,12 @@ export const syncSet = z.object({
   deleteThreshold: z.number().min(0).max(1).default(DEFAULT_DELETE_THRESHOLD),
   validateCommand: z.string().max(4000).optional(),
   postApplyCommand: z.string().max(4000).optional(),
+  /** Owners and groups: by name like rsync (default), by numeric id, or left as they are. */
+  owners: z.enum(['name', 'numeric', 'ignore']).default('name'),
+  /** Symlinks that point out of the root are skipped (and listed) instead of copied as they are. */
+  skipEscapingLinks: z.boolean().default(false),
+  /** xattrs and POSIX ACLs; absent: carried when the destination is reached as root. */
+  xattrs: z.boolean().optional(),
 });
 export type SyncSetInput = z.input<typeof syncSet>;
 export type SyncSet = z.output<typeof syncSet>;
@@ -51,9 +57,15 @@ export const entryMeta = z.object({
   type: entryType,
   size: z.number(),
   mtimeMs: z.number(),
+  nsec: z.number().int().optional(),
   mode: z.number().int(),
   linkTarget: z.string().optional(),
   hash: z.string().optional(),
+  linkId: z.string().optional(),
+  uid: z.number().int().optional(),
+  gid: z.number().int().optional(),
+  user: z.string().optional(),
+  group: z.string().optional(),
 });
 
 export const planEntry = z.object({
@@ -64,8 +76,14 @@ export const planEntry = z.object({
   destination: entryMeta.optional(),
 });
 
+/** Counts per plan action; a record written before an action existed reads that action as 0. */
+const actionCounts = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' ? { skip: 0, ...v } : v),
+  z.record(planAction, z.number().int()),
+);
+
 export const planSummary = z.object({
-  counts: z.record(planAction, z.number().int()),
+  counts: actionCounts,
   bytesToCopy: z.number(),
   bytesToDelete: z.number(),
   bytesToBackUp: z.number(),
@@ -84,7 +102,7 @@ export const runReport = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),
-  counts: z.record(planAction, z.number().int()),
+  counts: actionCounts,
   filesWritten: z.number().int(),
   filesDeleted: z.number().int(),
   bytesWritten: z.number(),
@@ -122,6 +140,8 @@ export const planTarget = z.object({
   status: z.enum(runStatuses).optional(),
   code: errorCode.optional(),
   message: z.string().optional(),
+  /** Said once for this destination before anything runs (owners it cannot set...). */
+  notes: z.array(z.string()).default([]),
 });
 
 export const syncPlanInput = z
@@ -190,6 +210,12 @@ export const syncApplyOutput = z.object({ runId: z.string() });
 export const syncCancelInput = z.object({ runId: z.string() }).strict();
 export const syncCancelOutput = z.object({ cancelled: z.boolean() });
 
+/**
+ * Sudo passwords for this call only, by server id (servers whose sudo asks for one): kept in memory
+ * while the call connects, never stored or logged.
+ */
+export const sudoPasswords = z.record(z.string().min(1).max(100), z.string().min(1).max(1024));
+
 export const syncRestoreInput = z
   .object({
     serverId: z.string(),
@@ -197,6 +223,7 @@ export const syncRestoreInput = z
     runId: z.string(),
     /** Put back even paths changed since the run (each is backed up first); default: leave and list them. */
     overwrite: z.boolean().optional(),
+    sudoPasswords: sudoPasswords.optional(),
   })
   .strict();
 export const syncRestoreOutput = z.object({

@@ -54,8 +54,9 @@ describe('sudo on a server without root login (real sshd, real sudo)', () => {
     const st = await fs.stat(join(server.dataRoot, 'new.conf'));
     expect([st.uid, st.mode & 0o777]).toEqual([0, 0o640]);
     // The listing (an exec) sees the root-only folder too.
+    // The root itself comes first, as the empty path.
     const listed = (await ep.list(server.dataRoot))?.map((e) => e.path).sort();
-    expect(listed).toEqual(['new.conf', 'secret.conf', 'svc.conf']);
+    expect(listed).toEqual(['', 'new.conf', 'secret.conf', 'svc.conf']);
   });
 
   it("sudo as a named user reads that user's files", async () => {

@@ -46,6 +46,7 @@ describe('plan', () => {
       delete: 1,
       keep: 1,
       'skip-newer-on-destination': 0,
+      skip: 0,
     });
     expect(p.summary.bytesToCopy).toBe(5 + 10 + 4);
     expect(p.summary.bytesToDelete).toBe(7);
@@ -68,11 +69,14 @@ describe('plan', () => {
       newer: 'update',
       stale: 'skip-newer-on-destination',
       extra: 'keep',
-      'same-time': 'keep',
+      // rsync --update copies a file of the same mtime that differs (here by its size).
+      'same-time': 'update',
     });
     expect(p.entries.find((e) => e.path === 'stale')?.reason).toBe('newer on the destination by 1 min');
     expect(p.entries.find((e) => e.path === 'newer')?.reason).toBe('newer on the source by 10 s');
-    expect(p.entries.find((e) => e.path === 'same-time')?.reason).toMatch(/neither side is newer/);
+    expect(p.entries.find((e) => e.path === 'same-time')?.reason).toBe(
+      'size differs (8 → 9 bytes), same modified time (update copies it, as rsync --update)',
+    );
   });
 
   it('time-size: mtimes within the tolerance are equal, beyond it they differ', () => {
@@ -94,8 +98,9 @@ describe('plan', () => {
     const p = plan(src, dst, o);
     expect(actions(p)).toEqual({ a: 'keep', b: 'update' });
     expect(p.entries[1]?.reason).toBe('content differs (checksum)');
+    // Update: the same time with other content is copied (rsync --update).
     const u = plan(src, dst, { ...o, mode: 'update' });
-    expect(actions(u)).toEqual({ a: 'keep', b: 'keep' });
+    expect(actions(u)).toEqual({ a: 'keep', b: 'update' });
     expect(() => plan(idx('/s', [f('a', 1)]), idx('/d', [f('a', 1)]), o)).toThrow(/hashes/);
   });
 
@@ -127,15 +132,27 @@ describe('plan', () => {
     expect(actions(plan(idx('/s', [f('x', 1)]), idx('/d', [d('x')]), mirror)).x).toBe('update');
   });
 
-  it('rejects escaping, absolute and malformed paths in either index', () => {
+  it('rejects escaping, absolute and malformed paths in either index; names and links are kept as they are', () => {
     const ok = idx('/d', []);
     expect(() => plan(idx('/s', [f('../etc/passwd', 1)]), ok, mirror)).toThrow(/climbs out/);
     expect(() => plan(ok, idx('/d', [f('/etc/passwd', 1)]), mirror)).toThrow(/absolute/);
     expect(() => plan(idx('/s', [f('a/./b', 1)]), ok, mirror)).toThrow(/segment/);
-    expect(() => plan(idx('/s', [f('a\nb', 1)]), ok, mirror)).toThrow(/newline/);
-    expect(() => plan(idx('/s', [l('a/link', '../../x')]), ok, mirror)).toThrow(/escapes the root/);
-    expect(() => plan(idx('/s', [l('link', '/etc')]), ok, mirror)).toThrow(/absolute/);
-    expect(() => plan(idx('/s', [l('a/link', '../x')]), ok, mirror)).not.toThrow();
+    const odd = plan(
+      idx('/s', [
+        f('a\nb', 1),
+        f('back\\slash', 1),
+        l('a/link', '../../x'),
+        l('localtime', '/usr/share/zoneinfo/UTC'),
+      ]),
+      ok,
+      mirror,
+    );
+    expect(odd.entries.map((e) => [e.path, e.action])).toEqual([
+      ['a\nb', 'create'],
+      ['a/link', 'create'],
+      ['back\\slash', 'create'],
+      ['localtime', 'create'],
+    ]);
     expect(() => plan(idx('/s', [f('a', 1), f('a', 2)]), ok, mirror)).toThrow(/twice/);
   });
 
@@ -144,5 +161,108 @@ describe('plan', () => {
     expect(JSON.parse(JSON.stringify(p))).toEqual(p);
     expect(p.sourceExists).toBe(false);
     expect(p.summary.destinationFiles).toBe(1);
+  });
+});
+
+describe('plan: a bad entry is one entry, owners are part of the copy', () => {
+  const owned = (path: string, user: string, uid: number, extra: Partial<FileEntry> = {}): FileEntry =>
+    f(path, 1, T, { uid, gid: uid, user, group: user, ...extra });
+
+  it('lists what a side cannot carry as skipped, with its reason, and touches nothing at or below it', () => {
+    const src: FileIndex = {
+      ...idx('/s', [f('ok', 1), d('bad\uFFFDdir')]),
+      problems: [
+        { path: 'fifo', reason: 'a FIFO (named pipe): only files, folders and symlinks are copied' },
+        { path: 'bad\uFFFDdir', reason: 'its name is not valid UTF-8' },
+      ],
+    };
+    const dst: FileIndex = {
+      ...idx('/d', [f('fifo', 3), f('bad\uFFFDdir/x', 1)]),
+      problems: [{ path: 'sock', reason: 'a socket: only files, folders and symlinks are copied' }],
+    };
+    const p = plan(src, dst, mirror);
+    expect(actions(p)).toEqual({
+      'bad\uFFFDdir': 'skip',
+      'bad\uFFFDdir/x': 'skip',
+      fifo: 'skip',
+      ok: 'create',
+      sock: 'skip',
+    });
+    expect(p.entries.find((e) => e.path === 'fifo')?.reason).toBe(
+      'on the source: a FIFO (named pipe): only files, folders and symlinks are copied',
+    );
+    expect(p.entries.find((e) => e.path === 'sock')?.reason).toMatch(/^on the destination: a socket/);
+    expect(p.summary.counts.skip).toBe(4);
+    expect(p.summary.counts.delete).toBe(0);
+  });
+
+  it('skips links that leave the root when the set says so, listing each', () => {
+    const src = idx('/s', [l('in', 'a'), l('abs', '/etc/x'), l('sub/up', '../../x')]);
+    const p = plan(src, idx('/d', []), { ...mirror, skipEscapingLinks: true });
+    expect(actions(p)).toEqual({ abs: 'skip', in: 'create', 'sub/up': 'skip' });
+    expect(p.entries.find((e) => e.path === 'abs')?.reason).toBe(
+      'a symlink that points to the absolute path /etc/x (the set skips such links)',
+    );
+  });
+
+  it('an owner or group change alone is an update, by name unless numeric; not settable, it is one note', () => {
+    const src = { ...idx('/s', [owned('a', 'postgres', 105), owned('b', 'www', 33), owned('c', 'x', 7)]) };
+    const dst = {
+      ...idx('/d', [
+        owned('a', 'root', 0),
+        owned('b', 'www', 48),
+        owned('c', 'x', 7, { group: 'y', gid: 8 }),
+      ]),
+      canSetOwners: true,
+    };
+    const byName = plan(src, dst, mirror);
+    expect(actions(byName)).toEqual({ a: 'update', b: 'keep', c: 'update' });
+    expect(byName.entries[0]?.reason).toBe(
+      'owner differs (root → postgres), group differs (root → postgres)',
+    );
+    expect(byName.entries[2]?.reason).toBe('group differs (y → x)');
+    expect(actions(plan(src, dst, { ...mirror, owners: 'numeric' })).b).toBe('update');
+    expect(actions(plan(src, dst, { ...mirror, owners: 'ignore' }))).toEqual({
+      a: 'keep',
+      b: 'keep',
+      c: 'keep',
+    });
+    const cannot = plan(src, { ...dst, canSetOwners: false }, mirror);
+    expect(actions(cannot)).toEqual({ a: 'keep', b: 'keep', c: 'keep' });
+    expect(cannot.notes).toEqual([
+      'Owners and groups cannot be set on this destination (it is reached without root or sudo): what is copied belongs to the login user there, and 2 path(s) whose owner or group differs are left as they are.',
+    ]);
+  });
+
+  it('folders: a modified time alone is an update; nanoseconds count when both sides keep them', () => {
+    const dir = (path: string, mtimeMs: number): FileEntry => ({ ...d(path), mtimeMs });
+    const p = plan(idx('/s', [dir('x', T + 5000), dir('y', T)]), idx('/d', [dir('x', T), dir('y', T)]), {
+      ...mirror,
+      toleranceMs: 0,
+    });
+    expect(actions(p)).toEqual({ x: 'update', y: 'keep' });
+    const exact = { ...mirror, toleranceMs: 0 };
+    const ns = (nsec: number) => f('a', 1, T + 123, { nsec: 123_000_000 + nsec });
+    expect(actions(plan(idx('/s', [ns(1)]), idx('/d', [ns(2)]), exact)).a).toBe('update');
+    expect(actions(plan(idx('/s', [ns(1)]), idx('/d', [ns(1)]), exact)).a).toBe('keep');
+  });
+
+  it('hard links: a group not linked on the destination as on the source is updated whole', () => {
+    const src = idx('/s', [f('a', 1, T, { linkId: '1:9' }), f('b', 1, T, { linkId: '1:9' }), f('c', 1)]);
+    const apart = idx('/d', [f('a', 1, T, { linkId: '2:1' }), f('b', 1, T, { linkId: '2:2' }), f('c', 1)]);
+    const linked = idx('/d', [f('a', 1, T, { linkId: '2:1' }), f('b', 1, T, { linkId: '2:1' }), f('c', 1)]);
+    expect(actions(plan(src, apart, mirror))).toEqual({ a: 'update', b: 'update', c: 'keep' });
+    expect(actions(plan(src, linked, mirror))).toEqual({ a: 'keep', b: 'keep', c: 'keep' });
+  });
+});
+
+describe('plan: owners seen by id only on one side', () => {
+  it('compares by id when a side lists no names (an SFTP listing)', () => {
+    const s = f('a', 1, T, { uid: 0, gid: 0, user: 'root', group: 'root' });
+    const same = f('a', 1, T, { uid: 0, gid: 0 });
+    const other = f('a', 1, T, { uid: 33, gid: 0 });
+    const dst = (e: FileEntry): FileIndex => ({ ...idx('/d', [e]), canSetOwners: true });
+    expect(actions(plan(idx('/s', [s]), dst(same), mirror)).a).toBe('keep');
+    expect(actions(plan(idx('/s', [s]), dst(other), mirror)).a).toBe('update');
   });
 });

@@ -18,7 +18,7 @@ function report(
     startedAt: '2026-01-01T00:00:00.000Z',
     finishedAt: '2026-01-01T00:00:02.000Z',
     durationMs: 2000,
-    counts: { ...counts, 'skip-newer-on-destination': 0 },
+    counts: { ...counts, 'skip-newer-on-destination': 0, skip: 0 },
     filesWritten: counts.create + counts.update,
     filesDeleted: counts.delete,
     bytesWritten: bytes,

@@ -32,7 +32,7 @@ const plan: Plan = {
     e('old/z.conf', 'delete', undefined, file(4)),
   ],
   summary: {
-    counts: { create: 2, update: 1, delete: 3, keep: 1, 'skip-newer-on-destination': 0 },
+    counts: { create: 2, update: 1, delete: 3, keep: 1, 'skip-newer-on-destination': 0, skip: 0 },
     bytesToCopy: 17,
     bytesToDelete: 7,
     bytesToBackUp: 12,

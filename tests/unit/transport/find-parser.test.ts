@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { FindOutputParser, msOf, parseFindOutput } from '../../../src-main/transport/find-listing.js';
 
+/** Owner, group and link fields of a record: root's, one name. */
+const ROOT = '0\t0\troot\troot\t1\t64768:11';
 const records = [
-  'd\t755\t4096\t1700000000.5\tconf.d\0\0',
-  'f\t644\t12\t1700000001.25\tconf.d/app.conf\0\0',
-  'f\t600\t3\t1700000002.0\tcaf\u00e9/\u65e5\u672c.ini\0\0',
-  'l\t777\t8\t1700000003.0\tcurrent\0conf.d/app.conf\0',
-  'f\t644\t1\t1700000004.0\ttab\there.conf\0\0',
+  `d\t755\t4096\t1700000000.5\t${ROOT}\tconf.d\0\0`,
+  `f\t644\t12\t1700000001.25\t${ROOT}\tconf.d/app.conf\0\0`,
+  `f\t600\t3\t1700000002.0\t${ROOT}\tcaf\u00e9/\u65e5\u672c.ini\0\0`,
+  `l\t777\t8\t1700000003.0\t${ROOT}\tcurrent\0conf.d/app.conf\0`,
+  `f\t644\t1\t1700000004.0\t${ROOT}\ttab\there.conf\0\0`,
 ];
 const whole = Buffer.from(records.join(''));
 
@@ -42,6 +44,26 @@ describe('FindOutputParser', () => {
     expect(msOf('1700000001')).toBe(1_700_000_001_000);
     expect(msOf('1700000001.0000000000')).toBe(1_700_000_001_000);
     expect(msOf('1.5')).toBe(1500);
+  });
+
+  it('reads owners by id and name, sub-second and negative times, hard links and special files', () => {
+    const [neg, fifo, linked, orphan] = parseFindOutput(
+      Buffer.from(
+        [
+          'f\t4755\t5\t-2.2500000000\t33\t1001\twww-data\t1001\t1\t1:2\tback\\slash\nnl\0\0',
+          'p\t644\t0\t7258118400.1234567890\t0\t0\troot\troot\t1\t1:3\tfifo\0\0',
+          'f\t644\t5\t1700000000.9876543210\t0\t0\troot\troot\t2\t1:4\thard\0\0',
+          'f\t644\t5\t1700000000\t4242\t4243\t4242\t4243\t1\t1:5\torphan\0\0',
+        ].join(''),
+      ),
+    );
+    expect(neg).toMatchObject({ path: 'back\\slash\nnl', mode: 0o4755, mtimeMs: -1750, nsec: 250_000_000 });
+    expect(neg).toMatchObject({ uid: 33, gid: 1001, user: 'www-data' });
+    expect(neg?.group).toBeUndefined();
+    expect(fifo).toMatchObject({ type: 'other', what: 'a FIFO (named pipe)', mtimeMs: 7_258_118_400_123 });
+    expect(linked).toMatchObject({ linkId: '1:4', nsec: 987_654_321, mtimeMs: 1_700_000_000_987 });
+    expect(orphan).toMatchObject({ uid: 4242, gid: 4243 });
+    expect(orphan?.user).toBeUndefined();
   });
 
   it('feed() marks output that is not a listing as broken instead of throwing', () => {

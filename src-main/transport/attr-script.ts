@@ -1,0 +1,94 @@
+import type { ExactTime, TarOptions } from './endpoint.js';
+import { shq } from './shell-quote.js';
+
+/**
+ * An mtime as `touch -d` takes it, exact to the nanosecond: `@SECONDS.NANOSECONDS`, negative before
+ * 1970 (`@-1.750000000` is 1969-12-31 23:59:58.25). `mtimeMs` is rounded down; `nsec` refines it.
+ */
+export function touchTime(mtimeMs: number, nsec?: number): string {
+  const sec = Math.floor(mtimeMs / 1000);
+  const ns = nsec ?? (mtimeMs - sec * 1000) * 1_000_000;
+  if (sec >= 0 || ns === 0) return `@${sec}.${String(ns).padStart(9, '0')}`;
+  return `@-${-sec - 1}.${String(1_000_000_000 - ns).padStart(9, '0')}`;
+}
+
+/** True when SFTP (whole seconds, unsigned 32 bits) can carry this mtime exactly (and nothing else is asked). */
+export function sftpCarries(t: ExactTime): boolean {
+  return t.linkOwner === undefined && sftpCarriesTime(t.mtimeMs, t.nsec);
+}
+
+/** True when SFTP (whole seconds, unsigned 32 bits) can carry this mtime exactly. */
+export function sftpCarriesTime(mtimeMs: number, nsec?: number): boolean {
+  const sec = Math.floor(mtimeMs / 1000);
+  return mtimeMs % 1000 === 0 && (nsec ?? 0) === 0 && sec >= 0 && sec <= 0xffffffff;
+}
+
+/** A script setting each mtime exactly (of a link itself, never its target); prints the index of each failure. */
+export function exactTimesScript(times: ReadonlyArray<ExactTime>): string {
+  return `${times
+    .map((t, i) => {
+      const chown = t.linkOwner ? `chown -h ${t.linkOwner.uid}:${t.linkOwner.gid} -- ${shq(t.path)} && ` : '';
+      return `{ ${chown}touch -h -m -d ${touchTime(t.mtimeMs, t.nsec)} -- ${shq(t.path)}; } || echo ${i}`;
+    })
+    .join('\n')}\n`;
+}
+
+/** A script printing `u<TAB>name<TAB>id` and `g<TAB>name<TAB>id` for each name this side knows. */
+export function resolveOwnersScript(users: ReadonlyArray<string>, groups: ReadonlyArray<string>): string {
+  const lines = [
+    ...users.map((u) => `i=$(id -u -- ${shq(u)} 2>/dev/null) && printf 'u\\t%s\\t%s\\n' ${shq(u)} "$i"`),
+    ...groups.map(
+      (g) =>
+        `i=$(getent group ${shq(g)} 2>/dev/null | cut -d: -f3) && [ -n "$i" ] && printf 'g\\t%s\\t%s\\n' ${shq(g)} "$i"`,
+    ),
+  ];
+  return `${lines.join('\n')}\ntrue\n`;
+}
+
+/** Reads resolveOwnersScript's output. */
+export function parseOwners(stdout: string): { users: Map<string, number>; groups: Map<string, number> } {
+  const users = new Map<string, number>();
+  const groups = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const [kind, name, id] = line.split('\t');
+    if (!name || !id || !/^\d+$/.test(id)) continue;
+    if (kind === 'u') users.set(name, Number(id));
+    if (kind === 'g') groups.set(name, Number(id));
+  }
+  return { users, groups };
+}
+
+/**
+ * GNU tar options for a stream that keeps what rsync -aHAX keeps: pax format (nanosecond and any-range
+ * mtimes, long names, owners by name and id), holes of sparse files, and on request xattrs and ACLs.
+ */
+export function tarCreateOptions(options: TarOptions = {}): string[] {
+  return [
+    '--format=posix',
+    // atime and ctime would add a header per file and are never restored.
+    '--pax-option=delete=atime,delete=ctime',
+    '--sparse',
+    ...(options.xattrs ? ['--xattrs', '--xattrs-include=*', '--acls'] : []),
+  ];
+}
+
+/** GNU tar options on extract matching tarCreateOptions (owners by name unless numeric). */
+export function tarExtractOptions(options: TarOptions = {}): string[] {
+  return [
+    ...(options.xattrs ? ['--xattrs', '--xattrs-include=*', '--acls'] : []),
+    ...(options.numericOwner ? ['--numeric-owner'] : []),
+    // Warnings about old or future times are not errors: those times are what is copied.
+    '--warning=no-timestamp',
+  ];
+}
+
+/** The xattrs (POSIX ACLs included) of `./path`s, as `getfattr --dump` writes them for setfattr --restore. */
+export function xattrDumpCommand(paths: ReadonlyArray<string>): string {
+  return `getfattr -h -d -m - -e hex -- ${paths.map((p) => shq(`./${p}`)).join(' ')}`;
+}
+
+/** Restores a getfattr dump in the working folder (no link is followed). */
+export function xattrRestoreCommand(dump: string): string {
+  const end = `CONFIGSYNC_XATTRS_${Math.random().toString(36).slice(2)}`;
+  return `setfattr -h --restore=- <<'${end}'\n${dump}\n${end}`;
+}
