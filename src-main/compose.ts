@@ -20,6 +20,10 @@ import { StatusService } from './services/status-service.js';
 import { StatusStateStore } from './services/status-state.js';
 import { statusHandlers } from './services/status-handlers.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
+import { logError, openAppLog, type AppLog } from './log/app-log.js';
+import { Housekeeping } from './log/housekeeping.js';
+import { RETENTION_KEY, retentionFrom } from './log/retention.js';
+import { logRunFinished } from './log/run-lines.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -27,7 +31,10 @@ export type ComposeOptions = {
   /** The app's data folder: store, keys, history, logs. */
   readonly dataDir: string;
   readonly shell: Shell;
+  /** Also told every diagnostic written to the app log (the CLI prints them on stderr). */
   readonly log?: (msg: string, err?: unknown) => void;
+  /** The app log (`<data>/logs/app.log`); opened here when not given, and then closed by dispose(). */
+  readonly appLog?: AppLog;
   /** Bulk fast paths over SSH (default on); off forces per-file SFTP (tests, odd hosts). */
   readonly fastPath?: boolean;
   /** Seals the app's private key at rest (the Electron shell passes a safeStorage box); default file-mode. */
@@ -49,13 +56,19 @@ export type ComposedApp = {
   readonly dataDir: string;
   /** Schedules, triggers and the follow-up of every run (history, status, notifications). */
   readonly automation: Automation;
+  /** `<data>/logs/app.log`: diagnostics and one line per destination of every run. */
+  readonly appLog: AppLog;
   dispose(): Promise<void>;
 };
 
 /** The one composition root: every shell (Electron, browser, CLI) builds the services here. */
 export function compose(options: ComposeOptions): ComposedApp {
-  const log = options.log ?? ((msg, err) => console.error(`[configsync] ${msg}`, err ?? ''));
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const appLog = options.appLog ?? openAppLog(options.dataDir, { shell: options.shell });
+  const log = (msg: string, err?: unknown) => {
+    logError(appLog.logger, msg, err);
+    options.log?.(msg, err);
+  };
   const settings = openSettingsStore(options.dataDir);
   const events = new EventBus();
   const servers = new ServerService(settings);
@@ -64,6 +77,7 @@ export function compose(options: ComposeOptions): ComposedApp {
   const resolvePath = pathResolver(servers);
   const logsDir = logsDirOf(options.dataDir);
   let automation: Automation | null = null;
+  let housekeeping: Housekeeping | null = null;
   const sync = new SyncService({
     connect,
     resolvePath,
@@ -73,10 +87,19 @@ export function compose(options: ComposeOptions): ComposedApp {
     onFinished: (r) => {
       events.emit('sync.finished', r);
       automation?.onRunFinished(r);
+      logRunFinished(appLog.logger, r, (id) => servers.committed().find((s) => s.id === id)?.name);
+      housekeeping?.afterRun();
     },
   });
   const sets = new SyncSetService(settings);
   const history = HistoryStore.inDataDir(options.dataDir);
+  housekeeping = new Housekeeping({
+    logsDir,
+    history,
+    retention: () => retentionFrom(settings.get(RETENTION_KEY)),
+    activeRuns: () => sync.activeRunIds(),
+    logger: appLog.logger,
+  });
   const status = new StatusService({
     servers,
     sets,
@@ -139,9 +162,12 @@ export function compose(options: ComposeOptions): ComposedApp {
     events,
     dataDir: options.dataDir,
     automation,
+    appLog,
     async dispose() {
       await automation.stop();
       sync.dispose();
+      await housekeeping?.idle();
+      if (!options.appLog) await appLog.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type {
@@ -26,6 +26,7 @@ import { describeInterrupted, interruptedRuns, recoverInterrupted } from './inte
 import type { JournalHead } from '../engine/journal.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../rpc/app-error.js';
+import { readRunRecords } from '../log/prune-runs.js';
 
 export type RunRecord = z.output<typeof runRecord>;
 export type SyncProgressEvent = z.output<typeof syncProgressEvent>;
@@ -374,20 +375,22 @@ export class SyncService {
     }
   }
 
-  /** Runs of this session and those recorded in the logs folder, newest first. */
-  async listRuns(): Promise<RunRecord[]> {
+  /**
+   * Runs of this session and the newest `limit` recorded in the logs folder, newest first (the folder
+   * is listed and only those records are read).
+   */
+  async listRuns(limit = 200): Promise<RunRecord[]> {
     const byId = new Map<string, RunRecord>();
-    const names = await readdir(this.deps.logsDir).catch(() => [] as string[]);
-    for (const n of names.filter((x) => x.endsWith('.json'))) {
-      try {
-        const r = JSON.parse(await readFile(join(this.deps.logsDir, n), 'utf8')) as RunRecord;
-        byId.set(r.runId, r);
-      } catch {
-        // A half-written record of a run that was killed: its log file still tells the story.
-      }
-    }
+    for (const r of await readRunRecords<RunRecord>(this.deps.logsDir, limit)) byId.set(r.runId, r);
     for (const { record } of this.runs.values()) byId.set(record.runId, record);
-    return [...byId.values()].sort((a, b) => (a.runId < b.runId ? 1 : -1));
+    return [...byId.values()].sort((a, b) => (a.runId < b.runId ? 1 : -1)).slice(0, Math.max(limit, 1));
+  }
+
+  /** The ids of the runs under way in this process. */
+  activeRunIds(): ReadonlySet<string> {
+    const ids = new Set<string>();
+    for (const [id, run] of this.runs) if (run.record.state === 'running') ids.add(id);
+    return ids;
   }
 
   dispose(): void {
