@@ -24,6 +24,7 @@ import { logError, openAppLog, type AppLog } from './log/app-log.js';
 import { Housekeeping } from './log/housekeeping.js';
 import { RETENTION_KEY, retentionFrom } from './log/retention.js';
 import { logRunFinished } from './log/run-lines.js';
+import { SchedulerPresence } from './scheduler/scheduler-presence.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -46,6 +47,8 @@ export type ComposeOptions = {
   readonly background?: boolean;
   /** Clock, debounce, poll period, push watch, retry policy of the background side (tests). */
   readonly automation?: AutomationOptions;
+  /** The scheduler lease's stale time and retry period (tests; default 30 s and 10 s). */
+  readonly schedulerLease?: { readonly staleMs?: number; readonly retryMs?: number };
   /** Desktop notifications; default: 'app.notice' events to the renderer (the Electron shell may pass its own). */
   readonly notifier?: Notifier;
 };
@@ -109,8 +112,13 @@ export function compose(options: ComposeOptions): ComposedApp {
     connect,
     resolvePath,
     events,
-    background: () =>
-      automation?.background() ?? { running: false, scheduleEntries: 0, autoSyncSets: [], busy: [] },
+    background: async () =>
+      (await automation?.backgroundNow()) ?? {
+        running: false,
+        scheduleEntries: 0,
+        autoSyncSets: [],
+        busy: [],
+      },
   });
   const notify = new NotifyConfig(settings, options.dataDir, options.secretBox ?? fileModeBox);
   automation = new Automation({
@@ -127,7 +135,15 @@ export function compose(options: ComposeOptions): ComposedApp {
     notify,
     notifier: options.notifier ?? eventBusNotifier(events),
     manualTrigger: options.shell === 'cli' ? 'cli' : 'manual',
-    log: (msg) => log(msg),
+    log: (msg) => {
+      appLog.logger.info(msg);
+      options.log?.(msg);
+    },
+    presence: new SchedulerPresence(
+      options.dataDir,
+      options.shell === 'electron' ? 'app' : options.shell === 'browser' ? 'browser' : 'scheduler',
+      options.schedulerLease,
+    ),
     ...(options.automation ? { options: options.automation } : {}),
   });
   const runner = automation.runner;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * How long the app keeps what it writes locally for each run. Kept in the store's settings under
- * `retention` (any field may be left out; `configsync retention` shows and sets them).
+ * `retention` (any field may be left out).
  */
 export const retention = z
   .object({

@@ -31,7 +31,7 @@ export type StatusServiceDeps = {
   readonly events: EventBus;
   readonly now?: () => number;
   /** What the background side (schedules, triggers) is doing, for the overview. */
-  readonly background: () => StatusOverview['background'];
+  readonly background: () => StatusOverview['background'] | Promise<StatusOverview['background']>;
 };
 
 type LastBackup = NonNullable<ServerStatus['lastBackup']>;
@@ -79,7 +79,7 @@ export class StatusService {
         health: this.deps.state.health(s.id) ?? { state: 'unknown', checkedAt: null, checks: [] },
       })),
       promote: promoteOffer(servers),
-      background: this.deps.background(),
+      background: await this.deps.background(),
     };
   }
 

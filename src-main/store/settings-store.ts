@@ -1,5 +1,5 @@
 import Conf from 'conf';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../rpc/app-error.js';
 import { migrate } from './migrations.js';
@@ -36,6 +36,11 @@ export type SettingsStore = {
   /** A top-level key other services own (anything but schemaVersion, servers, settings). */
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown): void;
+  /**
+   * Forgets what was read when another process changed the file since (the app editing schedules
+   * that a scheduler service runs); the next use reads it again. True when it had changed.
+   */
+  reload?(): boolean;
 };
 
 /** Opens (lazily) `config.json` in `dataDir`. */
@@ -52,6 +57,16 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
       }) as unknown as ConfLike);
   let state: { readonly backend: ConfLike; doc: StoreDocument } | null = null;
   let failure: AppError | null = null;
+  /** The file's mtime and size as last read or written by this process. */
+  let stamp = '';
+  const stampNow = () => {
+    try {
+      const st = statSync(path);
+      return `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return '';
+    }
+  };
 
   const keepCopy = (suffix: string): string => {
     const copy = `${path}.${suffix}-${now().toISOString().replace(/[:.]/g, '-')}`;
@@ -112,6 +127,7 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
     if (migratedFrom !== null) keepCopy(`v${migratedFrom}`);
     const backend = createBackend({ cwd: dataDir, configName: 'config' });
     if (raw === null || migratedFrom !== null) backend.store = { ...doc };
+    stamp = stampNow();
     return (state = { backend, doc });
   };
 
@@ -128,6 +144,7 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
         );
       s.backend.store = { ...parsed.data };
       s.doc = parsed.data;
+      stamp = stampNow();
     },
     get<T>(key: string): T | undefined {
       return load().doc[key] as T | undefined;
@@ -138,6 +155,13 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
       const next = { ...s.doc, [key]: value };
       s.backend.store = next;
       s.doc = next;
+      stamp = stampNow();
+    },
+    reload() {
+      if (!state || stampNow() === stamp) return false;
+      state = null;
+      failure = null;
+      return true;
     },
   };
 }
