@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the tests need (Debian): OpenSSH's sshd for real servers, Chromium for e2e, rsync for
-# the benchmarks, iproute2/e2fsprogs for the faults suite, tar/findutils/coreutils on the "servers". Idempotent; needs root (CI and this machine run as root).
+# the benchmarks, iproute2/e2fsprogs for the faults suite, systemd-analyze/xmllint/faketime for the service, tar/findutils/coreutils on the "servers". Idempotent; needs root (CI and this machine run as root).
 set -euo pipefail
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
@@ -12,6 +12,11 @@ command -v inotifywait >/dev/null || need+=(inotify-tools)
 command -v ip >/dev/null && command -v tc >/dev/null && command -v ss >/dev/null || need+=(iproute2)
 command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/time ] || need+=(time)
+# The scheduler service: systemd-analyze checks the generated unit, xmllint the plist and task XML,
+# faketime runs the unit's command on a clock set just before a schedule entry.
+command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+command -v faketime >/dev/null || need+=(faketime)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

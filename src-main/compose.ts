@@ -25,6 +25,9 @@ import { Housekeeping } from './log/housekeeping.js';
 import { RETENTION_KEY, retentionFrom } from './log/retention.js';
 import { logRunFinished } from './log/run-lines.js';
 import { SchedulerPresence } from './scheduler/scheduler-presence.js';
+import { ServiceInstaller } from './service-install/service-installer.js';
+import { serviceHandlers } from './service-install/service-handlers.js';
+import { selfCommand } from './service-install/self-command.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -49,6 +52,11 @@ export type ComposeOptions = {
   readonly automation?: AutomationOptions;
   /** The scheduler lease's stale time and retry period (tests; default 30 s and 10 s). */
   readonly schedulerLease?: { readonly staleMs?: number; readonly retryMs?: number };
+  /**
+   * How to run this program's CLI, for the scheduler service it installs: the installed app's binary
+   * (the Electron shell passes it), else node and the bundled CLI (see selfCommand).
+   */
+  readonly selfCommand?: ReadonlyArray<string>;
   /** Desktop notifications; default: 'app.notice' events to the renderer (the Electron shell may pass its own). */
   readonly notifier?: Notifier;
 };
@@ -169,6 +177,13 @@ export function compose(options: ComposeOptions): ComposedApp {
     ...statusHandlers({ status, servers, rolesChanged: () => automation.reconfigure() }),
     ...automation.handlers(),
     ...notify.handlers(),
+    ...serviceHandlers({
+      installer: new ServiceInstaller({
+        storeDir: options.dataDir,
+        self: options.selfCommand ?? selfCommand(),
+      }),
+      runner: async () => (await automation.backgroundNow()).runner,
+    }),
   };
   const background = options.background ?? options.shell !== 'cli';
   if (background)
