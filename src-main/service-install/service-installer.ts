@@ -275,7 +275,7 @@ export class ServiceInstaller {
           'SERVICE_OWNER',
           `The store ${storeDir} belongs to another user (uid ${owner}): install its service as that user, or as root.`,
         );
-      user = owner === this.uid ? me.username : await this.userName(owner);
+      user = owner === me.uid ? me.username : await this.userName(owner);
       scope = root ? 'system' : 'user';
     }
     const env: Record<string, string> = {};
