@@ -8,6 +8,7 @@ import { defaultDataDir } from '../paths.js';
 import { callMethod, CliCallError } from './rpc-call.js';
 import { exitCodeFor, exitCodes } from './exit-codes.js';
 import { commands, type CliCommand, type CliIo } from './commands.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 const usage = `configsync — keep secondaries' configuration identical to the primary's, over SSH
 
@@ -21,8 +22,20 @@ Run "configsync <command> --help" for a command's options.
 Exit codes: 0 ok/in sync, 1 error, 2 usage, 3 partial failure, 4 refused by a guard, 5 unreachable,
 6 host key unknown/changed, 10 differences found (plan/status).`;
 
+/** What the launcher of the CLI knows that the CLI cannot: the installed app passes both. */
+export type RunCliOptions = {
+  /** How a service installed from here runs this CLI again (default: node and this bundle). */
+  readonly selfCommand?: ReadonlyArray<string>;
+  /** Seals the app key as the store's shell does (the Electron shell's safeStorage). */
+  readonly secretBox?: SecretBox;
+};
+
 /** Runs one CLI invocation; returns the exit code instead of exiting, so tests can call it in-process. */
-export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<number> {
+export async function runCli(
+  argv: ReadonlyArray<string>,
+  io: CliIo,
+  options: RunCliOptions = {},
+): Promise<number> {
   const args = [...argv];
   let store = process.env.CONFIGSYNC_STORE;
   const storeAt = args.indexOf('--store');
@@ -49,6 +62,8 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
     dataDir: store ?? defaultDataDir(),
     shell: 'cli',
     log: (m, e) => io.err(`${m} ${e ?? ''}`),
+    ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
+    ...(options.secretBox ? { secretBox: options.secretBox } : {}),
   });
   try {
     return await command.run(rest, { io, call: (method, params) => callMethod(app, method, params) });
@@ -88,7 +103,11 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
+/**
+ * The CLI's terminal: stdout and stderr, and a yes/no prompt on stderr when stdin is a terminal. The
+ * npm CLI and the installed app's CLI use the same one.
+ */
+export function terminalIo(): CliIo {
   const confirm = process.stdin.isTTY
     ? async (question: string) => {
         const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -99,11 +118,15 @@ if (isMain()) {
         }
       }
     : undefined;
-  runCli(process.argv.slice(2), {
+  return {
     out: (s) => console.log(s),
     err: (s) => console.error(s),
     ...(confirm ? { confirm } : {}),
-  }).then(
+  };
+}
+
+if (isMain()) {
+  runCli(process.argv.slice(2), terminalIo()).then(
     (code) => {
       trace(`exit ${code}`);
       process.exit(code);
