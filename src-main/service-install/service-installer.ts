@@ -379,7 +379,7 @@ export class ServiceInstaller {
       notes.push(
         'The task starts at boot as this user without storing a password (S4U); registering it needs an elevated (administrator) prompt.',
       );
-    if (spec.command.some((w) => w.includes('/.mount_') || w.startsWith(tmpdir())))
+    if (this.deps.self.some((w) => w.includes('/.mount_') || w.startsWith(tmpdir())))
       notes.push(
         'The command points into a temporary folder: install from the installed app or a fixed path so it still exists at boot.',
       );
