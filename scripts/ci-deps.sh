@@ -12,6 +12,11 @@ command -v inotifywait >/dev/null || need+=(inotify-tools)
 command -v ip >/dev/null && command -v tc >/dev/null && command -v ss >/dev/null || need+=(iproute2)
 command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/time ] || need+=(time)
+# Hardened-server tests: sudo for the test accounts; getfacl/setfacl and getfattr/setfattr for the
+# metadata tests (ACLs and xattrs in the generated trees).
+[ -x /usr/bin/sudo ] || need+=(sudo)
+command -v setfacl >/dev/null || need+=(acl)
+command -v setfattr >/dev/null || need+=(attr)
 # The scheduler service: systemd-analyze checks the generated unit, xmllint the plist and task XML,
 # faketime runs the unit's command on a clock set just before a schedule entry.
 command -v systemd-analyze >/dev/null || need+=(systemd)

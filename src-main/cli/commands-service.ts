@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Input, Output } from '../../src-shared/contract/api.js';
 import { describeRunner } from '../../src-shared/model/scheduler-runner.js';
 import type { CliCommand } from './commands-types.js';
-import { exitCodes } from './exit-codes.js';
+import { exitCodes } from '../../src-shared/errors.js';
 import { CliCallError } from './rpc-call.js';
 
 type View = Output<'service.status'>;

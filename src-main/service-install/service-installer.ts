@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { linesFromEnd } from '../log/read-backwards.js';
 import { APP_LOG_FILE } from '../log/app-log.js';
 import { runHostCommand, type RunCommand } from './host-commands.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { openSsh, SshError, type SshAuth, type SshConnection } from '../transport/ssh-connection.js';
 import type { AppKeyStore } from '../secrets/app-key-store.js';
 import type { ServerService } from './server-service.js';
@@ -8,6 +8,7 @@ import { probeCapabilities } from './server-capabilities.js';
 import { keyTypeLabel, type HostKeyPin } from '../../src-shared/model/host-key.js';
 import type { ServerListState, SshServer } from '../../src-shared/model/server.js';
 import type { ConnectionTestResult } from '../../src-shared/contract/methods/servers.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** What the connection functions need: the list, the app key, and the environment (agent socket, home). */
 export type ConnectDeps = {
@@ -182,8 +183,4 @@ export async function replaceHostKey(
     previous: server.pinnedHostKey ? keygenDisplay(server.pinnedHostKey) : null,
     state,
   };
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled auth kind: ${JSON.stringify(value)}`);
 }

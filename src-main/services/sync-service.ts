@@ -25,7 +25,7 @@ import type { RecoverResult } from '../engine/recover.js';
 import { describeInterrupted, interruptedRuns, recoverInterrupted } from './interrupted-runs.js';
 import type { JournalHead } from '../engine/journal.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { readRunRecords } from '../log/prune-runs.js';
 
 export type RunRecord = z.output<typeof runRecord>;
@@ -325,6 +325,7 @@ export class SyncService {
             notApplied: [...r.notApplied],
             errors: [...r.errors],
             mismatches: [...r.mismatches],
+            warnings: r.warnings ? [...r.warnings] : undefined,
           });
           await line({ event: 'report', report: r });
         }
