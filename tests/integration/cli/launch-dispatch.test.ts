@@ -110,12 +110,12 @@ describe('the Electron entry’s CLI dispatch, under Node: same commands, output
     expect((await launch('nonsense')).code).toBe(2);
   });
 
-  it('plan exits 10, sync without --yes 4 and changes nothing, sync --set app --yes 0 and applies', async () => {
+  it('plan exits 10, sync without --yes or a terminal 2 (usage) and changes nothing, sync --set app --yes 0 and applies', async () => {
     const plan = await launch('plan', '--set', 'app');
     expect(plan.code).toBe(10);
     expect(plan).toEqual(await runCliIn(store, 'plan', '--set', 'app'));
     const refused = await launch('sync', '--set', 'app');
-    expect(refused.code).toBe(4);
+    expect(refused.code).toBe(2);
     expect(refused).toEqual(await runCliIn(store, 'sync', '--set', 'app'));
     await expect(readFile(join(root(second), 'app.conf'), 'utf8')).rejects.toThrow();
     const sync = await launch('sync', '--set', 'app', '--yes');
