@@ -152,7 +152,12 @@ export class Automation {
     const presence = this.deps.presence;
     if (presence) {
       if (as) presence.setKind(as);
-      if (!(await presence.take(() => this.leaseLost()))) {
+      if (
+        !(await presence.take(
+          () => this.leaseLost(),
+          () => void this.handOver(),
+        ))
+      ) {
         // Another process runs this store's schedules: this one shows it, and takes over when it stops.
         presence.waitForTurn(async () => {
           await this.start();
@@ -178,6 +183,24 @@ export class Automation {
     this.scheduler.setEntries(this.storage.load());
     await this.reconfigure();
     this.deps.status.changed('schedules');
+  }
+
+  /** A service waits for this store's schedules: stop firing, let the lease go once runs end, wait. */
+  private async handOver(): Promise<void> {
+    if (!this.running) return;
+    this.deps.log('a scheduler service of this store takes over its schedules; they stop here');
+    this.running = false;
+    this.scheduler.stop();
+    await this.triggers.stop();
+    for (const s of this.sources.values()) s.release();
+    this.sources.clear();
+    await this.scheduler.idle();
+    await this.deps.presence?.giveUp();
+    this.deps.status.changed('background');
+    this.deps.presence?.waitForTurn(async () => {
+      await this.start();
+      return this.running;
+    });
   }
 
   /** This process stalled past the lease's stale time and another took it: stop firing, wait again. */

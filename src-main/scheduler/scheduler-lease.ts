@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ export type SchedulerHolder = z.infer<typeof schedulerHolder>;
 
 export const LEASE_LOCK = 'scheduler.lock';
 export const LEASE_HOLDER = 'scheduler-holder.json';
+/** A service waiting for the lease says so here (refreshed at each try); an app holding it hands over. */
+export const LEASE_WANTED = 'scheduler-wanted.json';
 
 export type SchedulerLeaseOptions = {
   readonly dataDir: string;
@@ -41,6 +44,9 @@ export type SchedulerLeaseOptions = {
 export class SchedulerLease {
   private release: (() => Promise<void>) | null = null;
   private retry: ReturnType<typeof setInterval> | null = null;
+  private yieldCheck: ReturnType<typeof setInterval> | null = null;
+  /** Names this lease's own request apart from another's (two leases may share a process in tests). */
+  private readonly token = randomUUID();
   private readonly staleMs: number;
   private kind: SchedulerKind;
 
@@ -62,6 +68,20 @@ export class SchedulerLease {
     return join(this.options.dataDir, LEASE_HOLDER);
   }
 
+  private get wantedPath(): string {
+    return join(this.options.dataDir, LEASE_WANTED);
+  }
+
+  /** A service (another process) asked for the lease within the stale time. */
+  async serviceWaiting(): Promise<boolean> {
+    try {
+      const w = JSON.parse(await readFile(this.wantedPath, 'utf8')) as { token?: unknown; at?: unknown };
+      return w.token !== this.token && typeof w.at === 'number' && Date.now() - w.at < this.staleMs;
+    } catch {
+      return false;
+    }
+  }
+
   get held(): boolean {
     return this.release !== null;
   }
@@ -70,9 +90,11 @@ export class SchedulerLease {
    * Takes the lease when it is free (or stale); false when another live process holds it. `onLost` is
    * called if the lease is lost later (this process stalled past the stale time and another took it).
    */
-  async acquire(onLost: () => void): Promise<boolean> {
+  async acquire(onLost: () => void, onYield?: () => void): Promise<boolean> {
     if (this.release) return true;
     await mkdir(this.options.dataDir, { recursive: true });
+    // The app and the browser shell leave the schedules to a service that is waiting for them.
+    if (this.kind !== 'service' && (await this.serviceWaiting())) return false;
     try {
       this.release = await lockfile.lock(this.options.dataDir, {
         lockfilePath: this.lockPath,
@@ -99,6 +121,15 @@ export class SchedulerLease {
       await file.close();
     }
     await rename(temp, this.holderPath);
+    if (this.kind === 'service') await rm(this.wantedPath, { force: true });
+    else if (onYield) {
+      this.yieldCheck = setInterval(() => {
+        void this.serviceWaiting().then((waiting) => {
+          if (waiting && this.release) onYield();
+        });
+      }, this.options.retryMs ?? 10_000);
+      this.yieldCheck.unref();
+    }
     return true;
   }
 
@@ -106,17 +137,36 @@ export class SchedulerLease {
   waitForTurn(take: () => Promise<boolean>): void {
     if (this.retry) return;
     let busy = false;
-    this.retry = setInterval(() => {
+    const tick = () => {
       if (busy) return;
       busy = true;
-      take()
+      (this.kind === 'service' ? this.askForLease() : Promise.resolve())
+        .then(() => take())
         .then((ok) => {
           if (ok) this.stopWaiting();
         })
         .catch(() => undefined)
         .finally(() => (busy = false));
-    }, this.options.retryMs ?? 10_000);
+    };
+    this.retry = setInterval(tick, this.options.retryMs ?? 10_000);
     this.retry.unref();
+    if (this.kind === 'service') void this.askForLease().catch(() => undefined);
+  }
+
+  /** A waiting service's request, which the app holding the lease answers by handing it over. */
+  private async askForLease(): Promise<void> {
+    const temp = `${this.wantedPath}.${process.pid}`;
+    await writeFile(
+      temp,
+      JSON.stringify({
+        kind: this.kind,
+        pid: process.pid,
+        host: hostname(),
+        at: Date.now(),
+        token: this.token,
+      }),
+    );
+    await rename(temp, this.wantedPath);
   }
 
   stopWaiting(): void {
@@ -127,6 +177,13 @@ export class SchedulerLease {
   /** Gives the lease up (at stop); the note goes first, then the lock. */
   async giveUp(): Promise<void> {
     this.stopWaiting();
+    if (this.yieldCheck) clearInterval(this.yieldCheck);
+    this.yieldCheck = null;
+    if (this.kind === 'service') {
+      // A stopped service no longer asks: its own request goes (not another's).
+      const w = await readFile(this.wantedPath, 'utf8').catch(() => '');
+      if (w.includes(this.token)) await rm(this.wantedPath, { force: true });
+    }
     const release = this.release;
     this.release = null;
     if (!release) return;

@@ -36,14 +36,19 @@ export class SchedulerPresence {
   }
 
   /** Takes the lease, or notes who holds it; true when this process may run the schedules. */
-  async take(onLost: () => void): Promise<boolean> {
-    if (await this.lease.acquire(onLost)) {
+  async take(onLost: () => void, onYield?: () => void): Promise<boolean> {
+    if (await this.lease.acquire(onLost, onYield)) {
       this.elsewhere = null;
       this.mine = { kind: this.kind, pid: process.pid, host: hostname(), since: Date.now() };
       return true;
     }
     this.elsewhere = await this.lease.holder();
     return false;
+  }
+
+  /** Stops waiting for the lease (a stopped process). */
+  stopWaiting(): void {
+    this.lease.stopWaiting();
   }
 
   /** Reads who holds the lease now (for a process that does not). */

@@ -134,3 +134,54 @@ describe('one scheduler per store: the app and a running service on one store (r
     expect(history.total).toBe(2);
   });
 });
+
+describe('a service started while the app runs the schedules: the app hands them over', () => {
+  it('the service asks, the app stops firing and lets the lease go, the service takes it; the app shows the service', async () => {
+    const { dir, cleanup } = await makeTempDir();
+    const lease = { staleMs: 3000, retryMs: 100 };
+    const app = compose({
+      dataDir: join(dir, 'store'),
+      shell: 'browser',
+      log: () => undefined,
+      schedulerLease: lease,
+    });
+    let service: ComposedApp | undefined;
+    try {
+      await nextEvent(app, 'status.changed', (p) => p.reason === 'background');
+      expect(app.automation.isRunning).toBe(true);
+      expect(await readHolder(join(dir, 'store'))).toMatchObject({ kind: 'browser' });
+      service = compose({
+        dataDir: join(dir, 'store'),
+        shell: 'cli',
+        log: () => undefined,
+        schedulerLease: lease,
+      });
+      const handedOver = nextEvent(app, 'status.changed', (p) => p.reason === 'background');
+      const first = await rpc(service, 'scheduler.start', { service: true });
+      expect(first.running).toBe(false);
+      expect(first.runner).toMatchObject({ where: 'another-process', kind: 'browser' });
+      await handedOver;
+      expect(app.automation.isRunning).toBe(false);
+      const took = service;
+      await until(() => took.automation.isRunning, 'the service to take the lease');
+      expect(await readHolder(join(dir, 'store'))).toMatchObject({ kind: 'service' });
+      const seen = (await rpc(app, 'status.overview', {})).background;
+      expect(seen.runner).toMatchObject({ where: 'another-process', kind: 'service' });
+      // The app does not take the schedules back while the service runs.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(app.automation.isRunning).toBe(false);
+    } finally {
+      await service?.dispose();
+      await app.dispose();
+      await cleanup();
+    }
+  });
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 20_000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
