@@ -25,7 +25,6 @@ import { Housekeeping } from './log/housekeeping.js';
 import { RETENTION_KEY, retentionFrom } from './log/retention.js';
 import { logRunFinished } from './log/run-lines.js';
 import { SchedulerPresence } from './scheduler/scheduler-presence.js';
-import { ServiceInstaller } from './service-install/service-installer.js';
 import { serviceHandlers } from './service-install/service-handlers.js';
 import { selfCommand } from './service-install/self-command.js';
 
@@ -189,10 +188,11 @@ export function compose(options: ComposeOptions): ComposedApp {
     ...automation.handlers(),
     ...notify.handlers(),
     ...serviceHandlers({
-      installer: new ServiceInstaller({
-        storeDir: options.dataDir,
-        self: options.selfCommand ?? selfCommand(),
-      }),
+      installer: async () =>
+        new (await import('./service-install/service-installer.js')).ServiceInstaller({
+          storeDir: options.dataDir,
+          self: options.selfCommand ?? selfCommand(),
+        }),
       runner: async () => (await automation.backgroundNow()).runner,
     }),
   };

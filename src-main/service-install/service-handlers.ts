@@ -12,10 +12,12 @@ export type ServiceHandlers = {
 
 /** `service.*` over the installer, each view with who runs the store's schedules now. */
 export function serviceHandlers(deps: {
-  readonly installer: ServiceInstaller;
+  /** Loaded on first use: the OS generators (and the plist library) stay out of every CLI start. */
+  readonly installer: () => Promise<ServiceInstaller>;
   readonly runner: () => Promise<SchedulerRunner>;
 }): ServiceHandlers {
-  const { installer } = deps;
+  let loaded: Promise<ServiceInstaller> | null = null;
+  const installer = () => (loaded ??= deps.installer());
   const clean = <
     T extends {
       allowRoot?: boolean | undefined;
@@ -36,14 +38,14 @@ export function serviceHandlers(deps: {
     runner: await deps.runner(),
   });
   return {
-    'service.status': async (o) => view(await installer.describe(clean(o))),
-    'service.install': async (o) => view(await installer.install(clean(o))),
+    'service.status': async (o) => view(await (await installer()).describe(clean(o))),
+    'service.install': async (o) => view(await (await installer()).install(clean(o))),
     'service.uninstall': async (o) => {
-      const r = await installer.uninstall(clean(o));
+      const r = await (await installer()).uninstall(clean(o));
       return { removed: r.removed, view: await view(r.view) };
     },
     'service.logs': async ({ lines }) => {
-      const r = await installer.logs(lines);
+      const r = await (await installer()).logs(lines);
       return { path: r.path, lines: [...r.lines] };
     },
   };
