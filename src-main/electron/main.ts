@@ -68,6 +68,9 @@ if (cliArgsOfLaunch(process.argv, { packaged: app.isPackaged })) {
 /** Runs the command line as the npm CLI would (same dispatch, tested under Node), then exits with its code. */
 function runAsCli(): void {
   app.dock?.hide();
+  // No window: on Linux, Chromium's headless platform, so a command runs over SSH or from cron with no
+  // display (not verifiable without the Electron runtime, which cannot be fetched here).
+  if (process.platform === 'linux') app.commandLine.appendSwitch('ozone-platform', 'headless');
   app
     .whenReady()
     .then(() =>
