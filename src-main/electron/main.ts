@@ -8,7 +8,7 @@ import { app, BrowserWindow, dialog, safeStorage, session, type WebContents } fr
 import { compose, type ComposedApp } from '../compose.js';
 import { cliArgsOfLaunch, runLaunchAsCli } from '../cli/launch-dispatch.js';
 import { terminalIo } from '../cli/main.js';
-import { eventBusNotifier } from '../services/notify-notifier.js';
+import { eventBusNotifier } from '../services/notify/notify-notifier.js';
 import { contentSecurityPolicy, withContentSecurityPolicy } from '../security/csp.js';
 import { hiddenToTrayNotice, isBackgroundActive, shouldHideOnClose } from './close-to-tray.js';
 import { forwardEvents, serveRpc } from './ipc.js';

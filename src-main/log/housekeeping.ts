@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { HistoryStore } from '../services/history-store.js';
+import type { HistoryStore } from '../services/history/history-store.js';
 import { pruneRunLogs } from './prune-runs.js';
 import type { Retention } from './retention.js';
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RunRecord } from '../services/sync-service.js';
+import type { RunRecord } from '../services/sync/run-log.js';
 
 /**
  * One app-log line per destination of a finished run, carrying the run id, the server (its name where

@@ -6,7 +6,7 @@ import { newRunId } from '../../../src-main/engine/apply.js';
 import { pruneRunLogs, readRunRecords, runIdTime } from '../../../src-main/log/prune-runs.js';
 import { Housekeeping } from '../../../src-main/log/housekeeping.js';
 import { defaultRetention, retentionFrom } from '../../../src-main/log/retention.js';
-import { HistoryStore } from '../../../src-main/services/history-store.js';
+import { HistoryStore } from '../../../src-main/services/history/history-store.js';
 import type { RunRecord } from '../../../src-shared/model/history.js';
 import { makeTempDir } from '../../support/temp.js';
 
