@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the tests need (Debian): OpenSSH's sshd for real servers, Chromium for e2e, rsync for
-# the benchmarks, iproute2/e2fsprogs for the faults suite, tar/findutils/coreutils on the "servers". Idempotent; needs root
+# the benchmarks, iproute2/e2fsprogs for the faults suite, systemd-analyze/xmllint/faketime for the scheduler
+# service, tar/findutils/coreutils on the "servers". Idempotent; needs root
 # or sudo (CI and this machine run as root). `npm test` runs it with --check first and installs through it
 # when it can.
 set -euo pipefail
@@ -21,6 +22,11 @@ command -v strace >/dev/null || need+=(strace)
 [ -x /usr/bin/sudo ] || need+=(sudo)
 command -v setfacl >/dev/null || need+=(acl)
 command -v setfattr >/dev/null || need+=(attr)
+# The scheduler service: systemd-analyze checks the generated unit, xmllint the plist and task XML,
+# faketime runs the unit's command on a clock set just before a schedule entry.
+command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v xmllint >/dev/null || need+=(libxml2-utils)
+command -v faketime >/dev/null || need+=(faketime)
 # --check: only say what is missing (one package name a line, and /run/sshd), exit 1 when anything is.
 if [ "${1:-}" = "--check" ]; then
   [ -d /run/sshd ] || need+=(/run/sshd)

@@ -26,6 +26,13 @@ import { SudoPasswords } from './transport/sudo-passwords.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
 import { automationHandlers } from './scheduler/automation-handlers.js';
 import { restoreRecord, type RestoreOutcome } from './services/history/restore-record.js';
+import { logError, openAppLog, type AppLog } from './log/app-log.js';
+import { Housekeeping } from './log/housekeeping.js';
+import { RETENTION_KEY, retentionFrom } from './log/retention.js';
+import { logRunFinished } from './log/run-lines.js';
+import { SchedulerPresence } from './scheduler/scheduler-presence.js';
+import { serviceHandlers } from './service-install/service-handlers.js';
+import { selfCommand } from './service-install/self-command.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -33,7 +40,10 @@ export type ComposeOptions = {
   /** The app's data folder: store, keys, history, logs. */
   readonly dataDir: string;
   readonly shell: Shell;
+  /** Also told every diagnostic written to the app log (the CLI prints them on stderr). */
   readonly log?: (msg: string, err?: unknown) => void;
+  /** The app log (`<data>/logs/app.log`); opened here when not given, and then closed by dispose(). */
+  readonly appLog?: AppLog;
   /** Bulk fast paths over SSH (default on); off forces per-file SFTP (tests, odd hosts). */
   readonly fastPath?: boolean;
   /** Seals the app's private key at rest (the Electron shell passes a safeStorage box); default file-mode. */
@@ -45,6 +55,13 @@ export type ComposeOptions = {
   readonly background?: boolean;
   /** Clock, debounce, poll period, push watch, retry policy of the background side (tests). */
   readonly automation?: AutomationOptions;
+  /** The scheduler lease's stale time and retry period (tests; default 30 s and 10 s). */
+  readonly schedulerLease?: { readonly staleMs?: number; readonly retryMs?: number };
+  /**
+   * How to run this program's CLI, for the scheduler service it installs: the installed app's binary
+   * (the Electron shell passes it), else node and the bundled CLI (see selfCommand).
+   */
+  readonly selfCommand?: ReadonlyArray<string>;
   /** Desktop notifications; default: 'app.notice' events to the renderer (the Electron shell may pass its own). */
   readonly notifier?: Notifier;
 };
@@ -55,13 +72,19 @@ export type ComposedApp = {
   readonly dataDir: string;
   /** Schedules, triggers and the follow-up of every run (history, status, notifications). */
   readonly automation: Automation;
+  /** `<data>/logs/app.log`: diagnostics and one line per destination of every run. */
+  readonly appLog: AppLog;
   dispose(): Promise<void>;
 };
 
 /** The one composition root: every shell (Electron, browser, CLI) builds the services here. */
 export function compose(options: ComposeOptions): ComposedApp {
-  const log = options.log ?? ((msg, err) => console.error(`[configsync] ${msg}`, err ?? ''));
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const appLog = options.appLog ?? openAppLog(options.dataDir, { shell: options.shell });
+  const log = (msg: string, err?: unknown) => {
+    logError(appLog.logger, msg, err);
+    options.log?.(msg, err);
+  };
   const settings = openSettingsStore(options.dataDir);
   const events = new EventBus();
   const servers = new ServerService(settings);
@@ -88,6 +111,13 @@ export function compose(options: ComposeOptions): ComposedApp {
   });
   const sets = new SyncSetService(settings);
   const history = HistoryStore.inDataDir(options.dataDir);
+  const housekeeping = new Housekeeping({
+    logsDir,
+    history,
+    retention: () => retentionFrom(settings.get(RETENTION_KEY)),
+    activeRuns: () => sync.activeRunIds(),
+    logger: appLog.logger,
+  });
   const status = new StatusService({
     servers,
     sets,
@@ -113,11 +143,23 @@ export function compose(options: ComposeOptions): ComposedApp {
     notify,
     notifier: options.notifier ?? eventBusNotifier(events),
     manualTrigger: trigger,
-    log: (msg) => log(msg),
+    log: (msg) => {
+      appLog.logger.info(msg);
+      options.log?.(msg);
+    },
+    presence: new SchedulerPresence(
+      options.dataDir,
+      options.shell === 'electron' ? 'app' : options.shell === 'browser' ? 'browser' : 'scheduler',
+      options.schedulerLease,
+    ),
     ...(options.automation ? { options: options.automation } : {}),
   });
   // The follow-up of every run (history, status, notifications) hears of it as an event.
   sync.onRunFinished((r) => automation.onRunFinished(r));
+  sync.onRunFinished((r) => {
+    logRunFinished(appLog.logger, r, (id) => servers.committed().find((s) => s.id === id)?.name);
+    housekeeping.afterRun();
+  });
   const syncMethods = syncHandlers({
     sets,
     sync,
@@ -196,10 +238,18 @@ export function compose(options: ComposeOptions): ComposedApp {
       status,
       servers,
       rolesChanged: () => automation.reconfigure(),
-      background: () => automation.background(),
+      background: () => automation.backgroundNow(),
     }),
     ...automationHandlers({ automation, sets, status }),
     ...notifyHandlers(notify),
+    ...serviceHandlers({
+      installer: async () =>
+        new (await import('./service-install/service-installer.js')).ServiceInstaller({
+          storeDir: options.dataDir,
+          self: options.selfCommand ?? selfCommand(),
+        }),
+      runner: async () => (await automation.backgroundNow()).runner,
+    }),
   };
   const background = options.background ?? options.shell !== 'cli';
   if (background)
@@ -209,9 +259,12 @@ export function compose(options: ComposeOptions): ComposedApp {
     events,
     dataDir: options.dataDir,
     automation,
+    appLog,
     async dispose() {
       await automation.stop();
       sync.dispose();
+      await housekeeping.idle();
+      if (!options.appLog) await appLog.close();
     },
   };
 }

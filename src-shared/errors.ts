@@ -141,6 +141,15 @@ export const errorTable = {
   SMTP_AUTH: { exit: 'error', words: 'The mail server refused the login.' },
   SMTP_REJECTED: { exit: 'error', words: 'The mail server refused the message.' },
   SMTP_FAILED: { exit: 'error', words: 'Sending the mail failed.' },
+  // The scheduler as a service of the host.
+  STORE_MISSING: { exit: 'usage', words: 'There is no store at that folder.' },
+  SERVICE_MANAGER_UNAVAILABLE: {
+    exit: 'error',
+    words: "This host's service manager (systemd, launchd, Task Scheduler) cannot be used here.",
+  },
+  SERVICE_AS_ROOT: { exit: 'refused', words: 'The service would run as root; that needs --allow-root.' },
+  SERVICE_OWNER: { exit: 'error', words: 'The store belongs to another user.' },
+  SERVICE_COMMAND_FAILED: { exit: 'error', words: "A step of the host's service manager failed." },
 } as const satisfies Record<string, ErrorInfo>;
 
 /** Every error code: a plain UPPER_SNAKE string from the table. */

@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { describeRunner } from '../../src-shared/model/scheduler-runner.js';
 import {
   ANY,
   autoSyncTrigger,
@@ -173,35 +175,52 @@ const auto: CliCommand = {
   },
 };
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM. The handlers stay registered, and later signals are ignored
+ * while the runs under way finish: the store's file writer (conf, through when-exit) raises the signal
+ * again after its own clean-up, and proper-lockfile's exit hook (signal-exit) would then kill the process
+ * as soon as no other listener were left, before the scheduler had stopped and let its lease go.
+ */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const done = (signal: string) => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
+    let seen = false;
+    const on = (signal: NodeJS.Signals) => () => {
+      if (seen) return;
+      seen = true;
       resolve(signal);
     };
-    const onInt = () => done('SIGINT');
-    const onTerm = () => done('SIGTERM');
-    process.once('SIGINT', onInt);
-    process.once('SIGTERM', onTerm);
+    process.on('SIGINT', on('SIGINT'));
+    process.on('SIGTERM', on('SIGTERM'));
   });
 }
 
 const scheduler: CliCommand = {
   name: 'scheduler',
   summary: 'run schedule entries and automatic synchronization in the foreground until stopped',
-  help: `Usage: configsync scheduler
+  help: `Usage: configsync scheduler [--service]
 Runs the schedule entries (missed ones with catch-up first) and every set's automatic synchronization,
 on the same store as the app, until SIGINT (Ctrl+C) or SIGTERM; runs under way are finished first.
-Meant for headless primaries (a systemd service) where no app window is open.`,
+One scheduler runs a store at a time: while the app, a service or another "configsync scheduler" runs
+this store's schedules, this one waits and takes over when that one stops.
+  --service   say to the others that this is the system service ("configsync service install" sets it)
+For a primary or an always-on host where no app window is open: "configsync service install".`,
   async run(args, ctx) {
-    parseArgs({ args, options: {}, strict: true });
-    const started = await ctx.call('scheduler.start', {});
-    ctx.io.out(
-      `Scheduler running: ${started.scheduleEntries} schedule entr${started.scheduleEntries === 1 ? 'y' : 'ies'}, ` +
-        `${started.autoSyncSets.length} set(s) synchronized automatically. Stop with Ctrl+C.`,
-    );
+    const { values } = parseArgs({
+      args,
+      options: { service: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    const started = await ctx.call('scheduler.start', values.service ? { service: true } : {});
+    if (started.running)
+      ctx.io.out(
+        `Scheduler running: ${started.scheduleEntries} schedule entr${started.scheduleEntries === 1 ? 'y' : 'ies'}, ` +
+          `${started.autoSyncSets.length} set(s) synchronized automatically. Stop with Ctrl+C.`,
+      );
+    else
+      ctx.io.out(
+        `${describeRunner(started.runner, { thisHost: hostname(), viewer: 'this scheduler' })}\n` +
+          'Waiting to take over when it stops. Stop with Ctrl+C.',
+      );
     const signal = await untilSignal();
     ctx.io.out(`${signal}: stopping after the runs under way.`);
     return exitCodes.ok;

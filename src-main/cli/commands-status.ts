@@ -1,6 +1,8 @@
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { describeRunner } from '../../src-shared/model/scheduler-runner.js';
 import type { Output } from '../../src-shared/contract/api.js';
-import type { CliCommand } from './commands-types.js';
+import type { CliCommand, CliContext } from './commands-types.js';
 import { exitCodes } from '../../src-shared/errors.js';
 import { exitLine, table } from './format.js';
 
@@ -40,6 +42,29 @@ function rows(overview: Overview): string[][] {
   ]);
 }
 
+/** Where the store's schedules run and when each entry runs next, for `configsync status`. */
+async function schedulesText(overview: Overview, ctx: CliContext): Promise<string> {
+  const b = overview.background;
+  const lines = [describeRunner(b.runner, { thisHost: hostname(), viewer: 'this command' })];
+  if ((b.nextRuns ?? []).length === 0) return lines.join('\n');
+  const [{ entries }, { sets }] = await Promise.all([
+    ctx.call('schedules.list', {}),
+    ctx.call('sets.list', {}),
+  ]);
+  const rows = (b.nextRuns ?? []).map((n) => {
+    const e = entries.find((x) => x.id === n.entryId);
+    const op = e?.operation;
+    const what = !op
+      ? n.entryId
+      : op.kind === 'sync-set'
+        ? `synchronize ${sets.find((s) => s.id === op.setId)?.name ?? op.setId}`
+        : op.kind;
+    return [n.entryId, what, e?.reading ?? '', n.at ? when(n.at) : 'never'];
+  });
+  lines.push(table(['ENTRY', 'OPERATION', 'WHEN', 'NEXT RUN (UTC)'], rows));
+  return lines.join('\n');
+}
+
 const status: CliCommand = {
   name: 'status',
   summary: 'one line per server: contact, last sync, drift, backup, health (exit 10 drift, 5 unreachable)',
@@ -71,6 +96,7 @@ ${exitLine([
           ? `last check: ${when(overview.lastCheckAt)}`
           : 'not checked yet: run "configsync status --check"',
       );
+      ctx.io.out(await schedulesText(overview, ctx));
       if (overview.promote.offered)
         ctx.io.out(
           `${overview.promote.reason}\nA secondary can take over: configsync servers edit NAME --role primary`,

@@ -8,6 +8,7 @@ import { defaultDataDir } from '../paths.js';
 import { callMethod, CliCallError } from './rpc-call.js';
 import { exitCodeHelp, exitCodeOf, exitCodes } from '../../src-shared/errors.js';
 import { commands, type CliCommand, type CliIo } from './commands.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 const usage = `configsync — keep secondaries' configuration identical to the primary's, over SSH
 
@@ -22,8 +23,20 @@ Exit codes:
 ${exitCodeHelp()}
 An error's code is printed in brackets, [CODE]; each code has its exit code.`;
 
+/** What the launcher of the CLI knows that the CLI cannot: the installed app passes both. */
+export type RunCliOptions = {
+  /** How a service installed from here runs this CLI again (default: node and this bundle). */
+  readonly selfCommand?: ReadonlyArray<string>;
+  /** Seals the app key as the store's shell does (the Electron shell's safeStorage). */
+  readonly secretBox?: SecretBox;
+};
+
 /** Runs one CLI invocation; returns the exit code instead of exiting, so tests can call it in-process. */
-export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<number> {
+export async function runCli(
+  argv: ReadonlyArray<string>,
+  io: CliIo,
+  options: RunCliOptions = {},
+): Promise<number> {
   const args = [...argv];
   let store = process.env.CONFIGSYNC_STORE;
   const storeAt = args.indexOf('--store');
@@ -50,6 +63,8 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
     dataDir: store ?? defaultDataDir(),
     shell: 'cli',
     log: (m, e) => io.err(`${m} ${e ?? ''}`),
+    ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
+    ...(options.secretBox ? { secretBox: options.secretBox } : {}),
   });
   try {
     return await command.run(rest, { io, call: (method, params) => callMethod(app, method, params) });
@@ -89,7 +104,11 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
+/**
+ * The CLI's terminal: stdout and stderr, and a yes/no prompt on stderr when stdin is a terminal. The
+ * npm CLI and the installed app's CLI use the same one.
+ */
+export function terminalIo(): CliIo {
   const confirm = process.stdin.isTTY
     ? async (question: string) => {
         const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -101,13 +120,17 @@ if (isMain()) {
       }
     : undefined;
   const secret = process.stdin.isTTY ? readSecret : undefined;
-  runCli(process.argv.slice(2), {
+  return {
     out: (s) => console.log(s),
     err: (s) => console.error(s),
     ...(confirm ? { confirm } : {}),
     ...(secret ? { secret } : {}),
     stdinLine: readStdinLine,
-  }).then(
+  };
+}
+
+if (isMain()) {
+  runCli(process.argv.slice(2), terminalIo()).then(
     (code) => {
       trace(`exit ${code}`);
       process.exit(code);

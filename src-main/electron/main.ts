@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, safeStorage, session, type WebContents } from 'electron';
 import { compose, type ComposedApp } from '../compose.js';
+import { cliArgsOfLaunch, runLaunchAsCli } from '../cli/launch-dispatch.js';
+import { terminalIo } from '../cli/main.js';
 import { eventBusNotifier } from '../services/notify/notify-notifier.js';
 import { contentSecurityPolicy, withContentSecurityPolicy } from '../security/csp.js';
 import { hiddenToTrayNotice, isBackgroundActive, shouldHideOnClose } from './close-to-tray.js';
@@ -45,12 +47,51 @@ const notifier = electronNotifier({
   },
 });
 
-app.enableSandbox();
-if (app.requestSingleInstanceLock()) {
-  start();
+/** How a scheduler service runs this app again: the AppImage file (not its mount), or the binary. */
+const selfCommand = app.isPackaged
+  ? [process.env.APPIMAGE ?? process.execPath]
+  : [process.execPath, app.getAppPath()];
+
+if (cliArgsOfLaunch(process.argv, { packaged: app.isPackaged })) {
+  // `configsync sync --set app --yes`: the installed app is its own CLI, with no window.
+  runAsCli();
 } else {
-  // Another ConfigSync is running: it gets the 'second-instance' event and comes to the front.
-  app.quit();
+  app.enableSandbox();
+  if (app.requestSingleInstanceLock()) {
+    start();
+  } else {
+    // Another ConfigSync is running: it gets the 'second-instance' event and comes to the front.
+    app.quit();
+  }
+}
+
+/** Runs the command line as the npm CLI would (same dispatch, tested under Node), then exits with its code. */
+function runAsCli(): void {
+  app.dock?.hide();
+  // No window: on Linux, Chromium's headless platform, so a command runs over SSH or from cron with no
+  // display (not verifiable without the Electron runtime, which cannot be fetched here).
+  if (process.platform === 'linux') app.commandLine.appendSwitch('ozone-platform', 'headless');
+  app
+    .whenReady()
+    .then(() =>
+      runLaunchAsCli(process.argv, {
+        packaged: app.isPackaged,
+        io: terminalIo(),
+        selfCommand,
+        // After 'ready', as in the window's shell: the app key the app sealed opens here too.
+        secretBox: safeStorageBox(safeStorage),
+      }),
+    )
+    .then(
+      async (code) => {
+        await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+        app.exit(code ?? 0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`configsync: ${err instanceof Error ? err.message : String(err)}\n`);
+        app.exit(1);
+      },
+    );
 }
 
 function start(): void {
@@ -76,6 +117,7 @@ function start(): void {
         secretBox: safeStorageBox(safeStorage),
         notifier,
         background: true,
+        selfCommand,
       });
       serveRpc(composed, () => mainWindow, appUrl);
       installMenu(composed.events, { devTools });

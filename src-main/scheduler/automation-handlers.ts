@@ -52,10 +52,15 @@ export function automationHandlers(deps: AutomationHandlerDeps): Pick<Handlers, 
       status.changed('auto-sync');
       return { setId, trigger };
     },
-    'scheduler.start': async () => {
-      await automation.start();
+    'scheduler.start': async ({ service }) => {
+      await automation.start(service ? 'service' : 'scheduler');
       const b = automation.background();
-      return { running: b.running, scheduleEntries: b.scheduleEntries, autoSyncSets: b.autoSyncSets };
+      return {
+        running: b.running,
+        scheduleEntries: b.scheduleEntries,
+        autoSyncSets: b.autoSyncSets,
+        runner: b.runner,
+      };
     },
   };
 }

@@ -23,6 +23,8 @@ import { scheduledOperations } from './scheduled-operations.js';
 import { Scheduler } from './scheduler.js';
 import { SetRunner } from './set-runner.js';
 import { triggerSourceFor } from './trigger-sources.js';
+import { nextRunsOf, type SchedulerPresence } from './scheduler-presence.js';
+import type { SchedulerKind } from './scheduler-lease.js';
 import { assertNever } from '../../src-shared/assert-never.js';
 
 /** Knobs for tests and odd setups; the shells use the defaults. */
@@ -56,6 +58,8 @@ export type AutomationDeps = {
   readonly manualTrigger: RunTrigger;
   readonly log: (msg: string) => void;
   readonly options?: AutomationOptions;
+  /** One scheduler per store: the lease this process takes before its schedules start. */
+  readonly presence?: SchedulerPresence;
 };
 
 type ActiveSource = { readonly key: string; readonly spec: AutoTriggerSpec; readonly release: () => void };
@@ -134,13 +138,78 @@ export class Automation {
   }
 
   /** Starts the scheduler (with catch-up of missed entries) and the automatic triggers. */
-  async start(): Promise<void> {
+  async start(as?: SchedulerKind): Promise<void> {
     if (this.running) return;
+    const presence = this.deps.presence;
+    if (presence) {
+      if (as) presence.setKind(as);
+      if (
+        !(await presence.take(
+          () => this.leaseLost(),
+          () => void this.handOver(),
+        ))
+      ) {
+        // Another process runs this store's schedules: this one shows it, and takes over when it stops.
+        presence.waitForTurn(async () => {
+          await this.start();
+          return this.running;
+        });
+        this.deps.status.changed('background');
+        return;
+      }
+      if (this.running) return;
+      this.deps.log(`running the schedules of this store (${as ?? 'this process'})`);
+    }
     this.running = true;
     this.scheduler.setEntries(this.storage.load());
     this.scheduler.start();
+    presence?.watchStore(this.deps.settings.path, () => void this.storeChanged());
     await this.reconfigure();
     this.deps.status.changed('background');
+  }
+
+  /** Another process's edit of the store (schedules, sets, servers): the running scheduler follows it. */
+  async storeChanged(): Promise<void> {
+    // Reads of the store are fresh (it is read again when its file changed); the running side follows.
+    if (!this.running) return;
+    this.scheduler.setEntries(this.storage.load());
+    await this.reconfigure();
+    this.deps.status.changed('schedules');
+  }
+
+  /** A service waits for this store's schedules: stop firing, let the lease go once runs end, wait. */
+  private async handOver(): Promise<void> {
+    if (!this.running) return;
+    this.deps.log('a scheduler service of this store takes over its schedules; they stop here');
+    this.running = false;
+    this.scheduler.stop();
+    await this.triggers.stop();
+    for (const s of this.sources.values()) s.release();
+    this.sources.clear();
+    await this.scheduler.idle();
+    await this.deps.presence?.giveUp();
+    this.deps.status.changed('background');
+    this.deps.presence?.waitForTurn(async () => {
+      await this.start();
+      return this.running;
+    });
+  }
+
+  /** This process stalled past the lease's stale time and another took it: stop firing, wait again. */
+  private leaseLost(): void {
+    this.deps.log('another process took over the schedules of this store; they stop here');
+    this.deps.presence?.lost();
+    this.running = false;
+    this.scheduler.stop();
+    void this.triggers.stop().then(() => {
+      for (const s of this.sources.values()) s.release();
+      this.sources.clear();
+      this.deps.status.changed('background');
+      this.deps.presence?.waitForTurn(async () => {
+        await this.start();
+        return this.running;
+      });
+    });
   }
 
   /** Stops timers and watchers, waits for runs under way and for their history, status and notices. */
@@ -153,6 +222,7 @@ export class Automation {
     await this.executor.stop();
     await this.scheduler.idle();
     await this.idle();
+    await this.deps.presence?.giveUp();
   }
 
   /** Resolves when the history, status and notifications of every finished run are written. */
@@ -224,12 +294,23 @@ export class Automation {
   }
 
   background() {
+    const entries = this.storage.load();
     return {
       running: this.running,
-      scheduleEntries: this.storage.load().filter((e) => e.enabled).length,
+      scheduleEntries: entries.filter((e) => e.enabled).length,
       autoSyncSets: this.triggers.activeSets(),
       busy: this.executor.gate.busyKeys(),
+      runner: this.deps.presence?.runner(this.running) ?? {
+        where: this.running ? 'this-process' : 'nowhere',
+      },
+      nextRuns: nextRunsOf(entries, (id) => this.scheduler.nextRunOf(id), this.clock.now(), this.timeZone),
     };
+  }
+
+  /** background(), with the store's scheduler holder read again when this process is not it. */
+  async backgroundNow(): Promise<ReturnType<Automation['background']>> {
+    if (!this.running) await this.deps.presence?.refresh();
+    return this.background();
   }
 
   /** The local zone is looked up when first needed: setting up Intl costs ~10 ms of every CLI start. */

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { StatusOverview } from '../../src-shared/contract/methods/status.js';
+import { describeRunner } from '../../src-shared/model/scheduler-runner.js';
 import { call, onEvent } from '../api/client.js';
 import { useUiStore } from '../stores/ui-store.js';
 import { RoleBadge } from '../wizards/server-list/server-badges.js';
@@ -10,9 +11,14 @@ import { agoMs, ContactCell, DriftBadge, HealthCell, LastSyncCell } from './stat
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function backgroundLine(b: StatusOverview['background']): string {
-  if (!b.running) return 'Schedules and automatic synchronization are not running in this process.';
+  const next = (b.nextRuns ?? [])
+    .map((n) => n.at)
+    .filter((t): t is number => t !== null)
+    .sort((x, y) => x - y)[0];
+  const nextText = next ? ` Next scheduled run: ${new Date(next).toLocaleString()}.` : '';
+  if (!b.running) return `${describeRunner(b.runner)}${nextText}`;
   const sets = b.autoSyncSets.length;
-  return `Running in the background while ConfigSync is open: ${b.scheduleEntries} schedule entr${b.scheduleEntries === 1 ? 'y' : 'ies'}, ${sets} set${sets === 1 ? '' : 's'} synchronized automatically${b.busy.length > 0 ? `; now running: ${b.busy.join(', ')}` : ''}.`;
+  return `Running in the background while ConfigSync is open: ${b.scheduleEntries} schedule entr${b.scheduleEntries === 1 ? 'y' : 'ies'}, ${sets} set${sets === 1 ? '' : 's'} synchronized automatically${b.busy.length > 0 ? `; now running: ${b.busy.join(', ')}` : ''}.${nextText}`;
 }
 
 /** The Synchronization status tab: one row per server, updated live through 'status.changed' events. */

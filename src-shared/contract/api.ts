@@ -6,6 +6,7 @@ import { scheduleMethods } from './methods/schedules.js';
 import { historyMethods } from './methods/history.js';
 import { statusMethods } from './methods/status.js';
 import { notifyMethods } from './methods/notify.js';
+import { serviceMethods } from './methods/service.js';
 
 /**
  * Every RPC method, declared once: its input and output schemas, grouped by service in ./methods/.
@@ -19,6 +20,7 @@ export const api = {
   ...historyMethods,
   ...statusMethods,
   ...notifyMethods,
+  ...serviceMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Api = typeof api;

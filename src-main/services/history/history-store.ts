@@ -1,6 +1,13 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  compactHistory,
+  historyNeedsCompaction,
+  withHistoryLock,
+  type HistoryLimits,
+} from '../../log/history-compact.js';
+import { linesFromEnd } from '../../log/read-backwards.js';
+import {
   queryHistory,
   runRecord,
   type HistoryPage,
@@ -70,12 +77,30 @@ export class HistoryStore {
     return queryHistory((await this.readAll()).records, query);
   }
 
+  /** Read from the end of the file (newest first), stopping at the match. */
   async get(id: string): Promise<RunRecord | null> {
-    const { records } = await this.readAll();
-    return records.find((r) => r.id === id) ?? null;
+    await this.chain;
+    const needle = JSON.stringify(id);
+    for await (const line of linesFromEnd(this.path)) {
+      if (!line.includes(needle)) continue;
+      const parsed = parseHistory(line).records[0];
+      if (parsed?.id === id) return parsed;
+    }
+    return null;
   }
 
-  private async appendLine(line: string): Promise<void> {
+  /** Drops lines beyond the limits (age and count), when there are any; see compactHistory. */
+  async prune(limits: HistoryLimits, now = Date.now()): Promise<{ readonly removed: number }> {
+    await this.chain;
+    if (!(await historyNeedsCompaction(this.path, limits, now))) return { removed: 0 };
+    return withHistoryLock(this.path, () => compactHistory(this.path, limits, now));
+  }
+
+  private appendLine(line: string): Promise<void> {
+    return withHistoryLock(this.path, () => this.appendUnlocked(line));
+  }
+
+  private async appendUnlocked(line: string): Promise<void> {
     const file = await open(this.path, 'a+', 0o600);
     try {
       const { size } = await file.stat();

@@ -10,7 +10,7 @@ export type StatusHandlerDeps = {
   /** After a switch-over: watchers follow the new primary. */
   readonly rolesChanged: () => Promise<void>;
   /** What the background side (schedules, triggers) is doing, for the overview. */
-  readonly background: () => StatusOverview['background'];
+  readonly background: () => StatusOverview['background'] | Promise<StatusOverview['background']>;
 };
 
 /** `status.overview`, `status.checkNow` and the switch-over `servers.promote`. */
@@ -18,8 +18,14 @@ export function statusHandlers(
   deps: StatusHandlerDeps,
 ): Pick<Handlers, 'status.overview' | 'status.checkNow' | 'servers.promote'> {
   return {
-    'status.overview': async () => ({ ...(await deps.status.overview()), background: deps.background() }),
-    'status.checkNow': async () => ({ ...(await deps.status.checkNow()), background: deps.background() }),
+    'status.overview': async () => ({
+      ...(await deps.status.overview()),
+      background: await deps.background(),
+    }),
+    'status.checkNow': async () => ({
+      ...(await deps.status.checkNow()),
+      background: await deps.background(),
+    }),
     'servers.promote': async ({ id }) => {
       const result = promote(deps.servers, id);
       await deps.rolesChanged();

@@ -1,5 +1,6 @@
-import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRunRecords } from '../../log/prune-runs.js';
 import type { z } from 'zod';
 import type { runRecord } from '../../../src-shared/contract/schemas/sync.js';
 
@@ -32,17 +33,11 @@ export class RunLog {
     };
   }
 
-  /** Every run record in the folder (a half-written one of a killed run is skipped: its log tells the story). */
-  async records(): Promise<RunRecord[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    const records: RunRecord[] = [];
-    for (const n of names.filter((x) => x.endsWith('.json'))) {
-      try {
-        records.push(JSON.parse(await readFile(join(this.dir, n), 'utf8')) as RunRecord);
-      } catch {
-        // A half-written record of a run that was killed.
-      }
-    }
-    return records;
+  /**
+   * The records of the newest `limit` runs, newest first: the folder is listed and only those files
+   * are read (a half-written one of a killed run is skipped: its log tells the story).
+   */
+  records(limit = 200): Promise<RunRecord[]> {
+    return readRunRecords<RunRecord>(this.dir, limit);
   }
 }

@@ -575,12 +575,25 @@ export class SyncService {
     return [found.backupDir];
   }
 
-  /** Runs of this session and those recorded in the logs folder, newest first. */
-  async listRuns(): Promise<RunRecord[]> {
+  /**
+   * Runs of this session and the newest `limit` recorded in the logs folder, newest first (the folder
+   * is listed and only those records are read).
+   */
+  async listRuns(limit = 200): Promise<RunRecord[]> {
     const byId = new Map<string, RunRecord>();
-    for (const r of await this.runLog.records()) byId.set(r.runId, r);
+    for (const r of await this.runLog.records(limit)) byId.set(r.runId, r);
     for (const record of this.runs.records()) byId.set(record.runId, record);
-    return [...byId.values()].sort((a, b) => (a.runId < b.runId ? 1 : -1));
+    return [...byId.values()].sort((a, b) => (a.runId < b.runId ? 1 : -1)).slice(0, Math.max(limit, 1));
+  }
+
+  /** The ids of the runs under way in this process (their logs are never pruned). */
+  activeRunIds(): ReadonlySet<string> {
+    return new Set(
+      this.runs
+        .records()
+        .filter((r) => r.state === 'running')
+        .map((r) => r.runId),
+    );
   }
 
   dispose(): void {

@@ -6,6 +6,7 @@ import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import { call } from '../../api/client.js';
 import { AutoSyncPanel } from './auto-sync-panel.js';
 import { ScheduleEditor } from './schedule-editor.js';
+import { ServicePanel } from './service-panel.js';
 import {
   emptyScheduleForm,
   formatWhen,
@@ -150,6 +151,8 @@ export function SchedulesDialog({ opened, onClose }: { opened: boolean; onClose:
         <>
           <Divider label="Automatic synchronization" labelPosition="left" />
           <AutoSyncPanel rows={auto?.sets ?? []} onChanged={() => void load()} onError={setError} />
+          <Divider label="Run without the app (a service of this host)" labelPosition="left" />
+          <ServicePanel opened={opened} />
         </>
       }
     >
@@ -160,8 +163,8 @@ export function SchedulesDialog({ opened, onClose }: { opened: boolean; onClose:
       )}
       {auto && !auto.running && (
         <Alert color="yellow" variant="light">
-          Schedules and automatic synchronization run only while ConfigSync (or “configsync scheduler”) is
-          running.
+          Schedules and automatic synchronization run only while ConfigSync, “configsync scheduler” or the
+          service below is running; where they run now is said below.
         </Alert>
       )}
       <Group justify="space-between">

@@ -56,6 +56,17 @@ export const serverStatus = z.object({
 });
 export type ServerStatus = z.infer<typeof serverStatus>;
 
+/** Where a store's schedules run: this process, another one (the app, a service, `configsync scheduler`), or nowhere. */
+export const schedulerRunner = z.object({
+  where: z.enum(['this-process', 'another-process', 'nowhere']),
+  kind: z.enum(['app', 'browser', 'scheduler', 'service']).optional(),
+  pid: z.number().int().optional(),
+  host: z.string().optional(),
+  /** Epoch ms since it runs them. */
+  since: z.number().optional(),
+});
+export type SchedulerRunnerView = z.infer<typeof schedulerRunner>;
+
 export const statusOverview = z.object({
   generatedAt: z.number(),
   /** A drift or health check is under way. */
@@ -75,6 +86,10 @@ export const statusOverview = z.object({
     scheduleEntries: z.number().int(),
     autoSyncSets: z.array(z.string()),
     busy: z.array(z.string()),
+    /** One scheduler per store: who runs this store's schedules. */
+    runner: schedulerRunner.optional(),
+    /** When each enabled schedule entry runs next (epoch ms; null: never again). */
+    nextRuns: z.array(z.object({ entryId: z.string(), at: z.number().nullable() })).optional(),
   }),
 });
 export type StatusOverview = z.infer<typeof statusOverview>;
@@ -98,11 +113,13 @@ export const statusMethods = {
   },
   /** Starts schedules and automatic triggers in this process when they are not running yet (`configsync scheduler`). */
   'scheduler.start': {
-    input: z.object({}).strict(),
+    /** `service`: started by the system service (`configsync scheduler --service`), as it says to others. */
+    input: z.object({ service: z.boolean().optional() }).strict(),
     output: z.object({
       running: z.boolean(),
       scheduleEntries: z.number().int(),
       autoSyncSets: z.array(z.string()),
+      runner: schedulerRunner.optional(),
     }),
   },
 } as const;

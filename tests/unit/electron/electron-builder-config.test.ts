@@ -68,10 +68,10 @@ describe('electron-builder.yml', () => {
     expect(pkg.main).toBe('build/main/src-main/electron/main.js');
   });
 
-  it('targets nsis on Windows, dmg on macOS, AppImage and deb on Linux', () => {
+  it('targets nsis on Windows, dmg on macOS, AppImage, deb and rpm on Linux', () => {
     expect(targets(config.win?.target)).toEqual(['nsis']);
     expect(targets(config.mac?.target)).toEqual(['dmg']);
-    expect(targets(config.linux?.target)).toEqual(['AppImage', 'deb']);
+    expect(targets(config.linux?.target)).toEqual(['AppImage', 'deb', 'rpm']);
     expect(config.linux?.category).toBe('Utility');
     expect(config.linux?.maintainer).toMatch(/<[^@\s]+@[^@\s]+>/);
   });
