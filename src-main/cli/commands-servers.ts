@@ -82,7 +82,15 @@ const serverOptions = {
   agent: { type: 'boolean' },
   'app-key': { type: 'boolean' },
   fingerprint: { type: 'string' },
+  jump: { type: 'string' },
 } as const;
+
+/** `--jump NAME`: the id of the server entry to pass through; `--jump none` for a direct connection. */
+async function jumpOf(ctx: CliContext, value: string | undefined): Promise<string | null | undefined> {
+  if (value === undefined) return undefined;
+  if (value === 'none' || value === '') return null;
+  return (await serverByName(ctx, value, 'draft')).id;
+}
 
 const list = listCommand({
   name: 'servers list',
@@ -113,6 +121,7 @@ const add: CliCommand = {
   --timeout SECONDS    contact timeout (15)
   --var NAME=VALUE     a path variable, repeatable (CONFIG_ROOT=/opt/app/conf)
   --key-file PATH | --agent | --app-key   how to log in (the app's key by default)
+  --jump NAME          reach it through that server entry (a bastion, with its own pinned key and login)
   --fingerprint SHA256:…   the host key you checked on the server; pinned only if the host presents it`,
   async run(args, ctx) {
     const { values: v } = parseArgs({ args, options: serverOptions, strict: true });
@@ -134,6 +143,8 @@ const add: CliCommand = {
     });
     let pinned = false;
     try {
+      const jumpVia = await jumpOf(ctx, v.jump);
+      if (jumpVia) await ctx.call('servers.edit', { id, patch: { jumpVia } });
       pinned = await pinKey(ctx, id, v.name, v.fingerprint);
     } catch (err) {
       await ctx.call('servers.reset', {});
@@ -166,7 +177,7 @@ const trust: CliCommand = {
 const edit: CliCommand = {
   name: 'servers edit',
   summary: 'change a server (same options as add, plus --role)',
-  help: 'Usage: configsync servers edit NAME [--name …] [--host …] [--port …] [--user …] [--role …] [--timeout …] [--var …]',
+  help: 'Usage: configsync servers edit NAME [--name …] [--host …] [--port …] [--user …] [--role …] [--timeout …] [--var …] [--jump NAME|none]',
   async run(args, ctx) {
     const { values: v, positionals } = parseArgs({
       args,
@@ -176,7 +187,9 @@ const edit: CliCommand = {
     });
     const server = await serverByName(ctx, positionals[0] ?? '', 'draft');
     const auth = parseAuth(v);
+    const jumpVia = await jumpOf(ctx, v.jump);
     const patch = {
+      ...(jumpVia !== undefined ? { jumpVia } : {}),
       ...(v.name ? { name: v.name } : {}),
       ...(v.host ? { host: v.host } : {}),
       ...(v.port ? { port: Number(v.port) } : {}),

@@ -3,6 +3,7 @@ import type { ConnectDeps } from './server-connect.js';
 import { replaceHostKey, testConnection, trustHostKey } from './server-connect.js';
 import { setupKey } from './server-key-setup.js';
 import { discover, importKnownHost, sshConfigHosts } from './server-import.js';
+import { importSshConfig } from './ssh-config-import.js';
 import { exportConfig, importConfig, previewImport } from './server-backup.js';
 
 type ServerMethod =
@@ -21,6 +22,7 @@ type ServerMethod =
   | 'servers.appKey'
   | 'servers.discover'
   | 'servers.sshConfigHosts'
+  | 'servers.importSshConfig'
   | 'config.export'
   | 'config.importPreview'
   | 'config.import';
@@ -44,6 +46,7 @@ export function serverHandlers(deps: ConnectDeps): Pick<Handlers, ServerMethod> 
     'servers.appKey': () => ({ publicKey: keys.publicKey(), path: keys.publicPath }),
     'servers.discover': ({ host }) => discover(host),
     'servers.sshConfigHosts': ({ path }) => sshConfigHosts(service.draftList(), path, deps.homeDir),
+    'servers.importSshConfig': ({ aliases, path }) => importSshConfig(service, aliases, path, deps.homeDir),
     'config.export': ({ path }) => exportConfig(service, path),
     'config.importPreview': ({ path }) => previewImport(service, path),
     'config.import': ({ path }) => importConfig(service, path),

@@ -13,7 +13,7 @@ import {
 } from '../../src-shared/model/server.js';
 
 /** The fields `edit` may change; "This computer" takes only name and vars. */
-export type ServerPatch = Partial<Omit<SshServerFields, 'role'>>;
+export type ServerPatch = Partial<Omit<SshServerFields, 'role'>> & { readonly jumpVia?: string | null };
 
 /**
  * The server list with staged edits, as CTPView's Commit Changes / Reset: add, edit, remove and
@@ -76,6 +76,8 @@ export class ServerService {
       id,
       ...structuredClone(fields),
       pinnedHostKey: null,
+      otherHostKeys: [],
+      jumpVia: null,
       lastContact: null,
     };
     this.mutate((list) => [...demoteOthers(list, id, fields.role), entry]);
@@ -101,7 +103,8 @@ export class ServerService {
         if (s.id !== id) return s;
         const next = { ...s, ...structuredClone(patch) } as Server;
         // Another address is another machine: its key must be confirmed again.
-        if (hostChanged && next.kind === 'ssh') return { ...next, pinnedHostKey: null, lastContact: null };
+        if (hostChanged && next.kind === 'ssh')
+          return { ...next, pinnedHostKey: null, otherHostKeys: [], lastContact: null };
         return next;
       }),
     );

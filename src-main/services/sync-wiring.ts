@@ -18,7 +18,7 @@ export function endpointConnector(deps: SyncWiringDeps): (serverId: string) => P
   return async (serverId) => {
     const server = committedServer(deps.service, serverId);
     if (server.kind === 'local') return new LocalEndpoint();
-    const conn = await connectTo(server, deps);
+    const conn = await connectTo(server, deps, undefined, deps.service.committed());
     deps.service.recordContact(server.id, true, 'Connected.');
     return new SshEndpoint(conn, { fastPath: deps.fastPath ?? true, label: server.name });
   };

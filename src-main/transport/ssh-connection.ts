@@ -1,10 +1,12 @@
 import ssh2 from 'ssh2';
-import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
+import type { ClientChannel, ConnectConfig, ServerHostKeyAlgorithm, SFTPWrapper } from 'ssh2';
 import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { AppError } from '../rpc/app-error.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
 import { WarmShell } from './warm-shell.js';
 import { trace } from '../trace.js';
+import { isNoPinnedAlgorithm, judgeHostKey, negotiableHostKeyAlgorithms } from './host-keys.js';
 
 const { Client } = ssh2;
 
@@ -20,6 +22,14 @@ export type SshTarget = {
   readonly auth: SshAuth;
   /** The key this host must present. With none, the connection fails with HOST_KEY_UNKNOWN (carrying the key). */
   readonly pinnedHostKey: HostKeyPin | null;
+  /** The host's further pins, one per other key algorithm; the negotiation is held to the pinned algorithms. */
+  readonly otherPinnedHostKeys?: ReadonlyArray<HostKeyPin>;
+  /** Opens the stream to run SSH over instead of a TCP connection (a channel through a jump host). */
+  readonly via?: () => Promise<Duplex>;
+  /** Only these host-key algorithms, whatever is pinned (to read each key a host has, one type at a time). */
+  readonly hostKeyAlgorithms?: ReadonlyArray<string>;
+  /** How messages name this host (host:port by default). */
+  readonly label?: string;
   /** Connect + handshake + authentication must finish within this. */
   readonly contactTimeoutMs: number;
   /** Keepalive probe interval; a dead peer errors after about 3 missed probes. */
@@ -34,6 +44,7 @@ export type SshErrorCode =
   | 'TIMEOUT'
   | 'HOST_KEY_UNKNOWN'
   | 'HOST_KEY_CHANGED'
+  | 'HOST_KEY_NEW_ALGORITHM'
   | 'AUTH'
   | 'NETWORK'
   | 'DISCONNECTED';
@@ -268,8 +279,27 @@ export class SshConnection {
  * Never accepts an unpinned key: an unknown key fails with HOST_KEY_UNKNOWN carrying the presented key,
  * so the caller can show it, let the user confirm it and retry with it pinned.
  */
-export function openSsh(target: SshTarget): Promise<SshConnection> {
-  const label = `${target.host}:${target.port}`;
+export async function openSsh(target: SshTarget): Promise<SshConnection> {
+  try {
+    return await openOnce(target, true);
+  } catch (err) {
+    // The server offers none of the pinned key types any more: see what it offers instead (the
+    // verifier then refuses it as a new algorithm or a changed key; nothing is sent either way).
+    if (err instanceof SshError && err.code === 'NETWORK' && !target.hostKeyAlgorithms && isNoPinnedAlgorithm(err))
+      return openOnce(target, false);
+    throw err;
+  }
+}
+
+async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConnection> {
+  const label = target.label ?? `${target.host}:${target.port}`;
+  const pins = [...(target.pinnedHostKey ? [target.pinnedHostKey] : []), ...(target.otherPinnedHostKeys ?? [])];
+  const allowed = target.hostKeyAlgorithms
+    ? [...target.hostKeyAlgorithms]
+    : holdToPins
+      ? negotiableHostKeyAlgorithms(pins)
+      : null;
+  const sock = target.via ? await target.via() : undefined;
   return new Promise((resolve, reject) => {
     const client = new Client();
     let presented: HostKeyPin | undefined;
@@ -307,9 +337,18 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer): boolean => {
         presented = fingerprintOfKey(key);
-        const pin = target.pinnedHostKey;
-        if (pin && pin.fingerprint === presented.fingerprint) return true;
-        keyError = pin
+        const verdict = judgeHostKey(presented, pins);
+        if (verdict.kind === 'pinned') return true;
+        const pin = verdict.kind === 'changed' ? verdict.pin : null;
+        keyError = verdict.kind === 'new-algorithm'
+          ? new SshError(
+              'HOST_KEY_NEW_ALGORITHM',
+              `${label} presented a ${presented.algorithm} key, a type not pinned yet: ${presented.fingerprint}. ` +
+                `Its pinned key${verdict.pins.length > 1 ? 's are' : ' is'} ${verdict.pins.map((p) => `${p.fingerprint} (${p.algorithm})`).join(', ')}; the server no longer offers ${verdict.pins.length > 1 ? 'those types' : 'that type'}. ` +
+                'This is not a change of a pinned key: confirm the new one on the server before connecting. Nothing was sent.',
+              presented,
+            )
+          : pin
           ? new SshError(
               'HOST_KEY_CHANGED',
               `The host key of ${label} has CHANGED. Pinned: ${pin.fingerprint} (${pin.algorithm}); presented now: ${presented.fingerprint} (${presented.algorithm}). ` +
@@ -324,6 +363,8 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
         return false;
       },
     };
+    if (allowed) config.algorithms = { serverHostKey: allowed as ServerHostKeyAlgorithm[] };
+    if (sock) config.sock = sock;
     if (target.auth.kind === 'key') {
       config.privateKey = target.auth.privateKey;
       if (target.auth.passphrase) config.passphrase = target.auth.passphrase;

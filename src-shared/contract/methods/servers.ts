@@ -54,6 +54,8 @@ const fieldPatch = z
     contactTimeoutSec: sshServerFields.shape.contactTimeoutSec.unwrap(),
     vars: serverVars,
     auth: serverAuth,
+    /** The id of the server entry this one is reached through, or null for a direct connection. */
+    jumpVia: id.nullable(),
   })
   .partial()
   .strict();
@@ -65,6 +67,10 @@ export const sshConfigHost = z.object({
   port: z.number(),
   user: z.string().nullable(),
   identityFile: z.string().nullable(),
+  /** ProxyJump as the config gives it (`bastion`, `user@gw:2222,inner`), or null for a direct connection. */
+  proxyJump: z.string().nullable(),
+  /** Why the host cannot be reached as configured (an unsupported ProxyCommand), or null. */
+  problem: z.string().nullable(),
   /** True when this alias (or its host:port) is already in the draft list. */
   alreadyListed: z.boolean(),
 });
@@ -137,6 +143,19 @@ export const serverMethods = {
   'servers.sshConfigHosts': {
     input: z.object({ path: filePath.optional() }).strict(),
     output: z.object({ path: z.string(), hosts: z.array(sshConfigHost) }),
+  },
+  /**
+   * Adds the chosen hosts of an ssh config file to the draft, each with its jump hosts (ProxyJump) as
+   * server entries of their own (reused when already listed, added as Not Selected otherwise).
+   */
+  'servers.importSshConfig': {
+    input: z.object({ aliases: z.array(z.string().min(1).max(255)).min(1).max(500), path: filePath.optional() }).strict(),
+    output: z.object({
+      added: z.array(z.object({ id, name: z.string(), jumpVia: z.string().nullable() })),
+      /** One entry per host that could not be added, with the reason; the others were added. */
+      skipped: z.array(z.object({ alias: z.string(), reason: z.string() })),
+      state: serverListState,
+    }),
   },
   /** Writes the server list and settings (never secrets) as JSON; also returns the text. */
   'config.export': {
