@@ -251,8 +251,7 @@ export async function replaceHostKey(
       `"${server.name}" does not present ${fingerprint} now. The pinned key was kept.`,
     );
   const pin: HostKeyPin = { algorithm: presented.algorithm, fingerprint: presented.fingerprint };
-  const previous =
-    hostKeyPins(server).find((p) => p.algorithm === pin.algorithm) ?? server.pinnedHostKey;
+  const previous = hostKeyPins(server).find((p) => p.algorithm === pin.algorithm) ?? server.pinnedHostKey;
   const state = deps.service.update(id, (s) =>
     s.kind === 'ssh' ? { ...s, pinnedHostKey: pin, otherHostKeys: [] } : s,
   );

@@ -40,16 +40,20 @@ export async function importSshConfig(
   const existing = (h: Pick<SshConfigHost, 'alias' | 'host' | 'port'>): string | null =>
     service
       .draftList()
-      .find((s) => s.kind === 'ssh' && (s.name === h.alias || (s.host === h.host && s.port === h.port)))?.id ??
-    null;
+      .find((s) => s.kind === 'ssh' && (s.name === h.alias || (s.host === h.host && s.port === h.port)))
+      ?.id ?? null;
 
   /** The id of the entry for `spec` (an alias of the file, or [user@]host[:port]), added when missing. */
   const ensure = (spec: string, depth: number, jumpOverride: string | null): string => {
-    if (depth > 8) throw new AppError('JUMP_HOST', `The ProxyJump chain of "${spec}" is longer than 8 hops or loops.`);
+    if (depth > 8)
+      throw new AppError('JUMP_HOST', `The ProxyJump chain of "${spec}" is longer than 8 hops or loops.`);
     const fromFile = byAlias.get(spec);
     const parsed = fromFile ? null : parseJumpSpec(spec);
     if (!fromFile && !parsed)
-      throw new AppError('JUMP_HOST', `The jump host "${spec}" is neither a Host of ${file} nor user@host:port.`);
+      throw new AppError(
+        'JUMP_HOST',
+        `The jump host "${spec}" is neither a Host of ${file} nor user@host:port.`,
+      );
     const h: SshConfigHost = fromFile ?? {
       alias: spec,
       host: parsed?.host ?? spec,
@@ -84,7 +88,11 @@ export async function importSshConfig(
   /** `a,b,c`: a directly (or as its own entry says), b through a, c through b; the last one's id. */
   const chain = (list: string, depth: number): string => {
     let prev: string | null = null;
-    for (const spec of list.split(',').map((x) => x.trim()).filter(Boolean)) prev = ensure(spec, depth, prev);
+    for (const spec of list
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean))
+      prev = ensure(spec, depth, prev);
     if (!prev) throw new AppError('JUMP_HOST', `ProxyJump "${list}" names no host.`);
     return prev;
   };

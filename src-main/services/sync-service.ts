@@ -17,6 +17,8 @@ import type {
 import type { Progress } from '../../src-shared/model/sync.js';
 import { newRunId } from '../engine/apply.js';
 import { backupDirOf, restoreBackup, type RestoreResult } from '../engine/backup.js';
+import { newRolloutState } from '../engine/rollout.js';
+import { DEFAULT_FAN_OUT } from '../../src-shared/model/sync.js';
 import { applyAll, planAll, type FanOutTarget, type TargetPlan } from '../engine/fan-out.js';
 import { guardFindings } from '../engine/guards.js';
 import { resolveRoot } from '../engine/scan.js';
@@ -157,7 +159,8 @@ export class SyncService {
           planAll(src, sourceRoot, targets, {
             planOptions: { mode: set.mode, compare: set.compare, toleranceMs: set.toleranceMs },
             filter: { include: set.include, exclude: set.exclude },
-            concurrency: this.deps.concurrency,
+            // Planning only reads: as many at once as the roll-out allows, and never fewer than the default.
+            concurrency: this.deps.concurrency ?? Math.max(DEFAULT_FAN_OUT, set.rollout.parallel),
           }),
         );
         if (signal?.aborted) throw cancelled();
@@ -303,6 +306,8 @@ export class SyncService {
         this.deps.onProgress?.({ ...p, targetId });
       };
       const multi = stored.items.length > 1;
+      // One roll-out over the whole run: a canary that failed on the first item starts nothing on the next.
+      const rolloutState = newRolloutState();
       for (const item of stored.items) {
         const targets = item.targets.filter((t) => !input.targetIds || input.targetIds.includes(t.id));
         const reports = await applyAll(stored.source, targets, {
@@ -315,7 +320,11 @@ export class SyncService {
           bulk: 'auto',
           ...(stored.set.validateCommand ? { validateCommand: stored.set.validateCommand } : {}),
           ...(stored.set.postApplyCommand ? { postApplyCommand: stored.set.postApplyCommand } : {}),
-          ...(this.deps.concurrency ? { concurrency: this.deps.concurrency } : {}),
+          rollout: {
+            ...stored.set.rollout,
+            parallel: this.deps.concurrency ?? stored.set.rollout.parallel,
+          },
+          rolloutState,
         });
         for (const r of reports) {
           record.reports.push({

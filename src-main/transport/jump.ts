@@ -1,5 +1,11 @@
 import type { Duplex } from 'node:stream';
-import { openSsh, SshError, type SshConnection, type SshErrorCode, type SshTarget } from './ssh-connection.js';
+import {
+  openSsh,
+  SshError,
+  type SshConnection,
+  type SshErrorCode,
+  type SshTarget,
+} from './ssh-connection.js';
 
 /** One hop of a chain: a target as openSsh takes it, with the name the user gave that server entry. */
 export type JumpHop = Omit<SshTarget, 'via'> & { readonly name: string };

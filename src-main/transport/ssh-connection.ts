@@ -285,7 +285,12 @@ export async function openSsh(target: SshTarget): Promise<SshConnection> {
   } catch (err) {
     // The server offers none of the pinned key types any more: see what it offers instead (the
     // verifier then refuses it as a new algorithm or a changed key; nothing is sent either way).
-    if (err instanceof SshError && err.code === 'NETWORK' && !target.hostKeyAlgorithms && isNoPinnedAlgorithm(err))
+    if (
+      err instanceof SshError &&
+      err.code === 'NETWORK' &&
+      !target.hostKeyAlgorithms &&
+      isNoPinnedAlgorithm(err)
+    )
       return openOnce(target, false);
     throw err;
   }
@@ -293,7 +298,10 @@ export async function openSsh(target: SshTarget): Promise<SshConnection> {
 
 async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConnection> {
   const label = target.label ?? `${target.host}:${target.port}`;
-  const pins = [...(target.pinnedHostKey ? [target.pinnedHostKey] : []), ...(target.otherPinnedHostKeys ?? [])];
+  const pins = [
+    ...(target.pinnedHostKey ? [target.pinnedHostKey] : []),
+    ...(target.otherPinnedHostKeys ?? []),
+  ];
   const allowed = target.hostKeyAlgorithms
     ? [...target.hostKeyAlgorithms]
     : holdToPins
@@ -340,26 +348,27 @@ async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConn
         const verdict = judgeHostKey(presented, pins);
         if (verdict.kind === 'pinned') return true;
         const pin = verdict.kind === 'changed' ? verdict.pin : null;
-        keyError = verdict.kind === 'new-algorithm'
-          ? new SshError(
-              'HOST_KEY_NEW_ALGORITHM',
-              `${label} presented a ${presented.algorithm} key, a type not pinned yet: ${presented.fingerprint}. ` +
-                `Its pinned key${verdict.pins.length > 1 ? 's are' : ' is'} ${verdict.pins.map((p) => `${p.fingerprint} (${p.algorithm})`).join(', ')}; the server no longer offers ${verdict.pins.length > 1 ? 'those types' : 'that type'}. ` +
-                'This is not a change of a pinned key: confirm the new one on the server before connecting. Nothing was sent.',
-              presented,
-            )
-          : pin
-          ? new SshError(
-              'HOST_KEY_CHANGED',
-              `The host key of ${label} has CHANGED. Pinned: ${pin.fingerprint} (${pin.algorithm}); presented now: ${presented.fingerprint} (${presented.algorithm}). ` +
-                'This can mean the server was reinstalled, or that someone is intercepting the connection. Nothing was sent.',
-              presented,
-            )
-          : new SshError(
-              'HOST_KEY_UNKNOWN',
-              `${label} presented a host key that is not pinned yet: ${presented.fingerprint} (${presented.algorithm}). Confirm it before connecting.`,
-              presented,
-            );
+        keyError =
+          verdict.kind === 'new-algorithm'
+            ? new SshError(
+                'HOST_KEY_NEW_ALGORITHM',
+                `${label} presented a ${presented.algorithm} key, a type not pinned yet: ${presented.fingerprint}. ` +
+                  `Its pinned key${verdict.pins.length > 1 ? 's are' : ' is'} ${verdict.pins.map((p) => `${p.fingerprint} (${p.algorithm})`).join(', ')}; the server no longer offers ${verdict.pins.length > 1 ? 'those types' : 'that type'}. ` +
+                  'This is not a change of a pinned key: confirm the new one on the server before connecting. Nothing was sent.',
+                presented,
+              )
+            : pin
+              ? new SshError(
+                  'HOST_KEY_CHANGED',
+                  `The host key of ${label} has CHANGED. Pinned: ${pin.fingerprint} (${pin.algorithm}); presented now: ${presented.fingerprint} (${presented.algorithm}). ` +
+                    'This can mean the server was reinstalled, or that someone is intercepting the connection. Nothing was sent.',
+                  presented,
+                )
+              : new SshError(
+                  'HOST_KEY_UNKNOWN',
+                  `${label} presented a host key that is not pinned yet: ${presented.fingerprint} (${presented.algorithm}). Confirm it before connecting.`,
+                  presented,
+                );
         return false;
       },
     };

@@ -108,7 +108,9 @@ describe.skipIf(support.netns !== null)('jump hosts: a target behind a chain of 
       patch: { vars: { CONFIG_ROOT: join(target.dataRoot, 'conf') } },
     });
     await rpc(app, 'servers.commit', {});
-    const { set } = await rpc(app, 'sets.save', { set: { name: 'app', items: [{ path: '${CONFIG_ROOT}' }] } });
+    const { set } = await rpc(app, 'sets.save', {
+      set: { name: 'app', items: [{ path: '${CONFIG_ROOT}' }] },
+    });
     const plan = await rpc(app, 'sync.plan', { setId: set.id });
     expect(plan.targets.map((t) => [t.ok, t.summary?.counts.create, t.summary?.counts.delete])).toEqual([
       [true, 1, 1],

@@ -98,7 +98,10 @@ describe('host keys: one pin per key type (real sshd with two host keys)', () =>
       s.hostKeyFingerprint,
       ecdsa.fingerprint,
     ]);
-    expect(await testConnection(deps, id)).toMatchObject({ ok: true, hostKey: { fingerprint: ecdsa.fingerprint } });
+    expect(await testConnection(deps, id)).toMatchObject({
+      ok: true,
+      hostKey: { fingerprint: ecdsa.fingerprint },
+    });
 
     // Back with a new ed25519 key: that is a change of a pinned type, refused with both fingerprints.
     const old = s.hostKeyFingerprint;
@@ -109,6 +112,8 @@ describe('host keys: one pin per key type (real sshd with two host keys)', () =>
     if (changed.ok) return;
     expect(changed.message).toContain(old);
     expect(changed.message).toContain(s.hostKeyFingerprint);
-    await expect(trustHostKey(deps, id, s.hostKeyFingerprint)).rejects.toMatchObject({ code: 'HOST_KEY_CHANGED' });
+    await expect(trustHostKey(deps, id, s.hostKeyFingerprint)).rejects.toMatchObject({
+      code: 'HOST_KEY_CHANGED',
+    });
   });
 });
