@@ -7,6 +7,7 @@ import { ServerService } from './services/server-service.js';
 import { serverHandlers } from './services/server-handlers.js';
 import { AppKeyStore } from './secrets/app-key-store.js';
 import { fileModeBox, type SecretBox } from './secrets/secret-box.js';
+import { sharedBox } from './secrets/key-protection.js';
 import { appVersion } from './version.js';
 import { SyncService } from './services/sync-service.js';
 import { SyncSetService } from './services/sync-set-service.js';
@@ -59,7 +60,11 @@ export function compose(options: ComposeOptions): ComposedApp {
   const settings = openSettingsStore(options.dataDir);
   const events = new EventBus();
   const servers = new ServerService(settings);
-  const keys = new AppKeyStore(options.dataDir, options.secretBox);
+  // One box for every shell of the store: the OS keychain only where the CLI and the scheduler reach it
+  // too, else 0600 files; a box set aside here still opens what an earlier version sealed with it.
+  const box = sharedBox(options.secretBox ?? fileModeBox, fileModeBox);
+  const legacyBox = options.secretBox && options.secretBox.kind !== box.kind ? options.secretBox : null;
+  const keys = new AppKeyStore(options.dataDir, box, legacyBox);
   const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
   const resolvePath = pathResolver(servers);
   const logsDir = logsDirOf(options.dataDir);
@@ -89,7 +94,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     background: () =>
       automation?.background() ?? { running: false, scheduleEntries: 0, autoSyncSets: [], busy: [] },
   });
-  const notify = new NotifyConfig(settings, options.dataDir, options.secretBox ?? fileModeBox);
+  const notify = new NotifyConfig(settings, options.dataDir, box, legacyBox);
   automation = new Automation({
     dataDir: options.dataDir,
     logsDir,

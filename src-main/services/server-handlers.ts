@@ -43,7 +43,11 @@ export function serverHandlers(deps: ConnectDeps): Pick<Handlers, ServerMethod> 
     'servers.replaceHostKey': ({ id, fingerprint }) => replaceHostKey(deps, id, fingerprint),
     'servers.importKnownHost': ({ id, path }) => importKnownHost(deps, id, path),
     'servers.setupKey': ({ id, password }) => setupKey(deps, id, password),
-    'servers.appKey': () => ({ publicKey: keys.publicKey(), path: keys.publicPath }),
+    'servers.appKey': () => ({
+      publicKey: keys.publicKey(),
+      path: keys.publicPath,
+      protection: keys.protection(),
+    }),
     'servers.discover': ({ host }) => discover(host),
     'servers.sshConfigHosts': ({ path }) => sshConfigHosts(service.draftList(), path, deps.homeDir),
     'servers.importSshConfig': ({ aliases, path }) => importSshConfig(service, aliases, path, deps.homeDir),

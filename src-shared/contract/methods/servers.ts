@@ -133,7 +133,15 @@ export const serverMethods = {
     }),
   },
   /** The app's public key (null until the first key setup or test creates it). */
-  'servers.appKey': { input: z.object({}).strict(), output: z.object({ publicKey: z.string().nullable(), path: z.string() }) },
+  'servers.appKey': {
+    input: z.object({}).strict(),
+    output: z.object({
+      publicKey: z.string().nullable(),
+      path: z.string(),
+      /** How the private key is kept at rest (a 0600 file, or the OS keychain), in words. */
+      protection: z.object({ kind: z.enum(['file-mode', 'os-keychain']), words: z.string() }),
+    }),
+  },
   /** Resolves a host name to its addresses (the Discover button). */
   'servers.discover': {
     input: z.object({ host: sshServerFields.shape.host }).strict(),
