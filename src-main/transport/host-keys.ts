@@ -9,11 +9,33 @@ export function negotiableHostKeyAlgorithms(pins: ReadonlyArray<HostKeyPin>): st
   if (pins.length === 0) return null;
   const out: string[] = [];
   for (const pin of pins) {
-    const names = pin.algorithm === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [pin.algorithm];
-    for (const n of names) if (!out.includes(n)) out.push(n);
+    const names = WIRE_NAMES[keyFamily(pin.algorithm)];
+    // A pin whose type is not known here (a label from elsewhere): the negotiation is not held.
+    if (!names) return null;
+    const own = names.includes(pin.algorithm) && keyFamily(pin.algorithm) !== 'rsa' ? [pin.algorithm] : names;
+    for (const n of own) if (!out.includes(n)) out.push(n);
   }
   return out;
 }
+
+type KeyFamily = 'ed25519' | 'rsa' | 'ecdsa' | 'dss' | 'other';
+
+/** The key type, whether written as the wire name (`ssh-ed25519`) or as ssh-keygen's label (`ED25519`). */
+export function keyFamily(algorithm: string): KeyFamily {
+  const a = algorithm.toLowerCase();
+  if (a.includes('ed25519')) return 'ed25519';
+  if (a.includes('rsa')) return 'rsa';
+  if (a.includes('ecdsa')) return 'ecdsa';
+  if (a.includes('dss') || a === 'dsa') return 'dss';
+  return 'other';
+}
+
+const WIRE_NAMES: Readonly<Partial<Record<KeyFamily, ReadonlyArray<string>>>> = {
+  ed25519: ['ssh-ed25519'],
+  rsa: ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+  ecdsa: ['ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'],
+  dss: ['ssh-dss'],
+};
 
 /** What a presented key is against the pins: one of them, a changed key of a pinned type, a new type, or unknown. */
 export type HostKeyVerdict =
@@ -29,7 +51,7 @@ export type HostKeyVerdict =
 export function judgeHostKey(presented: HostKeyPin, pins: ReadonlyArray<HostKeyPin>): HostKeyVerdict {
   if (pins.length === 0) return { kind: 'unknown' };
   if (pins.some((p) => p.fingerprint === presented.fingerprint)) return { kind: 'pinned' };
-  const sameType = pins.find((p) => p.algorithm === presented.algorithm);
+  const sameType = pins.find((p) => sameKeyType(p.algorithm, presented.algorithm));
   if (sameType) return { kind: 'changed', pin: sameType };
   return { kind: 'new-algorithm', pins };
 }
@@ -42,10 +64,19 @@ export function addPin(
   pins: ReadonlyArray<HostKeyPin>,
   key: HostKeyPin,
 ): { pinnedHostKey: HostKeyPin; otherHostKeys: HostKeyPin[] } {
-  const kept = pins.filter((p) => p.algorithm !== key.algorithm);
+  const kept = pins.filter((p) => !sameKeyType(p.algorithm, key.algorithm));
   const all = [...kept, { algorithm: key.algorithm, fingerprint: key.fingerprint }];
   const [first, ...rest] = all as [HostKeyPin, ...HostKeyPin[]];
   return { pinnedHostKey: first, otherHostKeys: rest };
+}
+
+/** Same key type: equal names, or the same family when one side is a label (ECDSA curves are types of their own). */
+function sameKeyType(a: string, b: string): boolean {
+  if (a === b) return true;
+  const fa = keyFamily(a);
+  if (fa !== keyFamily(b) || fa === 'other') return false;
+  // Two wire names of ECDSA with other curves are two types; a label (ECDSA) stands for any curve.
+  return !(fa === 'ecdsa' && a.startsWith('ecdsa-') && b.startsWith('ecdsa-'));
 }
 
 /** True when a handshake failed only because the server offers none of the pinned key types any more. */
