@@ -7,6 +7,7 @@ import { addPin, isNoPinnedAlgorithm, judgeHostKey } from '../transport/host-key
 import type { AppKeyStore } from '../secrets/app-key-store.js';
 import type { ServerService } from './server-service.js';
 import { probeCapabilities } from './server-capabilities.js';
+import { probeHost } from '../transport/capabilities.js';
 import { keyTypeLabel, type HostKeyPin } from '../../src-shared/model/host-key.js';
 import {
   hostKeyPins,
@@ -185,6 +186,8 @@ export async function testConnection(
   }
   try {
     const capabilities = await probeCapabilities(conn, path);
+    // Kept with the server: which fast paths the engine uses there, and where SFTP stands in.
+    deps.service.recordCapabilities(id, await probeHost(conn));
     const message = `Connected to ${server.user}@${server.host}:${server.port} (${capabilities.os || 'unknown OS'}).`;
     deps.service.recordContact(id, true, message);
     return { ok: true, hostKey: keygenDisplay(conn.hostKey), capabilities, message };

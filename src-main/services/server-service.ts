@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../rpc/app-error.js';
+import type { HostCapabilities } from '../../src-shared/model/capabilities.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import {
   checkServerList,
@@ -104,7 +105,7 @@ export class ServerService {
         const next = { ...s, ...structuredClone(patch) } as Server;
         // Another address is another machine: its key must be confirmed again.
         if (hostChanged && next.kind === 'ssh')
-          return { ...next, pinnedHostKey: null, otherHostKeys: [], lastContact: null };
+          return { ...next, pinnedHostKey: null, otherHostKeys: [], capabilities: undefined, lastContact: null };
         return next;
       }),
     );
@@ -180,6 +181,18 @@ export class ServerService {
     return contact;
   }
 
+  /** Keeps what a probe found on a server, like a contact result: in the draft and, when saved, in the store. */
+  recordCapabilities(id: string, capabilities: HostCapabilities): void {
+    if (this.draft)
+      this.draft = this.draft.map((s) => (s.id === id && s.kind === 'ssh' ? { ...s, capabilities } : s));
+    const doc = this.store.read();
+    if (doc.servers.some((s) => s.id === id))
+      this.store.write({
+        ...doc,
+        servers: doc.servers.map((s) => (s.id === id && s.kind === 'ssh' ? { ...s, capabilities } : s)),
+      });
+  }
+
   private mutate(change: (list: Server[]) => Server[]): void {
     this.draft = change(this.draftList());
   }
@@ -192,5 +205,5 @@ function demoteOthers(list: Server[], id: string, role: ServerRole): Server[] {
 }
 
 function comparable(list: ReadonlyArray<Server>): string {
-  return JSON.stringify(list.map((s) => ({ ...s, lastContact: null })));
+  return JSON.stringify(list.map((s) => ({ ...s, lastContact: null, capabilities: null })));
 }

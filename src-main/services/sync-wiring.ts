@@ -5,6 +5,7 @@ import { AppError } from '../rpc/app-error.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { LocalEndpoint } from '../transport/local-endpoint.js';
 import { SshEndpoint } from '../transport/ssh-endpoint.js';
+import { fastPathsOf, probeHost } from '../transport/capabilities.js';
 import { connectTo, type ConnectDeps } from './server-connect.js';
 import type { ServerService } from './server-service.js';
 
@@ -20,7 +21,18 @@ export function endpointConnector(deps: SyncWiringDeps): (serverId: string) => P
     if (server.kind === 'local') return new LocalEndpoint();
     const conn = await connectTo(server, deps, undefined, deps.service.committed());
     deps.service.recordContact(server.id, true, 'Connected.');
-    return new SshEndpoint(conn, { fastPath: deps.fastPath ?? true, label: server.name });
+    // Probed once and kept with the server: which fast paths it has, and where SFTP stands in.
+    let caps = server.capabilities;
+    if (!caps) {
+      caps = await probeHost(conn);
+      deps.service.recordCapabilities(server.id, caps);
+    }
+    const fast = fastPathsOf(caps);
+    return new SshEndpoint(conn, {
+      fastPath: (deps.fastPath ?? true) && fast.exec && fast.tar,
+      hashOnServer: (deps.fastPath ?? true) && fast.hash,
+      label: server.name,
+    });
   };
 }
 

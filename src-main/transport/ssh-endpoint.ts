@@ -4,6 +4,7 @@ import type { PathError } from '../../src-shared/model/sync.js';
 import type { CommandResult, Endpoint, FsInfo, LocalCopy, RawEntry, StatResult } from './endpoint.js';
 import type { SshConnection } from './ssh-connection.js';
 import { briefly, HASH_COMMAND, hashLines } from './process-util.js';
+import { sftpHash } from './sftp-fallback.js';
 import { shq } from './shell-quote.js';
 import {
   call,
@@ -27,6 +28,8 @@ const LINK_OVER_SFTP_UP_TO = 256;
 export type SshEndpointOptions = {
   /** Use exec fast paths (find listing, tar streams, server-side scripts); off = SFTP only. */
   readonly fastPath: boolean;
+  /** A SHA-256 tool runs on the server (default: with the fast path); else files are read over SFTP and hashed here. */
+  readonly hashOnServer?: boolean;
   readonly label?: string;
 };
 
@@ -34,6 +37,7 @@ export type SshEndpointOptions = {
 export class SshEndpoint implements Endpoint {
   readonly label: string;
   readonly fastPath: boolean;
+  private readonly hashOnServer: boolean;
   private homePath: string | null = null;
 
   constructor(
@@ -41,6 +45,7 @@ export class SshEndpoint implements Endpoint {
     options: SshEndpointOptions,
   ) {
     this.fastPath = options.fastPath;
+    this.hashOnServer = options.hashOnServer ?? options.fastPath;
     this.label = options.label ?? 'ssh';
   }
 
@@ -73,6 +78,7 @@ export class SshEndpoint implements Endpoint {
 
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
+    if (!this.hashOnServer) return sftpHash(await this.sftp(), root, paths);
     const r = await this.conn.exec(
       `cd ${shq(root)} && { ${HASH_COMMAND}; }`,
       paths.map((p) => `./${p}\0`).join(''),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostCapabilities } from './capabilities.js';
 
 /** The id of the built-in "This computer" entry (the local machine, no SSH). */
 export const LOCAL_SERVER_ID = 'local';
@@ -107,6 +108,8 @@ export const sshServer = sshServerFields.extend({
   otherHostKeys: z.array(hostKeyPin).optional(),
   /** The server entry this one is reached through (a bastion, with its own pin and login); chains allowed. */
   jumpVia: z.string().min(1).max(64).nullable().optional(),
+  /** What the host offers the engine, probed on first contact and kept (a new probe on Test connection). */
+  capabilities: hostCapabilities.optional(),
   lastContact: lastContact.nullable().default(null),
 });
 export type SshServer = z.infer<typeof sshServer>;
