@@ -17,8 +17,8 @@ const { values: opts } = parseArgs({
 const quick = opts.quick;
 const runs = Number(opts.runs ?? (quick ? 2 : 3));
 const size = quick
-  ? { small: 300, big: 2000, bigFile: 8 << 20, fanOut: 3 }
-  : { small: 10_000, big: 100_000, bigFile: 512 << 20, fanOut: 10 };
+  ? { small: 300, big: 2000, bigFile: 8 << 20, fanOut: 3, manyChanged: [400] }
+  : { small: 10_000, big: 100_000, bigFile: 512 << 20, fanOut: 10, manyChanged: [10_000, 50_000] };
 
 type Row = {
   scenario: string;
@@ -212,6 +212,81 @@ async function fanOut(): Promise<void> {
   record(`fan-out to ${size.fanOut} initial`, x, y, 0.5);
 }
 
+/** Every file of the tree (as generateTree lays it out). */
+function treeFiles(root: string, files: number, perDir = 100): string[] {
+  return Array.from({ length: files }, (_, i) =>
+    join(root, `group-${Math.floor(i / (perDir * perDir))}`, `conf-${Math.floor(i / perDir) % perDir}`, `item-${i}.conf`),
+  );
+}
+
+/**
+ * Many files changed at once, in mirror mode with backups: ConfigSync backs up every file it overwrites,
+ * so the fair yardstick is `rsync -a --delete --backup --backup-dir` (a fresh backup folder per run);
+ * plain `rsync -a --delete` is a row of its own. Two kinds of change: every mtime touched (content the
+ * same), and a fifth of the files edited.
+ */
+async function manyChanged(files: number): Promise<void> {
+  const label = quick ? `${files} files` : `${files / 1000}k files`;
+  if (!['touched', 'edited'].some((k) => want(`${label}-${k}`) || want(`many-${k}`))) return;
+  const src = join(work, `many-${files}-src`);
+  const stats = await generateTree(src, { files, meanSize: 5900, perDir: 100, seed: files + 3 });
+  console.log(`\n# many changed: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(0)} MB, local → one sshd, with backups`);
+  const s = await startSshd();
+  servers.push(s);
+  const store = join(work, `many-${files}-store`);
+  const destA = join(s.dataRoot, 'configsync');
+  const destB = join(s.dataRoot, 'rsync');
+  const destC = join(s.dataRoot, 'rsync-plain');
+  await useLocalAsPrimary(store, src);
+  await addServer(store, 'dest', s, 'secondary', destA);
+  await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}');
+  const syncA = configsync(store, 'sync', '--set', 'bench', '--yes', '--confirm-guards');
+  let backupRun = 0;
+  const syncB = () => rsync(src, s, destB, ['--backup', `--backup-dir=${join(s.dataRoot, 'rsync-backups', String(backupRun++))}`])();
+  const syncC = rsync(src, s, destC);
+  await syncA();
+  await syncB();
+  await syncC();
+  const all = treeFiles(src, files);
+  let generation = 0;
+  const touchAll = async () => {
+    const t = new Date(Date.UTC(2026, 1, 1) + 1000 * ++generation);
+    for (const f of all) await utimes(f, t, t);
+  };
+  const editFifth = async () => {
+    generation++;
+    const t = new Date(Date.UTC(2026, 2, 1) + 1000 * generation);
+    for (let i = generation % 5; i < all.length; i += 5) {
+      const f = all[i] as string;
+      await appendFile(f, `# edit ${generation}\n`);
+      await utimes(f, t, t);
+    }
+  };
+  for (const [kind, change, title] of [
+    ['touched', touchAll, 'every mtime touched'],
+    ['edited', editFifth, '20 % edited'],
+  ] as const) {
+    if (!want(`${label}-${kind}`) && !want(`many-${kind}`)) continue;
+    const a: Sample[] = [];
+    const b: Sample[] = [];
+    const c: Sample[] = [];
+    // Each side needs the change in front of it: change, then A, B and C each sync it (disk flushed before each).
+    for (let i = 0; i < runs; i++) {
+      await change();
+      for (const [side, into] of [
+        [syncA, a],
+        [syncB, b],
+        [syncC, c],
+      ] as const) {
+        execFileSync('sync');
+        into.push(await side());
+      }
+    }
+    record(`${label} ${title} (vs rsync --backup-dir)`, a, b, 1.0, 'mirror with backups on both sides');
+    record(`${label} ${title} (vs plain rsync)`, a, c, 1.0, 'rsync without backups');
+  }
+}
+
 try {
   const rsyncVersion = execFileSync('rsync', ['--version']).toString().split('\n')[0];
   console.log(`ConfigSync benchmark${quick ? ' (--quick: tiny trees, checks the suite runs; timings mean little)' : ''}`);
@@ -221,6 +296,7 @@ try {
   await bigFile();
   await remoteToRemote();
   await fanOut();
+  for (const n of size.manyChanged) await manyChanged(n);
 } finally {
   await Promise.all(servers.map((s) => s.stop()));
   await rm(work, { recursive: true, force: true });

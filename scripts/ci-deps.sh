@@ -12,6 +12,11 @@ command -v inotifywait >/dev/null || need+=(inotify-tools)
 command -v ip >/dev/null && command -v tc >/dev/null && command -v ss >/dev/null || need+=(iproute2)
 command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/time ] || need+=(time)
+# Hardened-server tests: sudo for the test accounts; getfacl/setfacl and getfattr/setfattr for the
+# metadata tests (ACLs and xattrs in the generated trees).
+[ -x /usr/bin/sudo ] || need+=(sudo)
+command -v setfacl >/dev/null || need+=(acl)
+command -v setfattr >/dev/null || need+=(attr)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

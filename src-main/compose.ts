@@ -114,6 +114,7 @@ export function compose(options: ComposeOptions): ComposedApp {
   });
   const runner = automation.runner;
   const syncs = syncHandlers({ sets, sync, servers, connect, resolvePath });
+  const serverMethods = serverHandlers({ service: servers, keys });
   const handlers: Handlers = {
     ...appHandlers({
       version: appVersion(),
@@ -121,7 +122,17 @@ export function compose(options: ComposeOptions): ComposedApp {
       dataDir: options.dataDir,
       storePath: settings.path,
     }),
-    ...serverHandlers({ service: servers, keys }),
+    ...serverMethods,
+    // A commit may change names and roles (the status tab shows them) or, after an import, every
+    // schedule and trigger: both are read again at once.
+    'servers.commit': async (input, ctx) => {
+      const imported = servers.hasStagedParts();
+      const state = await serverMethods['servers.commit'](input, ctx);
+      if (imported) await automation.storeReplaced();
+      else await automation.reconfigure();
+      status.changed('servers');
+      return state;
+    },
     ...syncs,
     // Every plan is remembered with its set, so its apply goes through the set's run gate and the
     // history can say which set and who started it.

@@ -8,7 +8,7 @@ import {
 } from '../../src-shared/model/schedule.js';
 import type { Output } from '../../src-shared/contract/api.js';
 import type { CliCommand, CliContext } from './commands-types.js';
-import { exitCodes } from './exit-codes.js';
+import { exitCodes } from '../../src-shared/errors.js';
 import { table } from './format.js';
 import { listCommand } from './list-command.js';
 import { setByName } from './lookup.js';

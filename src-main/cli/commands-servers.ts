@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ServerAuth, ServerRole } from '../../src-shared/model/server.js';
 import { serverRole } from '../../src-shared/model/server.js';
 import type { CliCommand, CliContext } from './commands-types.js';
-import { exitCodes } from './exit-codes.js';
+import { exitCodes } from '../../src-shared/errors.js';
 import { table } from './format.js';
 import { listCommand } from './list-command.js';
 import { serverByName } from './lookup.js';

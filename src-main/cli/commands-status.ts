@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Output } from '../../src-shared/contract/api.js';
 import type { CliCommand } from './commands-types.js';
-import { exitCodes } from './exit-codes.js';
-import { table } from './format.js';
+import { exitCodes } from '../../src-shared/errors.js';
+import { exitLine, table } from './format.js';
 
 type Overview = Output<'status.overview'>;
 
@@ -47,7 +47,11 @@ const status: CliCommand = {
   --check   run a drift check (every set planned, nothing applied) and the health checks first
   --json    print the whole status as JSON
 Without --check, the drift and health are those of the last check (the app's or a previous --check).
-Exit: 0 every secondary in sync (or not checked yet), 10 a secondary differs, 5 a server unreachable.`,
+${exitLine([
+  ['ok', 'every secondary in sync (or not checked yet)'],
+  ['drift', 'a secondary differs'],
+  ['unreachable', 'a server unreachable'],
+])}`,
   async run(args, ctx) {
     const { values } = parseArgs({
       args,

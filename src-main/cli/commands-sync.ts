@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliContext } from './commands-types.js';
-import { exitCodes } from './exit-codes.js';
-import { bytes, table } from './format.js';
+import { exitCodeOf, exitCodes } from '../../src-shared/errors.js';
+import { bytes, exitLine, table } from './format.js';
 import { listCommand } from './list-command.js';
 import { serverByName, setByName } from './lookup.js';
 import { CliCallError } from './rpc-call.js';
@@ -160,7 +160,14 @@ const planCmd: CliCommand = {
   --set NAME        the sync set (required)
   --from SERVER     the source (the primary by default)
   --to A,B          destinations (every secondary by default)
-  --json            print the plan summary as JSON`,
+  --json            print the plan summary as JSON
+${exitLine([
+  ['ok', 'in sync'],
+  ['drift', 'something differs'],
+  ['unreachable', 'a destination unreachable or its login refused'],
+  ['interrupted', 'a destination holds an interrupted run'],
+  ['locked', 'a destination is locked by another run'],
+])}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({ args, options: participantOptions, strict: true });
     const plan = await planFor(ctx, v);
@@ -172,7 +179,8 @@ const planCmd: CliCommand = {
           planRows(plan, await nameOf(ctx)),
         ),
       );
-    if (plan.targets.some((t) => !t.ok)) return exitCodes.unreachable;
+    const failed = plan.targets.find((t) => !t.ok);
+    if (failed) return failed.code ? exitCodeOf(failed.code) : exitCodes.unreachable;
     return plan.targets.some((t) => changes(t) > 0) ? exitCodes.drift : exitCodes.ok;
   },
 };
@@ -187,7 +195,13 @@ const syncCmd: CliCommand = {
   --yes                 apply without asking (required when not on a terminal)
   --confirm-guards      also apply plans a guard refused (mass deletion, empty source)
   --json                print the run record as JSON
-Exit: 0 applied everywhere, 3 partial, 4 refused by a guard, 5 a destination unreachable.`,
+${exitLine([
+  ['ok', 'applied everywhere'],
+  ['usage', 'no --yes and no terminal'],
+  ['partial', 'partial'],
+  ['refused', 'refused by a guard or not confirmed'],
+  ['unreachable', 'a destination unreachable'],
+])}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
@@ -215,7 +229,7 @@ Exit: 0 applied everywhere, 3 partial, 4 refused by a guard, 5 a destination unr
             ? 'Nothing was changed.'
             : 'Nothing was changed: add --yes to apply without a terminal.',
         );
-        return exitCodes.refused;
+        return ctx.io.confirm ? exitCodes.refused : exitCodes.usage;
       }
     }
     const confirm = v['confirm-guards']
@@ -281,8 +295,12 @@ const restore: CliCommand = {
       !v.yes &&
       !(ctx.io.confirm && (await ctx.io.confirm(`Restore ${server.name} to before run ${v.run}?`)))
     ) {
-      ctx.io.err('Nothing was changed: add --yes to restore without a terminal.');
-      return exitCodes.refused;
+      ctx.io.err(
+        ctx.io.confirm
+          ? 'Nothing was changed.'
+          : 'Nothing was changed: add --yes to restore without a terminal.',
+      );
+      return ctx.io.confirm ? exitCodes.refused : exitCodes.usage;
     }
     const r = await ctx.call('sync.restore', { serverId: server.id, setName: set.name, runId: v.run });
     ctx.io.out(

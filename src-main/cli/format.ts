@@ -1,3 +1,5 @@
+import { exitCodes, type ExitName } from '../../src-shared/errors.js';
+
 /** A plain-text table with left-aligned columns, for terminals and logs. */
 export function table(headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -20,4 +22,9 @@ export function bytes(n: number): string {
     u++;
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+/** A command's `Exit:` line, its numbers read from the one exit-code table: "Exit: 0 applied, 3 partial." */
+export function exitLine(cases: ReadonlyArray<readonly [ExitName, string]>): string {
+  return `Exit: ${cases.map(([name, words]) => `${exitCodes[name]} ${words}`).join(', ')}.`;
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliContext } from './commands-types.js';
-import { exitCodes } from './exit-codes.js';
+import { exitCodes } from '../../src-shared/errors.js';
 
 /**
  * A read-only command with one option, `--json`: fetches once, then prints JSON for scripts or text for

@@ -6,7 +6,7 @@ import { compose } from '../compose.js';
 import { trace } from '../trace.js';
 import { defaultDataDir } from '../paths.js';
 import { callMethod, CliCallError } from './rpc-call.js';
-import { exitCodeFor, exitCodes } from './exit-codes.js';
+import { exitCodeHelp, exitCodeOf, exitCodes } from '../../src-shared/errors.js';
 import { commands, type CliCommand, type CliIo } from './commands.js';
 
 const usage = `configsync — keep secondaries' configuration identical to the primary's, over SSH
@@ -18,8 +18,9 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(22)} ${c.summary}`).join('\n')}
 
 Run "configsync <command> --help" for a command's options.
-Exit codes: 0 ok/in sync, 1 error, 2 usage, 3 partial failure, 4 refused by a guard, 5 unreachable,
-6 host key unknown/changed, 10 differences found (plan/status).`;
+Exit codes:
+${exitCodeHelp()}
+An error's code is printed in brackets, [CODE]; each code has its exit code.`;
 
 /** Runs one CLI invocation; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<number> {
@@ -53,7 +54,7 @@ export async function runCli(argv: ReadonlyArray<string>, io: CliIo): Promise<nu
   try {
     return await command.run(rest, { io, call: (method, params) => callMethod(app, method, params) });
   } catch (err) {
-    if (err instanceof CliCallError) return fail(io, `${err.message} [${err.code}]`, exitCodeFor(err.code));
+    if (err instanceof CliCallError) return fail(io, `${err.message} [${err.code}]`, exitCodeOf(err.code));
     if (
       err instanceof TypeError &&
       /parseArgs|ERR_PARSE_ARGS/i.test(String((err as { code?: string }).code ?? err.message))

@@ -1,4 +1,5 @@
 import type { Input, Method, Output } from '../../src-shared/contract/api.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 import type { ComposedApp } from '../compose.js';
 import { trace } from '../trace.js';
 
@@ -6,7 +7,7 @@ import { trace } from '../trace.js';
 export class CliCallError extends Error {
   override readonly name = 'CliCallError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
   ) {
     super(message);

@@ -1,51 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import {
-  DEFAULT_KEEP_RUNS,
-  type PathError,
-  type Plan,
-  type PlanEntry,
-  type Progress,
-  type RunReport,
-  type RunStatus,
-} from '../../src-shared/model/sync.js';
+import { DEFAULT_KEEP_RUNS, type PathError, type Plan, type RunReport } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { backupDirOf, checkSetName, manifestFor, pruneBackups, restoreBackup, takeBackup } from './backup.js';
 import { assertRoomFor, fsProblem } from './fs-problem.js';
-import { assertGuards, type GuardOptions } from './guards.js';
-import { JournalFile, journalPath, type Journal, type JournalPhase, type JournalWrite } from './journal.js';
+import { assertGuards } from './guards.js';
+import { JournalFile, journalPath, type JournalWrite } from './journal.js';
 import { ProgressReporter } from './progress.js';
 import { joinRoot, parentOf } from './rel-path.js';
+import { isChange, mark, report, type ApplyOptions, type RunContext, type StagedWrite } from './run-context.js';
 import { resolveStateDir } from './state-dir.js';
 import { CancelledError, checkStaged, stageFiles } from './stage.js';
 import { checkSourceUnchanged } from './source-check.js';
 import { assertDestinationAsPlanned } from './stale-check.js';
-import { swapIn } from './swap.js';
-import { trace } from '../trace.js';
+import { swapIn, type SwapResult } from './swap.js';
 import { pruneJournals } from './recover.js';
 import { touchedBy, verify, verifyReadsListing } from './verify.js';
 
-export type ApplyOptions = {
-  /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
-  readonly setName: string;
-  readonly runId?: string;
-  /** Where journal and backups live on the destination; default `~/.configsync` there. */
-  readonly stateDir?: string;
-  /** Backups kept per set (default 10). */
-  readonly keepRuns?: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (p: Progress) => void;
-  /** Run on the destination in the staging folder before anything is swapped in; non-zero stops the run. */
-  readonly validateCommand?: string;
-  /** Run on the destination in the root after the swap (e.g. reload a service). */
-  readonly postApplyCommand?: string;
-  readonly guards?: GuardOptions;
-  /**
-   * The bulk (tar) or the per-file (SFTP) transfer. Default: bulk when both sides have their fast path
-   * on; `auto`: bulk only for a run worth a stream of its own (see worthAStream).
-   */
-  readonly bulk?: boolean | 'auto';
-};
+export type { ApplyOptions } from './run-context.js';
 
 /** A run id that sorts by time and is safe as a file name: `20261122T101500123Z-a1b2c3`. */
 export function newRunId(now = new Date()): string {
@@ -61,13 +33,12 @@ export function worthAStream(writes: ReadonlyArray<{ readonly size: number }>): 
   return writes.length > 8 || writes.reduce((n, w) => n + w.size, 0) > 4 * 1024 * 1024;
 }
 
-const isChange = (e: PlanEntry) => e.action === 'create' || e.action === 'update' || e.action === 'delete';
-
 /**
- * Applies one destination's plan so that nothing is ever lost or half-written: journal first, backup
- * of everything overwritten or deleted, new content staged on the destination's own filesystem,
- * optional validation, atomic renames, deletions, then a verification against the plan. A failure
- * before the swap leaves the destination untouched; a failure during it is rolled back from the backup.
+ * Applies one destination's plan so that nothing is ever lost or half-written, as a pipeline of
+ * phases over one run context, each recorded in the run's journal: prepare (stale check, room) →
+ * back up → stage → validate → swap → verify → health (post-apply command) → finish. A failure
+ * before the swap leaves the destination untouched; a failure during it is rolled back from the
+ * backup; the report always lists exactly which paths reached the destination.
  */
 export async function apply(
   plan: Plan,
@@ -90,24 +61,32 @@ async function applyRun(
   destination: Endpoint,
   options: ApplyOptions,
 ): Promise<RunReport> {
-  const startedAt = new Date();
-  const runId = options.runId ?? newRunId(startedAt);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId))
-    throw new AppError('BAD_RUN_ID', `"${runId}" is not a valid run id.`);
-  const setName = checkSetName(options.setName);
-  assertGuards(plan, options.guards);
+  const ctx = await openRun(plan, source, destination, options);
+  if (ctx.changedPaths.length === 0) return report(ctx, 'completed', {});
+  await prepare(ctx);
+  try {
+    await backUp(ctx);
+    await stage(ctx);
+    await validate(ctx);
+  } catch (err) {
+    return failedBeforeSwap(ctx, err);
+  }
+  const swapped = await swap(ctx);
+  if ('status' in swapped) return swapped;
+  return afterSwap(ctx, swapped);
+}
 
-  const root = plan.destinationRoot;
-  const stateDir = await resolveStateDir(destination, options.stateDir);
-  const jPath = journalPath(stateDir, runId);
-  const backupDir = backupDirOf(stateDir, setName, runId);
-  const stagingDir = joinRoot(root, `.configsync-staging-${runId}`);
-  const changing = plan.entries.filter(isChange);
-  const writes: Array<JournalWrite & { size: number }> = [];
+/** What the plan writes (files and links through staging), the folders it makes, and what it deletes. */
+function plannedChanges(plan: Plan) {
+  const writes: StagedWrite[] = [];
   const dirs: JournalWrite[] = [];
-  for (const e of changing) {
+  const deletes: Array<{ path: string; type: RunContext['deletes'][number]['type'] }> = [];
+  for (const e of plan.entries.filter(isChange)) {
     const s = e.source;
-    if (!s || e.action === 'delete') continue;
+    if (e.action === 'delete' || !s) {
+      if (e.action === 'delete') deletes.push({ path: e.path, type: e.destination?.type ?? 'file' });
+      continue;
+    }
     const w = {
       path: e.path,
       type: s.type,
@@ -119,76 +98,70 @@ async function applyRun(
     if (s.type === 'dir') dirs.push(w);
     else writes.push({ ...w, size: s.size });
   }
-  const deletes = changing
-    .filter((e) => e.action === 'delete')
-    .map((e) => ({ path: e.path, type: e.destination?.type ?? 'file' }));
+  return { writes, dirs, deletes };
+}
+
+/** Checks the run's names and guards and builds its context; nothing is written yet. */
+async function openRun(
+  plan: Plan,
+  source: Endpoint,
+  destination: Endpoint,
+  options: ApplyOptions,
+): Promise<RunContext> {
+  const startedAt = new Date();
+  const runId = options.runId ?? newRunId(startedAt);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(runId))
+    throw new AppError('BAD_RUN_ID', `"${runId}" is not a valid run id.`);
+  const setName = checkSetName(options.setName);
+  assertGuards(plan, options.guards);
+  const root = plan.destinationRoot;
+  const stateDir = await resolveStateDir(destination, options.stateDir);
+  const jPath = journalPath(stateDir, runId);
+  const backupDir = backupDirOf(stateDir, setName, runId);
+  const stagingDir = joinRoot(root, `.configsync-staging-${runId}`);
+  const { writes, dirs, deletes } = plannedChanges(plan);
   const fast = source.fastPath && destination.fastPath;
   const bulk = options.bulk === 'auto' ? fast && worthAStream(writes) : (options.bulk ?? fast);
+  const base = { runId, destination: destination.label, filesTotal: writes.length };
   const progress = new ProgressReporter(
-    {
-      runId,
-      destination: destination.label,
-      filesTotal: writes.length,
-      bytesTotal: plan.summary.bytesToCopy,
-    },
+    { ...base, bytesTotal: plan.summary.bytesToCopy },
     options.onProgress,
   );
-
-  let journal: Journal = {
-    version: 1,
+  const at = startedAt.toISOString();
+  return {
+    plan,
+    source,
+    destination,
+    options,
     runId,
     setName,
+    startedAt,
     root,
-    stagingDir,
+    stateDir,
+    journalPath: jPath,
     backupDir,
-    phase: 'prepared',
-    startedAt: startedAt.toISOString(),
-    updatedAt: startedAt.toISOString(),
-    writes: writes.map(({ size: _size, ...w }) => w),
+    stagingDir,
+    writes,
     dirs,
     deletes,
+    changedPaths: plan.entries.filter(isChange).map((e) => e.path),
+    bulk,
+    progress,
+    journalFile: new JournalFile(destination, jPath),
+    journal: {
+      version: 1,
+      ...{ runId, setName, root, stagingDir, backupDir, phase: 'prepared', startedAt: at, updatedAt: at },
+      writes: writes.map(({ size: _size, ...w }) => w),
+      dirs,
+      deletes,
+    },
   };
-  const journalFile = new JournalFile(destination, jPath);
-  const mark = async (phase: JournalPhase, extra: Partial<Journal> = {}) => {
-    journal = { ...journal, ...extra, phase };
-    await journalFile.write(journal);
-    trace(`${destination.label}: journal ${phase}`);
-  };
-  const changedPaths = changing.map((e) => e.path);
-  const report = (
-    status: RunStatus,
-    r: { applied?: ReadonlyArray<string>; errors?: PathError[]; mismatches?: PathError[]; message?: string },
-  ): RunReport => {
-    const applied = new Set(r.applied ?? []);
-    const finishedAt = new Date();
-    progress.flush();
-    return {
-      runId,
-      destination: destination.label,
-      status,
-      ...(r.message ? { message: r.message } : {}),
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-      counts: plan.summary.counts,
-      filesWritten: writes.filter((w) => applied.has(w.path)).length,
-      filesDeleted: deletes.filter((d) => applied.has(d.path)).length,
-      bytesWritten: writes
-        .filter((w) => applied.has(w.path) && w.type === 'file')
-        .reduce((n, w) => n + w.size, 0),
-      applied: changedPaths.filter((p) => applied.has(p)),
-      notApplied: changedPaths.filter((p) => !applied.has(p)),
-      errors: r.errors ?? [],
-      mismatches: r.mismatches ?? [],
-      verified: status === 'completed',
-      fastPath: bulk,
-      backupDir,
-      journalPath: jPath,
-    };
-  };
+}
 
-  if (changing.length === 0) return report('completed', {});
-  progress.phase('preparing');
+/** Prepare: the destination is still as planned and has room for the staged copies; journal opened. */
+async function prepare(ctx: RunContext): Promise<void> {
+  const { destination, plan, root, writes, dirs } = ctx;
+  ctx.progress.phase('preparing');
   await destination.mkdirp(root);
   await assertDestinationAsPlanned(plan, destination, 'since the plan');
   const stagedParents = new Set(writes.map((w) => parentOf(w.path)));
@@ -196,120 +169,202 @@ async function applyRun(
     bytes: plan.summary.bytesToCopy,
     entries: writes.length + dirs.length + stagedParents.size,
   });
-  await mark('prepared');
+  await mark(ctx, 'prepared');
+}
 
-  try {
-    const manifest = manifestFor(plan, runId, setName);
-    progress.phase('backing-up', {
-      filesTotal: manifest.entries.length,
-      bytesTotal: plan.summary.bytesToBackUp,
-    });
-    await takeBackup(destination, manifest, backupDir);
-    await mark('backed-up');
-    progress.phase('transferring', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
-    await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, {
-      signal: options.signal,
-      progress,
-      bulk,
-    });
-    // Both read-only, on different machines: asked at once. After a tar stream, the staged files are
-    // what tar read (it fails on a file that changed while read, and on any file it could not write),
-    // and the source check catches a file changed since the plan: only links are looked at there
-    // (a link retargeted since the plan could point out of the root). File by file, all of them.
-    await Promise.all([
-      checkStaged(destination, stagingDir, bulk ? writes.filter((w) => w.type === 'symlink') : writes),
-      checkSourceUnchanged(source, plan.sourceRoot, writes),
-    ]);
-    await mark('staged');
-    if (options.validateCommand) {
-      progress.phase('validating');
-      const r = await destination.run(options.validateCommand, stagingDir);
-      if (r.code !== 0)
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
-        );
-    }
-    // Checked again right before the swap: the destination may have moved while the data flowed.
-    await assertDestinationAsPlanned(plan, destination, 'during the run');
-    // A cancel that arrived after the last file was staged still stops the run before anything goes live.
-    if (options.signal?.aborted) throw new CancelledError();
-  } catch (err) {
-    const cancelled = err instanceof CancelledError || options.signal?.aborted === true;
-    // Asked before the staging folder is dropped: that frees the space or inodes it had taken.
-    const why = cancelled ? null : await fsProblem(destination, root);
-    await destination.removeTree(stagingDir).catch(() => undefined);
-    const lost = destination.lostConnection() ?? source.lostConnection();
-    const base =
-      lost && lost !== err ? `${lost.message} (${(err as Error).message})` : (err as Error).message;
-    const message = cancelled
-      ? 'Cancelled before anything was changed.'
-      : `${base}${why ? ` (${why})` : ''}${/Nothing was changed/.test(base) ? '' : ' Nothing was changed.'}`;
-    await mark(cancelled ? 'cancelled' : 'failed', { message }).catch(() => undefined);
-    return report(cancelled ? 'cancelled' : 'failed', { message });
+/** Back up: everything the run overwrites or deletes is copied aside before anything live changes. */
+async function backUp(ctx: RunContext): Promise<void> {
+  const manifest = manifestFor(ctx.plan, ctx.runId, ctx.setName);
+  ctx.progress.phase('backing-up', {
+    filesTotal: manifest.entries.length,
+    bytesTotal: ctx.plan.summary.bytesToBackUp,
+  });
+  await takeBackup(ctx.destination, manifest, ctx.backupDir);
+  await mark(ctx, 'backed-up');
+}
+
+/** Stage: the new content lands under the staging folder and is checked against the plan. */
+async function stage(ctx: RunContext): Promise<void> {
+  const { source, destination, plan, writes, bulk, stagingDir } = ctx;
+  ctx.progress.phase('transferring', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
+  await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, {
+    signal: ctx.options.signal,
+    progress: ctx.progress,
+    bulk,
+  });
+  // Both read-only, on different machines: asked at once. After a tar stream, the staged files are
+  // what tar read (it fails on a file that changed while read, and on any file it could not write),
+  // and the source check catches a file changed since the plan: only links are looked at there
+  // (a link retargeted since the plan could point out of the root). File by file, all of them.
+  await Promise.all([
+    checkStaged(destination, stagingDir, bulk ? writes.filter((w) => w.type === 'symlink') : writes),
+    checkSourceUnchanged(source, plan.sourceRoot, writes),
+  ]);
+  await mark(ctx, 'staged');
+}
+
+/** Validate: the set's validate command over the staging folder; then the last checks before the swap. */
+async function validate(ctx: RunContext): Promise<void> {
+  const { destination, options } = ctx;
+  if (options.validateCommand) {
+    ctx.progress.phase('validating');
+    const r = await destination.run(options.validateCommand, ctx.stagingDir);
+    if (r.code !== 0)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
+      );
+    await mark(ctx, 'validated');
   }
+  // Checked again right before the swap: the destination may have moved while the data flowed.
+  await assertDestinationAsPlanned(ctx.plan, destination, 'during the run');
+  // A cancel that arrived after the last file was staged still stops the run before anything goes live.
+  if (options.signal?.aborted) throw new CancelledError();
+}
 
+/** A run that stopped before the swap: nothing live changed; the staging folder goes. */
+async function failedBeforeSwap(ctx: RunContext, err: unknown): Promise<RunReport> {
+  const { destination, source, options, root } = ctx;
+  const cancelled = err instanceof CancelledError || options.signal?.aborted === true;
+  // Asked before the staging folder is dropped: that frees the space or inodes it had taken.
+  const why = cancelled ? null : await fsProblem(destination, root);
+  await destination.removeTree(ctx.stagingDir).catch(() => undefined);
+  const lost = destination.lostConnection() ?? source.lostConnection();
+  const base = lost && lost !== err ? `${lost.message} (${(err as Error).message})` : (err as Error).message;
+  const message = cancelled
+    ? 'Cancelled before anything was changed.'
+    : `${base}${why ? ` (${why})` : ''}${/Nothing was changed/.test(base) ? '' : ' Nothing was changed.'}`;
+  await mark(ctx, cancelled ? 'cancelled' : 'failed', { message }).catch(() => undefined);
+  const code = cancelled ? 'CANCELLED' : err instanceof AppError ? err.code : undefined;
+  return report(ctx, cancelled ? 'cancelled' : 'failed', { message, ...(code ? { code } : {}) });
+}
+
+/** Swap: staged content renamed into place, extras deleted; a failure here is rolled back. */
+async function swap(ctx: RunContext): Promise<SwapResult | RunReport> {
+  const { destination, writes, deletes, dirs, options, progress } = ctx;
   progress.phase('swapping', { filesTotal: writes.length + deletes.length + dirs.length, bytesTotal: 0 });
-  const touched = touchedBy(plan);
-  if (verifyReadsListing(plan, touched)) destination.prepareCommand?.();
-  await mark('swapping');
-  let swap;
+  if (verifyReadsListing(ctx.plan, touchedBy(ctx.plan))) destination.prepareCommand?.();
+  await mark(ctx, 'swapping');
+  let swapped: SwapResult;
   try {
-    swap = await swapIn(destination, journal, {
+    swapped = await swapIn(destination, ctx.journal, {
       ...(options.signal ? { signal: options.signal } : {}),
       onPath: (path, done) => progress.update({ filesDone: done, currentPath: path }),
       beforeDeletes: async () => progress.phase('deleting', { filesTotal: deletes.length, bytesTotal: 0 }),
     });
   } catch (err) {
-    let message = `Failed while putting files in place: ${(err as Error).message}`;
-    try {
-      await restoreBackup(destination, backupDir);
-      await mark('rolled-back', { message });
-      message += ' — rolled back from the backup.';
-    } catch (e2) {
-      message += ` — the roll-back failed too (${(e2 as Error).message}); run recover for ${runId}.`;
-      await mark('failed', { message }).catch(() => undefined);
-    }
-    return report('failed', { message });
+    return rollBackSwap(ctx, err);
   }
-  if (swap.cancelled) {
-    await destination.removeTree(stagingDir).catch(() => undefined);
-    const message = `Cancelled after ${swap.applied.length} change(s); restore run ${runId} to undo them.`;
-    await mark('cancelled', { applied: swap.applied, message });
-    return report('cancelled', { applied: swap.applied, errors: [...swap.errors], message });
+  if (swapped.cancelled) {
+    await destination.removeTree(ctx.stagingDir).catch(() => undefined);
+    const message = `Cancelled after ${swapped.applied.length} change(s); restore run ${ctx.runId} to undo them.`;
+    await mark(ctx, 'cancelled', { applied: swapped.applied, message });
+    return report(ctx, 'cancelled', { applied: swapped.applied, errors: [...swapped.errors], message });
   }
+  const lost = destination.lostConnection();
+  if (lost) return lostMidSwap(ctx, swapped.applied, lost);
   // Everything is in place now: the report lists what was applied, the journal need not.
-  await mark('swapped');
+  await mark(ctx, 'swapped');
+  return swapped;
+}
 
-  progress.phase('verifying', { filesTotal: plan.entries.length, bytesTotal: 0 });
-  // Old backups go while the tree is read back (other folders, other channels); awaited below.
+/** The swap itself threw: the destination is put back from the backup (or the user is told to recover). */
+async function rollBackSwap(ctx: RunContext, err: unknown): Promise<RunReport> {
+  const { destination, runId } = ctx;
+  const lost = destination.lostConnection();
+  if (lost) return lostMidSwap(ctx, [], lost);
+  let message = `Failed while putting files in place: ${(err as Error).message}`;
+  try {
+    await restoreBackup(destination, ctx.backupDir);
+    await mark(ctx, 'rolled-back', { message });
+    message += ' — rolled back from the backup.';
+  } catch (e2) {
+    message += ` — the roll-back failed too (${(e2 as Error).message}); run recover for ${runId}.`;
+    await mark(ctx, 'failed', { message }).catch(() => undefined);
+    return report(ctx, 'failed', { message, code: 'INTERRUPTED_RUN' });
+  }
+  return report(ctx, 'failed', { message });
+}
+
+/**
+ * The link went while files were being renamed: what is known to be in place is reported as applied,
+ * the journal on the destination stays unfinished, and the user is told to recover.
+ */
+function lostMidSwap(ctx: RunContext, applied: ReadonlyArray<string>, lost: Error): RunReport {
+  const total = ctx.changedPaths.length;
+  const message =
+    `${lost.message} while putting files in place: at least ${applied.length} of ${total} change(s) ` +
+    `reached ${ctx.destination.label}, the rest did not. Whole files only are in place; run recover ` +
+    `("configsync recover") to complete or roll back run ${ctx.runId}.`;
+  return report(ctx, 'failed', { applied, message, code: 'INTERRUPTED_RUN' });
+}
+
+/**
+ * Verify, health (post-apply command), finish. Everything is in place by now: whatever fails here is
+ * said in the report next to the applied paths; clean-up and pruning failures are warnings only.
+ */
+async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunReport> {
+  const { destination, plan, options } = ctx;
+  ctx.progress.phase('verifying', { filesTotal: plan.entries.length, bytesTotal: 0 });
+  // Old backups go while the tree is read back (other folders, other channels); awaited in finish.
   const pruning = Promise.all([
-    pruneBackups(destination, stateDir, setName, options.keepRuns ?? DEFAULT_KEEP_RUNS),
-    pruneJournals(destination, stateDir),
+    pruneBackups(destination, ctx.stateDir, ctx.setName, options.keepRuns ?? DEFAULT_KEEP_RUNS),
+    pruneJournals(destination, ctx.stateDir),
   ]);
   pruning.catch(() => undefined);
-  const mismatches = await verify(plan, destination, { only: touched });
-  const errors = [...swap.errors];
-  if (options.postApplyCommand) {
-    progress.phase('post-apply');
-    const r = await destination.run(options.postApplyCommand, root);
-    if (r.code !== 0)
-      errors.push({
-        path: '',
-        message: `The post-apply command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}`,
-      });
+  const errors = [...swapped.errors];
+  let mismatches: PathError[];
+  try {
+    mismatches = await verify(plan, destination, { only: touchedBy(plan) });
+    await health(ctx, errors);
+  } catch (err) {
+    await pruning.catch(() => undefined);
+    const lost = destination.lostConnection();
+    if (lost) return lostAfterSwap(ctx, swapped.applied, lost);
+    const message = `Every change is in place, but reading it back failed: ${(err as Error).message}`;
+    return report(ctx, 'completed-with-errors', { applied: swapped.applied, errors, message });
   }
-  await destination.removeTree(stagingDir);
-  await mark('done');
-  await pruning;
-  progress.phase('done', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
+  const warnings = await finish(ctx, pruning);
   const ok = errors.length === 0 && mismatches.length === 0;
-  return report(ok ? 'completed' : 'completed-with-errors', {
-    applied: swap.applied,
+  return report(ctx, ok ? 'completed' : 'completed-with-errors', {
+    applied: swapped.applied,
     errors,
     mismatches,
+    warnings,
     ...(mismatches.length > 0
       ? { message: `Verification found ${mismatches.length} path(s) that do not match the plan.` }
       : {}),
   });
+}
+
+function lostAfterSwap(ctx: RunContext, applied: ReadonlyArray<string>, lost: Error): RunReport {
+  const message = `${lost.message} after every change was put in place (${applied.length} path(s)); it could not be read back. Run recover for ${ctx.runId} to close its journal.`;
+  return report(ctx, 'completed-with-errors', { applied, message, code: 'INTERRUPTED_RUN' });
+}
+
+/** Health: the set's post-apply command (a reload); its failure is an error of a completed run. */
+async function health(ctx: RunContext, errors: PathError[]): Promise<void> {
+  const command = ctx.options.postApplyCommand;
+  if (!command) return;
+  ctx.progress.phase('post-apply');
+  const r = await ctx.destination.run(command, ctx.root);
+  if (r.code !== 0)
+    errors.push({
+      path: '',
+      message: `The post-apply command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}`,
+    });
+}
+
+/** Finish: staging folder removed, journal closed, old backups and journals pruned; failures are warnings. */
+async function finish(ctx: RunContext, pruning: Promise<unknown>): Promise<PathError[]> {
+  const warnings: PathError[] = [];
+  const warn = (what: string) => (err: unknown) =>
+    void warnings.push({ path: '', message: `${what}: ${(err as Error).message}` });
+  await ctx.destination
+    .removeTree(ctx.stagingDir)
+    .catch(warn(`The staging folder ${ctx.stagingDir} could not be removed`));
+  await mark(ctx, 'done').catch(warn('The journal could not be closed'));
+  await pruning.catch(warn('Old backups or journals could not be pruned'));
+  ctx.progress.phase('done', { filesTotal: ctx.writes.length, bytesTotal: ctx.plan.summary.bytesToCopy });
+  return warnings;
 }

@@ -1,6 +1,6 @@
 import type { EntryType, PathError, Plan } from '../../src-shared/model/sync.js';
 import type { Endpoint, LocalCopy } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
 
 export type ManifestEntry = {

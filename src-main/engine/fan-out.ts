@@ -7,7 +7,8 @@ import type {
   RunStatus,
 } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 import { apply, newRunId, worthAStream, type ApplyOptions } from './apply.js';
 import { mapBounded } from './bounded.js';
 import type { FilterSpec } from './filters.js';
@@ -43,7 +44,7 @@ export type TargetPlan =
       readonly label: string;
       readonly ok: false;
       readonly status: RunStatus;
-      readonly code: string;
+      readonly code: ErrorCode;
       readonly message: string;
     };
 
@@ -207,6 +208,6 @@ export function emptyReport(
   };
 }
 
-function codeOf(err: unknown): string {
+function codeOf(err: unknown): ErrorCode {
   return err instanceof AppError ? err.code : 'INTERNAL';
 }

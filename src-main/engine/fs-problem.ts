@@ -1,5 +1,5 @@
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 
 /** Below this many free bytes a filesystem counts as full when a write has just failed there. */
 const NEARLY_FULL = 64 * 1024;

@@ -1,5 +1,5 @@
 import { DEFAULT_DELETE_THRESHOLD, type GuardCode, type Plan } from '../../src-shared/model/sync.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 
 export type { GuardCode } from '../../src-shared/model/sync.js';
 

@@ -1,6 +1,6 @@
 import type { EntryType } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { joinRoot } from './rel-path.js';
 
 /**
@@ -12,6 +12,7 @@ export type JournalPhase =
   | 'prepared'
   | 'backed-up'
   | 'staged'
+  | 'validated'
   | 'swapping'
   | 'swapped'
   | 'done'

@@ -9,8 +9,9 @@ import type {
   PlanSummary,
 } from '../../src-shared/model/sync.js';
 import { planActions } from '../../src-shared/model/sync.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { checkLinkTarget, checkRelPath } from './rel-path.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /**
  * Decides, for every path of two trees, what applying would do — a pure function of the two indexes
@@ -170,10 +171,6 @@ function contentDifference(s: FileEntry, d: FileEntry, o: PlanOptions): string |
 
 function octal(mode: number): string {
   return mode.toString(8).padStart(4, '0');
-}
-
-export function assertNever(x: never): never {
-  throw new Error(`Unexpected value: ${String(x)}`);
 }
 
 function summarize(

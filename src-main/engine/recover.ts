@@ -22,7 +22,7 @@ export type RecoverResult = {
 };
 
 const FINISHED: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
-const UNTOUCHED: ReadonlyArray<JournalPhase> = ['prepared', 'backed-up', 'staged'];
+const UNTOUCHED: ReadonlyArray<JournalPhase> = ['prepared', 'backed-up', 'staged', 'validated'];
 
 /**
  * Brings an interrupted run (process killed, connection lost) to a consistent end from its journal.

@@ -1,4 +1,4 @@
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 
 const PLAIN = /^[\x20-\x5b\x5d-\x7e]+$/;
 const BAD_SEGMENT = /(?:^|\/)\.{0,2}(?:\/|$)/;

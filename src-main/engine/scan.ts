@@ -1,6 +1,6 @@
 import type { FileEntry, FileIndex } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { compileFilter, type FilterSpec } from './filters.js';
 import { checkLinkTarget, checkRelPath } from './rel-path.js';
 

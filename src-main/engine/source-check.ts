@@ -1,5 +1,5 @@
 import type { Endpoint, StatResult } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
 import { joinRoot } from './rel-path.js';

@@ -1,6 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import type { Endpoint, StatResult } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
 import type { ProgressReporter } from './progress.js';

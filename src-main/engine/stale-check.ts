@@ -1,6 +1,6 @@
 import type { Plan, PlanEntry } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { parentsOf } from './rel-path.js';
 import { verify } from './verify.js';
 

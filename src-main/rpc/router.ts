@@ -1,7 +1,8 @@
 import { type z } from 'zod';
 import { api, isMethod, type Method, type Output, type ParsedInput } from '../../src-shared/contract/api.js';
 import { requestEnvelope, type ResponseEnvelope } from '../../src-shared/contract/envelope.js';
-import { AppError } from './app-error.js';
+import { AppError } from '../errors/app-error.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 
 /** Who is calling: handlers may use it for logging; trust decisions are made by the transport. */
 export type CallContext = { readonly transport: 'electron' | 'browser' | 'cli' | 'test' };
@@ -57,7 +58,7 @@ export function createRouter(handlers: Handlers, log: (msg: string, err?: unknow
   };
 }
 
-function fail(id: number | string | null, code: string, message: string): ResponseEnvelope {
+function fail(id: number | string | null, code: ErrorCode, message: string): ResponseEnvelope {
   return { id, ok: false, error: { code, message } };
 }
 

@@ -6,6 +6,7 @@ import { SignaturePoller } from './remote-poller.js';
 import type { RunExecutor } from './run-executor.js';
 import type { ReportFn, RunOutcome } from './run-outcome.js';
 import { DEFAULT_DEBOUNCE_MS, type ChangeHandler, type SourceWatch } from './source-watch.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** Where a set's source lives, and how to notice it changed. */
 export type TriggerSource =
@@ -202,8 +203,4 @@ function sameSpec(a: AutoTriggerSpec, b: AutoTriggerSpec): boolean {
   if (a.source.kind === 'local' && b.source.kind === 'local')
     return a.source.root === b.source.root && a.source.ignored === b.source.ignored;
   return a.source === b.source;
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
 }

@@ -30,6 +30,7 @@ import { AutoSyncSettings, settingsScheduleStorage } from './schedule-storage.js
 import { Scheduler } from './scheduler.js';
 import { SetRunner } from './set-runner.js';
 import { triggerSourceFor } from './trigger-sources.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** Knobs for tests and odd setups; the shells use the defaults. */
 export type AutomationOptions = {
@@ -170,6 +171,16 @@ export class Automation {
       await current;
       if (current === this.pending) return;
     }
+  }
+
+  /**
+   * After the store was replaced (a Backup Configuration import was committed): schedules and triggers
+   * are read again and the status tab told.
+   */
+  async storeReplaced(): Promise<void> {
+    if (this.running) this.scheduler.setEntries(this.storage.load());
+    await this.reconfigure();
+    this.deps.status.changed('import');
   }
 
   /** Applies the per-set trigger settings (after a change to them, to the sets or to the server list). */
@@ -396,8 +407,4 @@ export class Automation {
         return assertNever(e);
     }
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
 }

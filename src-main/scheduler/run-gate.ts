@@ -1,4 +1,5 @@
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 type Deferred<T> = { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void };
 
@@ -87,8 +88,4 @@ export class RunGate<T> {
       .catch(() => undefined);
     return slot.running;
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
 }

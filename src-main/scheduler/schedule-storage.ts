@@ -5,7 +5,7 @@ import {
   type AutoSyncTrigger,
   type ScheduleEntry,
 } from '../../src-shared/model/schedule.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import type { ScheduleStorage } from './schedule-handlers.js';
 

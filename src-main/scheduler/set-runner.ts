@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { syncApplyInput } from '../../src-shared/contract/schemas/sync.js';
 import { syncSetKey } from '../../src-shared/model/schedule.js';
 import type { RunTrigger } from '../../src-shared/model/history.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { RunOrigin } from '../services/history-record.js';
 import type { ServerService } from '../services/server-service.js';
 import type { RunRecord as SyncRunRecord, SyncService } from '../services/sync-service.js';

@@ -1,7 +1,7 @@
 import ssh2 from 'ssh2';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { fileModeBox, type SecretBox } from './secret-box.js';
 import { protectionOf, writeSecretFile, type KeyProtection } from './key-protection.js';
 

@@ -7,6 +7,7 @@ import type {
 } from '../../src-shared/model/history.js';
 import type { RunStatus } from '../../src-shared/model/sync.js';
 import type { RunRecord as SyncRunRecord } from './sync-service.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** What the sync service's record does not know: which set (it has the name only) and who started it. */
 export type RunOrigin = { readonly setId: string; readonly trigger: RunTrigger };
@@ -81,8 +82,4 @@ export function historyRecordOf(record: SyncRunRecord, origin: RunOrigin, logsDi
     destinations: [...byServer.values()],
     ...(record.reports.length === 0 ? { error: 'No destination was part of the run.' } : {}),
   };
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
 }

@@ -7,14 +7,15 @@ import {
   type NotificationSettings,
 } from '../../src-shared/contract/methods/notify.js';
 import type { RunRecord } from '../../src-shared/model/history.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import { sendEmail, sendTestEmail } from './notify-email.js';
 import { notifyRunFinished, type Notifier } from './notify-notifier.js';
 import type { NameLookup } from './notify-summary.js';
 
-const KEY = 'notifications';
+export const NOTIFICATIONS_KEY = 'notifications';
+const KEY = NOTIFICATIONS_KEY;
 const PASSWORD_FILE = 'smtp-password.json';
 
 type Methods = typeof notifyMethods;

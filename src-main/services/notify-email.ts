@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { describeSmtp, type SmtpSettings } from './notify-settings.js';
 
 export type MailContent = { readonly subject: string; readonly text: string };

@@ -2,6 +2,7 @@ import type { EventBus } from '../rpc/event-bus.js';
 import { runResultOf, type RunRecord } from '../../src-shared/model/history.js';
 import { formatRunSummary, type NameLookup } from './notify-summary.js';
 import type { MailContent } from './notify-email.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
 
@@ -74,8 +75,4 @@ export async function notifyRunFinished(record: RunRecord, deps: RunNotification
       );
     }
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
 }

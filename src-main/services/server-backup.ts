@@ -1,26 +1,39 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { describeIssues } from '../rpc/router.js';
 import { CURRENT_SCHEMA_VERSION } from '../store/store-document.js';
 import type { ServerService } from './server-service.js';
 import {
   configBackup,
   type ConfigBackup,
+  type ConfigCounts,
   type ConfigDiff,
 } from '../../src-shared/contract/methods/servers.js';
+import {
+  countParts,
+  diffParts,
+  parseParts,
+  partsToWrite,
+  showServerField,
+  storedParts,
+  type ParsedParts,
+} from './config-parts.js';
 import { checkServerList, type Server, type ServerListState } from '../../src-shared/model/server.js';
 
 /**
- * `config.export`: the saved server list and settings as JSON. Host-key pins are public facts and go
- * along; the app key, passwords and last-contact results do not. Written atomically when a path is given.
+ * `config.export`: everything the store holds but secrets, as JSON: the saved server list (host-key
+ * pins are public facts and go along), the settings, the sync sets, schedules, automatic sync and the
+ * notification settings. The app key, passwords (the SMTP one included) and last-contact results do
+ * not. Written atomically when a path is given.
  */
 export async function exportConfig(
   service: ServerService,
   path?: string,
   now = new Date(),
-): Promise<{ path: string | null; json: string; servers: number }> {
+): Promise<{ path: string | null; json: string; servers: number; counts: ConfigCounts }> {
   const doc = service.store.read();
+  const parts = storedParts(service.store);
   const backup: ConfigBackup = {
     app: 'ConfigSync',
     kind: 'backup-configuration',
@@ -28,6 +41,10 @@ export async function exportConfig(
     exportedAt: now.toISOString(),
     servers: doc.servers.map((s) => ({ ...s, lastContact: null })),
     settings: doc.settings,
+    syncSets: [...(parts.syncSets ?? [])],
+    schedules: [...(parts.schedules ?? [])],
+    autoSync: { ...(parts.autoSync ?? {}) },
+    ...(parts.notifications ? { notifications: parts.notifications } : {}),
   };
   const json = `${JSON.stringify(backup, null, 2)}\n`;
   if (path) {
@@ -42,7 +59,12 @@ export async function exportConfig(
       );
     }
   }
-  return { path: path ?? null, json, servers: backup.servers.length };
+  return {
+    path: path ?? null,
+    json,
+    servers: backup.servers.length,
+    counts: countParts(backup.servers.length, parts),
+  };
 }
 
 /** Reads and checks a backup file; every problem is named with its place in the file. */
@@ -104,7 +126,7 @@ const compared = [
 export function diffServers(
   current: ReadonlyArray<Server>,
   incoming: ReadonlyArray<Server>,
-): Omit<ConfigDiff, 'settingsChanged'> {
+): Pick<ConfigDiff, 'added' | 'removed' | 'changed'> {
   const byId = new Map(current.map((s) => [s.id, s]));
   const incomingIds = new Set(incoming.map((s) => s.id));
   const changed: ConfigDiff['changed'] = [];
@@ -121,31 +143,45 @@ export function diffServers(
         JSON.stringify((s as Record<string, unknown>)[f]),
     );
     if (old.kind !== s.kind) fields.unshift('name');
-    if (fields.length > 0) changed.push({ id: s.id, name: s.name, fields: [...new Set(fields)] });
+    const record = (x: Server, f: string) => (x as Record<string, unknown>)[f];
+    const changes = [...new Set(fields)].map((f) => ({
+      field: f,
+      old: showServerField(f, record(old, f)),
+      new: showServerField(f, record(s, f)),
+    }));
+    if (fields.length > 0) changed.push({ id: s.id, name: s.name, fields: [...new Set(fields)], changes });
   }
   const removed = current.filter((s) => !incomingIds.has(s.id)).map((s) => ({ id: s.id, name: s.name }));
   return { added, removed, changed };
 }
 
-/** `config.importPreview`: the diff against the draft, nothing changed. */
-export async function previewImport(service: ServerService, path: string): Promise<ConfigDiff> {
-  const backup = await readBackup(path);
-  const settingsChanged = JSON.stringify(backup.settings) !== JSON.stringify(service.store.read().settings);
-  return { ...diffServers(service.draftList(), backup.servers), settingsChanged };
+function diffOf(service: ServerService, backup: ConfigBackup, parsed: ParsedParts): ConfigDiff {
+  return {
+    ...diffServers(service.draftList(), backup.servers),
+    settingsChanged: JSON.stringify(backup.settings) !== JSON.stringify(service.store.read().settings),
+    parts: diffParts(storedParts(service.store), parsed),
+  };
 }
 
-/** `config.import`: the backup becomes the draft (last-contact results of known servers are kept); commit saves it. */
+/** `config.importPreview`: the diff against the draft and the stored parts, field by field; nothing changed. */
+export async function previewImport(service: ServerService, path: string): Promise<ConfigDiff> {
+  const backup = await readBackup(path);
+  return diffOf(service, backup, parseParts(backup));
+}
+
+/**
+ * `config.import`: the backup becomes the draft (last-contact results of known servers are kept), its
+ * sync sets, schedules, automatic sync and notification settings staged with it; `servers.commit` then
+ * writes all of it in one store write. A part the file does not hold is left as it is.
+ */
 export async function importConfig(
   service: ServerService,
   path: string,
 ): Promise<{ diff: ConfigDiff; state: ServerListState }> {
   const backup = await readBackup(path);
-  const draft = service.draftList();
-  const diff: ConfigDiff = {
-    ...diffServers(draft, backup.servers),
-    settingsChanged: JSON.stringify(backup.settings) !== JSON.stringify(service.store.read().settings),
-  };
-  const contacts = new Map(draft.map((s) => [s.id, s.lastContact]));
+  const parsed = parseParts(backup);
+  const diff = diffOf(service, backup, parsed);
+  const contacts = new Map(service.draftList().map((s) => [s.id, s.lastContact]));
   const servers = backup.servers.map((s) => ({ ...s, lastContact: contacts.get(s.id) ?? null }));
-  return { diff, state: service.replaceDraft(servers, backup.settings) };
+  return { diff, state: service.replaceDraft(servers, backup.settings, partsToWrite(parsed)) };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { SshError, type SshAuth, type SshConnection } from '../transport/ssh-connection.js';
 import { openSshChain, type JumpHop } from '../transport/jump.js';
 import { addPin, isNoPinnedAlgorithm, judgeHostKey } from '../transport/host-keys.js';
@@ -17,6 +17,7 @@ import {
   type SshServer,
 } from '../../src-shared/model/server.js';
 import type { ConnectionTestResult } from '../../src-shared/contract/methods/servers.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** What the connection functions need: the list, the app key, and the environment (agent socket, home). */
 export type ConnectDeps = {
@@ -259,8 +260,4 @@ export async function replaceHostKey(
     s.kind === 'ssh' ? { ...s, pinnedHostKey: pin, otherHostKeys: [] } : s,
   );
   return { pinned: presented, previous: previous ? keygenDisplay(previous) : null, state };
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled auth kind: ${JSON.stringify(value)}`);
 }

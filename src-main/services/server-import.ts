@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { fingerprintOfKey } from '../transport/ssh-connection.js';
 import { addPin, judgeHostKey } from '../transport/host-keys.js';
 import {

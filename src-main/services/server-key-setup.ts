@@ -1,4 +1,4 @@
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { shq } from '../transport/shell-quote.js';
 import { SshError, type SshConnection } from '../transport/ssh-connection.js';
 import { connectTo, type ConnectDeps } from './server-connect.js';
@@ -43,9 +43,9 @@ export async function setupKey(deps: ConnectDeps, id: string, password: string):
   try {
     conn = await connectTo(server, deps, { kind: 'password', password });
   } catch (err) {
-    if (err instanceof SshError && err.code === 'AUTH')
+    if (err instanceof SshError && err.code === 'AUTH_FAILED')
       throw new AppError(
-        'AUTH',
+        'AUTH_FAILED',
         `${where} did not accept the password (or allows no password login). Nothing was changed.`,
       );
     throw err;

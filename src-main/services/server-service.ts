@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { HostCapabilities } from '../../src-shared/model/capabilities.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import {
@@ -26,6 +26,8 @@ export class ServerService {
   private draft: Server[] | null = null;
   /** Settings staged by a Backup Configuration import, written with the next commit. */
   private draftSettings: Record<string, unknown> | null = null;
+  /** Other store keys staged by an import (sync sets, schedules, …), written with the next commit. */
+  private draftParts: Record<string, unknown> | null = null;
 
   constructor(
     readonly store: SettingsStore,
@@ -50,7 +52,8 @@ export class ServerService {
       dirty:
         (this.draft !== null && comparable(this.draft) !== comparable(committed)) ||
         (this.draftSettings !== null &&
-          JSON.stringify(this.draftSettings) !== JSON.stringify(this.store.read().settings)),
+          JSON.stringify(this.draftSettings) !== JSON.stringify(this.store.read().settings)) ||
+        this.draftParts !== null,
       problems: checkServerList(draft),
     };
   }
@@ -136,11 +139,21 @@ export class ServerService {
     return this.state();
   }
 
-  /** Replaces the whole draft and stages settings (Backup Configuration import). */
-  replaceDraft(servers: Server[], settings?: Record<string, unknown>): ServerListState {
+  /** Replaces the whole draft and stages settings and other store keys (Backup Configuration import). */
+  replaceDraft(
+    servers: Server[],
+    settings?: Record<string, unknown>,
+    parts?: Record<string, unknown>,
+  ): ServerListState {
     this.mutate(() => servers);
     if (settings) this.draftSettings = structuredClone(settings);
+    this.draftParts = parts && Object.keys(parts).length > 0 ? structuredClone(parts) : null;
     return this.state();
+  }
+
+  /** True while an import's other store keys wait for the next commit. */
+  hasStagedParts(): boolean {
+    return this.draftParts !== null;
   }
 
   commit(): ServerListState {
@@ -156,15 +169,22 @@ export class ServerService {
     if (problems.length > 0)
       throw new AppError('INVALID_SERVER_LIST', `The server list was not saved: ${problems.join(' ')}`);
     const doc = this.store.read();
-    this.store.write({ ...doc, servers: draft, settings: this.draftSettings ?? doc.settings });
+    this.store.write({
+      ...doc,
+      ...(this.draftParts ?? {}),
+      servers: draft,
+      settings: this.draftSettings ?? doc.settings,
+    });
     this.draft = null;
     this.draftSettings = null;
+    this.draftParts = null;
     return this.state();
   }
 
   reset(): ServerListState {
     this.draft = null;
     this.draftSettings = null;
+    this.draftParts = null;
     return this.state();
   }
 

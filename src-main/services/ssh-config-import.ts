@@ -1,4 +1,4 @@
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { ServerListState, ServerRole, SshServerFields } from '../../src-shared/model/server.js';
 import type { ServerService } from './server-service.js';
 import { sshConfigHosts, type SshConfigHost } from './server-import.js';

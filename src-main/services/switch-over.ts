@@ -1,6 +1,6 @@
 import type { StatusOverview } from '../../src-shared/contract/methods/status.js';
 import type { Server, ServerListState } from '../../src-shared/model/server.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { ServerService } from './server-service.js';
 
 /** What a promotion changes, in the words the confirmation shows. */

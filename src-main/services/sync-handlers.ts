@@ -3,7 +3,7 @@ import { scan, resolveRoot } from '../engine/scan.js';
 import { compileFilter } from '../engine/filters.js';
 import { syncSet } from '../../src-shared/contract/schemas/sync.js';
 import { FILE_DIFF_LIMIT } from '../../src-shared/contract/methods/sync.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { SyncService } from './sync-service.js';
 import type { SyncSetService } from './sync-set-service.js';
 import type { ServerService } from './server-service.js';

@@ -27,7 +27,7 @@ import type { RecoverResult } from '../engine/recover.js';
 import { describeInterrupted, interruptedRuns, recoverInterrupted } from './interrupted-runs.js';
 import type { JournalHead } from '../engine/journal.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 
 export type RunRecord = z.output<typeof runRecord>;
 export type SyncProgressEvent = z.output<typeof syncProgressEvent>;
@@ -333,6 +333,7 @@ export class SyncService {
             notApplied: [...r.notApplied],
             errors: [...r.errors],
             mismatches: [...r.mismatches],
+            warnings: r.warnings ? [...r.warnings] : undefined,
           });
           await line({ event: 'report', report: r });
         }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { syncSet, type SyncSet } from '../../src-shared/contract/schemas/sync.js';
 import type { syncSetDraft } from '../../src-shared/contract/methods/sync.js';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import type { SettingsStore } from '../store/settings-store.js';
 
-const KEY = 'syncSets';
+export const SYNC_SETS_KEY = 'syncSets';
+const KEY = SYNC_SETS_KEY;
 const stored = z.array(syncSet);
 
 /**

@@ -1,7 +1,7 @@
 import Conf from 'conf';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
 import { migrate } from './migrations.js';
 import {
   describeDocumentIssues,
@@ -10,6 +10,7 @@ import {
   storeDocument,
   type StoreDocument,
 } from './store-document.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** The part of conf (and electron-store, which is built on it) the store needs: atomic whole-file writes. */
 export type ConfLike = { readonly path: string; store: Record<string, unknown> };
@@ -140,8 +141,4 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
       s.doc = next;
     },
   };
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
 }

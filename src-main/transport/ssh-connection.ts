@@ -2,9 +2,12 @@ import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, ServerHostKeyAlgorithm, SFTPWrapper } from 'ssh2';
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { AppError } from '../rpc/app-error.js';
+import { AppError } from '../errors/app-error.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
 import { WarmShell } from './warm-shell.js';
+import { NO_PRIVILEGE, remoteCommand, remoteProgram, stdinPrefix, type Privilege } from './remote-command.js';
+import { sftpOverExec } from './sftp-exec.js';
 import { trace } from '../trace.js';
 import { isNoPinnedAlgorithm, judgeHostKey, negotiableHostKeyAlgorithms } from './host-keys.js';
 
@@ -38,16 +41,18 @@ export type SshTarget = {
   readonly maxChannels?: number;
 };
 
-export type SshErrorCode =
+export type SshErrorCode = Extract<
+  ErrorCode,
   | 'DNS'
   | 'REFUSED'
   | 'TIMEOUT'
   | 'HOST_KEY_UNKNOWN'
   | 'HOST_KEY_CHANGED'
   | 'HOST_KEY_NEW_ALGORITHM'
-  | 'AUTH'
+  | 'AUTH_FAILED'
   | 'NETWORK'
-  | 'DISCONNECTED';
+  | 'DISCONNECTED'
+>;
 
 /** A connection failure in words a sysadmin understands, with what was seen of the host key. */
 export class SshError extends AppError {
@@ -84,6 +89,10 @@ export class SshConnection {
   private warm: WarmShell | null = null;
   /** The server refused a session once: it is at its limit, so none is opened ahead any more. */
   private refusedOnce = false;
+  /** How commands and files are reached (the login itself, or sudo); see usePrivilege. */
+  private privilege: Privilege = NO_PRIVILEGE;
+  /** The sftp-server program SFTP runs through under sudo (found on the server by enablePrivilege). */
+  private sftpServer: string | null = null;
 
   constructor(
     readonly client: InstanceType<typeof Client>,
@@ -106,6 +115,20 @@ export class SshConnection {
   /** Why the connection is gone (lost or closed), or null while it is usable. */
   get closedReason(): Error | null {
     return this.closedError;
+  }
+
+  /**
+   * From now on every command runs through `privilege` (sudo, as root or a user) and SFTP through
+   * sudo's `sftpServer`. A sudo password stays in this object's memory only, until close().
+   */
+  usePrivilege(privilege: Privilege, sftpServer: string | null): void {
+    this.privilege = privilege;
+    this.sftpServer = sftpServer;
+  }
+
+  /** Commands and files run through sudo. */
+  get privileged(): boolean {
+    return this.privilege.sudo;
   }
 
   /** Channel slots held right now (exec channels and the SFTP session): a leak shows here. */
@@ -144,9 +167,14 @@ export class SshConnection {
   prepareExec(): void {
     if (this.warm || this.closedError || this.refusedOnce || this.active + 1 >= this.maxChannels) return;
     this.active++;
-    const shell: WarmShell = new WarmShell(this.client, this.releaser(), () => {
-      if (this.warm === shell) this.warm = null;
-    });
+    const shell: WarmShell = new WarmShell(
+      this.client,
+      this.releaser(),
+      () => {
+        if (this.warm === shell) this.warm = null;
+      },
+      this.privilege,
+    );
     this.warm = shell;
   }
 
@@ -177,9 +205,14 @@ export class SshConnection {
       const release = await this.acquireChannel();
       try {
         trace(`${this.label}: exec ${command.slice(0, 60)}`);
+        // Run by /bin/sh whatever the login shell is, through sudo when the server is set up so;
+        // sudo's password (if any) goes first on stdin, never on the command line.
+        const wrapped = remoteCommand(command, this.privilege);
         const channel = await new Promise<ClientChannel>((resolve, reject) => {
-          this.client.exec(command, (err, ch) => (err ? reject(err) : resolve(ch)));
+          this.client.exec(wrapped, (err, ch) => (err ? reject(err) : resolve(ch)));
         });
+        const prefix = stdinPrefix(this.privilege);
+        if (prefix) channel.write(prefix);
         trace(`${this.label}: exec opened`);
         channel.once('close', () => {
           trace(`${this.label}: exec closed ${command.slice(0, 30)}`);
@@ -241,7 +274,7 @@ export class SshConnection {
         try {
           return await new Promise<SFTPWrapper>((resolve, reject) => {
             trace(`${this.label}: sftp open`);
-            this.client.sftp((err, sftp) => {
+            const opened = (err: Error | undefined, sftp: SFTPWrapper) => {
               if (err) return reject(err);
               trace(`${this.label}: sftp ready`);
               sftp.once('close', () => {
@@ -249,7 +282,16 @@ export class SshConnection {
                 this.sftpPromise = null;
               });
               resolve(sftp);
-            });
+            };
+            // Through sudo: the server's sftp-server program started by sudo on an exec channel.
+            if (this.privilege.sudo && this.sftpServer)
+              sftpOverExec(
+                this.client,
+                remoteProgram(this.sftpServer, this.privilege),
+                stdinPrefix(this.privilege),
+                opened,
+              );
+            else this.client.sftp(opened);
           });
         } catch (err) {
           release();
@@ -325,14 +367,25 @@ async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConn
         reject(err);
       } else if (conn) resolve(conn);
     };
+    // After the handshake the host has answered: what is left is the login, and sshd waits a few
+    // seconds before it refuses a wrong password, so running out of time then is a refused login.
+    let handshakeDone = false;
+    const seconds = `${Number((target.contactTimeoutMs / 1000).toFixed(1))} s`;
     const timer = setTimeout(
       () =>
         finish(
-          new SshError(
-            'TIMEOUT',
-            `${label} did not answer within ${Math.round(target.contactTimeoutMs / 1000)} s (host down, firewalled or wrong port).`,
-            presented,
-          ),
+          keyError ??
+            (handshakeDone
+              ? new SshError(
+                  'AUTH_FAILED',
+                  `${label} answered but refused the login or did not accept it within ${seconds}: check the user name, password or key (sshd waits before it refuses a wrong password).`,
+                  presented,
+                )
+              : new SshError(
+                  'TIMEOUT',
+                  `${label} did not answer within ${seconds} (host down, firewalled or wrong port).`,
+                  presented,
+                )),
         ),
       target.contactTimeoutMs,
     );
@@ -401,7 +454,10 @@ async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConn
       finish(keyError ?? new SshError('NETWORK', `${label} closed the connection during setup.`, presented)),
     );
     trace(`${label}: connect`);
-    client.on('handshake', () => trace(`${label}: handshake done`));
+    client.on('handshake', () => {
+      handshakeDone = true;
+      trace(`${label}: handshake done`);
+    });
     try {
       client.connect(config);
       // From the first byte: the handshake and authentication are small request/response packets
@@ -432,7 +488,7 @@ function classify(
     return new SshError('TIMEOUT', `${label} did not answer in time.`, presented);
   if (err.level === 'client-authentication')
     return new SshError(
-      'AUTH',
+      'AUTH_FAILED',
       `${label} refused the login: the user name, key or password was not accepted.`,
       presented,
     );

@@ -1,5 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import type ssh2 from 'ssh2';
+import { remoteCommand, stdinPrefix, type Privilege } from './remote-command.js';
 
 /**
  * What a session opened ahead runs: the login shell (with whatever its rc files do, which is what
@@ -27,7 +28,12 @@ export class WarmShell {
   private used = false;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(client: InstanceType<typeof ssh2.Client>, release: () => void, onGone: () => void) {
+  constructor(
+    client: InstanceType<typeof ssh2.Client>,
+    release: () => void,
+    onGone: () => void,
+    privilege: Privilege,
+  ) {
     let closed = () => undefined as void;
     this.closed = new Promise<void>((r) => (closed = r));
     const gone = () => {
@@ -43,12 +49,16 @@ export class WarmShell {
       };
       client.once('close', lost);
       try {
-        client.exec(WARM_COMMAND, (err, ch) => {
+        // Like every command: /bin/sh whatever the login shell is, through sudo when configured (its
+        // password is read first, before the command line).
+        client.exec(remoteCommand(WARM_COMMAND, privilege), (err, ch) => {
           client.removeListener('close', lost);
           if (err) {
             gone();
             return resolve(null);
           }
+          const prefix = stdinPrefix(privilege);
+          if (prefix) ch.write(prefix);
           ch.once('exit', () => (this.exited = true));
           ch.once('close', gone);
           resolve(ch);

@@ -1,12 +1,13 @@
 import type { Input, Method, Output } from '../../src-shared/contract/api.js';
 import type { EventEnvelope, ResponseEnvelope, RpcError } from '../../src-shared/contract/envelope.js';
 import type { EventName, EventPayload } from '../../src-shared/contract/events.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 import type { ConfigSyncBridge } from '../../src-shared/contract/bridge.js';
 
 /** An RPC that main answered with `ok:false`: code, message, and field issues for forms. */
 export class RpcCallError extends Error {
   override readonly name = 'RpcCallError';
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly issues: RpcError['issues'];
   constructor(error: RpcError) {
     super(error.message);

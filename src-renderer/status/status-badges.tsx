@@ -2,6 +2,7 @@ import { Badge, Group, List, Stack, Text, Tooltip } from '@mantine/core';
 import type { CheckState, ServerStatus } from '../../src-shared/contract/methods/status.js';
 import type { DestinationStatus, RunTrigger } from '../../src-shared/model/history.js';
 import { formatAgo } from '../wizards/synchronize/format.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 /** "3 min ago" for an epoch-ms time. */
 export function agoMs(ms: number): string {
@@ -173,8 +174,4 @@ export function HealthCell({ health }: { health: ServerStatus['health'] }) {
       </Stack>
     </Tooltip>
   );
-}
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled value: ${String(value)}`);
 }

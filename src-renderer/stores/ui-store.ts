@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { MenuCommand } from '../../src-shared/menu.js';
+import { assertNever } from '../../src-shared/assert-never.js';
 
 export type MainView = 'servers' | 'status';
 export type Dialog = 'sync-wizard' | 'server-list' | 'backup-configuration' | 'sync-sets' | 'backups' | 'schedules' | 'history' | 'notifications' | 'about' | null;
@@ -49,7 +50,3 @@ export const useUiStore = create<UiState>()((set) => ({
     }
   },
 }));
-
-function assertNever(value: never): never {
-  throw new Error(`Unhandled menu command: ${String(value)}`);
-}

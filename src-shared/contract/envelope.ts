@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { errorCodeList } from '../errors.js';
 
-/** Error codes every transport may return; services add their own `code` strings on top. */
-export const errorCodes = ['BAD_REQUEST', 'UNKNOWN_METHOD', 'BAD_PARAMS', 'INTERNAL'] as const;
+/** Any code of the error table (src-shared/errors.ts); nothing else is sent as an error code. */
+export const errorCode = z.enum(errorCodeList);
 
 /** A request as it travels over IPC or WebSocket. `params` is parsed later, against the method's schema. */
 export const requestEnvelope = z.object({
@@ -12,7 +13,7 @@ export const requestEnvelope = z.object({
 export type RequestEnvelope = z.infer<typeof requestEnvelope>;
 
 export const rpcError = z.object({
-  code: z.string(),
+  code: errorCode,
   message: z.string(),
   /** Field-level problems for BAD_PARAMS: `path` is dotted, `message` is readable. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertNever } from '../assert-never.js';
 
 /**
  * Schedules are written CTPView-style: five fields [minute, hour, day, month, weekday], each a number
@@ -111,7 +112,3 @@ export const autoSyncTrigger = z.union([
   }),
 ]);
 export type AutoSyncTrigger = z.infer<typeof autoSyncTrigger>;
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
-}

@@ -83,6 +83,16 @@ const contactTimeout = z
   .min(1, 'The contact timeout is at least 1 second')
   .max(600, 'The contact timeout is at most 600 seconds');
 
+/**
+ * Reading and writing through sudo on that server (Ansible's become): as root, or as `user`;
+ * `askPassword` when sudo there wants the login's password (asked for when a run starts, never stored).
+ */
+export const serverSudo = z.object({
+  user: userName.optional(),
+  askPassword: z.boolean().default(false),
+});
+export type ServerSudo = z.infer<typeof serverSudo>;
+
 /** What the user types for an SSH server; the fields the server info page edits. */
 export const sshServerFields = z.object({
   name: serverName,
@@ -93,6 +103,8 @@ export const sshServerFields = z.object({
   contactTimeoutSec: contactTimeout.default(15),
   vars: serverVars.default({}),
   auth: serverAuth.default({ kind: 'app-key' }),
+  /** Absent: commands and files run as the login user. */
+  sudo: serverSudo.optional(),
 });
 export type SshServerFields = z.infer<typeof sshServerFields>;
 export type SshServerFieldsInput = z.input<typeof sshServerFields>;

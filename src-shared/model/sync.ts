@@ -120,6 +120,8 @@ export type RunReport = {
   readonly destination: string;
   readonly status: RunStatus;
   readonly message?: string;
+  /** The error code behind a run that did not complete (DESTINATION_LOCKED, INTERRUPTED_RUN, PLAN_STALE...). */
+  readonly code?: string;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
@@ -133,6 +135,8 @@ export type RunReport = {
   readonly errors: ReadonlyArray<PathError>;
   /** Paths whose state after the run differs from the plan. */
   readonly mismatches: ReadonlyArray<PathError>;
+  /** What went wrong after every change was in place (clean-up, pruning): the run still completed. */
+  readonly warnings?: ReadonlyArray<PathError>;
   readonly verified: boolean;
   readonly fastPath: boolean;
   readonly backupDir?: string;

@@ -24,7 +24,13 @@ class ServerListWizard {
   row(name: string): Locator {
     return this.dialog.getByTestId(`server-row-${name}`);
   }
-  async fillInfo(info: { name: string; host: string; port: number; user: string; timeout?: number }): Promise<void> {
+  async fillInfo(info: {
+    name: string;
+    host: string;
+    port: number;
+    user: string;
+    timeout?: number;
+  }): Promise<void> {
     await this.field(/^Name/).fill(info.name);
     await this.field(/^Host/).fill(info.host);
     await this.field(/^Port/).fill(String(info.port));
@@ -40,22 +46,33 @@ class ServerListWizard {
     await expect(this.button('Next')).toBeEnabled();
   }
   /** Key setup page: the password typed once; Enter runs the setup, then Enter goes on. */
-  async setUpKey(): Promise<void> {
+  async setUpKey(options: { wrongFirst?: boolean } = {}): Promise<void> {
     await expect(this.dialog.getByTestId('key-setup-page')).toBeVisible();
     const password = this.dialog.getByLabel(/^Password for/);
+    if (options.wrongFirst) {
+      // A wrong password (sshd waits ~2 s before refusing it, the contact timeout is 5 s) reads as a
+      // refused password, never as a host that did not answer.
+      await password.fill(`${PASSWORD}-wrong`);
+      await password.press('Enter');
+      const result = this.dialog.getByTestId('key-setup-result');
+      await expect(result).toContainText('Key setup failed');
+      await expect(result).toContainText('did not accept the password');
+      await expect(result).not.toContainText(/did not answer|firewalled|timed? ?out/i);
+      await snap(this.page, 'server-list-wrong-password');
+    }
     await password.fill(PASSWORD);
     await password.press('Enter');
     await expect(this.dialog.getByTestId('key-setup-result')).toContainText('key login works');
     await expect(password).toHaveValue('');
   }
-  async addServer(server: SshdServer, name: string, snapPrefix?: string): Promise<void> {
+  async addServer(server: SshdServer, name: string, snapPrefix?: string, wrongFirst = false): Promise<void> {
     await this.fillInfo({ name, host: server.host, port: server.port, user: PASSWORD_USER });
     await this.field(/^Port/).press('Enter');
     await expect(this.dialog.getByTestId('trust-page')).toBeVisible();
     if (snapPrefix) await snap(this.page, `${snapPrefix}-trust`);
     await this.trust(server);
     await this.page.keyboard.press('Enter');
-    await this.setUpKey();
+    await this.setUpKey({ wrongFirst });
     if (snapPrefix) await snap(this.page, `${snapPrefix}-key-setup`);
     await this.page.keyboard.press('Enter');
     await expect(this.dialog.getByTestId('summary-page')).toBeVisible();
@@ -68,7 +85,9 @@ test.describe('Server List Wizard', () => {
 
   test.beforeAll(async () => {
     for (let i = 0; i < 3; i++) servers.push(await startSshd({ passwordAuth: true }));
-    const home = execFileSync('sh', ['-c', `getent passwd ${PASSWORD_USER} | cut -d: -f6`]).toString().trim();
+    const home = execFileSync('sh', ['-c', `getent passwd ${PASSWORD_USER} | cut -d: -f6`])
+      .toString()
+      .trim();
     sshDir = join(home, '.ssh');
     rmSync(sshDir, { recursive: true, force: true });
   });
@@ -77,7 +96,10 @@ test.describe('Server List Wizard', () => {
     for (const s of servers) await s.stop();
   });
 
-  test('adds a primary and two secondaries, trusts them, sets up keys, commits; Reset and Cancel discard', async ({ page, shell }) => {
+  test('adds a primary and two secondaries, trusts them, sets up keys, commits; Reset and Cancel discard', async ({
+    page,
+    shell,
+  }) => {
     test.setTimeout(180_000);
     const [a, b, c] = servers as [SshdServer, SshdServer, SshdServer];
     const errors: string[] = [];
@@ -100,7 +122,9 @@ test.describe('Server List Wizard', () => {
     // Discover resolves a name to its address.
     await wizard.field(/^Host/).fill('localhost');
     await wizard.button('Discover').click();
-    await expect(wizard.dialog.getByTestId('discover-result')).toContainText(/localhost resolves to .*(127\.0\.0\.1|::1)/);
+    await expect(wizard.dialog.getByTestId('discover-result')).toContainText(
+      /localhost resolves to .*(127\.0\.0\.1|::1)/,
+    );
     // A path variable, with its name checked.
     await wizard.dialog.getByRole('button', { name: '+ Add variable' }).click();
     await wizard.dialog.getByRole('textbox', { name: 'Variable 1 name' }).fill('1ROOT');
@@ -111,7 +135,7 @@ test.describe('Server List Wizard', () => {
     await wizard.dialog.getByRole('textbox', { name: 'Variable 1 name' }).fill('CONFIG_ROOT');
     await snap(page, 'server-list-02-server-info');
 
-    await wizard.addServer(a, 'Plant A primary', 'server-list-03');
+    await wizard.addServer(a, 'Plant A primary', 'server-list-03', true);
     await snap(page, 'server-list-04-summary-one');
     for (const [s, name] of [
       [b, 'Plant B secondary'],
@@ -136,9 +160,21 @@ test.describe('Server List Wizard', () => {
     // The file holds the three servers with their pinned keys; the password is nowhere in it.
     const saved = readFileSync(join(shell.dataDir, 'config.json'), 'utf8');
     expect(saved).not.toContain(PASSWORD);
-    const doc = JSON.parse(saved) as { servers: Array<{ name: string; port?: number; pinnedHostKey?: { fingerprint: string } | null; vars: object }> };
-    for (const s of [a, b, c]) expect(doc.servers.find((x) => x.port === s.port)?.pinnedHostKey?.fingerprint).toBe(s.hostKeyFingerprint);
-    expect(doc.servers.find((x) => x.name === 'Plant A primary')?.vars).toEqual({ CONFIG_ROOT: '/srv/app/conf' });
+    const doc = JSON.parse(saved) as {
+      servers: Array<{
+        name: string;
+        port?: number;
+        pinnedHostKey?: { fingerprint: string } | null;
+        vars: object;
+      }>;
+    };
+    for (const s of [a, b, c])
+      expect(doc.servers.find((x) => x.port === s.port)?.pinnedHostKey?.fingerprint).toBe(
+        s.hostKeyFingerprint,
+      );
+    expect(doc.servers.find((x) => x.name === 'Plant A primary')?.vars).toEqual({
+      CONFIG_ROOT: '/srv/app/conf',
+    });
     // One key line, however many servers share the account.
     expect(readFileSync(join(sshDir, 'authorized_keys'), 'utf8').trim().split('\n')).toHaveLength(1);
 
@@ -158,7 +194,9 @@ test.describe('Server List Wizard', () => {
     await wizard.button('Reset').click();
     await expect(wizard.dialog.getByTestId('staged-note')).toHaveText('No staged changes.');
     await expect(wizard.row('Plant B secondary')).toBeVisible();
-    await expect(wizard.dialog.getByRole('textbox', { name: 'Role of Plant C secondary' })).toHaveValue('Secondary');
+    await expect(wizard.dialog.getByRole('textbox', { name: 'Role of Plant C secondary' })).toHaveValue(
+      'Secondary',
+    );
 
     // Esc is Cancel: with staged edits it asks first, and Discard throws them away.
     await wizard.dialog.getByRole('button', { name: 'Remove Plant C secondary' }).click();

@@ -19,6 +19,8 @@ export type SshdOptions = {
   readonly passwordAuth?: boolean;
   /** OpenSSH MaxSessions (channels per connection); default OpenSSH's 10. */
   readonly maxSessions?: number;
+  /** false: no root login at all (a hardened server, reached as an ordinary user with sudo). */
+  readonly rootLogin?: boolean;
   /** Extra sshd_config lines. */
   readonly extraConfig?: ReadonlyArray<string>;
 };
@@ -147,7 +149,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
     // Our own file for the key-login user; the password user keeps no keys of ours.
     `AuthorizedKeysFile ${authorizedKeysPath} .ssh/authorized_keys`,
     'StrictModes no',
-    'PermitRootLogin prohibit-password',
+    `PermitRootLogin ${options.rootLogin === false ? 'no' : 'prohibit-password'}`,
     'PubkeyAuthentication yes',
     `PasswordAuthentication ${options.passwordAuth ? 'yes' : 'no'}`,
     `KbdInteractiveAuthentication ${options.passwordAuth ? 'yes' : 'no'}`,

@@ -3,6 +3,7 @@ import { Alert, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { call } from '../../api/client.js';
 import { useAppInfo } from '../../stores/app-info-store.js';
 import { backupFileName, defaultBackupPath } from './backup-paths.js';
+import type { ConfigCounts } from '../../../src-shared/contract/methods/servers.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -17,6 +18,19 @@ function downloadJson(json: string, fileName: string): void {
   link.remove();
   // Revoked on the next turn: the click has started the download by then.
   setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/** What a backup holds, in words that match the file: "4 servers, 2 sync sets, 1 schedule, …". */
+export function describeCounts(c: ConfigCounts): string {
+  const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const parts = [
+    n(c.servers, 'server', 'servers'),
+    n(c.syncSets, 'sync set', 'sync sets'),
+    n(c.schedules, 'schedule', 'schedules'),
+    `automatic sync of ${n(c.autoSync, 'set', 'sets')}`,
+  ];
+  const last = c.notifications ? 'the notification settings' : 'no notification settings (none saved)';
+  return `${parts.join(', ')} and ${last}`;
 }
 
 type Outcome = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly text: string };
@@ -49,7 +63,7 @@ export function ExportPanel({
       const r = await call('config.export', { path: path.trim() });
       setOutcome({
         ok: true,
-        text: `Saved ${r.servers} server${r.servers === 1 ? '' : 's'} and the settings to ${r.path ?? path}.`,
+        text: `Saved ${describeCounts(r.counts)} to ${r.path ?? path}.`,
       });
       if (r.path) onExported(r.path);
     } catch (err) {
@@ -67,7 +81,7 @@ export function ExportPanel({
       downloadJson(r.json, name);
       setOutcome({
         ok: true,
-        text: `Downloaded ${name} with ${r.servers} server${r.servers === 1 ? '' : 's'} and the settings.`,
+        text: `Downloaded ${name} with ${describeCounts(r.counts)}.`,
       });
     } catch (err) {
       setOutcome({ ok: false, text: message(err) });
@@ -79,8 +93,10 @@ export function ExportPanel({
   return (
     <Stack data-testid="backup-export">
       <Text size="sm">
-        Saves the committed server list (names, hosts, roles, path variables, pinned host keys) and the
-        settings as a JSON file. Passwords and the app&apos;s private key are never part of a backup.
+        Saves everything ConfigSync keeps but secrets as a JSON file: the committed server list (names, hosts,
+        roles, path variables, pinned host keys), the sync sets, the schedules, automatic sync and the
+        notification settings. Passwords (the SMTP one too) and the app&apos;s private key are never part of a
+        backup.
       </Text>
       <TextInput
         label="Backup file"

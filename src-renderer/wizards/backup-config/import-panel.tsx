@@ -3,9 +3,22 @@ import { Alert, Button, Group, ScrollArea, Stack, Text, TextInput } from '@manti
 import type { ConfigDiff } from '../../../src-shared/contract/methods/servers.js';
 import { call } from '../../api/client.js';
 import { useServerList } from '../server-list/server-list-store.js';
-import { ConfigDiffList, isEmptyDiff } from './config-diff-list.js';
+import { ConfigDiffList, isEmptyDiff, partLabels } from './config-diff-list.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** What an import saved, part by part, in the words of the preview. */
+function importedWords(diff: ConfigDiff): string {
+  const kept = diff.parts.filter((p) => !p.inFile).map((p) => partLabels[p.part].toLowerCase());
+  const skipped = diff.parts.reduce((n, p) => n + p.skipped.length, 0);
+  return [
+    'the server list',
+    ...diff.parts.filter((p) => p.inFile).map((p) => partLabels[p.part].toLowerCase()),
+  ]
+    .join(', ')
+    .concat(kept.length > 0 ? ` (${kept.join(', ')} left as they were: not in the file)` : '')
+    .concat(skipped > 0 ? `; ${skipped} entr${skipped === 1 ? 'y' : 'ies'} left out` : '');
+}
 
 type Props = {
   /** Where the last export went, offered as the file to import. */
@@ -67,7 +80,7 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
       accept(committed);
       onPendingChange(false);
       setDiff(null);
-      setDone(`Imported ${path.trim()} and saved the server list.`);
+      setDone(`Imported ${path.trim()} and saved it: ${importedWords(imported.diff)}.`);
     } catch (err) {
       setError(message(err));
     } finally {
@@ -90,8 +103,9 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
   return (
     <Stack data-testid="backup-import">
       <Text size="sm">
-        Replaces the server list and settings with the ones in a backup file. Preview shows what would change;
-        nothing is changed until you import.
+        Replaces the server list, sync sets, schedules, automatic sync and notification settings with the ones
+        in a backup file (a part the file does not hold is left as it is). Preview shows what would change,
+        field by field; nothing is changed until you import.
       </Text>
       {state?.dirty && !pending && (
         <Alert color="yellow" variant="light" data-testid="import-staged-warning">

@@ -176,7 +176,7 @@ export function TrustPage({ server, onState, onTested }: TrustPageProps) {
           </Group>
         </Stack>
       )}
-      {server.pinnedHostKey && result && (result.ok || result.code === 'AUTH' || result.code === 'NO_AGENT' || result.code === 'KEY_FILE') && (
+      {server.pinnedHostKey && result && (result.ok || result.code === 'AUTH_FAILED' || result.code === 'NO_AGENT' || result.code === 'KEY_FILE') && (
         <Group gap="sm" wrap="nowrap" data-testid="key-pinned">
           <ThemeIcon color="green" radius="xl" size="md">
             ✓
@@ -197,12 +197,12 @@ export function TrustPage({ server, onState, onTested }: TrustPageProps) {
           </Stack>
         </Alert>
       )}
-      {result && !result.ok && result.code === 'AUTH' && server.pinnedHostKey && (
+      {result && !result.ok && result.code === 'AUTH_FAILED' && server.pinnedHostKey && (
         <Alert color="yellow" title="Key login is not set up yet">
           The host is trusted. The next page installs the ConfigSync key with the password, once.
         </Alert>
       )}
-      {result && !result.ok && !['HOST_KEY_UNKNOWN', 'HOST_KEY_NEW_ALGORITHM', 'HOST_KEY_CHANGED', 'AUTH'].includes(result.code) && (
+      {result && !result.ok && !['HOST_KEY_UNKNOWN', 'HOST_KEY_NEW_ALGORITHM', 'HOST_KEY_CHANGED', 'AUTH_FAILED'].includes(result.code) && (
         <Alert color="red" title={`Cannot reach ${server.name} (${result.code})`} data-testid="test-failed">
           {result.message}
         </Alert>

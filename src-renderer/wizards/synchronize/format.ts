@@ -1,4 +1,5 @@
 import type { PlanAction, RunStatus, SyncMode, CompareMethod } from '../../../src-shared/model/sync.js';
+import { assertNever } from '../../../src-shared/assert-never.js';
 
 /** 1234567 → "1.2 MB" (decimal units, as file managers show sizes). */
 export function formatBytes(bytes: number): string {
@@ -114,8 +115,4 @@ export function compareExplained(compare: CompareMethod): string {
     default:
       return assertNever(compare);
   }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`Unhandled value: ${String(value)}`);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorCode } from '../envelope.js';
 import {
   hostKeyPin,
   serverListState,
@@ -35,8 +36,8 @@ export const connectionTestResult = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), hostKey: presentedHostKey, capabilities: serverCapabilities, message: z.string() }),
   z.object({
     ok: z.literal(false),
-    /** DNS, REFUSED, TIMEOUT, HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH, NETWORK, NO_AGENT, KEY_FILE… */
-    code: z.string(),
+    /** DNS, REFUSED, TIMEOUT, HOST_KEY_UNKNOWN, HOST_KEY_CHANGED, AUTH_FAILED, NETWORK, NO_AGENT, KEY_FILE… */
+    code: errorCode,
     message: z.string(),
     /** On HOST_KEY_UNKNOWN / HOST_KEY_CHANGED: what the host presented, for the user to compare. */
     presentedKey: presentedHostKey.nullable(),
@@ -75,13 +76,47 @@ export const sshConfigHost = z.object({
   alreadyListed: z.boolean(),
 });
 
+/** One field an import changes, both values as a person reads them. */
+export const fieldChange = z.object({ field: z.string(), old: z.string(), new: z.string() });
+export type FieldChange = z.infer<typeof fieldChange>;
+
+const namedItem = z.object({ id: z.string(), name: z.string() });
+
+/** The parts of the store a backup carries beside the server list. */
+export const configParts = ['syncSets', 'schedules', 'autoSync', 'notifications'] as const;
+export type ConfigPart = (typeof configParts)[number];
+
+/** What an import changes in one part (sync sets, schedules, automatic sync, notification settings). */
+export const configPartDiff = z.object({
+  part: z.enum(configParts),
+  /** False when the file has no such part (an older backup): that part is then left as it is. */
+  inFile: z.boolean(),
+  added: z.array(namedItem),
+  removed: z.array(namedItem),
+  changed: z.array(namedItem.extend({ changes: z.array(fieldChange) })),
+  /** Entries of the file that cannot be used, each with its reason; they are not imported. */
+  skipped: z.array(z.object({ name: z.string(), reason: z.string() })),
+});
+export type ConfigPartDiff = z.infer<typeof configPartDiff>;
+
 export const configDiff = z.object({
-  added: z.array(z.object({ id: z.string(), name: z.string() })),
-  removed: z.array(z.object({ id: z.string(), name: z.string() })),
-  changed: z.array(z.object({ id: z.string(), name: z.string(), fields: z.array(z.string()) })),
+  added: z.array(namedItem),
+  removed: z.array(namedItem),
+  changed: z.array(namedItem.extend({ fields: z.array(z.string()), changes: z.array(fieldChange) })),
   settingsChanged: z.boolean(),
+  parts: z.array(configPartDiff),
 });
 export type ConfigDiff = z.infer<typeof configDiff>;
+
+/** How many of each thing a backup file holds (what "Saved …" says). */
+export const configCounts = z.object({
+  servers: z.number(),
+  syncSets: z.number(),
+  schedules: z.number(),
+  autoSync: z.number(),
+  notifications: z.boolean(),
+});
+export type ConfigCounts = z.infer<typeof configCounts>;
 
 /** `servers.*` (the server list: staged edits, trust, key setup) and `config.*` (Backup Configuration). */
 export const serverMethods = {
@@ -165,14 +200,22 @@ export const serverMethods = {
       state: serverListState,
     }),
   },
-  /** Writes the server list and settings (never secrets) as JSON; also returns the text. */
+  /**
+   * Writes everything the store holds but secrets (servers with their pins, sync sets, schedules,
+   * automatic sync, notification settings) as JSON; also returns the text and what it holds.
+   */
   'config.export': {
     input: z.object({ path: filePath.optional() }).strict(),
-    output: z.object({ path: z.string().nullable(), json: z.string(), servers: z.number() }),
+    output: z.object({
+      path: z.string().nullable(),
+      json: z.string(),
+      servers: z.number(),
+      counts: configCounts,
+    }),
   },
   /** What importing a backup file would change in the draft. */
   'config.importPreview': { input: z.object({ path: filePath }).strict(), output: configDiff },
-  /** Applies a backup file to the draft (commit to keep it). */
+  /** Stages a backup file in the draft, every part of it (servers.commit writes it all at once). */
   'config.import': {
     input: z.object({ path: filePath }).strict(),
     output: z.object({ diff: configDiff, state: serverListState }),
@@ -187,5 +230,10 @@ export const configBackup = z.object({
   exportedAt: z.string(),
   servers: z.array(server),
   settings: z.record(z.string(), z.unknown()),
+  // Each entry is checked on its own when read (one bad entry is skipped with its reason, not the file).
+  syncSets: z.array(z.unknown()).optional(),
+  schedules: z.array(z.unknown()).optional(),
+  autoSync: z.record(z.string(), z.unknown()).optional(),
+  notifications: z.unknown().optional(),
 });
 export type ConfigBackup = z.infer<typeof configBackup>;

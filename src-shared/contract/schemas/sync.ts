@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorCode } from '../envelope.js';
 import {
   DEFAULT_DELETE_THRESHOLD,
   DEFAULT_EXCLUDES,
@@ -95,6 +96,7 @@ export const runReport = z.object({
   destination: z.string(),
   status: z.enum(runStatuses),
   message: z.string().optional(),
+  code: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),
@@ -106,6 +108,7 @@ export const runReport = z.object({
   notApplied: z.array(z.string()),
   errors: z.array(pathError),
   mismatches: z.array(pathError),
+  warnings: z.array(pathError).optional(),
   verified: z.boolean(),
   fastPath: z.boolean(),
   backupDir: z.string().optional(),
@@ -133,7 +136,7 @@ export const planTarget = z.object({
   summary: planSummary.optional(),
   guards: z.array(z.object({ code: guardCode, message: z.string() })).default([]),
   status: z.enum(runStatuses).optional(),
-  code: z.string().optional(),
+  code: errorCode.optional(),
   message: z.string().optional(),
 });
 

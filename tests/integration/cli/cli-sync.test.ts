@@ -72,7 +72,7 @@ describe('configsync CLI against real sshd: provision, plan, sync, runs, restore
     expect(plan.code).toBe(10);
     expect(plan.out).toMatch(/sec\s+\$\{ROOT\}\s+0\s+1\s+0/);
     const noYes = await cli('sync', '--set', 'mail');
-    expect(noYes.code).toBe(4);
+    expect(noYes.code).toBe(2);
     expect(await readFile(join(root(second), 'main.cf'), 'utf8')).toBe('relayhost = old\n');
     const sync = await cli('sync', '--set', 'mail', '--yes', '--json');
     expect(sync.code).toBe(0);

@@ -3,7 +3,7 @@ import { sendEmail, sendTestEmail } from '../../../src-main/services/notify-emai
 import { formatRunSummary } from '../../../src-main/services/notify-summary.js';
 import { notifyRunFinished, type NoticeLevel } from '../../../src-main/services/notify-notifier.js';
 import { describeSmtp, smtpSettings, type SmtpSettings } from '../../../src-main/services/notify-settings.js';
-import { AppError } from '../../../src-main/rpc/app-error.js';
+import { AppError } from '../../../src-main/errors/app-error.js';
 import type { RunRecord } from '../../../src-shared/model/history.js';
 import { freePort } from '../../support/net.js';
 import { startSmtpSink } from './smtp-sink.js';

@@ -96,7 +96,8 @@ describe('remote source change detection over real sshd', () => {
     expect(triggers[1]).toEqual(['sub/deeper/d.conf']);
 
     // Only this test's watcher: its command line holds this sshd's own temp folder name.
-    const mine = `pgrep -f -- 'inotifywait -m -r .*${basename(s.baseDir)}'`;
+    // `[i]` keeps the pattern from matching the command line of the shell that runs pgrep.
+    const mine = `pgrep -f -- '[i]notifywait -m -r .*${basename(s.baseDir)}'`;
     expect((await conn.exec(mine)).code).toBe(0);
     await watch!.close();
     // close() resolves when the channel closed, i.e. after the remote script reaped inotifywait.

@@ -10,7 +10,7 @@ import {
   trustHostKey,
   type ConnectDeps,
 } from '../../../src-main/services/server-connect.js';
-import { AppError } from '../../../src-main/rpc/app-error.js';
+import { AppError } from '../../../src-main/errors/app-error.js';
 import { sshServerFields } from '../../../src-shared/model/server.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { freePort } from '../../support/net.js';
@@ -86,7 +86,7 @@ describe('test connection and host-key trust against real sshd', () => {
 
   it('with the key pinned but the app key not authorized, says the login was refused', async () => {
     const r = await testConnection(deps, id);
-    expect(r).toMatchObject({ ok: false, code: 'AUTH' });
+    expect(r).toMatchObject({ ok: false, code: 'AUTH_FAILED' });
   });
 
   it('once the app key is authorized, reports the capabilities the engine needs', async () => {

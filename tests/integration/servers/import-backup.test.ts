@@ -8,7 +8,7 @@ import { AppKeyStore } from '../../../src-main/secrets/app-key-store.js';
 import type { ConnectDeps } from '../../../src-main/services/server-connect.js';
 import { discover, importKnownHost, sshConfigHosts } from '../../../src-main/services/server-import.js';
 import { exportConfig, importConfig, previewImport } from '../../../src-main/services/server-backup.js';
-import { AppError } from '../../../src-main/rpc/app-error.js';
+import { AppError } from '../../../src-main/errors/app-error.js';
 import { sshServerFields } from '../../../src-shared/model/server.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
@@ -148,7 +148,15 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
     expect(diff.added).toEqual([{ id: 'srv-new', name: 'New one' }]);
     expect(diff.removed).toEqual([]);
     expect(diff.changed).toEqual([
-      { id: backup.servers[1].id, name: 'Known (moved)', fields: ['name', 'port'] },
+      {
+        id: backup.servers[1].id,
+        name: 'Known (moved)',
+        fields: ['name', 'port'],
+        changes: [
+          { field: 'name', old: 'Known', new: 'Known (moved)' },
+          { field: 'port', old: String(s.port), new: '2200' },
+        ],
+      },
     ]);
     expect(deps.service.state().dirty).toBe(false);
 

@@ -103,7 +103,7 @@ describe('one-time key setup with a password (real sshd, compose + router)', () 
     expect(first.added).toBe(true);
     expect(first.message).toMatch(/key login works/);
     expect(second.added).toBe(false);
-    expect(wrong.code).toBe('AUTH');
+    expect(wrong.code).toBe('AUTH_FAILED');
 
     const authorized = readFileSync(join(sshDir, 'authorized_keys'), 'utf8');
     const b64 = first.publicKey.split(' ')[1] ?? 'missing';

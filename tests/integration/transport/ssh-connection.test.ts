@@ -76,7 +76,7 @@ describe('openSsh against real sshd', () => {
       const err = await failure(
         openSsh(target(s, { auth: { kind: 'key', privateKey: other.clientKey.privateKey } })),
       );
-      expect(err.code).toBe('AUTH');
+      expect(err.code).toBe('AUTH_FAILED');
     } finally {
       await other.stop();
     }
@@ -84,6 +84,27 @@ describe('openSsh against real sshd', () => {
     const err = await failure(openSsh(target(s, { port: blackholePort, contactTimeoutMs: 800 })));
     expect(err.code).toBe('TIMEOUT');
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('reports a wrong password as a refused login, never as a timeout, within the contact timeout', async () => {
+    // sshd (PAM) waits about 2 s after each failed password before it answers; a contact timeout that
+    // runs out while the client tries again must still say the login was refused.
+    for (const contactTimeoutMs of [1500, 5000]) {
+      const t0 = Date.now();
+      const err = await failure(
+        openSsh(
+          target(s, {
+            username: PASSWORD_USER,
+            auth: { kind: 'password', password: 'wrong' },
+            contactTimeoutMs,
+          }),
+        ),
+      );
+      expect(err.code, `contact timeout ${contactTimeoutMs} ms: ${err.message}`).toBe('AUTH_FAILED');
+      expect(err.message).toContain('refused the login');
+      expect(err.message).not.toMatch(/did not answer|firewalled/);
+      expect(Date.now() - t0).toBeLessThan(contactTimeoutMs + 1000);
+    }
   });
 
   it('logs in with a password', async () => {

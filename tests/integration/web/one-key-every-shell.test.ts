@@ -130,7 +130,7 @@ describe('one app key and one SMTP password for every shell of a store', () => {
       await web.call('servers.commit', {});
       // The first test makes the app key; the server does not know it yet.
       const refused = await web.call('servers.test', { id });
-      expect(refused).toMatchObject({ ok: false, code: 'AUTH' });
+      expect(refused).toMatchObject({ ok: false, code: 'AUTH_FAILED' });
       const appKey = await web.call('servers.appKey', {});
       expect(appKey.protection).toMatchObject({ kind: 'file-mode' });
       expect(String((appKey.protection as { words: string }).words)).toMatch(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRouter, type Handlers } from '../../../src-main/rpc/router.js';
-import { AppError } from '../../../src-main/rpc/app-error.js';
+import { AppError } from '../../../src-main/errors/app-error.js';
 import { appHandlers } from '../../../src-main/services/app-service.js';
 
 function makeRouter(overrides: Partial<Handlers> = {}) {

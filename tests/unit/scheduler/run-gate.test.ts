@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunGate } from '../../../src-main/scheduler/run-gate.js';
-import { AppError } from '../../../src-main/rpc/app-error.js';
+import { AppError } from '../../../src-main/errors/app-error.js';
 
 /** A task that runs until released, recording when it starts. */
 function controllable(log: string[], name: string) {

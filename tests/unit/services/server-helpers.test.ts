@@ -49,7 +49,7 @@ describe('backup diff', () => {
   });
   it('lists added, removed and changed servers with the changed fields', () => {
     const d = diffServers([ssh('a', 'A'), ssh('b', 'B')], [ssh('a', 'A', 2222), ssh('c', 'C')]);
-    expect(d).toEqual({ added: [{ id: 'c', name: 'C' }], removed: [{ id: 'b', name: 'B' }], changed: [{ id: 'a', name: 'A', fields: ['port'] }] });
+    expect(d).toEqual({ added: [{ id: 'c', name: 'C' }], removed: [{ id: 'b', name: 'B' }], changed: [{ id: 'a', name: 'A', fields: ['port'], changes: [{ field: 'port', old: '22', new: '2222' }] }] });
     expect(diffServers([ssh('a', 'A')], [{ ...ssh('a', 'A'), lastContact: { at: 'x', ok: true, message: '' } }]).changed).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ServerService } from '../../../src-main/services/server-service.js';
 import type { SettingsStore } from '../../../src-main/store/settings-store.js';
 import { emptyDocument, type StoreDocument } from '../../../src-main/store/store-document.js';
-import { AppError } from '../../../src-main/rpc/app-error.js';
+import { AppError } from '../../../src-main/errors/app-error.js';
 import { checkServerList, sshServerFields, type SshServerFieldsInput } from '../../../src-shared/model/server.js';
 
 /** An in-memory store with the same contract (the file-backed one is tested against real files). */

@@ -1,0 +1,117 @@
+import type {
+  PathError,
+  Plan,
+  PlanEntry,
+  Progress,
+  RunReport,
+  RunStatus,
+} from '../../src-shared/model/sync.js';
+import type { Endpoint } from '../transport/endpoint.js';
+import { trace } from '../trace.js';
+import type { GuardOptions } from './guards.js';
+import type { Journal, JournalFile, JournalPhase, JournalWrite } from './journal.js';
+import type { ProgressReporter } from './progress.js';
+
+export type ApplyOptions = {
+  /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
+  readonly setName: string;
+  readonly runId?: string;
+  /** Where journal and backups live on the destination; default `~/.configsync` there. */
+  readonly stateDir?: string;
+  /** Backups kept per set (default 10). */
+  readonly keepRuns?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+  /** Run on the destination in the staging folder before anything is swapped in; non-zero stops the run. */
+  readonly validateCommand?: string;
+  /** Run on the destination in the root after the swap (e.g. reload a service). */
+  readonly postApplyCommand?: string;
+  readonly guards?: GuardOptions;
+  /**
+   * The bulk (tar) or the per-file (SFTP) transfer. Default: bulk when both sides have their fast path
+   * on; `auto`: bulk only for a run worth a stream of its own (see worthAStream).
+   */
+  readonly bulk?: boolean | 'auto';
+};
+
+export type StagedWrite = JournalWrite & { readonly size: number };
+
+/** Everything one run on one destination carries from phase to phase. */
+export type RunContext = {
+  readonly plan: Plan;
+  readonly source: Endpoint;
+  readonly destination: Endpoint;
+  readonly options: ApplyOptions;
+  readonly runId: string;
+  readonly setName: string;
+  readonly startedAt: Date;
+  readonly root: string;
+  readonly stateDir: string;
+  readonly journalPath: string;
+  readonly backupDir: string;
+  readonly stagingDir: string;
+  /** Files and symlinks staged then renamed in; folders made or set; extras deleted. */
+  readonly writes: ReadonlyArray<StagedWrite>;
+  readonly dirs: ReadonlyArray<JournalWrite>;
+  readonly deletes: Journal['deletes'];
+  readonly changedPaths: ReadonlyArray<string>;
+  /** One tar stream (or two) rather than file by file over SFTP. */
+  readonly bulk: boolean;
+  readonly progress: ProgressReporter;
+  readonly journalFile: JournalFile;
+  /** The journal as last written (each phase rewrites it). */
+  journal: Journal;
+};
+
+export const isChange = (e: PlanEntry) =>
+  e.action === 'create' || e.action === 'update' || e.action === 'delete';
+
+/** Records that the run reached `phase` (with anything else the journal should now say). */
+export async function mark(ctx: RunContext, phase: JournalPhase, extra: Partial<Journal> = {}): Promise<void> {
+  ctx.journal = { ...ctx.journal, ...extra, phase };
+  await ctx.journalFile.write(ctx.journal);
+  trace(`${ctx.destination.label}: journal ${phase}`);
+}
+
+export type ReportParts = {
+  readonly applied?: ReadonlyArray<string>;
+  readonly errors?: PathError[];
+  readonly mismatches?: PathError[];
+  readonly warnings?: PathError[];
+  readonly message?: string;
+  /** The error code behind a run that did not complete (DESTINATION_LOCKED, PLAN_STALE...). */
+  readonly code?: string;
+};
+
+/** The run's report: what reached the destination (`applied`) is counted from `r`, whatever the status. */
+export function report(ctx: RunContext, status: RunStatus, r: ReportParts): RunReport {
+  const applied = new Set(r.applied ?? []);
+  const finishedAt = new Date();
+  ctx.progress.flush();
+  const { writes, deletes } = ctx;
+  return {
+    runId: ctx.runId,
+    destination: ctx.destination.label,
+    status,
+    ...(r.message ? { message: r.message } : {}),
+    ...(r.code ? { code: r.code } : {}),
+    startedAt: ctx.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - ctx.startedAt.getTime(),
+    counts: ctx.plan.summary.counts,
+    filesWritten: writes.filter((w) => applied.has(w.path)).length,
+    filesDeleted: deletes.filter((d) => applied.has(d.path)).length,
+    bytesWritten: writes
+      .filter((w) => applied.has(w.path) && w.type === 'file')
+      .reduce((n, w) => n + w.size, 0),
+    applied: ctx.changedPaths.filter((p) => applied.has(p)),
+    notApplied: ctx.changedPaths.filter((p) => !applied.has(p)),
+    errors: r.errors ?? [],
+    mismatches: r.mismatches ?? [],
+    ...(r.warnings && r.warnings.length > 0 ? { warnings: r.warnings } : {}),
+    verified: status === 'completed',
+    fastPath: ctx.bulk,
+    backupDir: ctx.backupDir,
+    journalPath: ctx.journalPath,
+  };
+}
