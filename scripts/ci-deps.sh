@@ -17,6 +17,10 @@ command -v chattr >/dev/null || need+=(e2fsprogs)
 [ -x /usr/bin/sudo ] || need+=(sudo)
 command -v setfacl >/dev/null || need+=(acl)
 command -v setfattr >/dev/null || need+=(attr)
+# Non-POSIX login shells (capability probes), and Debian's Ansible (with ansible.posix) for the export test.
+[ -x /usr/bin/csh ] || need+=(csh)
+[ -x /usr/bin/fish ] || need+=(fish)
+[ -x /usr/bin/ansible-playbook ] || need+=(ansible)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

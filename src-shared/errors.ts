@@ -87,6 +87,7 @@ export const errorTable = {
     exit: 'hostKey',
     words: 'The host presents a key of a type not pinned yet (not a change of a pinned key): confirm it.',
   },
+  EXPORT_UNSUPPORTED: { exit: 'error', words: 'This sync set or server list cannot be exported that way.' },
   JUMP_HOST: {
     exit: 'error',
     words: 'The jump host chain of a server cannot be used (missing entry, loop, or bad ProxyJump).',

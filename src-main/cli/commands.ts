@@ -4,6 +4,7 @@ import { serverCommands } from './commands-servers.js';
 import { syncCommands } from './commands-sync.js';
 import { statusCommands } from './commands-status.js';
 import { scheduleCommands } from './commands-schedule.js';
+import { exportCommands } from './commands-export.js';
 
 export type { CliCommand, CliContext, CliIo } from './commands-types.js';
 
@@ -21,4 +22,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   ...syncCommands,
   ...statusCommands,
   ...scheduleCommands,
+  ...exportCommands,
 ];

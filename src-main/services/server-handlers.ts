@@ -4,6 +4,8 @@ import { replaceHostKey, testConnection, trustHostKey } from './server-connect.j
 import { setupKey } from './server-key-setup.js';
 import { discover, importKnownHost, sshConfigHosts } from './server-import.js';
 import { importSshConfig } from './ssh-config-import.js';
+import { exportAnsible } from './ansible-export.js';
+import { SyncSetService } from './sync-set-service.js';
 import { exportConfig, importConfig, previewImport } from './server-backup.js';
 
 type ServerMethod =
@@ -23,6 +25,7 @@ type ServerMethod =
   | 'servers.discover'
   | 'servers.sshConfigHosts'
   | 'servers.importSshConfig'
+  | 'export.ansible'
   | 'config.export'
   | 'config.importPreview'
   | 'config.import';
@@ -51,6 +54,8 @@ export function serverHandlers(deps: ConnectDeps): Pick<Handlers, ServerMethod> 
     'servers.discover': ({ host }) => discover(host),
     'servers.sshConfigHosts': ({ path }) => sshConfigHosts(service.draftList(), path, deps.homeDir),
     'servers.importSshConfig': ({ aliases, path }) => importSshConfig(service, aliases, path, deps.homeDir),
+    'export.ansible': ({ setId, path }) =>
+      exportAnsible(deps, new SyncSetService(service.store).get(setId), service.committed(), path),
     'config.export': ({ path }) => exportConfig(service, path),
     'config.importPreview': ({ path }) => previewImport(service, path),
     'config.import': ({ path }) => importConfig(service, path),

@@ -87,6 +87,8 @@ export class SshConnection {
   private readonly waiting: Array<() => void> = [];
   private closedError: Error | null = null;
   private warm: WarmShell | null = null;
+  /** The host key as the server sent it (the blob a known_hosts line holds), once it matched a pin. */
+  hostKeyBlob: Buffer | null = null;
   /** The server refused a session once: it is at its limit, so none is opened ahead any more. */
   private refusedOnce = false;
   /** How commands and files are reached (the login itself, or sudo); see usePrivilege. */
@@ -353,6 +355,7 @@ async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConn
   return new Promise((resolve, reject) => {
     const client = new Client();
     let presented: HostKeyPin | undefined;
+    let presentedBlob: Buffer | null = null;
     let keyError: SshError | null = null;
     let settled = false;
     const finish = (err: Error | null, conn?: SshConnection) => {
@@ -397,6 +400,7 @@ async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConn
       keepaliveInterval: target.keepaliveIntervalMs ?? 5000,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer): boolean => {
+        presentedBlob = Buffer.from(key);
         presented = fingerprintOfKey(key);
         const verdict = judgeHostKey(presented, pins);
         if (verdict.kind === 'pinned') return true;
@@ -445,7 +449,9 @@ async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConn
     client.on('ready', () => {
       trace(`${label}: authenticated`);
       if (!presented) return finish(new SshError('NETWORK', `${label}: no host key was seen.`));
-      finish(null, new SshConnection(client, presented, target.maxChannels ?? 8, label));
+      const conn = new SshConnection(client, presented, target.maxChannels ?? 8, label);
+      conn.hostKeyBlob = presentedBlob;
+      finish(null, conn);
     });
     client.on('error', (err: Error & { code?: string; level?: string }) => {
       finish(keyError ?? classify(err, label, presented));

@@ -191,6 +191,20 @@ export const serverMethods = {
    * Adds the chosen hosts of an ssh config file to the draft, each with its jump hosts (ProxyJump) as
    * server entries of their own (reused when already listed, added as Not Selected otherwise).
    */
+  /**
+   * Writes an Ansible inventory, playbook and known_hosts that perform a sync set's sync with
+   * ansible.posix.synchronize, for fleets beyond one desktop; destinations that cannot be exported are
+   * listed with the reason.
+   */
+  'export.ansible': {
+    input: z.object({ setId: id, path: filePath }).strict(),
+    output: z.object({
+      dir: z.string(),
+      files: z.array(z.string()),
+      hosts: z.number().int(),
+      skipped: z.array(z.object({ server: z.string(), reason: z.string() })),
+    }),
+  },
   'servers.importSshConfig': {
     input: z.object({ aliases: z.array(z.string().min(1).max(255)).min(1).max(500), path: filePath.optional() }).strict(),
     output: z.object({
