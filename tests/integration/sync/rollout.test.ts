@@ -65,19 +65,19 @@ describe('roll-out order: canary first, stop after failures (real sshd destinati
     expect(set.rollout).toEqual({ order: 'canary', parallel: 4, stopAfterFailures: 0 });
     const plan = await rpc(app, 'sync.plan', { setId: set.id });
     expect(plan.targets.map((t) => t.ok)).toEqual([true, true, true, true]);
-    // The canary is the first destination; someone edits it between the plan and the apply, so its
-    // apply is refused as stale (nothing of the plan is written over that edit).
+    // The canary is the first destination; its folder is made immutable (chattr +i) between the plan
+    // and the apply, so nothing can be renamed into it there: its apply fails.
     expect(plan.targets[0]?.serverId).toBe(ids[1]);
     const canary = dests[0] as SshdServer;
-    await writeFile(join(root(canary), 'f0.conf'), 'edited by hand after the plan\n');
+    execFileSync('chattr', ['+i', root(canary)]);
     const others = dests.slice(1);
     const before = others.map((s) => snapshot(root(s)));
     const { runId } = await rpc(app, 'sync.apply', { planId: plan.planId });
-    const record = await rpc(app, 'sync.wait', { runId });
+    const record = await rpc(app, 'sync.wait', { runId }).finally(() =>
+      execFileSync('chattr', ['-i', root(canary)]),
+    );
     const byName = new Map(record.reports.map((r) => [nameOf(r.destination), r]));
-    // Refused as stale, or (when the edit lands within the listing's time resolution) applied with a
-    // verification error: either way the canary did not complete, and that is what stops the roll-out.
-    expect(byName.get('second-1')?.status).toMatch(/^(failed|refused|completed-with-errors)$/);
+    expect(byName.get('second-1')?.status).toMatch(/^(failed|completed-with-errors)$/);
     for (const n of ['second-2', 'second-3', 'second-4']) {
       expect(byName.get(n)?.status).toBe('cancelled');
       expect(byName.get(n)?.message).toMatch(
