@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # System packages the tests need (Debian): OpenSSH's sshd for real servers, Chromium for e2e, rsync for
-# the benchmarks, iproute2/e2fsprogs for the faults suite, tar/findutils/coreutils on the "servers". Idempotent; needs root (CI and this machine run as root).
+# the benchmarks, iproute2/e2fsprogs for the faults suite, tar/findutils/coreutils on the "servers". Idempotent; needs root
+# or sudo (CI and this machine run as root). `npm test` runs it with --check first and installs through it
+# when it can.
 set -euo pipefail
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
@@ -21,6 +23,13 @@ command -v setfattr >/dev/null || need+=(attr)
 [ -x /usr/bin/csh ] || need+=(csh)
 [ -x /usr/bin/fish ] || need+=(fish)
 [ -x /usr/bin/ansible-playbook ] || need+=(ansible)
+# --check: only say what is missing (one package name a line, and /run/sshd), exit 1 when anything is.
+if [ "${1:-}" = "--check" ]; then
+  [ -d /run/sshd ] || need+=(/run/sshd)
+  [ ${#need[@]} -eq 0 ] && exit 0
+  printf '%s\n' "${need[@]}"
+  exit 1
+fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

@@ -1,4 +1,5 @@
-// The README's test command (`npm test`): type-check, lint, build, the Electronegativity scan of the
+// The README's test command (`npm test`): on a fresh machine it first installs what the tests need
+// (scripts/prepare-system.mjs), then type-check, lint, build, the Electronegativity scan of the
 // Electron shell, unit + integration tests (real sshd),
 // the faults suite (real tmpfs, bind mounts, network namespaces), end-to-end tests (browser shell in
 // Debian's Chromium) and the benchmark suite's quick mode.
@@ -6,10 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { prepareSystem } from './prepare-system.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const results = `${root}test-results`;
-mkdirSync(results, { recursive: true });
 let passed = 0;
 let failed = 0;
 const lines = [];
@@ -35,6 +36,16 @@ function readJson(path) {
     return null;
   }
 }
+
+// First seconds: the npm dependencies and the system packages (installed here when that needs no
+// password), or a stop naming the one command to run.
+const ready = prepareSystem();
+if (!ready.ok) {
+  console.error(`\n${ready.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+mkdirSync(results, { recursive: true });
 
 check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 check('lint', 'npm', ['run', '--silent', 'lint']);

@@ -1,26 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { createRouter, type Handlers, type Router } from './rpc/router.js';
 import { EventBus } from './rpc/event-bus.js';
-import { appHandlers } from './services/app-service.js';
+import { appHandlers } from './services/app/app-handlers.js';
 import { openSettingsStore } from './store/settings-store.js';
-import { ServerService } from './services/server-service.js';
-import { serverHandlers } from './services/server-handlers.js';
+import { ServerService } from './services/servers/server-service.js';
+import { serverHandlers } from './services/servers/server-handlers.js';
 import { AppKeyStore } from './secrets/app-key-store.js';
 import { fileModeBox, type SecretBox } from './secrets/secret-box.js';
 import { sharedBox } from './secrets/key-protection.js';
 import { appVersion } from './version.js';
-import { SyncService } from './services/sync-service.js';
-import { SyncSetService } from './services/sync-set-service.js';
-import { syncHandlers } from './services/sync-handlers.js';
-import { endpointConnector, logsDirOf, pathResolver, stateDirOf } from './services/sync-wiring.js';
-import { HistoryStore } from './services/history-store.js';
-import { historyHandlers } from './services/history-service.js';
-import { NotifyConfig } from './services/notify-config.js';
-import { eventBusNotifier, type Notifier } from './services/notify-notifier.js';
-import { StatusService } from './services/status-service.js';
-import { StatusStateStore } from './services/status-state.js';
-import { statusHandlers } from './services/status-handlers.js';
+import { SyncService } from './services/sync/sync-service.js';
+import { SyncSetService } from './services/sync/sync-set-service.js';
+import { syncHandlers } from './services/sync/sync-handlers.js';
+import { endpointConnector, pathResolver } from './services/servers/server-endpoint.js';
+import { logsDirOf, stateDirOf } from './services/sync/run-paths.js';
+import { HistoryStore } from './services/history/history-store.js';
+import { historyHandlers } from './services/history/history-handlers.js';
+import { NotifyConfig } from './services/notify/notify-config.js';
+import { notifyHandlers } from './services/notify/notify-handlers.js';
+import { eventBusNotifier, type Notifier } from './services/notify/notify-notifier.js';
+import { StatusService } from './services/status/status-service.js';
+import { StatusStateStore } from './services/status/status-state.js';
+import { statusHandlers } from './services/status/status-handlers.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
+import { automationHandlers } from './scheduler/automation-handlers.js';
 
 export type Shell = 'electron' | 'browser' | 'cli';
 
@@ -68,17 +71,14 @@ export function compose(options: ComposeOptions): ComposedApp {
   const connect = endpointConnector({ service: servers, keys, fastPath: options.fastPath ?? true });
   const resolvePath = pathResolver(servers);
   const logsDir = logsDirOf(options.dataDir);
-  let automation: Automation | null = null;
+  const trigger = options.shell === 'cli' ? 'cli' : 'manual';
   const sync = new SyncService({
     connect,
     resolvePath,
     logsDir,
     stateDir: stateDirOf,
     onProgress: (p) => events.emit('sync.progress', p),
-    onFinished: (r) => {
-      events.emit('sync.finished', r);
-      automation?.onRunFinished(r);
-    },
+    onFinished: (r) => events.emit('sync.finished', r),
   });
   const sets = new SyncSetService(settings);
   const history = HistoryStore.inDataDir(options.dataDir);
@@ -91,11 +91,9 @@ export function compose(options: ComposeOptions): ComposedApp {
     connect,
     resolvePath,
     events,
-    background: () =>
-      automation?.background() ?? { running: false, scheduleEntries: 0, autoSyncSets: [], busy: [] },
   });
   const notify = new NotifyConfig(settings, options.dataDir, box, legacyBox);
-  automation = new Automation({
+  const automation = new Automation({
     dataDir: options.dataDir,
     logsDir,
     settings,
@@ -108,13 +106,12 @@ export function compose(options: ComposeOptions): ComposedApp {
     status,
     notify,
     notifier: options.notifier ?? eventBusNotifier(events),
-    manualTrigger: options.shell === 'cli' ? 'cli' : 'manual',
+    manualTrigger: trigger,
     log: (msg) => log(msg),
     ...(options.automation ? { options: options.automation } : {}),
   });
-  const runner = automation.runner;
-  const syncs = syncHandlers({ sets, sync, servers, connect, resolvePath });
-  const serverMethods = serverHandlers({ service: servers, keys });
+  // The follow-up of every run (history, status, notifications) hears of it as an event.
+  sync.onRunFinished((r) => automation.onRunFinished(r));
   const handlers: Handlers = {
     ...appHandlers({
       version: appVersion(),
@@ -122,30 +119,27 @@ export function compose(options: ComposeOptions): ComposedApp {
       dataDir: options.dataDir,
       storePath: settings.path,
     }),
-    ...serverMethods,
-    // A commit may change names and roles (the status tab shows them) or, after an import, every
-    // schedule and trigger: both are read again at once.
-    'servers.commit': async (input, ctx) => {
-      const imported = servers.hasStagedParts();
-      const state = await serverMethods['servers.commit'](input, ctx);
-      if (imported) await automation.storeReplaced();
-      else await automation.reconfigure();
-      status.changed('servers');
-      return state;
-    },
-    ...syncs,
-    // Every plan is remembered with its set, so its apply goes through the set's run gate and the
-    // history can say which set and who started it.
-    'sync.plan': async (input, ctx) => {
-      const plan = await syncs['sync.plan'](input, ctx);
-      runner.rememberPlan(plan.planId, plan.setId);
-      return plan;
-    },
-    'sync.apply': (input) => runner.applyPlan(input, options.shell === 'cli' ? 'cli' : 'manual'),
+    ...serverHandlers({
+      service: servers,
+      keys,
+      // A commit may change names and roles (the status tab shows them) or, after an import, every
+      // schedule and trigger: both are read again at once.
+      onCommitted: async (imported) => {
+        if (imported) await automation.storeReplaced();
+        else await automation.reconfigure();
+        status.changed('servers');
+      },
+    }),
+    ...syncHandlers({ sets, sync, servers, connect, resolvePath, runs: automation.runner, trigger }),
     ...historyHandlers(history),
-    ...statusHandlers({ status, servers, rolesChanged: () => automation.reconfigure() }),
-    ...automation.handlers(),
-    ...notify.handlers(),
+    ...statusHandlers({
+      status,
+      servers,
+      rolesChanged: () => automation.reconfigure(),
+      background: () => automation.background(),
+    }),
+    ...automationHandlers({ automation, sets, status }),
+    ...notifyHandlers(notify),
   };
   const background = options.background ?? options.shell !== 'cli';
   if (background)

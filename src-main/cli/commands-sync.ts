@@ -201,6 +201,9 @@ ${exitLine([
   ['partial', 'partial'],
   ['refused', 'refused by a guard or not confirmed'],
   ['unreachable', 'a destination unreachable'],
+  ['interrupted', 'a destination left interrupted'],
+  ['locked', 'a destination locked by another run'],
+  ['badEntry', 'a bad entry on a destination'],
 ])}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
@@ -256,6 +259,12 @@ ${exitLine([
     const statuses = record.reports.map((r) => r.status);
     if (statuses.includes('refused')) return exitCodes.refused;
     if (statuses.includes('unreachable')) return exitCodes.unreachable;
+    // A destination left interrupted, locked by another run, or holding a bad entry has its own code.
+    const own: ReadonlyArray<number> = [exitCodes.interrupted, exitCodes.locked, exitCodes.badEntry];
+    const held = record.reports.find(
+      (r) => r.status !== 'completed' && r.code && own.includes(exitCodeOf(r.code)),
+    );
+    if (held?.code) return exitCodeOf(held.code);
     if (statuses.some((s) => s !== 'completed')) return exitCodes.partial;
     return exitCodes.ok;
   },

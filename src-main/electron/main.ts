@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, safeStorage, session, type WebContents } from 'electron';
 import { compose, type ComposedApp } from '../compose.js';
-import { eventBusNotifier } from '../services/notify-notifier.js';
+import { eventBusNotifier } from '../services/notify/notify-notifier.js';
 import { contentSecurityPolicy, withContentSecurityPolicy } from '../security/csp.js';
 import { hiddenToTrayNotice, isBackgroundActive, shouldHideOnClose } from './close-to-tray.js';
 import { forwardEvents, serveRpc } from './ipc.js';

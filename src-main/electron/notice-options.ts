@@ -1,5 +1,5 @@
 import type { NotificationConstructorOptions } from 'electron';
-import type { NoticeLevel } from '../services/notify-notifier.js';
+import type { NoticeLevel } from '../services/notify/notify-notifier.js';
 
 /**
  * A desktop notice as Electron Notification options: errors are critical (they stay on screen on

@@ -1,5 +1,5 @@
 import { Notification } from 'electron';
-import type { Notifier } from '../services/notify-notifier.js';
+import type { Notifier } from '../services/notify/notify-notifier.js';
 import { noticeOptions } from './notice-options.js';
 
 export type ElectronNotifierOptions = {

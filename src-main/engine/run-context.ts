@@ -11,6 +11,7 @@ import { trace } from '../trace.js';
 import type { GuardOptions } from './guards.js';
 import type { Journal, JournalFile, JournalPhase, JournalWrite } from './journal.js';
 import type { ProgressReporter } from './progress.js';
+import type { ErrorCode } from '../../src-shared/errors.js';
 
 export type ApplyOptions = {
   /** The sync set's name: backups live under `<stateDir>/backups/<setName>/<runId>/`. */
@@ -80,7 +81,7 @@ export type ReportParts = {
   readonly warnings?: PathError[];
   readonly message?: string;
   /** The error code behind a run that did not complete (DESTINATION_LOCKED, PLAN_STALE...). */
-  readonly code?: string;
+  readonly code?: ErrorCode;
 };
 
 /** The run's report: what reached the destination (`applied`) is counted from `r`, whatever the status. */

@@ -48,7 +48,12 @@ export function createRouter(handlers: Handlers, log: (msg: string, err?: unknow
       try {
         const handler = handlers[method] as (input: unknown, ctx: CallContext) => Promise<unknown> | unknown;
         const result = await handler(parsed.data, ctx);
-        return { id, ok: true, result };
+        const checked = checkResult(method, result);
+        if (!checked.ok) {
+          log(`handler ${method} answered outside its contract: ${checked.problem}`);
+          return fail(id, 'BAD_RESULT', `${method} answered outside its contract; the answer was withheld.`);
+        }
+        return { id, ok: true, result: checked.value };
       } catch (err) {
         if (err instanceof AppError) return fail(id, err.code, err.message);
         log(`handler ${method} failed`, err);
@@ -56,6 +61,55 @@ export function createRouter(handlers: Handlers, log: (msg: string, err?: unknow
       }
     },
   };
+}
+
+/**
+ * Checks a handler's answer against the method's output schema before it crosses to a shell: it must
+ * parse, and hold no field the schema does not name (zod would strip such a field silently, so a
+ * handler spreading an object with a key or a password in it is caught here, not trimmed and forgotten).
+ * What crosses is the parsed value.
+ */
+export function checkResult(
+  method: Method,
+  result: unknown,
+): { ok: true; value: unknown } | { ok: false; problem: string } {
+  const parsed = api[method].output.safeParse(result);
+  if (!parsed.success) {
+    const first = describeIssues(parsed.error)[0];
+    return { ok: false, problem: first ? `${first.path || '(root)'}: ${first.message}` : 'does not parse' };
+  }
+  const extra = firstExtraField(result, parsed.data, '');
+  if (extra !== null) return { ok: false, problem: `field "${extra}" is not in the output schema` };
+  return { ok: true, value: parsed.data };
+}
+
+/** The dotted path of the first field `raw` holds that `parsed` (the schema's view of it) dropped. */
+function firstExtraField(raw: unknown, parsed: unknown, at: string): string | null {
+  if (Array.isArray(raw)) {
+    if (!Array.isArray(parsed)) return null;
+    for (let i = 0; i < raw.length; i++) {
+      const found = firstExtraField(raw[i], parsed[i], `${at}${at ? '.' : ''}${i}`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (!isPlainObject(raw) || !isPlainObject(parsed)) return null;
+  for (const [key, value] of Object.entries(raw)) {
+    const path = `${at}${at ? '.' : ''}${key}`;
+    if (!Object.prototype.hasOwnProperty.call(parsed, key)) {
+      if (value !== undefined) return path;
+      continue;
+    }
+    const found = firstExtraField(value, parsed[key], path);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function fail(id: number | string | null, code: ErrorCode, message: string): ResponseEnvelope {

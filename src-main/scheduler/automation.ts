@@ -1,21 +1,12 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { z } from 'zod';
-import type { scheduleMethods } from '../../src-shared/contract/methods/schedules.js';
-import type { statusMethods } from '../../src-shared/contract/methods/status.js';
-import type { RunRecord, RunTrigger } from '../../src-shared/model/history.js';
-import type { ScheduleOperation } from '../../src-shared/model/schedule.js';
-import { newRunId } from '../engine/apply.js';
-import { exportConfig } from '../services/server-backup.js';
-import type { HistoryStore } from '../services/history-store.js';
-import { historyRecordOf } from '../services/history-record.js';
-import type { NotifyConfig } from '../services/notify-config.js';
-import type { Notifier } from '../services/notify-notifier.js';
-import type { NameLookup } from '../services/notify-summary.js';
-import type { ServerService } from '../services/server-service.js';
-import type { StatusService } from '../services/status-service.js';
-import type { RunRecord as SyncRunRecord, SyncService } from '../services/sync-service.js';
-import type { SyncSetService } from '../services/sync-set-service.js';
+import type { RunTrigger } from '../../src-shared/model/history.js';
+import type { HistoryStore } from '../services/history/history-store.js';
+import type { NotifyConfig } from '../services/notify/notify-config.js';
+import type { Notifier } from '../services/notify/notify-notifier.js';
+import type { ServerService } from '../services/servers/server-service.js';
+import type { StatusService } from '../services/status/status-service.js';
+import type { RunRecord as SyncRunRecord, SyncService } from '../services/sync/sync-service.js';
+import type { SyncSetService } from '../services/sync/sync-set-service.js';
 import type { SettingsStore } from '../store/settings-store.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AutoSyncTriggers, type AutoTriggerSpec } from './auto-triggers.js';
@@ -23,10 +14,12 @@ import { systemClock, type Clock } from './clock.js';
 import { JsonFileLastRunStore } from './last-run-store.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { RunExecutor } from './run-executor.js';
+import { RunFollowUp } from './run-follow-up.js';
 import { RunGate } from './run-gate.js';
 import type { RunEvent, RunOutcome } from './run-outcome.js';
-import { scheduleHandlers, type ScheduleHandlers } from './schedule-handlers.js';
+import type { ScheduleStorage } from './schedule-handlers.js';
 import { AutoSyncSettings, settingsScheduleStorage } from './schedule-storage.js';
+import { scheduledOperations } from './scheduled-operations.js';
 import { Scheduler } from './scheduler.js';
 import { SetRunner } from './set-runner.js';
 import { triggerSourceFor } from './trigger-sources.js';
@@ -65,36 +58,26 @@ export type AutomationDeps = {
   readonly options?: AutomationOptions;
 };
 
-type Methods = typeof scheduleMethods & Pick<typeof statusMethods, 'scheduler.start'>;
-export type AutomationHandlers = ScheduleHandlers & {
-  readonly [M in 'autoSync.list' | 'autoSync.set' | 'scheduler.start']: (
-    input: z.output<Methods[M]['input']>,
-  ) => Promise<z.output<Methods[M]['output']>>;
-};
-
 type ActiveSource = { readonly key: string; readonly spec: AutoTriggerSpec; readonly release: () => void };
 
-/** How many configuration backups the scheduled 'backup-config' operation keeps. */
-const KEEP_CONFIG_BACKUPS = 30;
-
 /**
- * Everything that runs without the user asking: the scheduler, the automatic triggers, and what
- * follows every run (history line, status, notifications). One gate is shared by all of them and by
- * manual runs. Timers and watchers start only with start(): the long-running shells call it, the
- * one-shot CLI does not (except `configsync scheduler`).
+ * The background side: the scheduler and the automatic triggers, sharing one run gate with manual
+ * runs. What follows every run (history, status, notifications) is RunFollowUp; what a schedule entry
+ * runs is scheduledOperations; the RPC methods are automationHandlers. Timers and watchers start only
+ * with start(): the long-running shells call it, the one-shot CLI does not (except `configsync scheduler`).
  */
 export class Automation {
   readonly runner: SetRunner;
-  private readonly clock: Clock;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly storage: ScheduleStorage;
+  readonly autoSync: AutoSyncSettings;
   private readonly executor: RunExecutor;
-  private readonly scheduler: Scheduler;
   private readonly triggers: AutoSyncTriggers;
-  private readonly storage;
-  private readonly autoSync: AutoSyncSettings;
+  private readonly followUp: RunFollowUp;
   private zone: string | undefined;
   private readonly sources = new Map<string, ActiveSource>();
   private running = false;
-  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: AutomationDeps) {
     const options = deps.options ?? {};
@@ -107,13 +90,15 @@ export class Automation {
       report,
       ...(options.retry ? { retry: options.retry } : {}),
     });
+    this.followUp = new RunFollowUp(deps);
     this.runner = new SetRunner({
       sync: deps.sync,
       sets: deps.sets,
       servers: deps.servers,
       executor: this.executor,
       inSync: (setId) => deps.status.setInSync(setId),
-      onFailedStart: (setId, trigger, startedAt, error) => this.failedStart(setId, trigger, startedAt, error),
+      onFailedStart: (setId, trigger, startedAt, error) =>
+        this.followUp.failedStart(setId, trigger, startedAt, error),
     });
     this.storage = settingsScheduleStorage(deps.settings);
     this.autoSync = new AutoSyncSettings(deps.settings);
@@ -122,7 +107,13 @@ export class Automation {
       executor: this.executor,
       lastRuns: new JsonFileLastRunStore(join(deps.dataDir, 'scheduler-state.json')),
       report,
-      run: (operation) => this.operation(operation),
+      run: scheduledOperations({
+        dataDir: deps.dataDir,
+        clock: this.clock,
+        runner: this.runner,
+        servers: deps.servers,
+        status: deps.status,
+      }),
       // None given: croner's own default, the local zone, which is what timeZone resolves to.
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     });
@@ -165,12 +156,8 @@ export class Automation {
   }
 
   /** Resolves when the history, status and notifications of every finished run are written. */
-  async idle(): Promise<void> {
-    for (;;) {
-      const current = this.pending;
-      await current;
-      if (current === this.pending) return;
-    }
+  idle(): Promise<void> {
+    return this.followUp.idle();
   }
 
   /**
@@ -231,16 +218,9 @@ export class Automation {
       }
   }
 
-  /** The sync service's onFinished: history line, status, notifications, in order, one run at a time. */
+  /** A run the sync service finished: its follow-up (history line, status, notifications). */
   onRunFinished(record: SyncRunRecord): void {
-    const known = this.runner.takeOrigin(record.runId);
-    const setId = known?.setId ?? this.setIdByName(record.setName);
-    const line = historyRecordOf(
-      record,
-      { setId, trigger: known?.trigger ?? this.deps.manualTrigger },
-      this.deps.logsDir,
-    );
-    this.after(line);
+    this.followUp.runFinished(record, this.runner.takeOrigin(record.runId));
   }
 
   background() {
@@ -253,122 +233,9 @@ export class Automation {
   }
 
   /** The local zone is looked up when first needed: setting up Intl costs ~10 ms of every CLI start. */
-  private get timeZone(): string {
+  get timeZone(): string {
     this.zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
     return this.zone;
-  }
-
-  handlers(): AutomationHandlers {
-    const schedules = scheduleHandlers({
-      storage: this.storage,
-      scheduler: this.scheduler,
-      clock: this.clock,
-      timeZone: () => this.timeZone,
-      checkOperation: (entry) => {
-        if (entry.operation.kind === 'sync-set') this.deps.sets.get(entry.operation.setId);
-      },
-    });
-    return {
-      ...schedules,
-      'schedules.save': async (entry) => {
-        const view = await schedules['schedules.save'](entry);
-        this.deps.status.changed('schedules');
-        return view;
-      },
-      'autoSync.list': async () => {
-        const all = this.autoSync.all();
-        return {
-          running: this.running,
-          sets: this.deps.sets
-            .list()
-            .map((s) => ({ setId: s.id, setName: s.name, trigger: all[s.id] ?? 'off' })),
-        };
-      },
-      'autoSync.set': async ({ setId, trigger }) => {
-        this.deps.sets.get(setId);
-        this.autoSync.set(setId, trigger);
-        await this.reconfigure();
-        this.deps.status.changed('auto-sync');
-        return { setId, trigger };
-      },
-      'scheduler.start': async () => {
-        await this.start();
-        const b = this.background();
-        return { running: b.running, scheduleEntries: b.scheduleEntries, autoSyncSets: b.autoSyncSets };
-      },
-    };
-  }
-
-  private get names(): NameLookup {
-    return {
-      setName: (id) => this.deps.sets.list().find((s) => s.id === id)?.name,
-      serverName: (id) => this.deps.servers.committed().find((s) => s.id === id)?.name,
-    };
-  }
-
-  private setIdByName(name: string): string {
-    try {
-      return this.deps.sets.list().find((s) => s.name === name)?.id ?? name;
-    } catch {
-      return name;
-    }
-  }
-
-  private after(line: RunRecord): void {
-    this.pending = this.pending.then(async () => {
-      try {
-        await this.deps.history.append(line);
-        this.deps.status.noteRun(line);
-        await this.deps.notify.runFinished(line, this.deps.notifier, this.names);
-      } catch (err) {
-        this.deps.log(`recording run ${line.id} failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    });
-  }
-
-  private failedStart(setId: string, trigger: RunTrigger, startedAt: number, error: string): void {
-    this.after({
-      id: newRunId(),
-      setId,
-      trigger,
-      startedAt,
-      finishedAt: Date.now(),
-      destinations: [],
-      error,
-    });
-  }
-
-  private async operation(op: ScheduleOperation): Promise<RunOutcome> {
-    switch (op.kind) {
-      case 'sync-set':
-        return this.runner.runSet(op.setId, 'schedule');
-      case 'backup-config':
-        return this.backupConfig();
-      case 'health-check':
-        await this.deps.status.checkHealth();
-        return { result: 'ok', message: 'Health checks done.' };
-      case 'drift-check':
-        await this.deps.status.checkDrift();
-        return { result: 'ok', message: 'Drift check done.' };
-      default:
-        return assertNever(op);
-    }
-  }
-
-  /** The scheduled "back up the app configuration": config.export into the data dir, the newest few kept. */
-  private async backupConfig(): Promise<RunOutcome> {
-    const dir = join(this.deps.dataDir, 'config-backups');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const now = new Date(this.clock.now());
-    const out = await exportConfig(
-      this.deps.servers,
-      join(dir, `configsync-${now.toISOString().replace(/[:.]/g, '-')}.json`),
-      now,
-    );
-    const old = (await readdir(dir)).filter((n) => /^configsync-.*\.json$/.test(n)).sort();
-    for (const name of old.slice(0, Math.max(0, old.length - KEEP_CONFIG_BACKUPS)))
-      await rm(join(dir, name), { force: true });
-    return { result: 'ok', message: `Configuration saved to ${out.path ?? dir}.` };
   }
 
   private report(e: RunEvent): void {

@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../store/atomic-file.js';
 
 /**
  * Per schedule entry, the time up to which its schedule was handled (the last fired occurrence, or
@@ -46,9 +47,9 @@ export class JsonFileLastRunStore implements LastRunStore {
   }
 
   private flush(): void {
-    const temp = `${this.path}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(Object.fromEntries(this.values), null, 1)}\n`, { mode: 0o600 });
-    renameSync(temp, this.path);
+    writeFileAtomicSync(this.path, `${JSON.stringify(Object.fromEntries(this.values), null, 1)}\n`, {
+      mode: 0o600,
+    });
   }
 }
 

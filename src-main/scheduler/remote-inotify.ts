@@ -2,7 +2,7 @@ import type { ClientChannel } from 'ssh2';
 import type { SshConnection } from '../transport/ssh-connection.js';
 import { systemClock, type Clock } from './clock.js';
 import { Debouncer } from './debouncer.js';
-import { shellQuote } from './shell-word.js';
+import { shq } from '../transport/shell-quote.js';
 import { DEFAULT_DEBOUNCE_MS, type ChangeHandler, type SourceWatch } from './source-watch.js';
 
 export type RemoteWatchOptions = {
@@ -36,7 +36,7 @@ export async function watchRemoteWithInotify(
   // The channel's stdin is kept on fd 3 for a background reader (a background job's own stdin is
   // /dev/null); at EOF it kills inotifywait. If inotifywait exits on its own, the script exits too.
   const script =
-    `exec 3<&0; inotifywait -m -r -e close_write,create,delete,move,attrib --format '%w%f' -- ${shellQuote(base)} </dev/null & p=$!; ` +
+    `exec 3<&0; inotifywait -m -r -e close_write,create,delete,move,attrib --format '%w%f' -- ${shq(base)} </dev/null & p=$!; ` +
     `( cat <&3 >/dev/null 2>&1; kill $p 2>/dev/null ) & w=$!; exec 3<&-; ` +
     `wait $p; s=$?; kill $w 2>/dev/null; exit $s`;
   const channel = await conn.execChannel(script);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SshConnection } from '../transport/ssh-connection.js';
-import { shellQuote } from './shell-word.js';
+import { shq } from '../transport/shell-quote.js';
 
 /**
  * A cheap signature of a remote tree: one exec listing path, type, size, mtime and mode of every
@@ -8,7 +8,7 @@ import { shellQuote } from './shell-word.js';
  * added, removed, resized, touched or chmod-ed changes it; contents are never read.
  */
 export async function remoteListingSignature(conn: SshConnection, root: string): Promise<string> {
-  const dir = shellQuote(root);
+  const dir = shq(root);
   const command =
     `cd -- ${dir} || exit 3; ` +
     `if find . -maxdepth 0 -printf '' >/dev/null 2>&1; then find . -printf '%P\\t%y\\t%s\\t%T@\\t%m\\n' | LC_ALL=C sort; ` +

@@ -3,11 +3,11 @@ import type { syncApplyInput } from '../../src-shared/contract/schemas/sync.js';
 import { syncSetKey } from '../../src-shared/model/schedule.js';
 import type { RunTrigger } from '../../src-shared/model/history.js';
 import { AppError } from '../errors/app-error.js';
-import type { RunOrigin } from '../services/history-record.js';
-import type { ServerService } from '../services/server-service.js';
-import type { RunRecord as SyncRunRecord, SyncService } from '../services/sync-service.js';
-import type { SyncSetService } from '../services/sync-set-service.js';
-import { pickParticipants } from '../services/sync-wiring.js';
+import type { RunOrigin } from '../services/history/history-record.js';
+import type { ServerService } from '../services/servers/server-service.js';
+import type { RunRecord as SyncRunRecord, SyncService } from '../services/sync/sync-service.js';
+import type { SyncSetService } from '../services/sync/sync-set-service.js';
+import { pickParticipants } from '../services/sync/participants.js';
 import type { RunExecutor } from './run-executor.js';
 import type { RunOutcome } from './run-outcome.js';
 

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import type { SyncSet } from '../../src-shared/contract/schemas/sync.js';
 import { compileFilter } from '../engine/filters.js';
 import { resolveRoot, scan } from '../engine/scan.js';
-import type { ServerService } from '../services/server-service.js';
+import type { ServerService } from '../services/servers/server-service.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { SshEndpoint } from '../transport/ssh-endpoint.js';
 import type { TriggerSource } from './auto-triggers.js';

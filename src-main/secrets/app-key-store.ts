@@ -1,5 +1,6 @@
 import ssh2 from 'ssh2';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../store/atomic-file.js';
 import { join } from 'node:path';
 import { AppError } from '../errors/app-error.js';
 import { fileModeBox, type SecretBox } from './secret-box.js';
@@ -51,8 +52,8 @@ export class AppKeyStore {
       this.box.kind === fileModeBox.kind
         ? this.box.seal(Buffer.from(pair.privateKey))
         : this.sealWithHeader(pair.privateKey);
-    writeSecretFile(this.privatePath, sealed);
-    writeFileSync(this.publicPath, `${pair.publicKey}\n`, { mode: 0o644 });
+    writeFileAtomicSync(this.privatePath, sealed, { mode: 0o600 });
+    writeFileAtomicSync(this.publicPath, `${pair.publicKey}\n`, { mode: 0o644 });
     return (this.cached = pair);
   }
 

@@ -1,5 +1,6 @@
 import Conf from 'conf';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import lockfile from 'proper-lockfile';
 import { resolve } from 'node:path';
 import { AppError } from '../errors/app-error.js';
 import { migrate } from './migrations.js';
@@ -12,19 +13,25 @@ import {
 } from './store-document.js';
 import { assertNever } from '../../src-shared/assert-never.js';
 
-/** The part of conf (and electron-store, which is built on it) the store needs: atomic whole-file writes. */
-export type ConfLike = { readonly path: string; store: Record<string, unknown> };
+/** The part of conf the store needs: atomic whole-file writes (temp file, fsync, rename). */
+type ConfLike = { readonly path: string; store: Record<string, unknown> };
 
 export type SettingsStoreOptions = {
-  /** The Electron shell passes electron-store here; elsewhere conf is used directly (same file format). */
-  readonly createBackend?: (options: { cwd: string; configName: string }) => ConfLike;
   /** For tests: the clock used to name kept copies. */
   readonly now?: () => Date;
+  /** How long a write waits for another process's lock on the store before STORE_LOCKED (default 10 s). */
+  readonly lockWaitMs?: number;
 };
+
+/** A lock not refreshed for this long belongs to a process that died; proper-lockfile then takes it over. */
+const LOCK_STALE_MS = 10_000;
 
 /**
  * The app's persistent `config.json`: the server list and settings, versioned and validated.
- * Nothing is read until first use, so a corrupt file does not stop the app from starting: every call
+ * Several processes may share it (the app, the CLI, `configsync scheduler`): every write takes the
+ * store's lock (proper-lockfile, `config.json.lock`), reads the file again and changes only what it
+ * writes, so no process overwrites another's change with an older copy; a read sees another process's
+ * write as soon as the file changed. Nothing is read until first use, so a corrupt file does not stop the app from starting: every call
  * then fails with STORE_CORRUPT naming the file, a copy of the bad file is kept beside it, and the
  * file itself is never overwritten until the user has repaired or removed it.
  */
@@ -43,16 +50,25 @@ export type SettingsStore = {
 export function openSettingsStore(dataDir: string, options: SettingsStoreOptions = {}): SettingsStore {
   const path = resolve(dataDir, 'config.json');
   const now = options.now ?? (() => new Date());
-  const createBackend =
-    options.createBackend ??
-    ((o) =>
-      new Conf<Record<string, unknown>>({
-        ...o,
-        projectName: 'configsync',
-        configFileMode: 0o600,
-      }) as unknown as ConfLike);
-  let state: { readonly backend: ConfLike; doc: StoreDocument } | null = null;
+  const lockWaitMs = options.lockWaitMs ?? 10_000;
+  const createBackend = (o: { cwd: string; configName: string }) =>
+    new Conf<Record<string, unknown>>({
+      ...o,
+      projectName: 'configsync',
+      configFileMode: 0o600,
+    }) as unknown as ConfLike;
+  let state: { readonly backend: ConfLike; doc: StoreDocument; seen: string } | null = null;
   let failure: AppError | null = null;
+
+  /** What the file looks like on disk (inode, size, mtime): a change means another process wrote it. */
+  const stamp = (): string => {
+    try {
+      const st = statSync(path, { bigint: true });
+      return `${st.ino}:${st.size}:${st.mtimeNs}`;
+    } catch {
+      return 'none';
+    }
+  };
 
   const keepCopy = (suffix: string): string => {
     const copy = `${path}.${suffix}-${now().toISOString().replace(/[:.]/g, '-')}`;
@@ -69,9 +85,10 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
     );
   };
 
-  const load = (): { readonly backend: ConfLike; doc: StoreDocument } => {
+  const load = (): { readonly backend: ConfLike; doc: StoreDocument; seen: string } => {
     if (failure) throw failure;
-    if (state) return state;
+    if (state && state.seen === stamp()) return state;
+    const seen = stamp();
     let raw: unknown = null;
     if (existsSync(path)) {
       const text = readFileSync(path, 'utf8');
@@ -111,34 +128,94 @@ export function openSettingsStore(dataDir: string, options: SettingsStoreOptions
       doc = parsed.data;
     }
     if (migratedFrom !== null) keepCopy(`v${migratedFrom}`);
-    const backend = createBackend({ cwd: dataDir, configName: 'config' });
-    if (raw === null || migratedFrom !== null) backend.store = { ...doc };
-    return (state = { backend, doc });
+    const backend = state?.backend ?? createBackend({ cwd: dataDir, configName: 'config' });
+    state = { backend, doc, seen };
+    if (raw === null || migratedFrom !== null) store({ ...doc });
+    return state;
+  };
+
+  /** Writes the whole document (conf: temp file, fsync, rename) and remembers what the file now is. */
+  const store = (next: StoreDocument): void => {
+    if (!state) throw new Error('store() before load()');
+    state.backend.store = { ...next };
+    state.doc = next;
+    state.seen = stamp();
+  };
+
+  /** Runs `change` on the document as it is on disk now, holding the store's lock across processes. */
+  const locked = (change: (current: StoreDocument) => StoreDocument): void => {
+    if (failure) throw failure;
+    const release = takeLock(path, lockWaitMs);
+    try {
+      store(change(load().doc));
+    } finally {
+      release();
+    }
   };
 
   return {
     path,
     read: () => structuredClone(load().doc),
     write(doc) {
-      const s = load();
+      // What this process last saw: a key the caller left as it was there is taken from the file as it
+      // is now, so another process's change to it survives; a key the caller changed is written.
+      const base = state?.doc ?? null;
+      load();
       const parsed = storeDocument.safeParse(doc);
       if (!parsed.success)
         throw new AppError(
           'STORE_INVALID',
           `Refused to write ${path}: ${describeDocumentIssues(parsed.error, doc)}.`,
         );
-      s.backend.store = { ...parsed.data };
-      s.doc = parsed.data;
+      locked((current) => mergeChanges(base, parsed.data, current));
     },
     get<T>(key: string): T | undefined {
       return load().doc[key] as T | undefined;
     },
     set(key, value) {
       if (reservedKeys.has(key)) throw new Error(`"${key}" is written through read()/write(), not set().`);
-      const s = load();
-      const next = { ...s.doc, [key]: value };
-      s.backend.store = next;
-      s.doc = next;
+      locked((current) => ({ ...current, [key]: value }));
     },
   };
+}
+
+/**
+ * Takes the store's lock, waiting (polling) up to `waitMs` for another process to release it; returns
+ * the release. A lock left by a process that died goes stale after LOCK_STALE_MS and is taken over.
+ */
+function takeLock(path: string, waitMs: number): () => void {
+  const deadline = Date.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return lockfile.lockSync(path, { realpath: false, stale: LOCK_STALE_MS });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() >= deadline)
+        throw new AppError(
+          'STORE_LOCKED',
+          `The settings file ${path} is being written by another ConfigSync process; nothing was changed. Try again.`,
+        );
+      Atomics.wait(pause, 0, 0, 15);
+    }
+  }
+}
+
+/**
+ * The document to write when `ours` was made from `base` and the file now holds `current`: each
+ * top-level key `ours` changed (or removed) from `base` as `ours` has it, every other key as `current`.
+ */
+function mergeChanges(
+  base: StoreDocument | null,
+  ours: StoreDocument,
+  current: StoreDocument,
+): StoreDocument {
+  if (!base) return ours;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const next: Record<string, unknown> = { ...current };
+  for (const key of new Set([...Object.keys(base), ...Object.keys(ours)])) {
+    if (same(base[key], ours[key])) continue;
+    if (key in ours) next[key] = ours[key];
+    else delete next[key];
+  }
+  return next as StoreDocument;
 }

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors.js';
 /** What a scanned path is. Anything else (sockets, devices, fifos) is never synchronised. */
 export type EntryType = 'file' | 'dir' | 'symlink';
 
@@ -121,7 +122,7 @@ export type RunReport = {
   readonly status: RunStatus;
   readonly message?: string;
   /** The error code behind a run that did not complete (DESTINATION_LOCKED, INTERRUPTED_RUN, PLAN_STALE...). */
-  readonly code?: string;
+  readonly code?: ErrorCode;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;

@@ -6,8 +6,8 @@ import { makeNetns, netnsSupport, startSshdInNetns, type Netns, type NsSshd } fr
 import { startSshd, type SshdServer } from '../support/sshd.js';
 import { makeTempDir } from '../support/temp.js';
 import { rpc } from '../support/app.js';
-import { testConnection, type ConnectDeps } from '../../src-main/services/server-connect.js';
-import { ServerService } from '../../src-main/services/server-service.js';
+import { testConnection, type ConnectDeps } from '../../src-main/services/servers/server-connect.js';
+import { ServerService } from '../../src-main/services/servers/server-service.js';
 import { openSettingsStore } from '../../src-main/store/settings-store.js';
 import { AppKeyStore } from '../../src-main/secrets/app-key-store.js';
 

@@ -1,6 +1,7 @@
 import { FilterSelect } from '../../components/filter-select.js';
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Badge, Button, Group, Modal, ScrollArea, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Table, Text } from '@mantine/core';
+import { ListDialog } from '../../components/list-dialog.js';
 import type { Output } from '../../../src-shared/contract/api.js';
 import type { Server } from '../../../src-shared/model/server.js';
 import { call } from '../../api/client.js';
@@ -90,19 +91,78 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
   };
 
   return (
-    <Modal
+    <ListDialog
       opened={opened}
       onClose={onClose}
+      title="Backups"
       size={1180}
-      centered
-      padding="lg"
-      title={<Title order={3}>Backups</Title>}
+      striped
+      tableTestId="backups-table"
+      columns={['When', 'Set', 'Server', 'Run result', 'Backup', '']}
+      isEmpty={rows.length === 0}
+      empty="No backup yet: a synchronization that changes something leaves one."
+      rows={rows.map((row) => {
+        const look = statusLook(row.report.status);
+        const outcome = outcomes[row.key];
+        return (
+          <Table.Tr key={row.key} data-testid="backup-row">
+            <Table.Td>
+              <Text size="sm">{formatAgo(row.report.startedAt)}</Text>
+              <Text size="xs" c="dimmed">
+                {row.report.runId}
+              </Text>
+            </Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{row.run.setName}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{nameOf(row.serverId)}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              <Badge size="sm" variant="light" color={look.color}>
+                {look.label}
+              </Badge>
+              <Text size="xs" c="dimmed">
+                {row.report.applied.length} change(s)
+              </Text>
+            </Table.Td>
+            <Table.Td maw={380}>
+              <Text size="xs" ff="monospace" c="dimmed" lineClamp={2} style={{ wordBreak: 'break-all' }}>
+                {row.report.backupDir}
+              </Text>
+              {outcome && (
+                <Text size="xs" c={outcome.ok ? 'teal' : 'red'} data-testid="backup-restore-outcome">
+                  {outcome.text}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              {asking === row.key ? (
+                <Group gap={4} wrap="nowrap">
+                  <Button size="compact-xs" color="orange" onClick={() => void restore(row)}>
+                    Restore now
+                  </Button>
+                  <Button size="compact-xs" variant="default" onClick={() => setAsking(null)}>
+                    No
+                  </Button>
+                </Group>
+              ) : (
+                <Button
+                  size="compact-xs"
+                  variant="light"
+                  color="orange"
+                  loading={busy === row.key}
+                  onClick={() => setAsking(row.key)}
+                >
+                  Restore…
+                </Button>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        );
+      })}
     >
-      <Text size="sm" c="dimmed" mb="sm">
+      <Text size="sm" c="dimmed">
         Every run keeps, on each destination, a copy of what it overwrote or deleted. Restoring a run puts
         that destination back as it was before it.
       </Text>
-      <Group mb="sm" gap="sm">
+      <Group gap="sm">
         <FilterSelect
           label="Server"
           everything="Every server"
@@ -121,99 +181,7 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
           Refresh
         </Button>
       </Group>
-      {error && (
-        <Alert color="red" mb="sm">
-          {error}
-        </Alert>
-      )}
-      <ScrollArea.Autosize mah="60vh">
-        <Table verticalSpacing="xs" striped highlightOnHover data-testid="backups-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Set</Table.Th>
-              <Table.Th>Server</Table.Th>
-              <Table.Th>Run result</Table.Th>
-              <Table.Th>Backup</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((row) => {
-              const look = statusLook(row.report.status);
-              const outcome = outcomes[row.key];
-              return (
-                <Table.Tr key={row.key} data-testid="backup-row">
-                  <Table.Td>
-                    <Text size="sm">{formatAgo(row.report.startedAt)}</Text>
-                    <Text size="xs" c="dimmed">
-                      {row.report.runId}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{row.run.setName}</Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{nameOf(row.serverId)}</Table.Td>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <Badge size="sm" variant="light" color={look.color}>
-                      {look.label}
-                    </Badge>
-                    <Text size="xs" c="dimmed">
-                      {row.report.applied.length} change(s)
-                    </Text>
-                  </Table.Td>
-                  <Table.Td maw={380}>
-                    <Text
-                      size="xs"
-                      ff="monospace"
-                      c="dimmed"
-                      lineClamp={2}
-                      style={{ wordBreak: 'break-all' }}
-                    >
-                      {row.report.backupDir}
-                    </Text>
-                    {outcome && (
-                      <Text size="xs" c={outcome.ok ? 'teal' : 'red'} data-testid="backup-restore-outcome">
-                        {outcome.text}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {asking === row.key ? (
-                      <Group gap={4} wrap="nowrap">
-                        <Button size="compact-xs" color="orange" onClick={() => void restore(row)}>
-                          Restore now
-                        </Button>
-                        <Button size="compact-xs" variant="default" onClick={() => setAsking(null)}>
-                          No
-                        </Button>
-                      </Group>
-                    ) : (
-                      <Button
-                        size="compact-xs"
-                        variant="light"
-                        color="orange"
-                        loading={busy === row.key}
-                        onClick={() => setAsking(row.key)}
-                      >
-                        Restore…
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-        {rows.length === 0 && (
-          <Text size="sm" c="dimmed" ta="center" py="xl">
-            No backup yet: a synchronization that changes something leaves one.
-          </Text>
-        )}
-      </ScrollArea.Autosize>
-      <Group justify="flex-end" mt="md">
-        <Button variant="default" onClick={onClose}>
-          Close
-        </Button>
-      </Group>
-    </Modal>
+      {error && <Alert color="red">{error}</Alert>}
+    </ListDialog>
   );
 }

@@ -1,18 +1,7 @@
 import { FilterSelect } from '../../components/filter-select.js';
 import { useCallback, useEffect, useState } from 'react';
-import {
-  Alert,
-  Badge,
-  Button,
-  Code,
-  Group,
-  Modal,
-  ScrollArea,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Stack, Table, Text } from '@mantine/core';
+import { ListDialog } from '../../components/list-dialog.js';
 import type { Output } from '../../../src-shared/contract/api.js';
 import { runResultOf, type RunRecord, type RunResult } from '../../../src-shared/model/history.js';
 import type { Server } from '../../../src-shared/model/server.js';
@@ -107,107 +96,82 @@ export function HistoryDialog({ opened, onClose }: { opened: boolean; onClose: (
   const nameOf = (id: string) => servers.find((s) => s.id === id)?.name ?? id;
   const setName = (id: string) => sets.find((s) => s.id === id)?.name ?? id;
   return (
-    <Modal
+    <ListDialog
       opened={opened}
       onClose={onClose}
-      size={1100}
-      centered
-      padding="lg"
-      title={<Title order={3}>History</Title>}
+      title="History"
+      maxHeight="62vh"
+      tableTestId="history-table"
+      columns={['When', 'Set', 'Started by', 'Result', 'Servers']}
+      isEmpty={page !== null && page.records.length === 0}
+      empty="No run matches."
+      rows={(page?.records ?? []).flatMap((r) => {
+        const res = runResultOf(r);
+        const rows = [
+          <Table.Tr
+            key={r.id}
+            data-testid="history-row"
+            style={{ cursor: 'pointer' }}
+            onClick={() => setOpen(open === r.id ? null : r.id)}
+          >
+            <Table.Td>{agoMs(r.finishedAt)}</Table.Td>
+            <Table.Td>{setName(r.setId)}</Table.Td>
+            <Table.Td>{triggerLabel(r.trigger)}</Table.Td>
+            <Table.Td>
+              <Badge color={resultColors[res]} variant="light">
+                {res === 'ok' ? 'Succeeded' : res === 'partial' ? 'Partly failed' : 'Failed'}
+              </Badge>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{r.destinations.map((d) => nameOf(d.serverId)).join(', ') || '—'}</Text>
+            </Table.Td>
+          </Table.Tr>,
+        ];
+        if (open === r.id)
+          rows.push(
+            <Table.Tr key={`${r.id}-detail`}>
+              <Table.Td colSpan={5}>
+                <RunDetail run={r} nameOf={nameOf} />
+              </Table.Td>
+            </Table.Tr>,
+          );
+        return rows;
+      })}
     >
-      <Stack>
-        <Group gap="sm">
-          <FilterSelect
-            label="Server"
-            everything="Every server"
-            data={servers.map((s) => ({ value: s.id, label: s.name }))}
-            value={serverId}
-            onChange={setServerId}
-          />
-          <FilterSelect
-            label="Sync set"
-            everything="Every set"
-            data={sets.map((s) => ({ value: s.id, label: s.name }))}
-            value={setId}
-            onChange={setSetId}
-          />
-          <FilterSelect
-            label="Result"
-            everything="Every result"
-            data={[
-              { value: 'ok', label: 'Succeeded' },
-              { value: 'partial', label: 'Partly failed' },
-              { value: 'failed', label: 'Failed' },
-            ]}
-            value={result}
-            onChange={setResult}
-          />
-          <Button size="xs" variant="default" onClick={() => void load()}>
-            Refresh
-          </Button>
-          <Text size="xs" c="dimmed">
-            {page ? `${page.total} run(s)` : ''}
-          </Text>
-        </Group>
-        {error && <Alert color="red">{error}</Alert>}
-        <ScrollArea.Autosize mah="62vh">
-          <Table verticalSpacing="xs" highlightOnHover data-testid="history-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Set</Table.Th>
-                <Table.Th>Started by</Table.Th>
-                <Table.Th>Result</Table.Th>
-                <Table.Th>Servers</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(page?.records ?? []).flatMap((r) => {
-                const res = runResultOf(r);
-                const rows = [
-                  <Table.Tr
-                    key={r.id}
-                    data-testid="history-row"
-                    style={{ cursor: 'pointer' }}
-                    onClick={() => setOpen(open === r.id ? null : r.id)}
-                  >
-                    <Table.Td>{agoMs(r.finishedAt)}</Table.Td>
-                    <Table.Td>{setName(r.setId)}</Table.Td>
-                    <Table.Td>{triggerLabel(r.trigger)}</Table.Td>
-                    <Table.Td>
-                      <Badge color={resultColors[res]} variant="light">
-                        {res === 'ok' ? 'Succeeded' : res === 'partial' ? 'Partly failed' : 'Failed'}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{r.destinations.map((d) => nameOf(d.serverId)).join(', ') || '—'}</Text>
-                    </Table.Td>
-                  </Table.Tr>,
-                ];
-                if (open === r.id)
-                  rows.push(
-                    <Table.Tr key={`${r.id}-detail`}>
-                      <Table.Td colSpan={5}>
-                        <RunDetail run={r} nameOf={nameOf} />
-                      </Table.Td>
-                    </Table.Tr>,
-                  );
-                return rows;
-              })}
-            </Table.Tbody>
-          </Table>
-          {page && page.records.length === 0 && (
-            <Text size="sm" c="dimmed" ta="center" py="xl">
-              No run matches.
-            </Text>
-          )}
-        </ScrollArea.Autosize>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Close
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      <Group gap="sm">
+        <FilterSelect
+          label="Server"
+          everything="Every server"
+          data={servers.map((s) => ({ value: s.id, label: s.name }))}
+          value={serverId}
+          onChange={setServerId}
+        />
+        <FilterSelect
+          label="Sync set"
+          everything="Every set"
+          data={sets.map((s) => ({ value: s.id, label: s.name }))}
+          value={setId}
+          onChange={setSetId}
+        />
+        <FilterSelect
+          label="Result"
+          everything="Every result"
+          data={[
+            { value: 'ok', label: 'Succeeded' },
+            { value: 'partial', label: 'Partly failed' },
+            { value: 'failed', label: 'Failed' },
+          ]}
+          value={result}
+          onChange={setResult}
+        />
+        <Button size="xs" variant="default" onClick={() => void load()}>
+          Refresh
+        </Button>
+        <Text size="xs" c="dimmed">
+          {page ? `${page.total} run(s)` : ''}
+        </Text>
+      </Group>
+      {error && <Alert color="red">{error}</Alert>}
+    </ListDialog>
   );
 }

@@ -1,17 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import {
-  Alert,
-  Badge,
-  Button,
-  Divider,
-  Group,
-  Modal,
-  ScrollArea,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Badge, Button, Divider, Group, Table, Text } from '@mantine/core';
+import { ListDialog } from '../../components/list-dialog.js';
 import type { Output } from '../../../src-shared/contract/api.js';
 import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import { call } from '../../api/client.js';
@@ -98,131 +87,106 @@ export function SchedulesDialog({ opened, onClose }: { opened: boolean; onClose:
     a.operation.kind.localeCompare(b.operation.kind),
   );
   return (
-    <Modal
+    <ListDialog
       opened={opened}
       onClose={onClose}
-      size={1100}
-      centered
-      padding="lg"
-      title={<Title order={3}>Schedules</Title>}
-    >
-      <Stack>
-        {error && (
-          <Alert color="red" withCloseButton onClose={() => setError(null)}>
-            {error}
-          </Alert>
-        )}
-        {auto && !auto.running && (
-          <Alert color="yellow" variant="light">
-            Schedules and automatic synchronization run only while ConfigSync (or “configsync scheduler”) is
-            running.
-          </Alert>
-        )}
-        <Group justify="space-between">
-          <Text size="sm" c="dimmed">
-            Times are read in {listed?.timeZone ?? 'the local time zone'}. An operation may have several
-            entries.
-          </Text>
-          <Button
-            size="xs"
-            onClick={() => setForm(emptyScheduleForm(sets[0]?.id ?? null))}
-            disabled={form !== null}
-          >
-            Add entry
-          </Button>
-        </Group>
-        {form && (
-          <ScheduleEditor
-            form={form}
-            sets={sets}
-            busy={busy}
-            onChange={setForm}
-            onSave={() => void save()}
-            onCancel={() => setForm(null)}
-          />
-        )}
-        <ScrollArea.Autosize mah="40vh">
-          <Table verticalSpacing="xs" striped data-testid="schedules-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Operation</Table.Th>
-                <Table.Th>Minute Hour Day Month Weekday</Table.Th>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Next run</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {entries.map((e) => (
-                <Table.Tr key={e.id} data-testid="schedule-row">
-                  <Table.Td>
-                    <Text size="sm">{operationLabels[e.operation.kind]}</Text>
-                    {e.operation.kind === 'sync-set' && (
-                      <Text size="xs" c="dimmed">
-                        {setName(e.operation.setId)}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" ff="monospace">
-                      {e.time.join(' ')}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" data-testid="schedule-row-reading">
-                      {e.reading}
-                    </Text>
-                    <Group gap={4}>
-                      {e.catchUp && (
-                        <Badge size="xs" variant="light">
-                          catch-up
-                        </Badge>
-                      )}
-                      {!e.enabled && (
-                        <Badge size="xs" color="gray" variant="outline">
-                          disabled
-                        </Badge>
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" data-testid="schedule-row-next">
-                      {formatWhen(e.nextRunAt)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} wrap="nowrap" justify="flex-end">
-                      <Button size="compact-xs" variant="light" onClick={() => setForm(formOfEntry(e))}>
-                        Edit
-                      </Button>
-                      <Button
-                        size="compact-xs"
-                        variant="subtle"
-                        color="red"
-                        onClick={() => void remove(e.id)}
-                      >
-                        Remove
-                      </Button>
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {entries.length === 0 && (
-            <Text size="sm" c="dimmed" ta="center" py="md">
-              No schedule entry yet.
+      title="Schedules"
+      striped
+      maxHeight="40vh"
+      tableTestId="schedules-table"
+      columns={['Operation', 'Minute Hour Day Month Weekday', 'When', 'Next run', '']}
+      isEmpty={entries.length === 0}
+      empty="No schedule entry yet."
+      rows={entries.map((e) => (
+        <Table.Tr key={e.id} data-testid="schedule-row">
+          <Table.Td>
+            <Text size="sm">{operationLabels[e.operation.kind]}</Text>
+            {e.operation.kind === 'sync-set' && (
+              <Text size="xs" c="dimmed">
+                {setName(e.operation.setId)}
+              </Text>
+            )}
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm" ff="monospace">
+              {e.time.join(' ')}
             </Text>
-          )}
-        </ScrollArea.Autosize>
-        <Divider label="Automatic synchronization" labelPosition="left" />
-        <AutoSyncPanel rows={auto?.sets ?? []} onChanged={() => void load()} onError={setError} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Close
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm" data-testid="schedule-row-reading">
+              {e.reading}
+            </Text>
+            <Group gap={4}>
+              {e.catchUp && (
+                <Badge size="xs" variant="light">
+                  catch-up
+                </Badge>
+              )}
+              {!e.enabled && (
+                <Badge size="xs" color="gray" variant="outline">
+                  disabled
+                </Badge>
+              )}
+            </Group>
+          </Table.Td>
+          <Table.Td>
+            <Text size="sm" data-testid="schedule-row-next">
+              {formatWhen(e.nextRunAt)}
+            </Text>
+          </Table.Td>
+          <Table.Td>
+            <Group gap={4} wrap="nowrap" justify="flex-end">
+              <Button size="compact-xs" variant="light" onClick={() => setForm(formOfEntry(e))}>
+                Edit
+              </Button>
+              <Button size="compact-xs" variant="subtle" color="red" onClick={() => void remove(e.id)}>
+                Remove
+              </Button>
+            </Group>
+          </Table.Td>
+        </Table.Tr>
+      ))}
+      below={
+        <>
+          <Divider label="Automatic synchronization" labelPosition="left" />
+          <AutoSyncPanel rows={auto?.sets ?? []} onChanged={() => void load()} onError={setError} />
+        </>
+      }
+    >
+      {error && (
+        <Alert color="red" withCloseButton onClose={() => setError(null)}>
+          {error}
+        </Alert>
+      )}
+      {auto && !auto.running && (
+        <Alert color="yellow" variant="light">
+          Schedules and automatic synchronization run only while ConfigSync (or “configsync scheduler”) is
+          running.
+        </Alert>
+      )}
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed">
+          Times are read in {listed?.timeZone ?? 'the local time zone'}. An operation may have several
+          entries.
+        </Text>
+        <Button
+          size="xs"
+          onClick={() => setForm(emptyScheduleForm(sets[0]?.id ?? null))}
+          disabled={form !== null}
+        >
+          Add entry
+        </Button>
+      </Group>
+      {form && (
+        <ScheduleEditor
+          form={form}
+          sets={sets}
+          busy={busy}
+          onChange={setForm}
+          onSave={() => void save()}
+          onCancel={() => setForm(null)}
+        />
+      )}
+    </ListDialog>
   );
 }

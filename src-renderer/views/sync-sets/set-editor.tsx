@@ -3,7 +3,6 @@ import {
   Button,
   Group,
   NumberInput,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -14,13 +13,8 @@ import {
 } from '@mantine/core';
 import type { Server } from '../../../src-shared/model/server.js';
 import { expandPathVars } from '../../../src-shared/path-vars.js';
-import {
-  DEFAULT_EXCLUDES,
-  ENGINE_EXCLUDES,
-  type CompareMethod,
-  type SyncMode,
-} from '../../../src-shared/model/sync.js';
-import { compareExplained, modeExplained } from '../../wizards/synchronize/format.js';
+import { DEFAULT_EXCLUDES, ENGINE_EXCLUDES } from '../../../src-shared/model/sync.js';
+import { CompareField, ModeField } from '../../components/sync-how-fields.js';
 import type { SetErrors, SetForm } from './set-form.js';
 
 /** Each item resolved on each taking-part server: the ${VARS} users write, as each server reads them. */
@@ -174,40 +168,10 @@ export function SetEditor({
       )}
       <SimpleGrid cols={2}>
         <div>
-          <Text size="sm" fw={500} mb={4} id="set-mode-label">
-            Mode
-          </Text>
-          <SegmentedControl
-            fullWidth
-            aria-labelledby="set-mode-label"
-            value={form.mode}
-            onChange={(v) => set('mode', v as SyncMode)}
-            data={[
-              { value: 'mirror', label: 'Strict' },
-              { value: 'update', label: 'Easy' },
-            ]}
-          />
-          <Text size="xs" c="dimmed" mt={4}>
-            {modeExplained(form.mode)}
-          </Text>
+          <ModeField id="set-mode-label" value={form.mode} onChange={(v) => set('mode', v)} />
         </div>
         <div>
-          <Text size="sm" fw={500} mb={4} id="set-compare-label">
-            Compare files by
-          </Text>
-          <SegmentedControl
-            fullWidth
-            aria-labelledby="set-compare-label"
-            value={form.compare}
-            onChange={(v) => set('compare', v as CompareMethod)}
-            data={[
-              { value: 'time-size', label: 'Time and size' },
-              { value: 'checksum', label: 'Checksum' },
-            ]}
-          />
-          <Text size="xs" c="dimmed" mt={4}>
-            {compareExplained(form.compare)}
-          </Text>
+          <CompareField id="set-compare-label" value={form.compare} onChange={(v) => set('compare', v)} />
         </div>
       </SimpleGrid>
       <SimpleGrid cols={3}>

@@ -26,6 +26,7 @@ import {
   type SetForm,
 } from './set-form.js';
 import { SetPreview } from './set-preview.js';
+import { FooterBar } from '../../components/footer-bar.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -195,12 +196,7 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
           {error}
         </Alert>
       )}
-      <Group
-        justify="space-between"
-        mt="xl"
-        pt="md"
-        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
-      >
+      <FooterBar>
         <Group gap="xs">
           {form.id &&
             (askDelete ? (
@@ -235,7 +231,7 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
             Save
           </Button>
         </Group>
-      </Group>
+      </FooterBar>
     </Modal>
   );
 }

@@ -4,21 +4,9 @@ import { call } from '../../api/client.js';
 import { useAppInfo } from '../../stores/app-info-store.js';
 import { backupFileName, defaultBackupPath } from './backup-paths.js';
 import type { ConfigCounts } from '../../../src-shared/contract/methods/servers.js';
+import { downloadFile } from '../../components/download.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** Hands text to the browser as a file download: the browser shell has no native save dialog. */
-function downloadJson(json: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoked on the next turn: the click has started the download by then.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 /** What a backup holds, in words that match the file: "4 servers, 2 sync sets, 1 schedule, …". */
 export function describeCounts(c: ConfigCounts): string {
@@ -78,7 +66,7 @@ export function ExportPanel({
     try {
       const r = await call('config.export', {});
       const name = backupFileName();
-      downloadJson(r.json, name);
+      downloadFile(name, 'application/json', r.json);
       setOutcome({
         ok: true,
         text: `Downloaded ${name} with ${describeCounts(r.counts)}.`,

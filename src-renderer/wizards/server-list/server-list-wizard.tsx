@@ -10,6 +10,7 @@ import { ServerInfoPage } from './server-info-page.js';
 import { TrustPage, type TestResult } from './trust-page.js';
 import { KeySetupPage, type KeySetupOutcome } from './key-setup-page.js';
 import { SummaryPage } from './summary-page.js';
+import { FooterBar } from '../../components/footer-bar.js';
 
 const LIST = 0;
 const INFO = 1;
@@ -276,12 +277,7 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
         </Alert>
       )}
 
-      <Group
-        justify="space-between"
-        mt="xl"
-        pt="md"
-        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
-      >
+      <FooterBar>
         {confirmCancel ? (
           <Group gap="sm" data-testid="confirm-cancel">
             <Text size="sm" fw={500}>
@@ -313,7 +309,7 @@ export function ServerListWizard({ opened, onClose }: { opened: boolean; onClose
             Finish
           </Button>
         </Group>
-      </Group>
+      </FooterBar>
     </Modal>
   );
 }

@@ -46,18 +46,6 @@ export function entriesToCsv(entries: ReadonlyArray<Entry>): string {
   return `${[COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
-/** Offers a file to the user: the browser's download (the desktop shell saves it the same way). */
-export function download(name: string, mime: string, content: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mime }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 /** A file name safe on every OS: `differences-second-1-20261123T1015.csv`. */
 export function exportName(destination: string, ext: 'csv' | 'json', at = new Date()): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').slice(0, 13);

@@ -6,7 +6,6 @@ import {
   Checkbox,
   Group,
   Paper,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -15,8 +14,8 @@ import {
 } from '@mantine/core';
 import type { Server } from '../../../src-shared/model/server.js';
 import { roleLabels } from '../../../src-shared/model/server.js';
-import type { CompareMethod, SyncMode } from '../../../src-shared/model/sync.js';
-import { compareExplained, formatAgo, modeExplained } from './format.js';
+import { formatAgo } from './format.js';
+import { CompareField, ModeField } from '../../components/sync-how-fields.js';
 import { canTakePart, useSyncWizard, whyNotDestination } from './sync-wizard-store.js';
 
 /** Whether a server answered at its last contact, and when. */
@@ -150,38 +149,14 @@ export function SourcePage({ onOpenSets }: { onOpenSets: () => void }) {
           <Title order={5} mb="xs">
             How
           </Title>
-          <Text size="sm" fw={500} mb={4} id="mode-label">
-            Mode
-          </Text>
-          <SegmentedControl
-            fullWidth
-            aria-labelledby="mode-label"
+          <ModeField
+            id="mode-label"
             value={w.mode}
-            onChange={(v) => w.setMode(v as SyncMode)}
-            data={[
-              { value: 'mirror', label: 'Strict' },
-              { value: 'update', label: 'Easy' },
-            ]}
+            onChange={(v) => w.setMode(v)}
+            explainedTestId="mode-explained"
+            spaced
           />
-          <Text size="xs" c="dimmed" mt={4} mb="md" data-testid="mode-explained">
-            {modeExplained(w.mode)}
-          </Text>
-          <Text size="sm" fw={500} mb={4} id="compare-label">
-            Compare files by
-          </Text>
-          <SegmentedControl
-            fullWidth
-            aria-labelledby="compare-label"
-            value={w.compare}
-            onChange={(v) => w.setCompare(v as CompareMethod)}
-            data={[
-              { value: 'time-size', label: 'Time and size' },
-              { value: 'checksum', label: 'Checksum' },
-            ]}
-          />
-          <Text size="xs" c="dimmed" mt={4}>
-            {compareExplained(w.compare)}
-          </Text>
+          <CompareField id="compare-label" value={w.compare} onChange={(v) => w.setCompare(v)} />
         </Card>
       </Stack>
       <Stack gap="md">

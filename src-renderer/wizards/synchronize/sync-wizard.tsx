@@ -18,6 +18,7 @@ import {
 } from './sync-wizard-store.js';
 import { changeCount } from './target-panel.js';
 import './sync-wizard.css';
+import { FooterBar } from '../../components/footer-bar.js';
 
 /**
  * Manage › Synchronize Configurations: source and destinations → differences → confirmation → progress →
@@ -138,12 +139,7 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
         )}
       </Box>
 
-      <Group
-        justify="space-between"
-        mt="md"
-        pt="md"
-        style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}
-      >
+      <FooterBar mt="md">
         {askClose ? (
           <Group gap="sm" data-testid="confirm-close">
             <Text size="sm" fw={500}>
@@ -193,7 +189,7 @@ export function SyncWizard({ opened, onClose }: { opened: boolean; onClose: () =
             Finish
           </Button>
         </Group>
-      </Group>
+      </FooterBar>
     </Modal>
   );
 }

@@ -3,7 +3,8 @@ import { Alert, Button, Chip, Group, Stack, Text, TextInput } from '@mantine/cor
 import { useDebouncedValue } from '@mantine/hooks';
 import { planActions, type PlanAction } from '../../../src-shared/model/sync.js';
 import { EntriesTable } from './entries-table.js';
-import { download, entriesToCsv, exportName } from './export-entries.js';
+import { entriesToCsv, exportName } from './export-entries.js';
+import { downloadFile } from '../../components/download.js';
 import { FileDiff } from './file-diff.js';
 import { RecoverInterrupted } from './recover-interrupted.js';
 import { actionLook, formatBytes } from './format.js';
@@ -62,9 +63,9 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
     setExporting(kind);
     try {
       const entries = await allEntries(query);
-      if (kind === 'csv') download(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries));
+      if (kind === 'csv') downloadFile(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries));
       else
-        download(
+        downloadFile(
           exportName(name, 'json'),
           'application/json',
           JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1),

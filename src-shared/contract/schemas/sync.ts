@@ -96,7 +96,7 @@ export const runReport = z.object({
   destination: z.string(),
   status: z.enum(runStatuses),
   message: z.string().optional(),
-  code: z.string().optional(),
+  code: errorCode.optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number(),

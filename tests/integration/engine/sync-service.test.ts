@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
-import { SyncService, type SyncProgressEvent } from '../../../src-main/services/sync-service.js';
+import { SyncService, type SyncProgressEvent } from '../../../src-main/services/sync/sync-service.js';
 import { SshEndpoint } from '../../../src-main/transport/ssh-endpoint.js';
 import {
   syncApplyInput,

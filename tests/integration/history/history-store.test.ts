@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HistoryStore } from '../../../src-main/services/history-store.js';
+import { HistoryStore } from '../../../src-main/services/history/history-store.js';
 import { historyQuery, type RunRecord } from '../../../src-shared/model/history.js';
 import { makeTempDir } from '../../support/temp.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../../src-main/rpc/event-bus.js';
-import { eventBusNotifier, notifyRunFinished } from '../../../src-main/services/notify-notifier.js';
+import { eventBusNotifier, notifyRunFinished } from '../../../src-main/services/notify/notify-notifier.js';
 import type { EventEnvelope } from '../../../src-shared/contract/envelope.js';
 import type { RunRecord } from '../../../src-shared/model/history.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendEmail, sendTestEmail } from '../../../src-main/services/notify-email.js';
-import { formatRunSummary } from '../../../src-main/services/notify-summary.js';
-import { notifyRunFinished, type NoticeLevel } from '../../../src-main/services/notify-notifier.js';
-import { describeSmtp, smtpSettings, type SmtpSettings } from '../../../src-main/services/notify-settings.js';
+import { sendEmail, sendTestEmail } from '../../../src-main/services/notify/notify-email.js';
+import { formatRunSummary } from '../../../src-main/services/notify/notify-summary.js';
+import { notifyRunFinished, type NoticeLevel } from '../../../src-main/services/notify/notify-notifier.js';
+import { describeSmtp, smtpSettings, type SmtpSettings } from '../../../src-main/services/notify/notify-settings.js';
 import { AppError } from '../../../src-main/errors/app-error.js';
 import type { RunRecord } from '../../../src-shared/model/history.js';
 import { freePort } from '../../support/net.js';

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync } from 'node:fs';
 import { createServer, type Server as NetServer } from 'node:net';
 import { openSettingsStore } from '../../../src-main/store/settings-store.js';
-import { ServerService } from '../../../src-main/services/server-service.js';
+import { ServerService } from '../../../src-main/services/servers/server-service.js';
 import { AppKeyStore } from '../../../src-main/secrets/app-key-store.js';
 import {
   replaceHostKey,
   testConnection,
   trustHostKey,
   type ConnectDeps,
-} from '../../../src-main/services/server-connect.js';
+} from '../../../src-main/services/servers/server-connect.js';
 import { AppError } from '../../../src-main/errors/app-error.js';
 import { sshServerFields } from '../../../src-shared/model/server.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';

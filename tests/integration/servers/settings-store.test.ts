@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSettingsStore } from '../../../src-main/store/settings-store.js';
-import { ServerService } from '../../../src-main/services/server-service.js';
+import { ServerService } from '../../../src-main/services/servers/server-service.js';
 import { AppError } from '../../../src-main/errors/app-error.js';
 import { CURRENT_SCHEMA_VERSION } from '../../../src-main/store/store-document.js';
 import { sshServerFields } from '../../../src-shared/model/server.js';

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compose, type ComposedApp } from '../../../src-main/compose.js';
-import { SyncService } from '../../../src-main/services/sync-service.js';
+import { SyncService } from '../../../src-main/services/sync/sync-service.js';
 import { SshEndpoint } from '../../../src-main/transport/ssh-endpoint.js';
 import type { Endpoint } from '../../../src-main/transport/endpoint.js';
 import { syncPlanInput } from '../../../src-shared/contract/schemas/sync.js';

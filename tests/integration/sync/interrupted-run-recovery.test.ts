@@ -3,7 +3,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compose, type ComposedApp } from '../../../src-main/compose.js';
-import { stateDirOf } from '../../../src-main/services/sync-wiring.js';
+import { stateDirOf } from '../../../src-main/services/sync/run-paths.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
 import { provisionServers, rpc } from '../../support/app.js';

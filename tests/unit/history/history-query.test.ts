@@ -6,7 +6,7 @@ import {
   type DestinationResult,
   type RunRecord,
 } from '../../../src-shared/model/history.js';
-import { parseHistory } from '../../../src-main/services/history-store.js';
+import { parseHistory } from '../../../src-main/services/history/history-store.js';
 
 function dest(serverId: string, status: DestinationResult['status']): DestinationResult {
   return {

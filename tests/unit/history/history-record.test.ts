@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { historyRecordOf } from '../../../src-main/services/history-record.js';
-import type { RunRecord as SyncRunRecord } from '../../../src-main/services/sync-service.js';
+import { historyRecordOf } from '../../../src-main/services/history/history-record.js';
+import type { RunRecord as SyncRunRecord } from '../../../src-main/services/sync/sync-service.js';
 import { runRecord } from '../../../src-shared/model/history.js';
 import type { RunStatus } from '../../../src-shared/model/sync.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffParts, parseParts, partsToWrite } from '../../../src-main/services/config-parts.js';
+import { diffParts, parseParts, partsToWrite } from '../../../src-main/services/servers/config-parts.js';
 
 const set = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
   id,

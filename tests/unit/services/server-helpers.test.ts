@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseCapabilities } from '../../../src-main/services/server-capabilities.js';
-import { keygenDisplay } from '../../../src-main/services/server-connect.js';
-import { knownHostKeys, knownHostsMatches } from '../../../src-main/services/server-import.js';
-import { diffServers } from '../../../src-main/services/server-backup.js';
+import { parseCapabilities } from '../../../src-main/services/servers/server-capabilities.js';
+import { keygenDisplay } from '../../../src-main/services/servers/server-connect.js';
+import { knownHostKeys, knownHostsMatches } from '../../../src-main/services/servers/server-import.js';
+import { diffServers } from '../../../src-main/services/servers/server-backup.js';
 import type { Server } from '../../../src-shared/model/server.js';
 
 // An ed25519 public key blob (any 32 bytes make a well-formed one).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerService } from '../../../src-main/services/server-service.js';
+import { ServerService } from '../../../src-main/services/servers/server-service.js';
 import type { SettingsStore } from '../../../src-main/store/settings-store.js';
 import { emptyDocument, type StoreDocument } from '../../../src-main/store/store-document.js';
 import { AppError } from '../../../src-main/errors/app-error.js';

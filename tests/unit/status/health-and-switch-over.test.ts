@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backupsCheck, errorsCheck, overallState } from '../../../src-main/services/health-check.js';
-import { promoteOffer, promotionConsequence } from '../../../src-main/services/switch-over.js';
+import { backupsCheck, errorsCheck, overallState } from '../../../src-main/services/status/health-check.js';
+import { promoteOffer, promotionConsequence } from '../../../src-main/services/status/switch-over.js';
 import { statusExitCode } from '../../../src-main/cli/commands-status.js';
 import type { RunRecord } from '../../../src-shared/model/history.js';
 import type { Server } from '../../../src-shared/model/server.js';
