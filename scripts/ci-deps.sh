@@ -27,6 +27,10 @@ command -v setfattr >/dev/null || need+=(attr)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 command -v faketime >/dev/null || need+=(faketime)
+# Non-POSIX login shells (capability probes), and Debian's Ansible (with ansible.posix) for the export test.
+[ -x /usr/bin/csh ] || need+=(csh)
+[ -x /usr/bin/fish ] || need+=(fish)
+[ -x /usr/bin/ansible-playbook ] || need+=(ansible)
 # --check: only say what is missing (one package name a line, and /run/sshd), exit 1 when anything is.
 if [ "${1:-}" = "--check" ]; then
   [ -d /run/sshd ] || need+=(/run/sshd)

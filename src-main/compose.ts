@@ -8,6 +8,7 @@ import { ServerService } from './services/servers/server-service.js';
 import { serverHandlers } from './services/servers/server-handlers.js';
 import { AppKeyStore } from './secrets/app-key-store.js';
 import { fileModeBox, type SecretBox } from './secrets/secret-box.js';
+import { sharedBox } from './secrets/key-protection.js';
 import { appVersion } from './version.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { SyncSetService } from './services/sync/sync-set-service.js';
@@ -88,7 +89,11 @@ export function compose(options: ComposeOptions): ComposedApp {
   const settings = openSettingsStore(options.dataDir);
   const events = new EventBus();
   const servers = new ServerService(settings);
-  const keys = new AppKeyStore(options.dataDir, options.secretBox);
+  // One box for every shell of the store: the OS keychain only where the CLI and the scheduler reach it
+  // too, else 0600 files; a box set aside here still opens what an earlier version sealed with it.
+  const box = sharedBox(options.secretBox ?? fileModeBox, fileModeBox);
+  const legacyBox = options.secretBox && options.secretBox.kind !== box.kind ? options.secretBox : null;
+  const keys = new AppKeyStore(options.dataDir, box, legacyBox);
   // Sudo passwords live here only while a call connects (see syncHandlers), never in a store or a log.
   const sudoPasswords = new SudoPasswords();
   const connect = endpointConnector({
@@ -128,7 +133,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     resolvePath,
     events,
   });
-  const notify = new NotifyConfig(settings, options.dataDir, options.secretBox ?? fileModeBox);
+  const notify = new NotifyConfig(settings, options.dataDir, box, legacyBox);
   const automation = new Automation({
     dataDir: options.dataDir,
     logsDir,

@@ -70,7 +70,11 @@ export const errorTable = {
   SUDO_NO_SFTP_SERVER: { exit: 'error', words: 'No sftp-server program was found on the server for sudo.' },
   KEY_FILE: { exit: 'error', words: 'The key file could not be read.' },
   KEY_UNREADABLE: { exit: 'error', words: "The app's key could not be read." },
-  KEY_SEALED_ELSEWHERE: { exit: 'error', words: "The app's key was sealed on another machine or account." },
+  KEY_SEALED_ELSEWHERE: {
+    exit: 'error',
+    words:
+      "The app's key was sealed by a keychain this shell cannot open (start the desktop app once to free it).",
+  },
   KEY_SETUP_FAILED: { exit: 'error', words: "The app's key could not be installed." },
   KEY_LOGIN_FAILED: { exit: 'error', words: "The app's key was installed but does not log in." },
   SECRET_BOX: { exit: 'error', words: 'A secret could not be sealed or opened.' },
@@ -79,6 +83,15 @@ export const errorTable = {
   HOST_KEY_CHANGED: { exit: 'hostKey', words: "The host's key changed since it was pinned." },
   HOST_KEY_MISMATCH: { exit: 'hostKey', words: 'The host presented another key than the one given.' },
   HOST_KEY_NOT_PINNED: { exit: 'hostKey', words: 'No host key is pinned for this server.' },
+  HOST_KEY_NEW_ALGORITHM: {
+    exit: 'hostKey',
+    words: 'The host presents a key of a type not pinned yet (not a change of a pinned key): confirm it.',
+  },
+  EXPORT_UNSUPPORTED: { exit: 'error', words: 'This sync set or server list cannot be exported that way.' },
+  JUMP_HOST: {
+    exit: 'error',
+    words: 'The jump host chain of a server cannot be used (missing entry, loop, or bad ProxyJump).',
+  },
   // The store and its documents.
   STORE_CORRUPT: { exit: 'error', words: 'The store file cannot be read.' },
   STORE_TOO_NEW: { exit: 'error', words: 'The store was written by a newer ConfigSync.' },

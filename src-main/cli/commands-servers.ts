@@ -86,6 +86,7 @@ const serverOptions = {
   'sudo-user': { type: 'string' },
   'sudo-password': { type: 'boolean' },
   'no-sudo': { type: 'boolean' },
+  jump: { type: 'string' },
 } as const;
 
 /** --sudo [--sudo-user U] [--sudo-password] / --no-sudo: how the server is read and written. */
@@ -98,6 +99,13 @@ function parseSudo(v: {
   if (v['no-sudo']) return null;
   if (!v.sudo && v['sudo-user'] === undefined && !v['sudo-password']) return undefined;
   return { ...(v['sudo-user'] ? { user: v['sudo-user'] } : {}), askPassword: v['sudo-password'] === true };
+}
+
+/** `--jump NAME`: the id of the server entry to pass through; `--jump none` for a direct connection. */
+async function jumpOf(ctx: CliContext, value: string | undefined): Promise<string | null | undefined> {
+  if (value === undefined) return undefined;
+  if (value === 'none' || value === '') return null;
+  return (await serverByName(ctx, value, 'draft')).id;
 }
 
 const list = listCommand({
@@ -129,6 +137,7 @@ const add: CliCommand = {
   --timeout SECONDS    contact timeout (15)
   --var NAME=VALUE     a path variable, repeatable (CONFIG_ROOT=/opt/app/conf)
   --key-file PATH | --agent | --app-key   how to log in (the app's key by default)
+  --jump NAME          reach it through that server entry (a bastion, with its own pinned key and login)
   --fingerprint SHA256:…   the host key you checked on the server; pinned only if the host presents it
   --sudo               read and write through sudo (as root; --sudo-user USER for another user)
   --sudo-password      sudo there asks for a password: it is asked for when a run starts, never stored`,
@@ -154,6 +163,8 @@ const add: CliCommand = {
     });
     let pinned = false;
     try {
+      const jumpVia = await jumpOf(ctx, v.jump);
+      if (jumpVia) await ctx.call('servers.edit', { id, patch: { jumpVia } });
       pinned = await pinKey(ctx, id, v.name, v.fingerprint);
     } catch (err) {
       await ctx.call('servers.reset', {});
@@ -186,7 +197,7 @@ const trust: CliCommand = {
 const edit: CliCommand = {
   name: 'servers edit',
   summary: 'change a server (same options as add, plus --role)',
-  help: 'Usage: configsync servers edit NAME [--name …] [--host …] [--port …] [--user …] [--role …] [--timeout …] [--var …] [--sudo [--sudo-user U] [--sudo-password] | --no-sudo]',
+  help: 'Usage: configsync servers edit NAME [--name …] [--host …] [--port …] [--user …] [--role …] [--timeout …] [--var …] [--jump NAME|none] [--sudo [--sudo-user U] [--sudo-password] | --no-sudo]',
   async run(args, ctx) {
     const { values: v, positionals } = parseArgs({
       args,
@@ -197,7 +208,9 @@ const edit: CliCommand = {
     const server = await serverByName(ctx, positionals[0] ?? '', 'draft');
     const auth = parseAuth(v);
     const sudo = parseSudo(v);
+    const jumpVia = await jumpOf(ctx, v.jump);
     const patch = {
+      ...(jumpVia !== undefined ? { jumpVia } : {}),
       ...(v.name ? { name: v.name } : {}),
       ...(v.host ? { host: v.host } : {}),
       ...(v.port ? { port: Number(v.port) } : {}),

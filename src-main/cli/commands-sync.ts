@@ -18,7 +18,11 @@ const setAdd: CliCommand = {
   --mode mirror|update     mirror (strict, default) or update (easy: only newer, extras kept)
   --compare time-size|checksum
   --validate CMD           run on the destination against the staged files; non-zero: nothing changes
-  --post-apply CMD         run on the destination after a successful apply`,
+  --post-apply CMD         run on the destination after a successful apply
+  --rollout ORDER          all (default: every destination at once, up to --parallel), one-at-a-time,
+                           or canary (the first destination alone; if it fails the others are not started)
+  --parallel N             destinations applied at once (4)
+  --stop-after N           start no further destination once N have failed (0: never stop)`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
       args,
@@ -31,6 +35,9 @@ const setAdd: CliCommand = {
         compare: { type: 'string' },
         validate: { type: 'string' },
         'post-apply': { type: 'string' },
+        rollout: { type: 'string' },
+        parallel: { type: 'string' },
+        'stop-after': { type: 'string' },
       },
       strict: true,
     });
@@ -49,12 +56,29 @@ const setAdd: CliCommand = {
         ...(v.compare ? { compare: v.compare as 'time-size' | 'checksum' } : {}),
         ...(v.validate ? { validateCommand: v.validate } : {}),
         ...(v['post-apply'] ? { postApplyCommand: v['post-apply'] } : {}),
+        rollout: {
+          ...(v.rollout ? { order: v.rollout as 'all' | 'one-at-a-time' | 'canary' } : {}),
+          ...(v.parallel !== undefined ? { parallel: Number(v.parallel) } : {}),
+          ...(v['stop-after'] !== undefined ? { stopAfterFailures: Number(v['stop-after']) } : {}),
+        },
       },
     });
-    ctx.io.out(`${existing ? 'Updated' : 'Added'} sync set ${set.name} (${set.mode}, ${set.compare}).`);
+    ctx.io.out(
+      `${existing ? 'Updated' : 'Added'} sync set ${set.name} (${set.mode}, ${set.compare}, roll-out ${rolloutWords(set.rollout)}).`,
+    );
     return exitCodes.ok;
   },
 };
+
+function rolloutWords(r: { order: string; parallel: number; stopAfterFailures: number }): string {
+  const order =
+    r.order === 'all'
+      ? `all, ${r.parallel} at once`
+      : r.order === 'canary'
+        ? `canary, then ${r.parallel} at once`
+        : 'one at a time';
+  return r.stopAfterFailures > 0 ? `${order}, stop after ${r.stopAfterFailures} failed` : order;
+}
 
 const setList = listCommand({
   name: 'sets list',
@@ -62,8 +86,14 @@ const setList = listCommand({
   fetch: async (ctx) => (await ctx.call('sets.list', {})).sets,
   text: (sets) =>
     table(
-      ['NAME', 'MODE', 'COMPARE', 'ITEMS'],
-      sets.map((s) => [s.name, s.mode, s.compare, s.items.map((i) => i.path).join(', ')]),
+      ['NAME', 'MODE', 'COMPARE', 'ROLL-OUT', 'ITEMS'],
+      sets.map((s) => [
+        s.name,
+        s.mode,
+        s.compare,
+        rolloutWords(s.rollout),
+        s.items.map((i) => i.path).join(', '),
+      ]),
     ),
 });
 

@@ -5,6 +5,7 @@ import { syncCommands } from './commands-sync.js';
 import { statusCommands } from './commands-status.js';
 import { scheduleCommands } from './commands-schedule.js';
 import { serviceCommands } from './commands-service.js';
+import { exportCommands } from './commands-export.js';
 
 export type { CliCommand, CliContext, CliIo } from './commands-types.js';
 
@@ -23,4 +24,5 @@ export const commands: ReadonlyArray<CliCommand> = [
   ...statusCommands,
   ...scheduleCommands,
   ...serviceCommands,
+  ...exportCommands,
 ];

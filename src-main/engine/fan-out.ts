@@ -16,6 +16,7 @@ import { plan } from './plan.js';
 import { DEFAULT_FAN_OUT, planActions } from '../../src-shared/model/sync.js';
 import { scan } from './scan.js';
 import { trace } from '../trace.js';
+import { newRolloutState, rollOut, type RolloutPolicy, type RolloutState } from './rollout.js';
 
 export { mapBounded } from './bounded.js';
 
@@ -127,6 +128,10 @@ export async function planAll(
 export type ApplyAllOptions = Omit<ApplyOptions, 'onProgress' | 'runId'> & {
   readonly runId?: string;
   readonly concurrency?: number;
+  /** The set's roll-out order; without one, every destination at once up to `concurrency`. */
+  readonly rollout?: RolloutPolicy;
+  /** Failures and a stop carried over from the run's earlier items. */
+  readonly rolloutState?: RolloutState;
   readonly onProgress?: (targetId: string, p: Progress) => void;
 };
 
@@ -140,8 +145,24 @@ export async function applyAll(
   options: ApplyAllOptions,
 ): Promise<ReadonlyArray<RunReport & { readonly targetId: string }>> {
   const runId = options.runId ?? newRunId();
-  const { concurrency, onProgress, ...rest } = options;
-  return mapBounded(targets, concurrency ?? DEFAULT_FAN_OUT, async (t) => {
+  const { concurrency, onProgress, rollout, rolloutState, ...rest } = options;
+  const policy: RolloutPolicy = rollout ?? {
+    order: 'all',
+    parallel: concurrency ?? DEFAULT_FAN_OUT,
+    stopAfterFailures: 0,
+  };
+  type Report = RunReport & { readonly targetId: string };
+  return rollOut(
+    targets,
+    policy,
+    rolloutState ?? newRolloutState(),
+    (t) => applyOne(t),
+    (r: Report) => r.status !== 'completed' && r.status !== 'cancelled',
+    (t, why): Report => ({ ...emptyReport(runId, t.label, 'cancelled', why), targetId: t.id }),
+    (t) => t.label,
+  );
+
+  async function applyOne(t: TargetPlan): Promise<Report> {
     if (!t.ok)
       return { ...emptyReport(runId, t.label, t.status, t.message), code: t.code, targetId: t.id };
     try {
@@ -157,7 +178,7 @@ export async function applyAll(
       const status: RunStatus = code.startsWith('GUARD_') ? 'refused' : 'failed';
       return { ...emptyReport(runId, t.label, status, (err as Error).message), code, targetId: t.id };
     }
-  });
+  }
 }
 
 export function emptyReport(

@@ -4,6 +4,7 @@ import { writeFileAtomicSync } from '../store/atomic-file.js';
 import { join } from 'node:path';
 import { AppError } from '../errors/app-error.js';
 import { fileModeBox, type SecretBox } from './secret-box.js';
+import { protectionOf, writeSecretFile, type KeyProtection } from './key-protection.js';
 
 const { utils } = ssh2;
 
@@ -27,6 +28,8 @@ export class AppKeyStore {
   constructor(
     dataDir: string,
     private readonly box: SecretBox = fileModeBox,
+    /** A box this store no longer seals with, kept to open a key an earlier version sealed with it. */
+    private readonly legacy: SecretBox | null = null,
   ) {
     this.dir = join(dataDir, 'keys');
     this.privatePath = join(this.dir, 'id_ed25519');
@@ -54,6 +57,11 @@ export class AppKeyStore {
     return (this.cached = pair);
   }
 
+  /** How the key is kept at rest, in words for the UI and the CLI. */
+  protection(): KeyProtection {
+    return protectionOf(this.box, this.privatePath);
+  }
+
   /** The public key line, or null before the pair exists. */
   publicKey(): string | null {
     return this.exists() ? this.ensure().publicKey : null;
@@ -72,12 +80,21 @@ export class AppKeyStore {
     if (data.subarray(0, SEALED_MAGIC.length).toString() === SEALED_MAGIC) {
       const nl = data.indexOf(10);
       const kind = data.subarray(SEALED_MAGIC.length, nl).toString();
-      if (kind !== this.box.kind)
+      if (kind === this.box.kind) text = this.box.open(data.subarray(nl + 1)).toString();
+      else if (this.legacy && kind === this.legacy.kind) {
+        // Sealed by a keychain only this shell reaches: opened once here and kept the way every shell
+        // can read it, so the CLI and the scheduler use the same key from now on.
+        text = this.legacy.open(data.subarray(nl + 1)).toString();
+        writeSecretFile(
+          this.privatePath,
+          this.box.kind === fileModeBox.kind ? this.box.seal(Buffer.from(text)) : this.sealWithHeader(text),
+        );
+      } else
         throw new AppError(
           'KEY_SEALED_ELSEWHERE',
-          `The app key ${this.privatePath} was sealed with "${kind}", which this shell cannot open (it uses "${this.box.kind}").`,
+          `The app key ${this.privatePath} was sealed with "${kind}" (the desktop app's keychain in an earlier version), which this shell cannot open. ` +
+            'Start the desktop app once: it turns the key into a file every shell of this store can read (0600).',
         );
-      text = this.box.open(data.subarray(nl + 1)).toString();
     } else {
       // A plain OpenSSH file (written under file-mode protection) opens in every shell.
       text = data.toString();

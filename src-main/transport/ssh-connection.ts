@@ -1,6 +1,7 @@
 import ssh2 from 'ssh2';
-import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
+import type { ClientChannel, ConnectConfig, ServerHostKeyAlgorithm, SFTPWrapper } from 'ssh2';
 import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { AppError } from '../errors/app-error.js';
 import type { ErrorCode } from '../../src-shared/errors.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
@@ -8,6 +9,7 @@ import { WarmShell } from './warm-shell.js';
 import { NO_PRIVILEGE, remoteCommand, remoteProgram, stdinPrefix, type Privilege } from './remote-command.js';
 import { sftpOverExec } from './sftp-exec.js';
 import { trace } from '../trace.js';
+import { isNoPinnedAlgorithm, judgeHostKey, negotiableHostKeyAlgorithms } from './host-keys.js';
 
 const { Client } = ssh2;
 
@@ -23,6 +25,14 @@ export type SshTarget = {
   readonly auth: SshAuth;
   /** The key this host must present. With none, the connection fails with HOST_KEY_UNKNOWN (carrying the key). */
   readonly pinnedHostKey: HostKeyPin | null;
+  /** The host's further pins, one per other key algorithm; the negotiation is held to the pinned algorithms. */
+  readonly otherPinnedHostKeys?: ReadonlyArray<HostKeyPin>;
+  /** Opens the stream to run SSH over instead of a TCP connection (a channel through a jump host). */
+  readonly via?: () => Promise<Duplex>;
+  /** Only these host-key algorithms, whatever is pinned (to read each key a host has, one type at a time). */
+  readonly hostKeyAlgorithms?: ReadonlyArray<string>;
+  /** How messages name this host (host:port by default). */
+  readonly label?: string;
   /** Connect + handshake + authentication must finish within this. */
   readonly contactTimeoutMs: number;
   /** Keepalive probe interval; a dead peer errors after about 3 missed probes. */
@@ -38,6 +48,7 @@ export type SshErrorCode = Extract<
   | 'TIMEOUT'
   | 'HOST_KEY_UNKNOWN'
   | 'HOST_KEY_CHANGED'
+  | 'HOST_KEY_NEW_ALGORITHM'
   | 'AUTH_FAILED'
   | 'NETWORK'
   | 'DISCONNECTED'
@@ -76,6 +87,8 @@ export class SshConnection {
   private readonly waiting: Array<() => void> = [];
   private closedError: Error | null = null;
   private warm: WarmShell | null = null;
+  /** The host key as the server sent it (the blob a known_hosts line holds), once it matched a pin. */
+  hostKeyBlob: Buffer | null = null;
   /** The server refused a session once: it is at its limit, so none is opened ahead any more. */
   private refusedOnce = false;
   /** How commands and files are reached (the login itself, or sudo); see usePrivilege. */
@@ -318,11 +331,39 @@ export class SshConnection {
  * Never accepts an unpinned key: an unknown key fails with HOST_KEY_UNKNOWN carrying the presented key,
  * so the caller can show it, let the user confirm it and retry with it pinned.
  */
-export function openSsh(target: SshTarget): Promise<SshConnection> {
-  const label = `${target.host}:${target.port}`;
+export async function openSsh(target: SshTarget): Promise<SshConnection> {
+  try {
+    return await openOnce(target, true);
+  } catch (err) {
+    // The server offers none of the pinned key types any more: see what it offers instead (the
+    // verifier then refuses it as a new algorithm or a changed key; nothing is sent either way).
+    if (
+      err instanceof SshError &&
+      err.code === 'NETWORK' &&
+      !target.hostKeyAlgorithms &&
+      isNoPinnedAlgorithm(err)
+    )
+      return openOnce(target, false);
+    throw err;
+  }
+}
+
+async function openOnce(target: SshTarget, holdToPins: boolean): Promise<SshConnection> {
+  const label = target.label ?? `${target.host}:${target.port}`;
+  const pins = [
+    ...(target.pinnedHostKey ? [target.pinnedHostKey] : []),
+    ...(target.otherPinnedHostKeys ?? []),
+  ];
+  const allowed = target.hostKeyAlgorithms
+    ? [...target.hostKeyAlgorithms]
+    : holdToPins
+      ? negotiableHostKeyAlgorithms(pins)
+      : null;
+  const sock = target.via ? await target.via() : undefined;
   return new Promise((resolve, reject) => {
     const client = new Client();
     let presented: HostKeyPin | undefined;
+    let presentedBlob: Buffer | null = null;
     let keyError: SshError | null = null;
     let settled = false;
     const finish = (err: Error | null, conn?: SshConnection) => {
@@ -367,24 +408,37 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
       keepaliveInterval: target.keepaliveIntervalMs ?? 5000,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer): boolean => {
+        presentedBlob = Buffer.from(key);
         presented = fingerprintOfKey(key);
-        const pin = target.pinnedHostKey;
-        if (pin && pin.fingerprint === presented.fingerprint) return true;
-        keyError = pin
-          ? new SshError(
-              'HOST_KEY_CHANGED',
-              `The host key of ${label} has CHANGED. Pinned: ${pin.fingerprint} (${pin.algorithm}); presented now: ${presented.fingerprint} (${presented.algorithm}). ` +
-                'This can mean the server was reinstalled, or that someone is intercepting the connection. Nothing was sent.',
-              presented,
-            )
-          : new SshError(
-              'HOST_KEY_UNKNOWN',
-              `${label} presented a host key that is not pinned yet: ${presented.fingerprint} (${presented.algorithm}). Confirm it before connecting.`,
-              presented,
-            );
+        const verdict = judgeHostKey(presented, pins);
+        if (verdict.kind === 'pinned') return true;
+        const pin = verdict.kind === 'changed' ? verdict.pin : null;
+        keyError =
+          verdict.kind === 'new-algorithm'
+            ? new SshError(
+                'HOST_KEY_NEW_ALGORITHM',
+                `${label} presented a ${presented.algorithm} key, a type not pinned yet: ${presented.fingerprint}. ` +
+                  `Its pinned key${verdict.pins.length > 1 ? 's are' : ' is'} ${verdict.pins.map((p) => `${p.fingerprint} (${p.algorithm})`).join(', ')}; the server no longer offers ${verdict.pins.length > 1 ? 'those types' : 'that type'}. ` +
+                  'This is not a change of a pinned key: confirm the new one on the server before connecting. Nothing was sent.',
+                presented,
+              )
+            : pin
+              ? new SshError(
+                  'HOST_KEY_CHANGED',
+                  `The host key of ${label} has CHANGED. Pinned: ${pin.fingerprint} (${pin.algorithm}); presented now: ${presented.fingerprint} (${presented.algorithm}). ` +
+                    'This can mean the server was reinstalled, or that someone is intercepting the connection. Nothing was sent.',
+                  presented,
+                )
+              : new SshError(
+                  'HOST_KEY_UNKNOWN',
+                  `${label} presented a host key that is not pinned yet: ${presented.fingerprint} (${presented.algorithm}). Confirm it before connecting.`,
+                  presented,
+                );
         return false;
       },
     };
+    if (allowed) config.algorithms = { serverHostKey: allowed as ServerHostKeyAlgorithm[] };
+    if (sock) config.sock = sock;
     if (target.auth.kind === 'key') {
       config.privateKey = target.auth.privateKey;
       if (target.auth.passphrase) config.passphrase = target.auth.passphrase;
@@ -403,7 +457,9 @@ export function openSsh(target: SshTarget): Promise<SshConnection> {
     client.on('ready', () => {
       trace(`${label}: authenticated`);
       if (!presented) return finish(new SshError('NETWORK', `${label}: no host key was seen.`));
-      finish(null, new SshConnection(client, presented, target.maxChannels ?? 8, label, target.username));
+      const conn = new SshConnection(client, presented, target.maxChannels ?? 8, label, target.username);
+      conn.hostKeyBlob = presentedBlob;
+      finish(null, conn);
     });
     client.on('error', (err: Error & { code?: string; level?: string }) => {
       finish(keyError ?? classify(err, label, presented));

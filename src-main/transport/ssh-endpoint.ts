@@ -22,6 +22,7 @@ import {
 } from './attr-script.js';
 import type { SshConnection } from './ssh-connection.js';
 import { briefly, hashCommandFor, hashLines } from './process-util.js';
+import { sftpHash } from './sftp-fallback.js';
 import { shq } from './shell-quote.js';
 import {
   call,
@@ -49,6 +50,8 @@ const LINK_OVER_SFTP_UP_TO = 256;
 export type SshEndpointOptions = {
   /** Use exec fast paths (find listing, tar streams, server-side scripts); off = SFTP only. */
   readonly fastPath: boolean;
+  /** A SHA-256 tool runs on the server (default: with the fast path); else files are read over SFTP and hashed here. */
+  readonly hashOnServer?: boolean;
   readonly label?: string;
 };
 
@@ -56,6 +59,7 @@ export type SshEndpointOptions = {
 export class SshEndpoint implements Endpoint {
   readonly label: string;
   readonly fastPath: boolean;
+  private readonly hashOnServer: boolean;
   private homePath: string | null = null;
 
   constructor(
@@ -63,6 +67,7 @@ export class SshEndpoint implements Endpoint {
     options: SshEndpointOptions,
   ) {
     this.fastPath = options.fastPath;
+    this.hashOnServer = options.hashOnServer ?? options.fastPath;
     this.label = options.label ?? 'ssh';
   }
 
@@ -95,6 +100,7 @@ export class SshEndpoint implements Endpoint {
 
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
+    if (!this.hashOnServer) return sftpHash(await this.sftp(), root, paths);
     const r = await this.conn.exec(
       `cd ${shq(root)} && { ${hashCommandFor(paths)}; }`,
       paths.map((p) => `./${p}\0`).join(''),

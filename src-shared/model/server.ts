@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostCapabilities } from './capabilities.js';
 
 /** The id of the built-in "This computer" entry (the local machine, no SSH). */
 export const LOCAL_SERVER_ID = 'local';
@@ -114,6 +115,15 @@ export const sshServer = sshServerFields.extend({
   kind: z.literal('ssh'),
   id: z.string().min(1).max(64),
   pinnedHostKey: hostKeyPin.nullable().default(null),
+  /**
+   * Further pinned keys of the same host, one per key algorithm other than pinnedHostKey's (a host with
+   * an ed25519 and an ECDSA key keeps both; the negotiation is held to the pinned algorithms).
+   */
+  otherHostKeys: z.array(hostKeyPin).optional(),
+  /** The server entry this one is reached through (a bastion, with its own pin and login); chains allowed. */
+  jumpVia: z.string().min(1).max(64).nullable().optional(),
+  /** What the host offers the engine, probed on first contact and kept (a new probe on Test connection). */
+  capabilities: hostCapabilities.optional(),
   lastContact: lastContact.nullable().default(null),
 });
 export type SshServer = z.infer<typeof sshServer>;
@@ -165,7 +175,51 @@ export function checkServerList(servers: ReadonlyArray<Server>): ServerListProbl
     if (names.has(key)) problems.push({ serverId: s.id, field: 'name', message: `Two servers are named "${s.name}"; give each its own name.` });
     names.set(key, s.id);
   }
+  problems.push(...jumpProblems(servers));
   if (!servers.some((s) => s.kind === 'local')) problems.push({ serverId: null, field: 'servers', message: 'The "This computer" entry is missing.' });
+  return problems;
+}
+
+/** Every pin of an SSH server, the first one first: one per key algorithm. */
+export function hostKeyPins(server: SshServer): HostKeyPinShape[] {
+  return [...(server.pinnedHostKey ? [server.pinnedHostKey] : []), ...(server.otherHostKeys ?? [])];
+}
+type HostKeyPinShape = z.infer<typeof hostKeyPin>;
+
+/**
+ * The entries a server is reached through, nearest to this computer first (bastion, …, the server's own
+ * jump host), or the problem in words: a missing entry, "This computer", or a loop.
+ */
+export function jumpChain(
+  servers: ReadonlyArray<Server>,
+  target: SshServer,
+): { ok: true; hops: SshServer[] } | { ok: false; message: string } {
+  const hops: SshServer[] = [];
+  const seen = new Set([target.id]);
+  let current: SshServer = target;
+  for (;;) {
+    const via = current.jumpVia;
+    if (!via) break;
+    const next = servers.find((s) => s.id === via);
+    if (!next) return { ok: false, message: `"${current.name}" is reached through a server that is not in the list ("${via}").` };
+    if (next.kind !== 'ssh')
+      return { ok: false, message: `"${current.name}" cannot be reached through "${next.name}": that is this computer.` };
+    if (seen.has(next.id))
+      return { ok: false, message: `"${target.name}" is reached through a loop of jump hosts (${[target, ...hops, next].map((s) => `"${s.name}"`).join(' → ')}).` };
+    seen.add(next.id);
+    hops.unshift(next);
+    current = next;
+  }
+  return { ok: true, hops };
+}
+
+function jumpProblems(servers: ReadonlyArray<Server>): ServerListProblem[] {
+  const problems: ServerListProblem[] = [];
+  for (const s of servers) {
+    if (s.kind !== 'ssh' || !s.jumpVia) continue;
+    const chain = jumpChain(servers, s);
+    if (!chain.ok) problems.push({ serverId: s.id, field: 'jumpVia', message: chain.message });
+  }
   return problems;
 }
 

@@ -86,6 +86,10 @@ export const DEFAULT_KEEP_RUNS = 10;
 export const DEFAULT_DELETE_THRESHOLD = 0.5;
 export const DEFAULT_FAN_OUT = 4;
 
+/** Roll-out orders of a sync set: all at once (bounded), one at a time, or one canary first. */
+export const rolloutOrders = ['all', 'one-at-a-time', 'canary'] as const;
+export type RolloutOrder = (typeof rolloutOrders)[number];
+
 /** Names the engine itself creates inside a root; always excluded, whatever the user sets. */
 export const ENGINE_EXCLUDES: ReadonlyArray<string> = ['.configsync-tmp-*', '.configsync-staging-*'];
 /** What a new sync set leaves out (the user sees and edits this list): license files, and the engine's own names. */

@@ -137,7 +137,13 @@ export type NsSshd = {
   stop(): Promise<void>;
 };
 
-export async function startSshdInNetns(ns: Netns): Promise<NsSshd> {
+export type NsSshdOptions = {
+  /** The address to listen on inside the namespace (its link address by default; 127.0.0.1 is reachable only from inside). */
+  readonly listen?: string;
+  readonly port?: number;
+};
+
+export async function startSshdInNetns(ns: Netns, options: NsSshdOptions = {}): Promise<NsSshd> {
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const { dir: baseDir } = await makeTempDir('configsync-nssshd-');
   const hostKeyPath = join(baseDir, 'ssh_host_ed25519_key');
@@ -147,13 +153,14 @@ export async function startSshdInNetns(ns: Netns): Promise<NsSshd> {
   await writeFile(join(baseDir, 'authorized_keys'), `${clientKey.publicKey}\n`, { mode: 0o600 });
   const dataRoot = join(baseDir, 'data');
   await mkdir(dataRoot);
-  const port = 2222;
+  const port = options.port ?? 2222;
+  const listen = options.listen ?? ns.nsIp;
   const config = join(baseDir, 'sshd_config');
   await writeFile(
     config,
     [
       `Port ${port}`,
-      `ListenAddress ${ns.nsIp}`,
+      `ListenAddress ${listen}`,
       `HostKey ${hostKeyPath}`,
       `PidFile ${join(baseDir, 'sshd.pid')}`,
       `AuthorizedKeysFile ${join(baseDir, 'authorized_keys')}`,
@@ -176,19 +183,22 @@ export async function startSshdInNetns(ns: Netns): Promise<NsSshd> {
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const sock = connect({ host: ns.nsIp, port });
-      sock.setTimeout(1000, () => (sock.destroy(), resolve(false)));
-      sock.once('data', (d) => (sock.destroy(), resolve(d.toString('latin1').startsWith('SSH-2.0'))));
-      sock.once('error', () => resolve(false));
-    });
+    const ok =
+      listen !== ns.nsIp
+        ? await bannerInside(ns, port)
+        : await new Promise<boolean>((resolve) => {
+            const sock = connect({ host: ns.nsIp, port });
+            sock.setTimeout(1000, () => (sock.destroy(), resolve(false)));
+            sock.once('data', (d) => (sock.destroy(), resolve(d.toString('latin1').startsWith('SSH-2.0'))));
+            sock.once('error', () => resolve(false));
+          });
     if (ok) break;
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`sshd in ${ns.name} did not start: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
-    host: ns.nsIp,
+    host: listen,
     port,
     user: userInfo().username,
     dataRoot,
@@ -221,4 +231,23 @@ export async function startSshdInNetns(ns: Netns): Promise<NsSshd> {
       await rm(baseDir, { recursive: true, force: true });
     },
   };
+}
+
+/** True once something inside the namespace answers on 127.0.0.1:port with an SSH banner. */
+async function bannerInside(ns: Netns, port: number): Promise<boolean> {
+  try {
+    const { stdout } = await run('ip', [
+      'netns',
+      'exec',
+      ns.name,
+      'timeout',
+      '2',
+      'bash',
+      '-c',
+      `exec 3<>/dev/tcp/127.0.0.1/${port}; head -c 7 <&3`,
+    ]);
+    return stdout.startsWith('SSH-2.0');
+  } catch {
+    return false;
+  }
 }

@@ -54,6 +54,8 @@ export type SshdServer = {
   halt(): Promise<void>;
   /** Replaces the host key (a "changed host key" scenario) and restarts on the same port. */
   rotateHostKey(): Promise<void>;
+  /** Restarts on the same port with its config file as it is now (`baseDir/sshd_config`). */
+  restart(): Promise<void>;
 };
 
 const running = new Set<ChildProcess>();
@@ -192,6 +194,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
       await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKeyPath]);
       const fp = await fingerprintOf(hostKeyPath);
       (server as { hostKeyFingerprint: string }).hostKeyFingerprint = fp.fingerprint;
+      child = await launch(configPath, port);
+    },
+    async restart() {
+      await kill(child);
       child = await launch(configPath, port);
     },
   };

@@ -28,6 +28,8 @@ export class NotifyConfig {
     private readonly store: SettingsStore,
     dataDir: string,
     private readonly box: SecretBox,
+    /** A box no longer sealed with, kept to open a password an earlier version sealed with it. */
+    private readonly legacy: SecretBox | null = null,
   ) {
     this.passwordPath = join(dataDir, PASSWORD_FILE);
   }
@@ -61,6 +63,12 @@ export class NotifyConfig {
   password(): string | null {
     if (!this.hasPassword()) return null;
     const stored = JSON.parse(readFileSync(this.passwordPath, 'utf8')) as { box?: string; sealed?: string };
+    if (this.legacy && stored.box === this.legacy.kind && typeof stored.sealed === 'string') {
+      // Kept from now on the way every shell of the store can read it (see key-protection.ts).
+      const password = this.legacy.open(Buffer.from(stored.sealed, 'base64')).toString('utf8');
+      this.save(this.settings(), password);
+      return password;
+    }
     if (stored.box !== this.box.kind || typeof stored.sealed !== 'string')
       throw new AppError(
         'SECRET_BOX',

@@ -116,6 +116,8 @@ const compared = [
   'vars',
   'auth',
   'pinnedHostKey',
+  'otherHostKeys',
+  'jumpVia',
 ] as const;
 
 /** What replacing `current` with `incoming` changes, server by server (matched by id). Pure. */

@@ -1,12 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { AppError } from '../../errors/app-error.js';
-import { openSsh, SshError, type SshAuth, type SshConnection } from '../../transport/ssh-connection.js';
+import { SshError, type SshAuth, type SshConnection } from '../../transport/ssh-connection.js';
+import { openSshChain, type JumpHop } from '../../transport/jump.js';
+import { addPin, isNoPinnedAlgorithm, judgeHostKey } from '../../transport/host-keys.js';
 import type { AppKeyStore } from '../../secrets/app-key-store.js';
 import type { ServerService } from './server-service.js';
 import { probeCapabilities } from './server-capabilities.js';
+import { probeHost } from '../../transport/capabilities.js';
 import { keyTypeLabel, type HostKeyPin } from '../../../src-shared/model/host-key.js';
-import type { ServerListState, SshServer } from '../../../src-shared/model/server.js';
+import {
+  hostKeyPins,
+  jumpChain,
+  type Server,
+  type ServerListState,
+  type SshServer,
+} from '../../../src-shared/model/server.js';
 import type { ConnectionTestResult } from '../../../src-shared/contract/methods/servers.js';
 import { assertNever } from '../../../src-shared/assert-never.js';
 
@@ -67,36 +76,72 @@ export function sshAuthFor(server: SshServer, deps: ConnectDeps): SshAuth {
   }
 }
 
-/** Opens an authenticated connection to a draft server with its pin, within its contact timeout. */
+/**
+ * Opens an authenticated connection to a server with its pins, within its contact timeout: directly,
+ * or through its chain of jump hosts (each its own entry of `servers`, with its own pins and login).
+ */
 export function connectTo(
   server: SshServer,
   deps: ConnectDeps,
   auth: SshAuth = sshAuthFor(server, deps),
+  servers: ReadonlyArray<Server> = deps.service.draftList(),
 ): Promise<SshConnection> {
-  return openSsh({
+  const jumps = jumpsOf(server, servers);
+  return openSshChain([...jumps.map((j) => hopOf(j, sshAuthFor(j, deps))), hopOf(server, auth)]);
+}
+
+/** The jump hosts in front of a server, nearest first; a broken chain is a clear error. */
+function jumpsOf(server: SshServer, servers: ReadonlyArray<Server>): SshServer[] {
+  const chain = jumpChain(servers, server);
+  if (!chain.ok) throw new AppError('JUMP_HOST', chain.message);
+  return chain.hops;
+}
+
+function hopOf(server: SshServer, auth: SshAuth): JumpHop {
+  const [first, ...others] = hostKeyPins(server);
+  return {
+    name: server.name,
     host: server.host,
     port: server.port,
     username: server.user,
     auth,
-    pinnedHostKey: server.pinnedHostKey,
+    pinnedHostKey: first ?? null,
+    otherPinnedHostKeys: others,
     contactTimeoutMs: server.contactTimeoutSec * 1000,
-  });
+  };
 }
 
+/** Key types a host may hold, each tried on its own to read every key (RSA under its three signatures). */
+const KEY_TYPES: ReadonlyArray<ReadonlyArray<string>> = [
+  ['ssh-ed25519'],
+  ['ecdsa-sha2-nistp256'],
+  ['ecdsa-sha2-nistp384'],
+  ['ecdsa-sha2-nistp521'],
+  ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
+];
+
 /**
- * The key the host presents right now. Connects with no pin, so the handshake stops at the host-key
- * check: no credential is ever sent to a host whose key is not confirmed.
+ * The key the host presents right now (of one of `algorithms` when given). Connects with no pin, so
+ * the handshake stops at the host-key check: no credential is ever sent to a host whose key is not
+ * confirmed. Behind jump hosts, those are logged in to (they are pinned) and the check runs through them.
  */
-export async function presentedHostKey(server: SshServer): Promise<PresentedHostKey> {
+export async function presentedHostKey(
+  server: SshServer,
+  deps?: ConnectDeps,
+  algorithms?: ReadonlyArray<string>,
+): Promise<PresentedHostKey> {
+  const servers = deps?.service.draftList() ?? [];
+  const jumps = server.jumpVia && deps ? jumpsOf(server, servers) : [];
+  const hop: JumpHop = {
+    ...hopOf(server, { kind: 'agent', socket: '/nonexistent' }),
+    pinnedHostKey: null,
+    otherPinnedHostKeys: [],
+    ...(algorithms ? { hostKeyAlgorithms: algorithms } : {}),
+  };
   try {
-    const conn = await openSsh({
-      host: server.host,
-      port: server.port,
-      username: server.user,
-      auth: { kind: 'agent', socket: '/nonexistent' },
-      pinnedHostKey: null,
-      contactTimeoutMs: server.contactTimeoutSec * 1000,
-    });
+    const conn = deps
+      ? await openSshChain([...jumps.map((j) => hopOf(j, sshAuthFor(j, deps))), hop])
+      : await openSshChain([hop]);
     conn.close();
   } catch (err) {
     if (err instanceof SshError && err.code === 'HOST_KEY_UNKNOWN' && err.presentedKey)
@@ -107,6 +152,20 @@ export async function presentedHostKey(server: SshServer): Promise<PresentedHost
     'NETWORK',
     `${server.host}:${server.port} accepted a connection without a host-key check.`,
   );
+}
+
+/** Every key the host holds, one per key type it offers (each read by a handshake held to that type). */
+export async function presentedHostKeys(server: SshServer, deps: ConnectDeps): Promise<PresentedHostKey[]> {
+  const keys: PresentedHostKey[] = [];
+  for (const types of KEY_TYPES) {
+    try {
+      keys.push(await presentedHostKey(server, deps, types));
+    } catch (err) {
+      if (err instanceof SshError && isNoPinnedAlgorithm(err)) continue;
+      throw err;
+    }
+  }
+  return keys;
 }
 
 /** `servers.test`: connect, and on success report the host's capabilities; failures come back as data. */
@@ -128,6 +187,8 @@ export async function testConnection(
   }
   try {
     const capabilities = await probeCapabilities(conn, path);
+    // Kept with the server: which fast paths the engine uses there, and where SFTP stands in.
+    deps.service.recordCapabilities(id, await probeHost(conn));
     const message = `Connected to ${server.user}@${server.host}:${server.port} (${capabilities.os || 'unknown OS'}).`;
     deps.service.recordContact(id, true, message);
     return { ok: true, hostKey: keygenDisplay(conn.hostKey), capabilities, message };
@@ -137,8 +198,9 @@ export async function testConnection(
 }
 
 /**
- * `servers.trustHostKey`: pins the key the host presents now, only if it is the one the user
- * confirmed. An already pinned, different key is never replaced here (see replaceHostKey).
+ * `servers.trustHostKey`: pins the key the user confirmed, only if the host presents it now. A key of a
+ * type already pinned under another fingerprint is a change and is never replaced here (see
+ * replaceHostKey); a key of a new type is added beside the pinned ones.
  */
 export async function trustHostKey(
   deps: ConnectDeps,
@@ -146,41 +208,56 @@ export async function trustHostKey(
   fingerprint: string,
 ): Promise<{ pinned: PresentedHostKey; state: ServerListState }> {
   const server = deps.service.getSsh(id);
-  const presented = await presentedHostKey(server);
-  if (server.pinnedHostKey && server.pinnedHostKey.fingerprint !== presented.fingerprint)
-    throw new AppError(
-      'HOST_KEY_CHANGED',
-      `The host key of "${server.name}" has CHANGED. Pinned: ${keygenDisplay(server.pinnedHostKey).display}; presented now: ${presented.display}. ` +
-        'It was not replaced. If the server was reinstalled, replace the pinned key explicitly.',
-    );
-  if (presented.fingerprint !== fingerprint)
+  const presented = await findPresented(server, deps, fingerprint);
+  if (!presented)
     throw new AppError(
       'HOST_KEY_MISMATCH',
-      `"${server.name}" presents ${presented.display} now, not the confirmed ${fingerprint}. Nothing was pinned; check the key again.`,
+      `"${server.name}" does not present ${fingerprint} now. Nothing was pinned; check the key again.`,
     );
-  const pin: HostKeyPin = { algorithm: presented.algorithm, fingerprint: presented.fingerprint };
-  const state = deps.service.update(id, (s) => (s.kind === 'ssh' ? { ...s, pinnedHostKey: pin } : s));
+  const pins = hostKeyPins(server);
+  const verdict = judgeHostKey(presented, pins);
+  if (verdict.kind === 'changed')
+    throw new AppError(
+      'HOST_KEY_CHANGED',
+      `The host key of "${server.name}" has CHANGED. Pinned: ${keygenDisplay(verdict.pin).display}; presented now: ${presented.display}. ` +
+        'It was not replaced. If the server was reinstalled, replace the pinned key explicitly.',
+    );
+  const next = addPin(pins, presented);
+  const state = deps.service.update(id, (s) => (s.kind === 'ssh' ? { ...s, ...next } : s));
   return { pinned: presented, state };
 }
 
-/** `servers.replaceHostKey`: the explicit override after a changed-key warning; still pins only what is presented now. */
+/** The presented key with that fingerprint: the host's preferred one first, then each other type. */
+async function findPresented(
+  server: SshServer,
+  deps: ConnectDeps,
+  fingerprint: string,
+): Promise<PresentedHostKey | undefined> {
+  const preferred = await presentedHostKey(server, deps);
+  if (preferred.fingerprint === fingerprint) return preferred;
+  return (await presentedHostKeys(server, deps)).find((k) => k.fingerprint === fingerprint);
+}
+
+/**
+ * `servers.replaceHostKey`: the explicit override after a changed-key warning (a reinstalled server);
+ * still pins only what is presented now, and that key alone (the other pins were of the old install).
+ */
 export async function replaceHostKey(
   deps: ConnectDeps,
   id: string,
   fingerprint: string,
 ): Promise<{ pinned: PresentedHostKey; previous: PresentedHostKey | null; state: ServerListState }> {
   const server = deps.service.getSsh(id);
-  const presented = await presentedHostKey(server);
-  if (presented.fingerprint !== fingerprint)
+  const presented = await findPresented(server, deps, fingerprint);
+  if (!presented)
     throw new AppError(
       'HOST_KEY_MISMATCH',
-      `"${server.name}" presents ${presented.display} now, not ${fingerprint}. The pinned key was kept.`,
+      `"${server.name}" does not present ${fingerprint} now. The pinned key was kept.`,
     );
   const pin: HostKeyPin = { algorithm: presented.algorithm, fingerprint: presented.fingerprint };
-  const state = deps.service.update(id, (s) => (s.kind === 'ssh' ? { ...s, pinnedHostKey: pin } : s));
-  return {
-    pinned: presented,
-    previous: server.pinnedHostKey ? keygenDisplay(server.pinnedHostKey) : null,
-    state,
-  };
+  const previous = hostKeyPins(server).find((p) => p.algorithm === pin.algorithm) ?? server.pinnedHostKey;
+  const state = deps.service.update(id, (s) =>
+    s.kind === 'ssh' ? { ...s, pinnedHostKey: pin, otherHostKeys: [] } : s,
+  );
+  return { pinned: presented, previous: previous ? keygenDisplay(previous) : null, state };
 }

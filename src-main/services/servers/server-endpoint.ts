@@ -4,6 +4,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Endpoint } from '../../transport/endpoint.js';
 import { LocalEndpoint } from '../../transport/local-endpoint.js';
 import { SshEndpoint } from '../../transport/ssh-endpoint.js';
+import { fastPathsOf, probeHost } from '../../transport/capabilities.js';
 import { enablePrivilege, type Privilege } from '../../transport/remote-command.js';
 import type { SudoPasswords } from '../../transport/sudo-passwords.js';
 import { connectTo, type ConnectDeps } from './server-connect.js';
@@ -40,7 +41,7 @@ export function endpointConnector(deps: EndpointDeps): (serverId: string) => Pro
     const privilege = privilegeOf(server, deps.sudoPasswords);
     let conn: Awaited<ReturnType<typeof connectTo>>;
     try {
-      conn = await connectTo(server, deps);
+      conn = await connectTo(server, deps, undefined, deps.service.committed());
     } catch (err) {
       // The server list shows what the last real contact found, a run's included.
       if (err instanceof AppError) deps.service.recordContact(server.id, false, err.message, err.code);
@@ -53,7 +54,18 @@ export function endpointConnector(deps: EndpointDeps): (serverId: string) => Pro
       throw err;
     }
     deps.service.recordContact(server.id, true, 'Connected.');
-    return new SshEndpoint(conn, { fastPath: deps.fastPath ?? true, label: server.name });
+    // Probed once and kept with the server: which fast paths it has, and where SFTP stands in.
+    let caps = server.capabilities;
+    if (!caps) {
+      caps = await probeHost(conn);
+      deps.service.recordCapabilities(server.id, caps);
+    }
+    const fast = fastPathsOf(caps);
+    return new SshEndpoint(conn, {
+      fastPath: (deps.fastPath ?? true) && fast.exec && fast.tar,
+      hashOnServer: (deps.fastPath ?? true) && fast.hash,
+      label: server.name,
+    });
   };
 }
 

@@ -3,6 +3,9 @@ import type { ConnectDeps } from './server-connect.js';
 import { replaceHostKey, testConnection, trustHostKey } from './server-connect.js';
 import { setupKey } from './server-key-setup.js';
 import { discover, importKnownHost, sshConfigHosts } from './server-import.js';
+import { importSshConfig } from './ssh-config-import.js';
+import { exportAnsible } from './ansible-export.js';
+import { SyncSetService } from '../sync/sync-set-service.js';
 import { exportConfig, importConfig, previewImport } from './server-backup.js';
 
 type ServerMethod =
@@ -21,6 +24,8 @@ type ServerMethod =
   | 'servers.appKey'
   | 'servers.discover'
   | 'servers.sshConfigHosts'
+  | 'servers.importSshConfig'
+  | 'export.ansible'
   | 'config.export'
   | 'config.importPreview'
   | 'config.import';
@@ -51,9 +56,16 @@ export function serverHandlers(deps: ServerHandlerDeps): Pick<Handlers, ServerMe
     'servers.replaceHostKey': ({ id, fingerprint }) => replaceHostKey(deps, id, fingerprint),
     'servers.importKnownHost': ({ id, path }) => importKnownHost(deps, id, path),
     'servers.setupKey': ({ id, password }) => setupKey(deps, id, password),
-    'servers.appKey': () => ({ publicKey: keys.publicKey(), path: keys.publicPath }),
+    'servers.appKey': () => ({
+      publicKey: keys.publicKey(),
+      path: keys.publicPath,
+      protection: keys.protection(),
+    }),
     'servers.discover': ({ host }) => discover(host),
     'servers.sshConfigHosts': ({ path }) => sshConfigHosts(service.draftList(), path, deps.homeDir),
+    'servers.importSshConfig': ({ aliases, path }) => importSshConfig(service, aliases, path, deps.homeDir),
+    'export.ansible': ({ setId, path }) =>
+      exportAnsible(deps, new SyncSetService(service.store).get(setId), service.committed(), path),
     'config.export': ({ path }) => exportConfig(service, path),
     'config.importPreview': ({ path }) => previewImport(service, path),
     'config.import': ({ path }) => importConfig(service, path),

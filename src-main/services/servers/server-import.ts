@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import SSHConfig from 'ssh-config';
 import { AppError } from '../../errors/app-error.js';
 import { fingerprintOfKey } from '../../transport/ssh-connection.js';
+import { addPin, judgeHostKey } from '../../transport/host-keys.js';
 import {
   keygenDisplay,
-  presentedHostKey,
+  presentedHostKeys,
   type ConnectDeps,
   type PresentedHostKey,
 } from './server-connect.js';
-import type { Server, ServerListState } from '../../../src-shared/model/server.js';
+import { hostKeyPins, type Server, type ServerListState } from '../../../src-shared/model/server.js';
 
 /** `servers.discover`: the addresses a name resolves to here, as the system resolver sees it. */
 export async function discover(
@@ -36,6 +37,10 @@ export type SshConfigHost = {
   port: number;
   user: string | null;
   identityFile: string | null;
+  /** The hosts this one is reached through, as ProxyJump (or `ProxyCommand ssh -W %h:%p X`) names them. */
+  proxyJump: string | null;
+  /** Why this host cannot be reached as the config says (a ProxyCommand other than `ssh -W`), or null. */
+  problem: string | null;
   alreadyListed: boolean;
 };
 
@@ -82,6 +87,7 @@ export async function sshConfigHosts(
         port: Number.isInteger(port) && port > 0 && port < 65536 ? port : 22,
         user: first(computed.User) ?? null,
         identityFile: first(computed.IdentityFile) ?? null,
+        ...proxyOf(first(computed.ProxyJump), first(computed.ProxyCommand)),
         alreadyListed: draft.some(
           (s) => s.kind === 'ssh' && (s.name === alias || (s.host === host && s.port === port)),
         ),
@@ -89,6 +95,24 @@ export async function sshConfigHosts(
     }
   }
   return { path: file, hosts };
+}
+
+/**
+ * ProxyJump as given; `ProxyCommand ssh -W %h:%p X` (or `-W [%h]:%p`) is the same thing written the
+ * old way; any other ProxyCommand runs a program ConfigSync does not run, and is said so.
+ */
+export function proxyOf(
+  proxyJump: string | undefined,
+  proxyCommand: string | undefined,
+): { proxyJump: string | null; problem: string | null } {
+  if (proxyJump && proxyJump.toLowerCase() !== 'none') return { proxyJump, problem: null };
+  if (!proxyCommand || proxyCommand.toLowerCase() === 'none') return { proxyJump: null, problem: null };
+  const m = /^ssh\s+(?:-q\s+)?-W\s+\[?%h\]?:%p\s+(\S+)\s*$/.exec(proxyCommand.trim());
+  if (m?.[1]) return { proxyJump: m[1], problem: null };
+  return {
+    proxyJump: null,
+    problem: `ProxyCommand "${proxyCommand}" runs a program ConfigSync does not run; use ProxyJump (a jump host) instead.`,
+  };
 }
 
 /** The names a known_hosts line uses for host:port (`host` on port 22, `[host]:port` otherwise). */
@@ -124,8 +148,10 @@ export function knownHostKeys(text: string, host: string, port: number): Present
 }
 
 /**
- * `servers.importKnownHost`: when the key the host presents now is one the user's known_hosts already
- * lists for it, pin it without asking again. Hashed entries are matched too (by hashing the name).
+ * `servers.importKnownHost`: pins every key the user's known_hosts lists for the host that the host
+ * presents now (one per key type: a host with an ed25519 and an ECDSA key keeps both), without asking
+ * again. Hashed entries are matched too (by hashing the name). A listed key of a type already pinned
+ * under another fingerprint is a change, and nothing is pinned.
  */
 export async function importKnownHost(
   deps: ConnectDeps,
@@ -142,22 +168,32 @@ export async function importKnownHost(
       message: `${file} lists no key for ${name}; confirm the key shown instead.`,
       state: deps.service.state(),
     };
-  const presented = await presentedHostKey(server);
-  if (!known.some((k) => k.fingerprint === presented.fingerprint))
+  const presented = await presentedHostKeys(server, deps);
+  const matching = presented.filter((p) => known.some((k) => k.fingerprint === p.fingerprint));
+  if (matching.length === 0)
     return {
       pinned: null,
-      message: `${file} lists ${known.map((k) => k.display).join(', ')} for ${name}, but the host presents ${presented.display} now. Nothing was pinned.`,
+      message: `${file} lists ${known.map((k) => k.display).join(', ')} for ${name}, but the host presents ${presented.map((p) => p.display).join(', ')} now. Nothing was pinned.`,
       state: deps.service.state(),
     };
-  if (server.pinnedHostKey && server.pinnedHostKey.fingerprint !== presented.fingerprint)
-    throw new AppError(
-      'HOST_KEY_CHANGED',
-      `"${server.name}" has a different key pinned (${server.pinnedHostKey.fingerprint}); replace it explicitly.`,
-    );
+  let pins = hostKeyPins(server);
+  for (const key of matching) {
+    const verdict = judgeHostKey(key, pins);
+    if (verdict.kind === 'changed')
+      throw new AppError(
+        'HOST_KEY_CHANGED',
+        `"${server.name}" has a different ${key.algorithm} key pinned (${verdict.pin.fingerprint}) than ${file} lists (${key.fingerprint}); replace it explicitly.`,
+      );
+    const next = addPin(pins, key);
+    pins = [next.pinnedHostKey, ...next.otherHostKeys];
+  }
+  const [pinnedHostKey, ...otherHostKeys] = pins;
   const state = deps.service.update(id, (s) =>
-    s.kind === 'ssh'
-      ? { ...s, pinnedHostKey: { algorithm: presented.algorithm, fingerprint: presented.fingerprint } }
-      : s,
+    s.kind === 'ssh' ? { ...s, pinnedHostKey: pinnedHostKey ?? null, otherHostKeys } : s,
   );
-  return { pinned: presented, message: `Pinned ${presented.display}, as listed in ${file}.`, state };
+  return {
+    pinned: matching[0] ?? null,
+    message: `Pinned ${matching.map((k) => k.display).join(' and ')}, as listed in ${file}.`,
+    state,
+  };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors/app-error.js';
+import type { HostCapabilities } from '../../../src-shared/model/capabilities.js';
 import type { SettingsStore } from '../../store/settings-store.js';
 import {
   checkServerList,
@@ -13,7 +14,7 @@ import {
 } from '../../../src-shared/model/server.js';
 
 /** The fields `edit` may change; "This computer" takes only name and vars. */
-export type ServerPatch = Partial<Omit<SshServerFields, 'role'>>;
+export type ServerPatch = Partial<Omit<SshServerFields, 'role'>> & { readonly jumpVia?: string | null };
 
 /**
  * The server list with staged edits, as CTPView's Commit Changes / Reset: add, edit, remove and
@@ -79,6 +80,8 @@ export class ServerService {
       id,
       ...structuredClone(fields),
       pinnedHostKey: null,
+      otherHostKeys: [],
+      jumpVia: null,
       lastContact: null,
     };
     this.mutate((list) => [...demoteOthers(list, id, fields.role), entry]);
@@ -104,7 +107,8 @@ export class ServerService {
         if (s.id !== id) return s;
         const next = { ...s, ...structuredClone(patch) } as Server;
         // Another address is another machine: its key must be confirmed again.
-        if (hostChanged && next.kind === 'ssh') return { ...next, pinnedHostKey: null, lastContact: null };
+        if (hostChanged && next.kind === 'ssh')
+          return { ...next, pinnedHostKey: null, otherHostKeys: [], capabilities: undefined, lastContact: null };
         return next;
       }),
     );
@@ -205,6 +209,18 @@ export class ServerService {
     return contact;
   }
 
+  /** Keeps what a probe found on a server, like a contact result: in the draft and, when saved, in the store. */
+  recordCapabilities(id: string, capabilities: HostCapabilities): void {
+    if (this.draft)
+      this.draft = this.draft.map((s) => (s.id === id && s.kind === 'ssh' ? { ...s, capabilities } : s));
+    const doc = this.store.read();
+    if (doc.servers.some((s) => s.id === id))
+      this.store.write({
+        ...doc,
+        servers: doc.servers.map((s) => (s.id === id && s.kind === 'ssh' ? { ...s, capabilities } : s)),
+      });
+  }
+
   private mutate(change: (list: Server[]) => Server[]): void {
     this.draft = change(this.draftList());
   }
@@ -217,5 +233,5 @@ function demoteOthers(list: Server[], id: string, role: ServerRole): Server[] {
 }
 
 function comparable(list: ReadonlyArray<Server>): string {
-  return JSON.stringify(list.map((s) => ({ ...s, lastContact: null })));
+  return JSON.stringify(list.map((s) => ({ ...s, lastContact: null, capabilities: null })));
 }

@@ -16,6 +16,8 @@ import { newRunId } from '../../engine/apply.js';
 import { backupDirOf, readManifest, restoreBackup, type RestoreResult } from '../../engine/backup.js';
 import { applyAll, emptyReport, planAll, type FanOutTarget, type TargetPlan } from '../../engine/fan-out.js';
 import { JournalFile, journalPath } from '../../engine/journal.js';
+import { newRolloutState } from '../../engine/rollout.js';
+import { DEFAULT_FAN_OUT } from '../../../src-shared/model/sync.js';
 import { guardFindings } from '../../engine/guards.js';
 import { resolveRoot } from '../../engine/scan.js';
 import { DEFAULT_STATE_DIR, resolveStateDir, rootStateDir } from '../../engine/state-dir.js';
@@ -178,7 +180,8 @@ export class SyncService {
               ...(set.xattrs !== undefined ? { xattrs: set.xattrs } : {}),
             },
             filter: { include: set.include, exclude: set.exclude },
-            concurrency: this.deps.concurrency,
+            // Planning only reads: as many at once as the roll-out allows, and never fewer than the default.
+            concurrency: this.deps.concurrency ?? Math.max(DEFAULT_FAN_OUT, set.rollout.parallel),
           }),
         );
         if (signal?.aborted) throw cancelled();
@@ -375,6 +378,8 @@ export class SyncService {
         void line({ event: 'unticked', targetId: t.id, paths, changesLeftOut: n.leftOut });
         return { ...t, plan: n.plan };
       };
+      // One roll-out over the whole run: a canary that failed on the first item starts nothing on the next.
+      const rolloutState = newRolloutState();
       for (const item of stored.items) {
         const targets = item.targets
           .filter((t) => !input.targetIds || input.targetIds.includes(t.id))
@@ -390,7 +395,11 @@ export class SyncService {
           bulk: 'auto',
           ...(stored.set.validateCommand ? { validateCommand: stored.set.validateCommand } : {}),
           ...(stored.set.postApplyCommand ? { postApplyCommand: stored.set.postApplyCommand } : {}),
-          ...(this.deps.concurrency ? { concurrency: this.deps.concurrency } : {}),
+          rollout: {
+            ...stored.set.rollout,
+            parallel: this.deps.concurrency ?? stored.set.rollout.parallel,
+          },
+          rolloutState,
         });
         for (const r of reports) {
           record.reports.push({

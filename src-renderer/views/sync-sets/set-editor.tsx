@@ -3,6 +3,7 @@ import {
   Button,
   Group,
   NumberInput,
+  Select,
   SimpleGrid,
   Stack,
   Text,
@@ -219,6 +220,40 @@ export function SetEditor({
         onChange={(e) => set('postApplyCommand', e.currentTarget.value)}
         error={errors.postApplyCommand}
       />
+      <SimpleGrid cols={3}>
+        <Select
+          label="Roll-out order"
+          description="How the destinations are applied"
+          data={[
+            { value: 'all', label: 'All at once' },
+            { value: 'one-at-a-time', label: 'One at a time' },
+            { value: 'canary', label: 'Canary: the first alone, then the rest' },
+          ]}
+          allowDeselect={false}
+          value={form.rolloutOrder}
+          onChange={(v) => v && set('rolloutOrder', v as SetForm['rolloutOrder'])}
+          error={errors.rolloutOrder}
+          data-testid="rollout-order"
+        />
+        <NumberInput
+          label="Destinations at once"
+          min={1}
+          max={64}
+          disabled={form.rolloutOrder === 'one-at-a-time'}
+          value={form.parallel}
+          onChange={(v) => set('parallel', typeof v === 'number' ? v : Number(v) || 1)}
+          error={errors.parallel}
+        />
+        <NumberInput
+          label="Stop after failed destinations"
+          description="0: never stop"
+          min={0}
+          max={10000}
+          value={form.stopAfterFailures}
+          onChange={(v) => set('stopAfterFailures', typeof v === 'number' ? v : Number(v) || 0)}
+          error={errors.stopAfterFailures}
+        />
+      </SimpleGrid>
     </Stack>
   );
 }

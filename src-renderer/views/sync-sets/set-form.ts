@@ -4,9 +4,11 @@ import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import {
   DEFAULT_DELETE_THRESHOLD,
   DEFAULT_EXCLUDES,
+  DEFAULT_FAN_OUT,
   DEFAULT_KEEP_RUNS,
   DEFAULT_TOLERANCE_MS,
   type CompareMethod,
+  type RolloutOrder,
   type SyncMode,
 } from '../../../src-shared/model/sync.js';
 
@@ -26,6 +28,9 @@ export type SetForm = {
   readonly deletePercent: number;
   readonly validateCommand: string;
   readonly postApplyCommand: string;
+  readonly rolloutOrder: RolloutOrder;
+  readonly parallel: number;
+  readonly stopAfterFailures: number;
 };
 
 /** Field key → message; items are `items.0`, `items.1`…, globs `include` / `exclude`. */
@@ -45,6 +50,9 @@ export function emptySetForm(): SetForm {
     deletePercent: DEFAULT_DELETE_THRESHOLD * 100,
     validateCommand: '',
     postApplyCommand: '',
+    rolloutOrder: 'all',
+    parallel: DEFAULT_FAN_OUT,
+    stopAfterFailures: 0,
   };
 }
 
@@ -62,6 +70,9 @@ export function formOfSet(s: SyncSet): SetForm {
     deletePercent: Math.round(s.deleteThreshold * 100),
     validateCommand: s.validateCommand ?? '',
     postApplyCommand: s.postApplyCommand ?? '',
+    rolloutOrder: s.rollout.order,
+    parallel: s.rollout.parallel,
+    stopAfterFailures: s.rollout.stopAfterFailures,
   };
 }
 
@@ -85,6 +96,7 @@ export function draftOf(f: SetForm): SetDraft {
     deleteThreshold: f.deletePercent / 100,
     ...(f.validateCommand.trim() ? { validateCommand: f.validateCommand.trim() } : {}),
     ...(f.postApplyCommand.trim() ? { postApplyCommand: f.postApplyCommand.trim() } : {}),
+    rollout: { order: f.rolloutOrder, parallel: f.parallel, stopAfterFailures: f.stopAfterFailures },
   };
 }
 
@@ -94,6 +106,7 @@ export function fieldOf(path: ReadonlyArray<PropertyKey>): string {
   if (head === 'items' && typeof index === 'number') return `items.${index}`;
   if (head === 'toleranceMs') return 'toleranceSec';
   if (head === 'deleteThreshold') return 'deletePercent';
+  if (head === 'rollout') return path[1] === 'order' ? 'rolloutOrder' : String(path[1] ?? 'rolloutOrder');
   return String(head ?? 'form');
 }
 

@@ -39,6 +39,27 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
   const [serverErrors, setServerErrors] = useState<SetErrors>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** A fleet too large for one desktop: the same sync as an Ansible inventory and playbook. */
+  const exportAnsible = async () => {
+    if (!form.id) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const { dataDir } = await call('app.info', {});
+      const r = await call('export.ansible', { setId: form.id, path: `${dataDir}/ansible-${form.name}` });
+      notifications.show({
+        color: r.skipped.length > 0 ? 'orange' : 'green',
+        title: 'Ansible export written',
+        message: `${r.dir}: inventory.ini, playbook.yml, known_hosts (${r.hosts} destination${r.hosts === 1 ? '' : 's'}${
+          r.skipped.length > 0 ? `; left out: ${r.skipped.map((x) => `${x.server} (${x.reason})`).join(', ')}` : ''
+        }). Run ansible-playbook -i inventory.ini playbook.yml there.`,
+      });
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   const [askDelete, setAskDelete] = useState(false);
   const [previewOn, setPreviewOn] = useState<string | null>(null);
 
@@ -199,6 +220,11 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
                 Remove set…
               </Button>
             ))}
+          {form.id && !dirty && (
+            <Button variant="subtle" onClick={() => void exportAnsible()} loading={busy} data-testid="export-ansible">
+              Export for Ansible…
+            </Button>
+          )}
         </Group>
         <Group gap="xs">
           <Text size="xs" c={dirty ? 'orange' : 'dimmed'}>

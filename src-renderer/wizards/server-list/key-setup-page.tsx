@@ -1,5 +1,26 @@
 import { Alert, Button, Code, Group, Loader, PasswordInput, Stack, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
 import type { SshServer } from '../../../src-shared/model/server.js';
+import { call } from '../../api/client.js';
+
+/** Where the app key is kept (a 0600 file or the OS keychain), as the main process says. */
+function KeyProtectionNote() {
+  const [words, setWords] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    call('servers.appKey', {})
+      .then((r) => live && setWords(r.protection.words))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  return words ? (
+    <Text size="xs" c="dimmed" data-testid="key-protection">
+      {words}
+    </Text>
+  ) : null;
+}
 
 export type KeySetupOutcome = { readonly ok: boolean; readonly message: string; readonly added?: boolean; readonly publicKey?: string };
 
@@ -23,6 +44,7 @@ export function KeySetupPage({ server, keyLoginWorks, password, onPassword, busy
         ConfigSync logs in with its own SSH key, so it never needs the password again. It adds its public key to{' '}
         <Code>~/.ssh/authorized_keys</Code> on {server.name} (only if it is not there yet), then proves that key login works.
       </Text>
+      <KeyProtectionNote />
       {keyLoginWorks && !outcome && (
         <Alert color="green" title="Key login already works">
           Nothing to do: Next goes on without a password. You may still run the setup again.

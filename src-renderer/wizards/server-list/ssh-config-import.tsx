@@ -8,7 +8,7 @@ type Host = Output<'servers.sshConfigHosts'>['hosts'][number];
 
 /** A convenience on the list page: pick hosts from ~/.ssh/config and add them to the draft as secondaries. */
 export function SshConfigImport() {
-  const add = useServerList((s) => s.add);
+  const accept = useServerList((s) => s.accept);
   const [hosts, setHosts] = useState<Host[] | null>(null);
   const [path, setPath] = useState('');
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
@@ -34,16 +34,12 @@ export function SshConfigImport() {
     setBusy(true);
     setError(null);
     try {
-      for (const h of hosts ?? []) {
-        if (!picked.has(h.alias)) continue;
-        await add({
-          name: h.alias,
-          host: h.host,
-          port: h.port,
-          user: h.user ?? 'root',
-          role: 'secondary',
-          auth: h.identityFile ? { kind: 'key-file', path: h.identityFile } : { kind: 'app-key' },
-        });
+      // Jump hosts named by ProxyJump are added with them (as Not Selected entries of their own).
+      const r = await call('servers.importSshConfig', { aliases: [...picked], ...(path ? { path } : {}) });
+      accept(r.state);
+      if (r.skipped.length > 0) {
+        setError(r.skipped.map((s) => `${s.alias}: ${s.reason}`).join('\n'));
+        return;
       }
       setHosts(null);
     } catch (err) {
@@ -78,7 +74,7 @@ export function SshConfigImport() {
                   else next.delete(h.alias);
                   setPicked(next);
                 }}
-                label={`${h.alias} — ${h.user ?? 'root'}@${h.host}:${h.port}${h.alreadyListed ? ' (already listed)' : ''}`}
+                label={`${h.alias} — ${h.user ?? 'root'}@${h.host}:${h.port}${h.proxyJump ? ` through ${h.proxyJump}` : ''}${h.alreadyListed ? ' (already listed)' : ''}${h.problem ? ` (${h.problem})` : ''}`}
               />
             ))}
           </Stack>

@@ -128,9 +128,14 @@ export function TrustPage({ server, onState, onTested }: TrustPageProps) {
           <Text size="sm">Contacting {where} (timeout {server.contactTimeoutSec} s)…</Text>
         </Group>
       )}
-      {result && !result.ok && result.code === 'HOST_KEY_UNKNOWN' && result.presentedKey && (
+      {result && !result.ok && (result.code === 'HOST_KEY_UNKNOWN' || result.code === 'HOST_KEY_NEW_ALGORITHM') && result.presentedKey && (
         <Stack gap="sm">
-          <Alert color="blue" title="First contact: confirm the host key">
+          <Alert
+            color="blue"
+            title={result.code === 'HOST_KEY_NEW_ALGORITHM' ? 'A key of a new type: confirm it' : 'First contact: confirm the host key'}
+          >
+            {result.code === 'HOST_KEY_NEW_ALGORITHM' &&
+              'The server no longer offers the type of key that is pinned, and presents a key of another type. This is not a change of the pinned key; it is added beside it once you confirm it. '}
             Compare this with what the server itself shows, e.g. <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code>{' '}
             on its console. Trust it only if they are the same.
           </Alert>
@@ -197,7 +202,7 @@ export function TrustPage({ server, onState, onTested }: TrustPageProps) {
           The host is trusted. The next page installs the ConfigSync key with the password, once.
         </Alert>
       )}
-      {result && !result.ok && !['HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'AUTH_FAILED'].includes(result.code) && (
+      {result && !result.ok && !['HOST_KEY_UNKNOWN', 'HOST_KEY_NEW_ALGORITHM', 'HOST_KEY_CHANGED', 'AUTH_FAILED'].includes(result.code) && (
         <Alert color="red" title={`Cannot reach ${server.name} (${result.code})`} data-testid="test-failed">
           {result.message}
         </Alert>

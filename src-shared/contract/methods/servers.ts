@@ -60,6 +60,8 @@ const fieldPatch = z
     contactTimeoutSec: sshServerFields.shape.contactTimeoutSec.unwrap(),
     vars: serverVars,
     auth: serverAuth,
+    /** The id of the server entry this one is reached through, or null for a direct connection. */
+    jumpVia: id.nullable(),
   })
   .partial()
   .strict();
@@ -71,6 +73,10 @@ export const sshConfigHost = z.object({
   port: z.number(),
   user: z.string().nullable(),
   identityFile: z.string().nullable(),
+  /** ProxyJump as the config gives it (`bastion`, `user@gw:2222,inner`), or null for a direct connection. */
+  proxyJump: z.string().nullable(),
+  /** Why the host cannot be reached as configured (an unsupported ProxyCommand), or null. */
+  problem: z.string().nullable(),
   /** True when this alias (or its host:port) is already in the draft list. */
   alreadyListed: z.boolean(),
 });
@@ -173,7 +179,12 @@ export const serverMethods = {
   /** The app's public key (null until the first key setup or test creates it). */
   'servers.appKey': {
     input: z.object({}).strict(),
-    output: z.object({ publicKey: z.string().nullable(), path: z.string() }),
+    output: z.object({
+      publicKey: z.string().nullable(),
+      path: z.string(),
+      /** How the private key is kept at rest (a 0600 file, or the OS keychain), in words. */
+      protection: z.object({ kind: z.enum(['file-mode', 'os-keychain']), words: z.string() }),
+    }),
   },
   /** Resolves a host name to its addresses (the Discover button). */
   'servers.discover': {
@@ -187,6 +198,33 @@ export const serverMethods = {
   'servers.sshConfigHosts': {
     input: z.object({ path: filePath.optional() }).strict(),
     output: z.object({ path: z.string(), hosts: z.array(sshConfigHost) }),
+  },
+  /**
+   * Adds the chosen hosts of an ssh config file to the draft, each with its jump hosts (ProxyJump) as
+   * server entries of their own (reused when already listed, added as Not Selected otherwise).
+   */
+  /**
+   * Writes an Ansible inventory, playbook and known_hosts that perform a sync set's sync with
+   * ansible.posix.synchronize, for fleets beyond one desktop; destinations that cannot be exported are
+   * listed with the reason.
+   */
+  'export.ansible': {
+    input: z.object({ setId: id, path: filePath }).strict(),
+    output: z.object({
+      dir: z.string(),
+      files: z.array(z.string()),
+      hosts: z.number().int(),
+      skipped: z.array(z.object({ server: z.string(), reason: z.string() })),
+    }),
+  },
+  'servers.importSshConfig': {
+    input: z.object({ aliases: z.array(z.string().min(1).max(255)).min(1).max(500), path: filePath.optional() }).strict(),
+    output: z.object({
+      added: z.array(z.object({ id, name: z.string(), jumpVia: z.string().nullable() })),
+      /** One entry per host that could not be added, with the reason; the others were added. */
+      skipped: z.array(z.object({ alias: z.string(), reason: z.string() })),
+      state: serverListState,
+    }),
   },
   /**
    * Writes everything the store holds but secrets (servers with their pins, sync sets, schedules,

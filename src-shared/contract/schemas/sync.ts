@@ -3,6 +3,8 @@ import { errorCode } from '../envelope.js';
 import {
   DEFAULT_DELETE_THRESHOLD,
   DEFAULT_EXCLUDES,
+  DEFAULT_FAN_OUT,
+  rolloutOrders,
   DEFAULT_KEEP_RUNS,
   DEFAULT_TOLERANCE_MS,
   guardCodes,
@@ -16,6 +18,19 @@ import {
 } from '../../model/sync.js';
 
 export const syncMode = z.enum(['mirror', 'update']);
+
+/**
+ * The order destinations are applied in (Ansible's `serial` and `max_fail_percentage`, in ConfigSync's
+ * words): all at once up to `parallel`, one at a time, or canary (the first destination alone; when it
+ * fails, the others are not started; then the rest up to `parallel`). `stopAfterFailures` > 0 starts no
+ * further destination once that many have failed.
+ */
+export const rollout = z.object({
+  order: z.enum(rolloutOrders).default('all'),
+  parallel: z.number().int().min(1, 'At least 1 destination at once').max(64, 'At most 64 destinations at once').default(DEFAULT_FAN_OUT),
+  stopAfterFailures: z.number().int().min(0).max(10_000).default(0),
+});
+export type Rollout = z.output<typeof rollout>;
 export const compareMethod = z.enum(['time-size', 'checksum']);
 export const planAction = z.enum(planActions);
 export const guardCode = z.enum(guardCodes);
@@ -49,6 +64,7 @@ export const syncSet = z.object({
   skipEscapingLinks: z.boolean().default(false),
   /** xattrs and POSIX ACLs; absent: carried when the destination is reached as root. */
   xattrs: z.boolean().optional(),
+  rollout: rollout.default({ order: 'all', parallel: DEFAULT_FAN_OUT, stopAfterFailures: 0 }),
 });
 export type SyncSetInput = z.input<typeof syncSet>;
 export type SyncSet = z.output<typeof syncSet>;

@@ -70,6 +70,8 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
         port: 2222,
         user: 'admin',
         identityFile: null,
+        proxyJump: null,
+        problem: null,
         alreadyListed: false,
       },
       {
@@ -78,6 +80,8 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
         port: 2222,
         user: 'admin',
         identityFile: null,
+        proxyJump: null,
+        problem: null,
         alreadyListed: false,
       },
       {
@@ -86,6 +90,8 @@ describe('discover, ~/.ssh imports and Backup Configuration', () => {
         port: 22,
         user: 'postgres',
         identityFile: '~/.ssh/id_db',
+        proxyJump: null,
+        problem: null,
         alreadyListed: false,
       },
     ]);
