@@ -6,6 +6,7 @@ import { connectRpc } from './support/rpc.js';
 import { provision, SyncWizardPage } from './support/sync-wizard-page.js';
 import { startSshd, type SshdServer } from '../support/sshd.js';
 import { applyAndKillMidSwap } from '../support/killed-apply.js';
+import { rootStateDir } from '../../src-main/engine/state-dir.js';
 
 test.describe('a destination left by a killed run', () => {
   let primary: SshdServer;
@@ -36,11 +37,10 @@ test.describe('a destination left by a killed run', () => {
       primary.clientKey.privateKeyPath,
     );
     await rpc.call('sets.save', { set: { name: 'e2e-interrupted', items: [{ path: '${CONFIG_ROOT}' }] } });
-    const secondId =
-      (await rpc.call('servers.list', {})).committed.find((s) => s.name === 'second-1')?.id ?? '';
-    const stateDir = join(homedir(), '.configsync', 'servers', secondId);
+    // The state folder every store and process uses for this destination root (the killed run's own).
+    const stateDir = rootStateDir(join(homedir(), '.configsync'), dst);
     try {
-      await applyAndKillMidSwap(second, { src, dst, stateDir });
+      await applyAndKillMidSwap(second, { src, dst, stateDir: join(homedir(), '.configsync') });
       await page.goto(shell.url);
       const w = new SyncWizardPage(page);
       await w.open();
@@ -49,6 +49,11 @@ test.describe('a destination left by a killed run', () => {
       await expect(alert).toContainText('an earlier run was interrupted');
       await w.snapBoth('sync-wizard-10-interrupted');
       await alert.getByRole('button', { name: 'Complete that run' }).click();
+      // The killed run's lock is still there: it is broken only when the user confirms, and the
+      // message says whose it was and that its process is gone.
+      await expect(alert.getByTestId('recover-error')).toContainText('its process is gone');
+      await w.snapBoth('sync-wizard-11-interrupted-locked');
+      await alert.getByRole('button', { name: 'Break the lock and complete that run' }).click();
       await expect(w.dialog.getByTestId('target-panel-second-1')).toContainText('already in sync');
       for (let i = 0; i < 200; i++)
         expect(await readFile(join(dst, `f${i}.conf`), 'utf8')).toBe(`new ${i}\n`);

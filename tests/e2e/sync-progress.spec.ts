@@ -44,7 +44,8 @@ test.describe('Synchronize: progress', () => {
       await mkdir(root(s), { recursive: true });
     }
     // 2,000 files: second-1 holds an older copy of each (overwritten, so backed up first) and 30
-    // extras (deleted); second-2 is empty (a first copy, nothing to back up).
+    // extras (deleted); second-2 is empty (a first copy, nothing to back up). second-1's 20 folders were
+    // made at other times than the source's, so their mtimes are updated too (2,020 updates).
     await bulkTree(root(primary), 2000, 2048, 'new', new Date('2026-01-15T08:30:00Z'));
     await bulkTree(root(s1), 2000, 1024, 'old', new Date('2025-03-01T10:00:00Z'));
     for (let i = 0; i < 30; i++) await writeFile(join(root(s1), `extra-${i}.conf`), 'extra\n');
@@ -65,7 +66,7 @@ test.describe('Synchronize: progress', () => {
     const w = new SyncWizardPage(page);
     await w.open();
     await w.button('Next').click();
-    await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Update 2,000');
+    await expect(w.panel('second-1').getByTestId('action-filters')).toContainText('Update 2,020');
     await w.button('Next').click();
     await expect(w.dialog.getByTestId('sentences')).toContainText('second-1:');
 
@@ -122,13 +123,13 @@ test.describe('Synchronize: progress', () => {
 
     // A finished destination shows its real counts, the entries Results counts, in the same words.
     const p1 = w.dialog.getByTestId('progress-second-1');
-    await expect(p1.getByTestId('target-counts')).toContainText('0 created · 2,000 updated · 30 deleted');
+    await expect(p1.getByTestId('target-counts')).toContainText('0 created · 2,020 updated · 30 deleted');
     await expect(w.dialog.getByTestId('progress-second-2').getByTestId('target-counts')).toContainText(
       '2,020 created · 0 updated · 0 deleted',
     );
     await w.snapBoth('sync-progress-finished');
     await w.button('Next').click();
-    await expect(w.result('second-1')).toContainText('0 / 2000 / 30');
+    await expect(w.result('second-1')).toContainText('0 / 2020 / 30');
     await expect(w.result('second-2')).toContainText('2020 / 0 / 0');
     expect(await tree(root(s1))).toEqual(await tree(root(primary)));
     rpc.close();

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert, Button, Group, Text } from '@mantine/core';
-import { call } from '../../api/client.js';
+import { call, RpcCallError } from '../../api/client.js';
 import type { PlanTarget } from './sync-wizard-store.js';
 import { useSyncWizard } from './sync-wizard-store.js';
 
@@ -12,18 +12,28 @@ export function RecoverInterrupted({ target, name }: { target: PlanTarget; name:
   const computePlan = useSyncWizard((s) => s.computePlan);
   const [busy, setBusy] = useState<'complete' | 'rollback' | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const recover = async (mode: 'complete' | 'rollback') => {
+  // The killed run's lock is still on the destination: broken only when the user says so (main refuses
+  // to break a lock whose run is still going).
+  const [locked, setLocked] = useState<'complete' | 'rollback' | null>(null);
+  const recover = async (mode: 'complete' | 'rollback', breakLock = false) => {
     setBusy(mode);
     setError(null);
+    setLocked(null);
     try {
-      const { recovered } = await call('sync.recover', { serverId: target.serverId, mode });
+      const { recovered } = await call('sync.recover', { serverId: target.serverId, mode, breakLock });
       const failed = recovered.flatMap((r) => r.errors);
+      const left = recovered.flatMap((r) => r.left ?? []);
       if (failed.length > 0)
         setError(
           `${failed.length} path(s) could not be recovered: ${failed[0]?.path}: ${failed[0]?.message}`,
         );
-      else await computePlan();
+      else if (left.length > 0)
+        setError(
+          `${left.length} path(s) changed on the destination after that run were left as they are: ${left[0]?.path}: ${left[0]?.message}`,
+        );
+      if (failed.length === 0) await computePlan();
     } catch (err) {
+      if (err instanceof RpcCallError && err.code === 'DESTINATION_LOCKED' && !breakLock) setLocked(mode);
       setError(err instanceof Error ? err.message : String(err));
     } finally {
       setBusy(null);
@@ -52,9 +62,21 @@ export function RecoverInterrupted({ target, name }: { target: PlanTarget; name:
         </Button>
       </Group>
       {error && (
-        <Text size="sm" c="red" mt="xs">
+        <Text size="sm" c="red" mt="xs" data-testid="recover-error">
           {error}
         </Text>
+      )}
+      {locked && (
+        <Button
+          size="xs"
+          mt="xs"
+          color="red"
+          variant="outline"
+          disabled={busy !== null}
+          onClick={() => void recover(locked, true)}
+        >
+          {locked === 'complete' ? 'Break the lock and complete that run' : 'Break the lock and roll it back'}
+        </Button>
       )}
     </Alert>
   );
