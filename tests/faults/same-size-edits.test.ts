@@ -12,7 +12,7 @@ import { connect, makeTree, type Spec } from '../integration/engine/tree.js';
 import { applyAndKillMidSwap } from '../support/killed-apply.js';
 import { startSshd, type SshdServer } from '../support/sshd.js';
 import { makeTempDir } from '../support/temp.js';
-import { planAndApply } from './engine-run.js';
+import { MIRROR, planAndApply } from './engine-run.js';
 import { leftovers, snapshot } from './nothing-lost.js';
 
 const OLD = 1_600_000_000_000;
@@ -200,5 +200,37 @@ describe('edits that keep size and mtime, after a killed run and after a complet
     expect(await snapshot(t.dst)).toEqual(t.before);
     const kept = await snapshot(join(forcedDir, 'files'), () => false);
     expect(kept[edited]).toBe(mine[edited]);
+  });
+
+  it('on an SFTP-only destination, compared by checksum, the hashes of the plan are recorded and the edit is left', async () => {
+    const t = await trees();
+    const sftpOnly = new SshEndpoint(conn, { fastPath: false });
+    const r = await planAndApply(
+      new LocalEndpoint(),
+      t.src,
+      sftpOnly,
+      t.dst,
+      { stateDir: t.stateDir },
+      { ...MIRROR, compare: 'checksum' },
+    );
+    expect(r.status).toBe('completed');
+    const backupDir = r.backupDir ?? '';
+    const m = await readManifest(sftpOnly, backupDir);
+    const want = await new LocalEndpoint().hash(
+      t.src,
+      (m.after ?? []).map((a) => a.path),
+    );
+    for (const a of m.after ?? []) expect(a.seen?.hash, a.path).toBe(want.get(a.path));
+    const edited = 'f11.conf';
+    await editKeepingSizeAndTime(join(t.dst, edited), 'NEW');
+    const mine = await snapshot(t.dst);
+    const back = await restoreBackup(sftpOnly, backupDir, {
+      expect: 'left',
+      backUpTo: { dir: `${backupDir}-restore`, runId: 'r-restore', setName: 'main' },
+    });
+    expect(back.errors).toEqual([]);
+    expect(back.left.map((l) => l.path)).toEqual([edited]);
+    const now = await snapshot(t.dst);
+    for (const p of Object.keys(t.before)) expect(now[p], p).toBe(p === edited ? mine[p] : t.before[p]);
   });
 });
