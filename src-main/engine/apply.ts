@@ -3,7 +3,15 @@ import { hostname } from 'node:os';
 import { DEFAULT_KEEP_RUNS, type PathError, type Plan, type RunReport } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
-import { backupDirOf, checkSetName, manifestFor, pruneBackups, restoreBackup, takeBackup } from './backup.js';
+import {
+  backupDirOf,
+  checkSetName,
+  manifestFor,
+  pruneBackups,
+  recordWrittenHashes,
+  restoreBackup,
+  takeBackup,
+} from './backup.js';
 import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards } from './guards.js';
 import { JournalFile, journalPath, type JournalWrite } from './journal.js';
@@ -250,6 +258,7 @@ async function stage(ctx: RunContext): Promise<void> {
     checkStaged(destination, stagingDir, bulk ? writes.filter((w) => w.type === 'symlink') : writes),
     checkSourceUnchanged(source, plan.sourceRoot, writes),
   ]);
+  await recordWrittenHashes(destination, ctx.backupDir, stagingDir);
   await flushStaged(ctx);
   await mark(ctx, 'staged');
 }

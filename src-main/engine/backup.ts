@@ -2,7 +2,7 @@ import type { EntryType, PathError, Plan } from '../../src-shared/model/sync.js'
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
-import { changedSince, type Seen } from './left-alone.js';
+import { backupHashes, changedSince, type Seen } from './left-alone.js';
 
 export type ManifestEntry = {
   readonly path: string;
@@ -82,6 +82,8 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
             size: s.size,
             mtimeMs: s.mtimeMs,
             ...(s.linkTarget !== undefined ? { linkTarget: s.linkTarget } : {}),
+            // Compared by checksum, the source's hash is what the run writes (no read needed).
+            ...(s.type === 'file' && s.hash && plan.options.compare === 'checksum' ? { hash: s.hash } : {}),
           }
         : null,
     });
@@ -142,6 +144,33 @@ export async function takeBackup(
   );
 }
 
+/**
+ * Adds to the manifest the SHA-256 of each file the run writes that it does not know yet (compared
+ * by time and size), read from the staging folder in one command before anything goes live, so that
+ * recover and restore can tell an edit that kept size and mtime. The manifest is replaced atomically
+ * (temp name, fsync, rename, fsync of its folder).
+ */
+export async function recordWrittenHashes(
+  endpoint: Endpoint,
+  backupDir: string,
+  stagingDir: string,
+): Promise<void> {
+  const m = await readManifest(endpoint, backupDir);
+  const missing = (m.after ?? []).filter((a) => a.seen?.type === 'file' && !a.seen.hash).map((a) => a.path);
+  if (missing.length === 0) return;
+  const hashes = await endpoint.hash(stagingDir, missing);
+  const after = (m.after ?? []).map((a) => {
+    const hash = hashes.get(a.path);
+    return a.seen && hash && !a.seen.hash ? { path: a.path, seen: { ...a.seen, hash } } : a;
+  });
+  const manifestPath = joinRoot(backupDir, 'manifest.json');
+  const tmp = `${manifestPath}.tmp`;
+  await endpoint.writeFile(tmp, Buffer.from(JSON.stringify({ ...m, after }, null, 1)), 0o600);
+  await endpoint.fsync?.([tmp]);
+  await endpoint.rename(tmp, manifestPath);
+  await endpoint.fsync?.([backupDir]);
+}
+
 /** True copies of `items` from under `fromRoot` to the same paths under `toRoot`. */
 function copyEntries(
   endpoint: Endpoint,
@@ -189,11 +218,12 @@ export async function restoreBackup(
   options: RestoreOptions = {},
 ): Promise<RestoreResult> {
   const m = await readManifest(endpoint, backupDir);
-  const { created, items, left } = await stillTheRuns(endpoint, m, options);
+  const { created, items, left } = await stillTheRuns(endpoint, m, backupDir, options);
   const errors: PathError[] = [];
   const at = (p: string) => joinRoot(m.root, p);
   let saved: string | undefined;
-  if (options.backUpTo) saved = await backUpBeforeRestore(endpoint, m, options.backUpTo, items, created);
+  if (options.backUpTo)
+    saved = await backUpBeforeRestore(endpoint, m, backupDir, options.backUpTo, items, created);
   let removed = 0;
   for (const c of [...created.filter((c) => c.type !== 'dir'), ...created.filter((c) => c.type === 'dir')]) {
     try {
@@ -217,12 +247,27 @@ export async function restoreBackup(
 }
 
 /** The entries to put back and the created paths to remove, leaving out (and listing) those changed since. */
-async function stillTheRuns(endpoint: Endpoint, m: BackupManifest, options: RestoreOptions) {
+async function stillTheRuns(
+  endpoint: Endpoint,
+  m: BackupManifest,
+  backupDir: string,
+  options: RestoreOptions,
+) {
   const created = [...m.created].sort(deepestFirst);
   const items = m.entries.filter((e) => e.type !== 'dir');
   const after = new Map((m.after ?? []).map((a) => [a.path, a.seen]));
   if (!m.after || options.overwrite) return { created, items, left: [] as PathError[] };
-  const found = new Map<string, Seen>(items.map((e) => [e.path, e]));
+  // What the run found is its backup's copy: hashed there when a roll-back may meet it.
+  const foundHashes =
+    options.expect === 'left-or-found'
+      ? await backupHashes(endpoint, joinRoot(backupDir, 'files'), items)
+      : new Map<string, string>();
+  const found = new Map<string, Seen>(
+    items.map((e) => {
+      const hash = foundHashes.get(e.path);
+      return [e.path, hash ? { ...e, hash } : e];
+    }),
+  );
   const states = (p: string): Seen[] => {
     const leftThere = after.get(p) ?? null;
     return options.expect === 'left-or-found' ? [leftThere, found.get(p) ?? null] : [leftThere];
@@ -248,6 +293,7 @@ async function stillTheRuns(endpoint: Endpoint, m: BackupManifest, options: Rest
 async function backUpBeforeRestore(
   endpoint: Endpoint,
   m: BackupManifest,
+  fromDir: string,
   to: NonNullable<RestoreOptions['backUpTo']>,
   items: ReadonlyArray<ManifestEntry>,
   created: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>,
@@ -273,6 +319,8 @@ async function backUpBeforeRestore(
     if (back && (!st || st.type !== back.type)) made.push({ path, type: back.type });
   });
   const restoredTo = new Map(items.map((e) => [e.path, e]));
+  // What the restore leaves at a file is the backup's copy: its hash, for a restore of this restore.
+  const leftHashes = await backupHashes(endpoint, joinRoot(fromDir, 'files'), items);
   const manifest: BackupManifest = {
     version: 1,
     runId: to.runId,
@@ -291,6 +339,7 @@ async function backUpBeforeRestore(
               size: e.size,
               mtimeMs: e.mtimeMs,
               ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
+              ...(leftHashes.get(path) ? { hash: leftHashes.get(path) as string } : {}),
             }
           : null,
       };

@@ -10,6 +10,12 @@ export type Seen = {
   readonly size: number;
   readonly mtimeMs: number;
   readonly linkTarget?: string;
+  /**
+   * SHA-256 of a file's content (what the run wrote, or the backup's copy of what it found): an edit
+   * in place that keeps size and mtime (`sed -i` then `touch -r`) still differs. Absent in older
+   * manifests: then size and mtime alone decide.
+   */
+  readonly hash?: string;
 } | null;
 
 const SLACK_MS = 5;
@@ -42,17 +48,52 @@ export async function changedSince<T extends { readonly path: string }>(
   expected: (item: T) => ReadonlyArray<Seen>,
 ): Promise<{ unchanged: T[]; changed: PathError[] }> {
   const now = await mapBounded(items, IN_FLIGHT, (i) => endpoint.stat(joinRoot(root, i.path)));
+  const alike = items.map((item, k) => expected(item).filter((seen) => looksAsSeen(now[k] ?? null, seen)));
+  // A file that looks as a state with a known hash is read once more, all of them in one command.
+  const toHash = items.filter((_i, k) => alike[k]?.some((seen) => seen?.type === 'file' && seen.hash));
+  const hashes = await liveHashes(
+    endpoint,
+    root,
+    toHash.map((i) => i.path),
+  );
   const unchanged: T[] = [];
   const changed: PathError[] = [];
   items.forEach((item, k) => {
     const st = now[k] ?? null;
-    const known = expected(item);
-    if (known.some((seen) => looksAsSeen(st, seen))) unchanged.push(item);
-    else
+    const same = (alike[k] ?? []).some((seen) => !seen?.hash || hashes?.get(item.path) === seen.hash);
+    if (same) unchanged.push(item);
+    else {
+      const known = expected(item);
+      const content = (alike[k] ?? []).length > 0 ? ', its content differs though size and time match' : '';
       changed.push({
         path: item.path,
-        message: `left as it is: changed since the run (now ${describe(st)}; the run knew ${known.map(describe).join(' or ')})`,
+        message: `left as it is: changed since the run (now ${describe(st)}${content}; the run knew ${known.map(describe).join(' or ')})`,
       });
+    }
   });
   return { unchanged, changed };
+}
+
+/** SHA-256 of live files, or null when they could not be read (each then counts as changed: left). */
+async function liveHashes(
+  endpoint: Endpoint,
+  root: string,
+  paths: ReadonlyArray<string>,
+): Promise<Map<string, string> | null> {
+  if (paths.length === 0) return new Map();
+  return endpoint.hash(root, paths).catch(() => null);
+}
+
+/**
+ * The content hash of each file of a backup (its true copies of what a run found), for comparing the
+ * live files with; empty when the copies cannot be read (size and mtime then decide alone).
+ */
+export async function backupHashes(
+  endpoint: Endpoint,
+  filesDir: string,
+  entries: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>,
+): Promise<Map<string, string>> {
+  const files = entries.filter((e) => e.type === 'file').map((e) => e.path);
+  if (files.length === 0) return new Map();
+  return endpoint.hash(filesDir, files).catch(() => new Map<string, string>());
 }

@@ -1,7 +1,7 @@
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { readManifest, restoreBackup, takeBackup, type ManifestEntry } from './backup.js';
-import { changedSince } from './left-alone.js';
+import { backupHashes, changedSince } from './left-alone.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import {
   journalPath,
@@ -123,11 +123,20 @@ async function leaveChanged(
   overwrite: boolean,
 ): Promise<{ rest: Journal; left: PathError[] }> {
   const m = await readManifest(destination, journal.backupDir).catch(() => null);
-  const found = new Map((m?.entries ?? []).map((e) => [e.path, e]));
   const staged = await mapBounded(journal.writes, IN_FLIGHT, (w) =>
     destination.stat(joinRoot(journal.stagingDir, w.path)),
   );
   const pending = journal.writes.filter((_w, k) => staged[k]);
+  // A path not reached yet should still be what the run found: its backup's copy, hashed there.
+  const waiting = new Set([...pending, ...journal.deletes].map((i) => i.path));
+  const entries = (m?.entries ?? []).filter((e) => waiting.has(e.path));
+  const hashes = await backupHashes(destination, joinRoot(journal.backupDir, 'files'), entries);
+  const found = new Map(
+    entries.map((e) => {
+      const hash = hashes.get(e.path);
+      return [e.path, hash ? { ...e, hash } : e];
+    }),
+  );
   const items = [...pending, ...journal.deletes.filter((d) => d.type !== 'dir')];
   const deleted = new Set(journal.deletes.map((d) => d.path));
   const { changed } = await changedSince(destination, journal.root, items, (i) => [
