@@ -63,7 +63,12 @@ describe('the nasty tree after a killed mirror sync and a recover (rsync -anciHA
     await fs.rm(join(dest, 'd0'), { recursive: true });
   };
 
-  const killAndRecover = async (name: string, bulk: boolean, prepare: (dest: string) => Promise<void>) => {
+  const killAndRecover = async (
+    name: string,
+    bulk: boolean,
+    prepare: (dest: string) => Promise<void>,
+    prefer: 'complete' | 'rollback' = 'complete',
+  ) => {
     const dest = join(server.dataRoot, name);
     await prepare(dest);
     const stateDir = join(server.baseDir, `state-${name}`);
@@ -83,7 +88,7 @@ describe('the nasty tree after a killed mirror sync and a recover (rsync -anciHA
     expect(killed.phase).toBe('swapping');
     // Mid-swap: rsync still sees work to do (staged files not yet in place, the staging folder itself).
     expect((await rsyncDifferences(source, dest, INTENDED)).length).toBeGreaterThan(0);
-    const r = await recover(ssh, jPath, 'complete', BREAK);
+    const r = await recover(ssh, jPath, prefer, BREAK);
     return { dest, r, jPath, ssh };
   };
 
@@ -107,4 +112,27 @@ describe('the nasty tree after a killed mirror sync and a recover (rsync -anciHA
       expect(await rsyncDifferences(source, dest, INTENDED)).toEqual([]);
     });
   }
+
+  it('over an older copy: recover (roll back) puts it back as it was, but for the mtimes of folders it wrote into', async () => {
+    const before = join(tmp.dir, 'before-rollback');
+    let kept = false;
+    const { dest, r } = await killAndRecover(
+      'older-rollback',
+      true,
+      async (d) => {
+        await olderCopy(d);
+        // More than a few files to back up and put back: the copies go by one cp on the server.
+        for (const n of await fs.readdir(join(d, 'names')))
+          await fs.writeFile(join(d, 'names', n), `older ${JSON.stringify(n)}\n`);
+        await copyTree(d, before);
+        kept = true;
+      },
+      'rollback',
+    );
+    expect(kept).toBe(true);
+    expect(r).toMatchObject({ outcome: 'rolled-back', errors: [], left: [] });
+    // Content, owners, modes, times, links, xattrs are back; folder mtimes are the README's intended difference.
+    const left = await rsyncDifferences(before, dest, INTENDED);
+    expect(left.filter((l) => !/^\.d\.\.t\.{6} /.test(l))).toEqual([]);
+  });
 });
