@@ -29,7 +29,14 @@ import { destinationStateDir } from './state-dir.js';
 import { takeLock, type HeldLock } from './lock.js';
 import { readJournalHead } from './journal.js';
 import { CancelledError, checkStaged, stageFiles } from './stage.js';
-import { ownerMapper, settleFolders, tarOptionsFor, writeAttrs, type OwnerMapper } from './metadata.js';
+import {
+  foldersToSettle,
+  ownerMapper,
+  settleFolders,
+  tarOptionsFor,
+  writeAttrs,
+  type OwnerMapper,
+} from './metadata.js';
 import { checkSourceUnchanged } from './source-check.js';
 import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn, type SwapResult } from './swap.js';
@@ -192,6 +199,7 @@ async function openRun(
       writes: writes.map(({ size: _size, ...w }) => w),
       dirs,
       deletes,
+      folders: foldersToSettle(plan, owner),
     },
   };
 }

@@ -55,7 +55,21 @@ export type Journal = {
   readonly deletes: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>;
   /** Paths whose change is known to be in place (filled when a run stops early). */
   readonly applied?: ReadonlyArray<string>;
+  /**
+   * The folders the run writes into, and the root, with the source's owner, mode and mtime (deepest
+   * first): set once everything is in place, by the run or by the recover that completes it.
+   */
+  readonly folders?: ReadonlyArray<JournalFolder>;
   readonly message?: string;
+};
+
+export type JournalFolder = {
+  readonly path: string;
+  readonly mode: number;
+  readonly mtimeMs: number;
+  readonly nsec?: number;
+  readonly uid?: number;
+  readonly gid?: number;
 };
 
 export function journalPath(stateDir: string, runId: string): string {
@@ -63,9 +77,9 @@ export function journalPath(stateDir: string, runId: string): string {
 }
 
 /** A journal without its lists: what telling runs apart and finding interrupted ones needs. */
-export type JournalHead = Omit<Journal, 'writes' | 'dirs' | 'deletes' | 'applied'>;
+export type JournalHead = Omit<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders'>;
 
-type JournalLists = Pick<Journal, 'writes' | 'dirs' | 'deletes' | 'applied'>;
+type JournalLists = Pick<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders'>;
 
 /** On disk the head names the file beside it holding the lists (not `.json`: it is not a journal). */
 type StoredHead = JournalHead & { readonly lists?: string };
@@ -98,13 +112,21 @@ export class JournalFile {
   ) {}
 
   async write(journal: Journal): Promise<void> {
-    const { writes, dirs, deletes, applied, ...head } = journal;
+    const { writes, dirs, deletes, applied, folders, ...head } = journal;
     const listsName = listsNameOf(this.path);
     const w = this.written;
-    if (!w || w.writes !== writes || w.dirs !== dirs || w.deletes !== deletes || w.applied !== applied) {
+    if (
+      !w ||
+      w.writes !== writes ||
+      w.dirs !== dirs ||
+      w.deletes !== deletes ||
+      w.applied !== applied ||
+      w.folders !== folders
+    ) {
       await this.endpoint.mkdirp(this.path.replace(/\/[^/]*$/, ''));
-      await putAtomically(this.endpoint, besides(this.path, listsName), { writes, dirs, deletes, applied });
-      this.written = { writes, dirs, deletes, applied };
+      const lists = { writes, dirs, deletes, applied, folders };
+      await putAtomically(this.endpoint, besides(this.path, listsName), lists);
+      this.written = lists;
     }
     const stored: StoredHead = { ...head, updatedAt: new Date().toISOString(), lists: listsName };
     await putAtomically(this.endpoint, this.path, stored);
@@ -165,5 +187,6 @@ export async function readJournal(endpoint: Endpoint, path: string): Promise<Jou
     dirs: lists.dirs,
     deletes: lists.deletes,
     ...(lists.applied ? { applied: lists.applied } : {}),
+    ...(Array.isArray(lists.folders) ? { folders: lists.folders } : {}),
   };
 }

@@ -252,16 +252,22 @@ async function copyXattrs(
     throw new Error(`Setting xattrs on ${destination.label} failed: ${r.stderr.trim().slice(0, 300)}`);
 }
 
+/** A folder's (or the root's, path '') owner, mode and mtime as the source has them, to set after a run. */
+export type FolderSetting = {
+  readonly path: string;
+  readonly mode: number;
+  readonly mtimeMs: number;
+  readonly nsec?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+};
+
 /**
- * After a run put everything in place: every folder it wrote into, and the root, get the source's
- * owner, mode and mtime back (renames, deletions and the staging folder changed their mtimes), so the
- * copy is exact as rsync -a leaves it. Deepest first; what a folder's content changes is done by then.
+ * The folders a run writes into, and the root, with the source's owner, mode and mtime: what
+ * settleFolders sets once everything is in place (also kept in the run's journal, so that recover
+ * sets them after completing a killed run). Deepest first.
  */
-export async function settleFolders(
-  plan: Plan,
-  destination: Endpoint,
-  owner: OwnerMapper,
-): Promise<PathError[]> {
+export function foldersToSettle(plan: Plan, owner: OwnerMapper): FolderSetting[] {
   const changed = new Set<string>();
   for (const e of plan.entries) {
     if (e.action !== 'create' && e.action !== 'update' && e.action !== 'delete') continue;
@@ -274,14 +280,43 @@ export async function settleFolders(
     .sort((a, b) => b.path.split('/').length - a.path.split('/').length);
   const root = plan.sourceRootEntry;
   const all = root ? [...dirs, { path: '', meta: root }] : dirs;
+  return all.map((d) => ({
+    path: d.path,
+    mode: d.meta.mode,
+    mtimeMs: d.meta.mtimeMs,
+    ...(d.meta.nsec !== undefined ? { nsec: d.meta.nsec } : {}),
+    ...owner(d.meta),
+  }));
+}
+
+/**
+ * After a run put everything in place: every folder it wrote into, and the root, get the source's
+ * owner, mode and mtime back (renames, deletions and the staging folder changed their mtimes), so the
+ * copy is exact as rsync -a leaves it. Deepest first; what a folder's content changes is done by then.
+ */
+export async function settleFolders(
+  plan: Plan,
+  destination: Endpoint,
+  owner: OwnerMapper,
+): Promise<PathError[]> {
+  return settleFolderList(destination, plan.destinationRoot, foldersToSettle(plan, owner));
+}
+
+/** Sets each folder's owner, mode and mtime below `root` (see foldersToSettle); failures are listed. */
+export async function settleFolderList(
+  destination: Endpoint,
+  root: string,
+  all: ReadonlyArray<FolderSetting>,
+): Promise<PathError[]> {
   const errors: PathError[] = [];
-  const at = (p: string) => joinRoot(plan.destinationRoot, p);
+  const at = (p: string) => joinRoot(root, p);
   await mapBounded(all, IN_FLIGHT, async (d) => {
     try {
       await destination.setAttrs(at(d.path), {
-        mode: d.meta.mode,
-        mtimeMs: d.meta.mtimeMs,
-        ...owner(d.meta),
+        mode: d.mode,
+        mtimeMs: d.mtimeMs,
+        ...(d.uid !== undefined ? { uid: d.uid } : {}),
+        ...(d.gid !== undefined ? { gid: d.gid } : {}),
       });
     } catch (err) {
       errors.push({ path: d.path, message: `folder attributes not set: ${(err as Error).message}` });
@@ -291,8 +326,8 @@ export async function settleFolders(
     await destination.setExactTimes?.(
       all.map((d) => ({
         path: at(d.path),
-        mtimeMs: d.meta.mtimeMs,
-        ...(d.meta.nsec !== undefined ? { nsec: d.meta.nsec } : {}),
+        mtimeMs: d.mtimeMs,
+        ...(d.nsec !== undefined ? { nsec: d.nsec } : {}),
       })),
     );
   } catch (err) {

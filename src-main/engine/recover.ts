@@ -13,6 +13,7 @@ import {
   type JournalPhase,
 } from './journal.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
+import { settleFolderList } from './metadata.js';
 import { swapIn } from './swap.js';
 import { takeLock, type LockOptions } from './lock.js';
 
@@ -109,7 +110,10 @@ async function recoverLocked(
   }
   const { rest, left } = await leaveChanged(destination, journal, overwrite);
   const r = await swapIn(destination, rest, { resume: true });
-  return { ...(await done('done', 'completed', r.errors)), left };
+  const result = await done('done', 'completed', r.errors);
+  // Last, once the staging folder is gone: folders and the root as on the source, as the run would have.
+  const unsettled = await settleFolderList(destination, journal.root, journal.folders ?? []);
+  return { ...result, errors: [...result.errors, ...unsettled], left };
 }
 
 /**

@@ -296,7 +296,7 @@ export class SshEndpoint implements Endpoint {
     // command: the list on stdin, NUL-separated, one cp for as many files as fit its arguments.
     if (!this.fastPath || paths.length <= COPY_OVER_SFTP_UP_TO) return this.copyWithinSftp(pairs());
     const r = await this.conn.exec(
-      `mkdir -p ${shq(toRoot)} && cd ${shq(fromRoot)} && xargs -0 -r cp -pP --parents --reflink=auto -t ${shq(toRoot)} --`,
+      `mkdir -p ${shq(toRoot)} && cd ${shq(fromRoot)} && xargs -0 -r cp -P --preserve=all --parents --reflink=auto -t ${shq(toRoot)} --`,
       paths.map((p) => `./${p}\0`).join(''),
     );
     if (r.code === 0) return [];
