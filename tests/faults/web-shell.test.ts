@@ -69,9 +69,16 @@ describe('browser shell: more hostile requests', () => {
       s.once('open', () => resolve(s));
       s.once('error', reject);
     });
+    // The answer to this request: events the shell pushes meanwhile (status.changed…) are not answers.
     const ask = (m: unknown) =>
       new Promise<Record<string, unknown>>((resolve) => {
-        ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Record<string, unknown>));
+        const onMessage = (d: Buffer) => {
+          const msg = JSON.parse(d.toString()) as Record<string, unknown>;
+          if ('event' in msg) return;
+          ws.off('message', onMessage);
+          resolve(msg);
+        };
+        ws.on('message', onMessage);
         ws.send(typeof m === 'string' ? m : JSON.stringify(m));
       });
     const cases: Array<[unknown, string]> = [
