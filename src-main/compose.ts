@@ -197,6 +197,20 @@ export function compose(options: ComposeOptions): ComposedApp {
     // A restore is a run of its own: in History, on the status tab, and its run "restored at …".
     'sync.restore': async (input, ctx) => {
       const startedAt = Date.now();
+      // The restore's history line, whether it succeeded or failed.
+      const recordRestore = async (outcome: RestoreOutcome) => {
+        const record = restoreRecord({
+          serverId: input.serverId,
+          setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
+          runId: input.runId,
+          trigger: trigger,
+          startedAt,
+          finishedAt: Date.now(),
+          outcome,
+        });
+        await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
+        return record;
+      };
       let outcome: RestoreOutcome;
       let result: Awaited<ReturnType<(typeof syncMethods)['sync.restore']>> | null = null;
       try {
@@ -212,30 +226,11 @@ export function compose(options: ComposeOptions): ComposedApp {
         };
       } catch (err) {
         outcome = { ok: false, message: err instanceof Error ? err.message : String(err) };
-        const record = restoreRecord({
-          serverId: input.serverId,
-          setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
-          runId: input.runId,
-          trigger: trigger,
-          startedAt,
-          finishedAt: Date.now(),
-          outcome,
-        });
-        await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
+        await recordRestore(outcome);
         status.changed('restore');
         throw err;
       }
-      const record = restoreRecord({
-        serverId: input.serverId,
-        setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
-        runId: input.runId,
-        trigger: trigger,
-        startedAt,
-        finishedAt: Date.now(),
-        outcome,
-      });
-      await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
-      status.noteRestore(record);
+      status.noteRestore(await recordRestore(outcome));
       return result;
     },
     ...historyHandlers(history),

@@ -252,11 +252,10 @@ function octal(mode: number): string {
   return mode.toString(8).padStart(4, '0');
 }
 
-function summarize(
+/** Counts per action and the byte totals of a plan's entries (a narrowed plan is counted the same way). */
+export function countEntries(
   entries: ReadonlyArray<PlanEntry>,
-  source: FileIndex,
-  destination: FileIndex,
-): PlanSummary {
+): Pick<PlanSummary, 'counts' | 'bytesToCopy' | 'bytesToDelete' | 'bytesToBackUp'> {
   const counts = Object.fromEntries(planActions.map((a) => [a, 0])) as Record<PlanAction, number>;
   let bytesToCopy = 0;
   let bytesToDelete = 0;
@@ -269,12 +268,17 @@ function summarize(
     if ((e.action === 'delete' || e.action === 'update') && e.destination?.type === 'file')
       bytesToBackUp += e.destination.size;
   }
+  return { counts, bytesToCopy, bytesToDelete, bytesToBackUp };
+}
+
+function summarize(
+  entries: ReadonlyArray<PlanEntry>,
+  source: FileIndex,
+  destination: FileIndex,
+): PlanSummary {
   const notDir = (i: FileIndex) => i.entries.filter((e) => e.type !== 'dir').length;
   return {
-    counts,
-    bytesToCopy,
-    bytesToDelete,
-    bytesToBackUp,
+    ...countEntries(entries),
     destinationFiles: notDir(destination),
     sourceFiles: notDir(source),
   };

@@ -1,4 +1,5 @@
 import { planActions, type Plan, type PlanAction, type PlanEntry } from '../../../src-shared/model/sync.js';
+import { countEntries } from '../../engine/plan.js';
 
 /**
  * The user's choice on the Differences page: paths left unticked. A folder stands for everything
@@ -47,19 +48,7 @@ export function narrowPlan(plan: Plan, unticked: Unticked): { plan: Plan; leftOu
 
 /** Counts and byte totals of entries (as the planner counts them); file totals of both trees kept. */
 function summaryOf(entries: ReadonlyArray<PlanEntry>, before: Plan['summary']): Plan['summary'] {
-  const counts = Object.fromEntries(planActions.map((a) => [a, 0])) as Record<PlanAction, number>;
-  let bytesToCopy = 0;
-  let bytesToDelete = 0;
-  let bytesToBackUp = 0;
-  for (const e of entries) {
-    counts[e.action]++;
-    if ((e.action === 'create' || e.action === 'update') && e.source?.type === 'file')
-      bytesToCopy += e.source.size;
-    if (e.action === 'delete' && e.destination?.type === 'file') bytesToDelete += e.destination.size;
-    if ((e.action === 'delete' || e.action === 'update') && e.destination?.type === 'file')
-      bytesToBackUp += e.destination.size;
-  }
-  return { ...before, counts, bytesToCopy, bytesToDelete, bytesToBackUp };
+  return { ...before, ...countEntries(entries) };
 }
 
 /** The folder an entry is listed under on the Differences page ('' for the top of the root). */
