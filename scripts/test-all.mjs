@@ -58,7 +58,25 @@ else {
   lines.push('FAIL electronegativity skipped: the build failed');
 }
 
-/** Runs one vitest suite with a JSON report and counts its tests. */
+/** The failed tests of a vitest JSON report: file (relative), full name, first line of the error. */
+function failuresOf(report) {
+  const out = [];
+  for (const f of report.testResults ?? [])
+    for (const a of f.assertionResults ?? [])
+      if (a.status === 'failed')
+        out.push({
+          file: f.name.startsWith(root) ? f.name.slice(root.length) : f.name,
+          name: a.fullName,
+          why: String(a.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 200),
+        });
+  return out;
+}
+
+/**
+ * Runs one vitest suite with a JSON report and counts its tests. A test that failed is run once more
+ * with its file alone: if it passes then, it is listed as flaky (with the error it first gave) and not
+ * counted as failed; if it fails again, it counts as failed. Both kinds are named in the summary.
+ */
 function vitestSuite(label, config, reportName) {
   const json = `${results}/${reportName}`;
   rmSync(json, { force: true });
@@ -72,9 +90,34 @@ function vitestSuite(label, config, reportName) {
     lines.push(`FAIL ${label}: no report`);
     return;
   }
-  passed += v.numPassedTests;
-  failed += v.numFailedTests;
-  lines.push(`${v.numFailedTests ? 'FAIL' : 'ok  '} ${label}: ${v.numPassedTests} passed, ${v.numFailedTests} failed, ${v.numPendingTests} skipped`);
+  let failures = failuresOf(v);
+  const flaky = [];
+  if (failures.length) {
+    const files = [...new Set(failures.map((f) => f.file))];
+    const again = `${results}/again-${reportName}`;
+    rmSync(again, { force: true });
+    run(`${label}, the failed files once more`, 'npx', [
+      'vitest', 'run', '--config', config,
+      '--reporter=default', '--reporter=json', `--outputFile.json=${again}`, ...files,
+    ]);
+    const r = readJson(again);
+    const stillFailing = new Set(r ? failuresOf(r).map((f) => `${f.file}\0${f.name}`) : []);
+    const passedAgain = new Set();
+    for (const f of r?.testResults ?? [])
+      for (const a of f.assertionResults ?? [])
+        if (a.status === 'passed') passedAgain.add(`${f.name.startsWith(root) ? f.name.slice(root.length) : f.name}\0${a.fullName}`);
+    for (const f of failures) {
+      const key = `${f.file}\0${f.name}`;
+      if (passedAgain.has(key) && !stillFailing.has(key)) flaky.push(f);
+    }
+    failures = failures.filter((f) => !flaky.includes(f));
+  }
+  const nFailed = failures.length;
+  passed += v.numPassedTests + flaky.length;
+  failed += nFailed;
+  lines.push(`${nFailed ? 'FAIL' : 'ok  '} ${label}: ${v.numPassedTests + flaky.length} passed, ${nFailed} failed, ${v.numPendingTests} skipped${flaky.length ? ` (${flaky.length} flaky: failed, then passed alone)` : ''}`);
+  for (const f of failures) lines.push(`       failed: ${f.file} › ${f.name}: ${f.why}`);
+  for (const f of flaky) lines.push(`       flaky:  ${f.file} › ${f.name}: ${f.why}`);
   if (!ok && v.numFailedTests === 0) {
     failed++;
     lines.push(`FAIL ${label} exited non-zero (a suite failed to load?)`);
