@@ -27,7 +27,7 @@ import {
   tarCreateOptions,
   tarExtractOptions,
 } from './attr-script.js';
-import { FIND_FORMAT, FindOutputParser } from './find-listing.js';
+import { FindOutputParser, findListingScript } from './find-listing.js';
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
 export class LocalEndpoint implements Endpoint {
@@ -336,9 +336,7 @@ export class LocalEndpoint implements Endpoint {
 /** `find -printf` of a folder (see find-listing.ts); null when find is missing or failed anywhere. */
 async function findListing(dir: string): Promise<RawEntry[] | null> {
   if (process.platform === 'win32') return null;
-  const child = spawn('find', [`${dir.replace(/\/+$/, '')}/.`, '-mindepth', '0', '-printf', FIND_FORMAT], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn('/bin/sh', ['-c', findListingScript(dir)], { stdio: ['ignore', 'pipe', 'ignore'] });
   // Parsed as it arrives, while find is still walking the tree.
   const parser = new FindOutputParser();
   child.stdout.on('data', (d: Buffer) => parser.feed(d));

@@ -1,17 +1,21 @@
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, ServerHostKeyAlgorithm, SFTPWrapper } from 'ssh2';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { AppError } from '../errors/app-error.js';
 import type { ErrorCode } from '../../src-shared/errors.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
 import { WarmShell } from './warm-shell.js';
+import { COMMAND_SHELL_STDIN_UP_TO, CommandShell, commandLoop } from './command-shell.js';
 import { NO_PRIVILEGE, remoteCommand, remoteProgram, stdinPrefix, type Privilege } from './remote-command.js';
 import { sftpOverExec } from './sftp-exec.js';
-import { trace } from '../trace.js';
+import { trace, traced } from '../trace.js';
 import { isNoPinnedAlgorithm, judgeHostKey, negotiableHostKeyAlgorithms } from './host-keys.js';
 
 const { Client } = ssh2;
+
+/** How long the command session stays open with no command. */
+const COMMAND_SHELL_IDLE_MS = 30_000;
 
 export type SshAuth =
   | { readonly kind: 'key'; readonly privateKey: string | Buffer; readonly passphrase?: string }
@@ -87,6 +91,10 @@ export class SshConnection {
   private readonly waiting: Array<() => void> = [];
   private closedError: Error | null = null;
   private warm: WarmShell | null = null;
+  /** Small commands run in turn on one session (see CommandShell); allowed where the GNU tools are. */
+  private commandShellAllowed = false;
+  private commandShell: Promise<CommandShell | null> | null = null;
+  private commandShellIdle: NodeJS.Timeout | null = null;
   /** The host key as the server sent it (the blob a known_hosts line holds), once it matched a pin. */
   hostKeyBlob: Buffer | null = null;
   /** The server refused a session once: it is at its limit, so none is opened ahead any more. */
@@ -188,6 +196,69 @@ export class SshConnection {
     this.warm = shell;
   }
 
+  /**
+   * Lets exec() run small commands (no streamed output, little stdin) on one kept session instead of
+   * one session each; for servers with the GNU tools (the loop needs GNU dd).
+   */
+  allowCommandShell(): void {
+    this.commandShellAllowed = true;
+  }
+
+  /** The command session, started on first use (from a session opened ahead when there is one). */
+  private async useCommandShell(): Promise<CommandShell | null> {
+    if (!this.commandShellAllowed || this.closedError) return null;
+    if (!this.commandShell) {
+      if (this.refusedOnce || (!this.warm && this.active + 1 >= this.maxChannels)) return null;
+      this.commandShell = this.startCommandShell();
+    }
+    const shell = await this.commandShell;
+    if (shell && !shell.alive) {
+      this.commandShell = null;
+      return null;
+    }
+    return shell;
+  }
+
+  private async startCommandShell(): Promise<CommandShell | null> {
+    const mark = `cs${randomBytes(8).toString('hex')}`;
+    const loop = commandLoop(mark);
+    const warm = this.warm;
+    this.warm = null;
+    let channel = (await warm?.use(loop)) ?? null;
+    if (!channel) {
+      const release = await this.acquireChannel();
+      try {
+        channel = await new Promise<ClientChannel>((resolve, reject) => {
+          this.client.exec(remoteCommand(loop, this.privilege), (err, ch) => (err ? reject(err) : resolve(ch)));
+        });
+      } catch (err) {
+        release();
+        if (/open failed/i.test((err as Error).message)) this.refusedOnce = true;
+        this.commandShellAllowed = false;
+        return null;
+      }
+      channel.once('close', release);
+      const prefix = stdinPrefix(this.privilege);
+      if (prefix) channel.write(prefix);
+    }
+    const shell = new CommandShell(channel, mark, () => this.closedError);
+    trace(`${this.label}: command session opening`);
+    if (!(await shell.ready())) {
+      // sudo refused, no GNU tools after all, or the session died: one session per command, as before.
+      this.commandShellAllowed = false;
+      return null;
+    }
+    trace(`${this.label}: command session ready`);
+    return shell;
+  }
+
+  /** Closes the command session (its slot is needed, or the connection goes). */
+  private closeCommandShell(): void {
+    const shell = this.commandShell;
+    this.commandShell = null;
+    void shell?.then((s) => s?.close());
+  }
+
   /** Closes a session opened ahead and not used (settles once its slot is free). */
   async dropPrepared(): Promise<void> {
     const shell = this.warm;
@@ -206,7 +277,7 @@ export class SshConnection {
     if (this.closedError) throw this.closedError;
     const ready = await warm?.use(command);
     if (ready) {
-      trace(`${this.label}: exec (warm) ${command.slice(0, 60)}`);
+      trace(`${this.label}: exec (warm) ${traced(command, 60)}`);
       return ready;
     }
     // OpenSSH also frees a session slot only after it has reaped the previous command, a moment after
@@ -214,7 +285,7 @@ export class SshConnection {
     for (let attempt = 0; ; attempt++) {
       const release = await this.acquireChannel();
       try {
-        trace(`${this.label}: exec ${command.slice(0, 60)}`);
+        trace(`${this.label}: exec ${traced(command, 60)}`);
         // Run by /bin/sh whatever the login shell is, through sudo when the server is set up so;
         // sudo's password (if any) goes first on stdin, never on the command line.
         const wrapped = remoteCommand(command, this.privilege);
@@ -234,6 +305,8 @@ export class SshConnection {
         release();
         if (/open failed/i.test((err as Error).message)) {
           this.refusedOnce = true;
+          this.commandShellAllowed = false;
+          this.closeCommandShell();
           await this.dropPrepared();
         }
         if (this.closedError || attempt >= 50 || !/open failed/i.test((err as Error).message))
@@ -252,7 +325,20 @@ export class SshConnection {
     stdin?: Buffer | string,
     options: { readonly onStdout?: (chunk: Buffer) => void } = {},
   ): Promise<ExecResult> {
+    if (!options.onStdout && (stdin === undefined || stdin.length <= COMMAND_SHELL_STDIN_UP_TO)) {
+      const shell = await this.useCommandShell();
+      if (shell && !shell.busy) {
+        trace(`${this.label}: exec (command session) ${traced(command, 60)}`);
+        if (stdin !== undefined && stdin.length > 0) trace(`${this.label}: stdin ${traced(stdin.toString(), 0)}`);
+        this.touchCommandShell();
+        const r = await shell.run(command, stdin);
+        trace(`${this.label}: exec done ${command.slice(0, 30)}`);
+        this.touchCommandShell();
+        return r;
+      }
+    }
     const channel = await this.execChannel(command);
+    if (stdin !== undefined && stdin.length > 0) trace(`${this.label}: stdin ${traced(stdin.toString(), 0)}`);
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       let err = '';
@@ -320,8 +406,16 @@ export class SshConnection {
     return this.sftpPromise;
   }
 
+  /** The command session closes after this long unused (a kept connection keeps no idle process). */
+  private touchCommandShell(): void {
+    if (this.commandShellIdle) clearTimeout(this.commandShellIdle);
+    this.commandShellIdle = setTimeout(() => this.closeCommandShell(), COMMAND_SHELL_IDLE_MS);
+    this.commandShellIdle.unref();
+  }
+
   close(): void {
     this.closedError ??= new SshError('DISCONNECTED', `The connection to ${this.label} was closed.`);
+    if (this.commandShellIdle) clearTimeout(this.commandShellIdle);
     this.client.end();
   }
 }

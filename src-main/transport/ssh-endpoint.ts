@@ -67,6 +67,7 @@ export class SshEndpoint implements Endpoint {
     options: SshEndpointOptions,
   ) {
     this.fastPath = options.fastPath;
+    if (this.fastPath) conn.allowCommandShell();
     this.hashOnServer = options.hashOnServer ?? options.fastPath;
     this.label = options.label ?? 'ssh';
   }

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { FindOutputParser, msOf, parseFindOutput } from '../../../src-main/transport/find-listing.js';
 
-/** Owner, group and link fields of a record: root's, one name. */
-const ROOT = '0\t0\troot\troot\t1\t64768:11';
+/** Owner, group and link fields of a record: root's, one link. */
+const ROOT = '0\t0\t1\t64768:11';
+/** The names table after the entries. */
+const NAMES_OF_ROOT = '#names\0u:root:0\ng:root:0\n\0';
 const records = [
   `d\t755\t4096\t1700000000.5\t${ROOT}\tconf.d\0\0`,
   `f\t644\t12\t1700000001.25\t${ROOT}\tconf.d/app.conf\0\0`,
   `f\t600\t3\t1700000002.0\t${ROOT}\tcaf\u00e9/\u65e5\u672c.ini\0\0`,
   `l\t777\t8\t1700000003.0\t${ROOT}\tcurrent\0conf.d/app.conf\0`,
   `f\t644\t1\t1700000004.0\t${ROOT}\ttab\there.conf\0\0`,
+  NAMES_OF_ROOT,
 ];
 const whole = Buffer.from(records.join(''));
 
@@ -24,6 +27,7 @@ describe('FindOutputParser', () => {
     ]);
     expect(expected[3]).toMatchObject({ type: 'symlink', linkTarget: 'conf.d/app.conf' });
     expect(expected[1]).toMatchObject({ type: 'file', size: 12, mode: 0o644, mtimeMs: 1_700_000_001_250 });
+    expect(expected[1]).toMatchObject({ uid: 0, gid: 0, user: 'root', group: 'root' });
     for (let size = 1; size <= whole.length; size += 3) {
       const p = new FindOutputParser();
       for (let at = 0; at < whole.length; at += size) p.push(whole.subarray(at, at + size));
@@ -50,10 +54,12 @@ describe('FindOutputParser', () => {
     const [neg, fifo, linked, orphan] = parseFindOutput(
       Buffer.from(
         [
-          'f\t4755\t5\t-2.2500000000\t33\t1001\twww-data\t1001\t1\t1:2\tback\\slash\nnl\0\0',
-          'p\t644\t0\t7258118400.1234567890\t0\t0\troot\troot\t1\t1:3\tfifo\0\0',
-          'f\t644\t5\t1700000000.9876543210\t0\t0\troot\troot\t2\t1:4\thard\0\0',
-          'f\t644\t5\t1700000000\t4242\t4243\t4242\t4243\t1\t1:5\torphan\0\0',
+          'f\t4755\t5\t-2.2500000000\t33\t1001\t1\t1:2\tback\\slash\nnl\0\0',
+          'p\t644\t0\t7258118400.1234567890\t0\t0\t1\t1:3\tfifo\0\0',
+          'f\t644\t5\t1700000000.9876543210\t0\t0\t2\t1:4\thard\0\0',
+          'f\t644\t5\t1700000000\t4242\t4243\t1\t1:5\torphan\0\0',
+          // Names for the ids that have one (1001 and 4242/4243 have none).
+          '#names\0u:www-data:33\nu:root:0\ng:root:0\n\0',
         ].join(''),
       ),
     );

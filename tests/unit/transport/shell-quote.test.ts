@@ -17,7 +17,7 @@ describe('listing parsers', () => {
   it('parses find -printf records, names with tabs included', () => {
     const root = { uid: 0, gid: 0, user: 'root', group: 'root' };
     const out = Buffer.from(
-      'f\t644\t12\t1700000000.5000000000\t0\t0\troot\troot\t1\t1:1\ta\tb.txt\0\0l\t777\t1\t1700000001.0000000000\t0\t0\troot\troot\t1\t1:2\tlink\0a\tb.txt\0d\t755\t4096\t1700000002.2500000000\t0\t0\troot\troot\t2\t1:3\tdir\0\0',
+      'f\t644\t12\t1700000000.5000000000\t0\t0\t1\t1:1\ta\tb.txt\0\0l\t777\t1\t1700000001.0000000000\t0\t0\t1\t1:2\tlink\0a\tb.txt\0d\t755\t4096\t1700000002.2500000000\t0\t0\t2\t1:3\tdir\0\0#names\0u:root:0\ng:root:0\n\0',
     );
     expect(parseFindOutput(out)).toEqual([
       {

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openSsh, type SshConnection } from '../../../src-main/transport/ssh-connection.js';
+import { startSshd, type SshdServer } from '../../support/sshd.js';
+
+describe('small commands on one kept session (the command session)', () => {
+  let s: SshdServer;
+  let conn: SshConnection;
+  beforeAll(async () => {
+    s = await startSshd();
+    conn = await openSsh({
+      host: s.host,
+      port: s.port,
+      username: s.user,
+      auth: { kind: 'key', privateKey: s.clientKey.privateKey },
+      pinnedHostKey: { algorithm: s.hostKeyAlgorithm, fingerprint: s.hostKeyFingerprint },
+      contactTimeoutMs: 5000,
+    });
+    conn.allowCommandShell();
+  });
+  afterAll(async () => {
+    conn?.close();
+    await s?.stop();
+  });
+
+  it('runs command after command with stdin, stdout, stderr and exit codes as sessions of their own would, on one session', async () => {
+    const exec = vi.spyOn(conn.client, 'exec');
+    // Binary stdin with NULs and no final newline, read whole; output with NULs and no final newline.
+    const stdin = Buffer.concat([Buffer.from('line one\n'), Buffer.alloc(200_000, 7), Buffer.from('\0end')]);
+    const a = await conn.exec(
+      `wc -c; printf 'a\\\\b\\n%s\\n' "two
+lines"; echo err >&2; exit 7`,
+      stdin,
+    );
+    expect(a.code).toBe(7);
+    expect(a.stdout.toString()).toBe(`${stdin.length}\na\\b\ntwo\nlines\n`);
+    expect(a.stderr.trim()).toBe('err');
+    const b = await conn.exec("printf 'x\\0y'");
+    expect(b.code).toBe(0);
+    expect([...b.stdout]).toEqual([0x78, 0, 0x79]);
+    // A script on stdin, as the engine's `/bin/sh -s` steps send it; each runs in its own process.
+    const c = await conn.exec('/bin/sh -s', 'cd /tmp\nx=1\necho "$x $(pwd)"\n');
+    expect(c.stdout.toString()).toBe('1 /tmp\n');
+    const d = await conn.exec('echo "${x:-unset} $(pwd)"');
+    expect(d.stdout.toString()).toMatch(/^unset \/.*\n$/);
+    expect(d.stdout.toString()).not.toBe('unset /tmp\n');
+    // Output larger than one SSH window.
+    const e = await conn.exec('head -c 3000000 /dev/zero');
+    expect(e.stdout.length).toBe(3_000_000);
+    // A killed command is reported as a shell reports it (128 + signal).
+    const f = await conn.exec('kill -TERM $$');
+    expect(f.code).toBe(143);
+    expect(exec).toHaveBeenCalledTimes(1);
+    exec.mockRestore();
+  });
+
+  it('a command that comes while another runs gets a session of its own, and both answer', async () => {
+    const exec = vi.spyOn(conn.client, 'exec');
+    const [slow, quick] = await Promise.all([conn.exec('sleep 0.5; echo slow'), conn.exec('echo quick')]);
+    expect(slow.stdout.toString()).toBe('slow\n');
+    expect(quick.stdout.toString()).toBe('quick\n');
+    expect(exec).toHaveBeenCalledTimes(1);
+    exec.mockRestore();
+  });
+
+  it('stdin too large for the session goes to a session of its own', async () => {
+    const exec = vi.spyOn(conn.client, 'exec');
+    const r = await conn.exec('wc -c', Buffer.alloc(1_000_000, 1));
+    expect(r.stdout.toString().trim()).toBe('1000000');
+    expect(exec).toHaveBeenCalledTimes(1);
+    exec.mockRestore();
+  });
+
+  it('a connection that goes down during a command fails that command, not silently', async () => {
+    const other = await openSsh({
+      host: s.host,
+      port: s.port,
+      username: s.user,
+      auth: { kind: 'key', privateKey: s.clientKey.privateKey },
+      pinnedHostKey: { algorithm: s.hostKeyAlgorithm, fingerprint: s.hostKeyFingerprint },
+      contactTimeoutMs: 5000,
+    });
+    other.allowCommandShell();
+    expect((await other.exec('echo warm')).stdout.toString()).toBe('warm\n');
+    const running = other.exec('sleep 5; echo late');
+    setTimeout(() => other.client.destroy(), 300);
+    await expect(running).rejects.toThrow();
+  });
+});
