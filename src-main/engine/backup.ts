@@ -146,19 +146,23 @@ export async function takeBackup(
 
 /**
  * Adds to the manifest the SHA-256 of each file the run writes that it does not know yet (compared
- * by time and size), read from the staging folder in one command before anything goes live, so that
- * recover and restore can tell an edit that kept size and mtime. The manifest is replaced atomically
- * (temp name, fsync, rename, fsync of its folder).
+ * by time and size), before anything goes live, so that recover and restore can tell an edit that
+ * kept size and mtime: from `known` (the source's hashes of what was sent) where it has them, the
+ * rest read from the staging folder in one command. The manifest is replaced atomically (temp name,
+ * fsync, rename, fsync of its folder).
  */
 export async function recordWrittenHashes(
   endpoint: Endpoint,
   backupDir: string,
   stagingDir: string,
+  known?: ReadonlyMap<string, string> | null,
 ): Promise<void> {
   const m = await readManifest(endpoint, backupDir);
   const missing = (m.after ?? []).filter((a) => a.seen?.type === 'file' && !a.seen.hash).map((a) => a.path);
   if (missing.length === 0) return;
-  const hashes = await endpoint.hash(stagingDir, missing);
+  const unknown = missing.filter((p) => !known?.has(p));
+  const hashes = new Map(known ?? []);
+  if (unknown.length > 0) for (const [p, h] of await endpoint.hash(stagingDir, unknown)) hashes.set(p, h);
   const after = (m.after ?? []).map((a) => {
     const hash = hashes.get(a.path);
     return a.seen && hash && !a.seen.hash ? { path: a.path, seen: { ...a.seen, hash } } : a;
