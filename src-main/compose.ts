@@ -26,7 +26,6 @@ import { statusHandlers } from './services/status/status-handlers.js';
 import { SudoPasswords } from './transport/sudo-passwords.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
 import { automationHandlers } from './scheduler/automation-handlers.js';
-import { restoreRecord, type RestoreOutcome } from './services/history/restore-record.js';
 import { logError, openAppLog, type AppLog } from './log/app-log.js';
 import { Housekeeping } from './log/housekeeping.js';
 import { RETENTION_KEY, retentionFrom } from './log/retention.js';
@@ -174,6 +173,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     runs: automation.runner,
     trigger,
     sudoPasswords,
+    restoreFinished: (input) => automation.restoreFinished(input),
   });
   const handlers: Handlers = {
     ...appHandlers({
@@ -194,45 +194,6 @@ export function compose(options: ComposeOptions): ComposedApp {
       },
     }),
     ...syncMethods,
-    // A restore is a run of its own: in History, on the status tab, and its run "restored at …".
-    'sync.restore': async (input, ctx) => {
-      const startedAt = Date.now();
-      // The restore's history line, whether it succeeded or failed.
-      const recordRestore = async (outcome: RestoreOutcome) => {
-        const record = restoreRecord({
-          serverId: input.serverId,
-          setId: sets.list().find((s) => s.name === input.setName)?.id ?? input.setName,
-          runId: input.runId,
-          trigger: trigger,
-          startedAt,
-          finishedAt: Date.now(),
-          outcome,
-        });
-        await history.append(record).catch((e: unknown) => log('recording a restore failed', e));
-        return record;
-      };
-      let outcome: RestoreOutcome;
-      let result: Awaited<ReturnType<(typeof syncMethods)['sync.restore']>> | null = null;
-      try {
-        result = await syncMethods['sync.restore'](input, ctx);
-        outcome = {
-          ok: true,
-          restored: result.restored,
-          removed: result.removed,
-          errors: result.errors.length,
-          ...(result.errors[0]
-            ? { firstError: `${result.errors[0].path}: ${result.errors[0].message}` }
-            : {}),
-        };
-      } catch (err) {
-        outcome = { ok: false, message: err instanceof Error ? err.message : String(err) };
-        await recordRestore(outcome);
-        status.changed('restore');
-        throw err;
-      }
-      status.noteRestore(await recordRestore(outcome));
-      return result;
-    },
     ...historyHandlers(history),
     ...statusHandlers({
       status,

@@ -230,6 +230,11 @@ export class Automation {
     return this.followUp.idle();
   }
 
+  /** A restore ended: its history line and the status tab (see RunFollowUp.restoreFinished). */
+  restoreFinished(input: Parameters<RunFollowUp['restoreFinished']>[0]): Promise<void> {
+    return this.followUp.restoreFinished(input);
+  }
+
   /**
    * After the store was replaced (a Backup Configuration import was committed): schedules and triggers
    * are read again and the status tab told.

@@ -2,6 +2,7 @@ import type { RunRecord, RunTrigger } from '../../src-shared/model/history.js';
 import { newRunId } from '../engine/apply.js';
 import type { HistoryStore } from '../services/history/history-store.js';
 import { historyRecordOf, type RunOrigin } from '../services/history/history-record.js';
+import { restoreRecord, type RestoreOutcome } from '../services/history/restore-record.js';
 import type { NotifyConfig } from '../services/notify/notify-config.js';
 import type { Notifier } from '../services/notify/notify-notifier.js';
 import type { NameLookup } from '../services/notify/notify-summary.js';
@@ -15,7 +16,7 @@ export type RunFollowUpDeps = {
   readonly sets: SyncSetService;
   readonly servers: ServerService;
   readonly history: HistoryStore;
-  readonly status: Pick<StatusService, 'noteRun'>;
+  readonly status: Pick<StatusService, 'noteRun' | 'noteRestore' | 'changed'>;
   readonly notify: NotifyConfig;
   readonly notifier: Notifier;
   /** Who started a run whose origin is not known (it came in through `sync.apply` outside a set gate). */
@@ -55,6 +56,40 @@ export class RunFollowUp {
       destinations: [],
       error,
     });
+  }
+
+  /**
+   * A restore of a run ended (or failed): its history line, a run of its own (see restoreRecord),
+   * then the status tab; resolves once both are written, so that the caller answers after them.
+   */
+  async restoreFinished(input: {
+    readonly serverId: string;
+    readonly setName: string;
+    readonly runId: string;
+    readonly trigger: RunTrigger;
+    readonly startedAt: number;
+    readonly outcome: RestoreOutcome;
+  }): Promise<void> {
+    const record = restoreRecord({
+      serverId: input.serverId,
+      setId: this.setIdByName(input.setName),
+      runId: input.runId,
+      trigger: input.trigger,
+      startedAt: input.startedAt,
+      finishedAt: Date.now(),
+      outcome: input.outcome,
+    });
+    const written = this.pending.then(async () => {
+      try {
+        await this.deps.history.append(record);
+      } catch (err) {
+        this.deps.log(`recording a restore failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (input.outcome.ok) this.deps.status.noteRestore(record);
+      else this.deps.status.changed('restore');
+    });
+    this.pending = written;
+    await written;
   }
 
   /** Resolves when the history, status and notifications of every finished run are written. */

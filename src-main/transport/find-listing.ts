@@ -1,5 +1,6 @@
 import type { RawEntry } from './endpoint.js';
 import { shq } from './shell-quote.js';
+import { ENGINE_EXCLUDES } from '../../src-shared/model/sync.js';
 
 /**
  * Each entry: `%y\t%m\t%s\t%T@\t%U\t%G\t%n\t%D:%i\t%P` NUL `%l` NUL (escapes are find's own,
@@ -13,6 +14,9 @@ export const FIND_FORMAT = '%y\\t%m\\t%s\\t%T@\\t%U\\t%G\\t%n\\t%D:%i\\t%P\\0%l\
 /** Fields before the path in a FIND_FORMAT record. */
 const FIELDS = 8;
 
+/** find's test for the engine's own names (ENGINE_EXCLUDES), pruned from every listing. */
+const ENGINE_PRUNE = `\\( ${ENGINE_EXCLUDES.map((p) => `-name ${shq(p)}`).join(' -o ')} \\) -prune`;
+
 /** The record after the entries that holds the names of the ids they have: `#names` NUL table NUL. */
 const NAMES = '#names';
 
@@ -24,7 +28,9 @@ const NAMES = '#names';
 export function findListingScript(dir: string): string {
   return [
     't=$(mktemp 2>/dev/null) || t=/dev/null',
-    `find ${shq(`${dir.replace(/\/+$/, '')}/.`)} -mindepth 0 -printf ${shq(FIND_FORMAT)} -fprintf "$t" 'u%U\\ng%G\\n'`,
+    // A run's staging folder and temp files are never part of a listing (ENGINE_EXCLUDES): not
+    // walked at all, so the check before a swap does not read back the whole staged copy.
+    `find ${shq(`${dir.replace(/\/+$/, '')}/.`)} -mindepth 0 ${ENGINE_PRUNE} -o -printf ${shq(FIND_FORMAT)} -fprintf "$t" 'u%U\\ng%G\\n'`,
     'rc=$?',
     `printf '${NAMES}\\000'`,
     `u=$(sed -n 's/^u//p' "$t" | sort -un); g=$(sed -n 's/^g//p' "$t" | sort -un)`,

@@ -134,8 +134,16 @@ export class SshConnection {
    * sudo's `sftpServer`. A sudo password stays in this object's memory only, until close().
    */
   usePrivilege(privilege: Privilege, sftpServer: string | null): void {
+    const changed =
+      privilege.sudo !== this.privilege.sudo ||
+      (privilege.sudo && this.privilege.sudo && privilege.user !== this.privilege.user);
     this.privilege = privilege;
     this.sftpServer = sftpServer;
+    // Sessions started before run as the old login: the next command starts its own.
+    if (changed) {
+      this.closeCommandShell();
+      void this.dropPrepared();
+    }
   }
 
   /** Commands and files run through sudo. */
@@ -229,7 +237,9 @@ export class SshConnection {
       const release = await this.acquireChannel();
       try {
         channel = await new Promise<ClientChannel>((resolve, reject) => {
-          this.client.exec(remoteCommand(loop, this.privilege), (err, ch) => (err ? reject(err) : resolve(ch)));
+          this.client.exec(remoteCommand(loop, this.privilege), (err, ch) =>
+            err ? reject(err) : resolve(ch),
+          );
         });
       } catch (err) {
         release();
@@ -329,7 +339,8 @@ export class SshConnection {
       const shell = await this.useCommandShell();
       if (shell && !shell.busy) {
         trace(`${this.label}: exec (command session) ${traced(command, 60)}`);
-        if (stdin !== undefined && stdin.length > 0) trace(`${this.label}: stdin ${traced(stdin.toString(), 0)}`);
+        if (stdin !== undefined && stdin.length > 0)
+          trace(`${this.label}: stdin ${traced(stdin.toString(), 0)}`);
         this.touchCommandShell();
         const r = await shell.run(command, stdin);
         trace(`${this.label}: exec done ${command.slice(0, 30)}`);

@@ -13,6 +13,7 @@ import type { Endpoint } from '../../transport/endpoint.js';
 import type { SudoPasswords } from '../../transport/sudo-passwords.js';
 import { pickParticipants } from './participants.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
+import type { RestoreOutcome } from '../history/restore-record.js';
 
 export type SyncHandlerDeps = {
   readonly sets: SyncSetService;
@@ -32,6 +33,15 @@ export type SyncHandlerDeps = {
   };
   /** Who starts a run through `sync.apply`: 'cli' in the CLI, 'manual' in the shells. */
   readonly trigger: RunTrigger;
+  /** What follows a restore, whether it succeeded or failed: its history line and the status tab. */
+  readonly restoreFinished?: (input: {
+    readonly serverId: string;
+    readonly setName: string;
+    readonly runId: string;
+    readonly trigger: RunTrigger;
+    readonly startedAt: number;
+    readonly outcome: RestoreOutcome;
+  }) => Promise<void>;
 };
 
 type SyncMethod =
@@ -177,8 +187,32 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
     'sync.apply': (input) => deps.runs.applyPlan(input, deps.trigger),
     'sync.cancel': (input) => deps.sync.cancel(input),
     'sync.wait': ({ runId }) => deps.sync.wait(runId),
+    // A restore is a run of its own: in History, on the status tab, and its run "restored at …".
     'sync.restore': async ({ sudoPasswords, ...input }) => {
-      const r = await withSudo(sudoPasswords, () => deps.sync.restore(input));
+      const startedAt = Date.now();
+      const followUp = (outcome: RestoreOutcome) =>
+        deps.restoreFinished?.({
+          serverId: input.serverId,
+          setName: input.setName,
+          runId: input.runId,
+          trigger: deps.trigger,
+          startedAt,
+          outcome,
+        });
+      let r: Awaited<ReturnType<SyncService['restore']>>;
+      try {
+        r = await withSudo(sudoPasswords, () => deps.sync.restore(input));
+      } catch (err) {
+        await followUp({ ok: false, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+      await followUp({
+        ok: true,
+        restored: r.restored,
+        removed: r.removed,
+        errors: r.errors.length,
+        ...(r.errors[0] ? { firstError: `${r.errors[0].path}: ${r.errors[0].message}` } : {}),
+      });
       return { ...r, errors: [...r.errors], left: [...r.left] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
