@@ -27,6 +27,7 @@ import { SudoPasswords } from './transport/sudo-passwords.js';
 import { Automation, type AutomationOptions } from './scheduler/automation.js';
 import { automationHandlers } from './scheduler/automation-handlers.js';
 import { restoreRecord, type RestoreOutcome } from './services/history/restore-record.js';
+import { recoverRecord } from './services/history/recover-record.js';
 import { logError, openAppLog, type AppLog } from './log/app-log.js';
 import { Housekeeping } from './log/housekeeping.js';
 import { RETENTION_KEY, retentionFrom } from './log/retention.js';
@@ -231,6 +232,27 @@ export function compose(options: ComposeOptions): ComposedApp {
         throw err;
       }
       status.noteRestore(await recordRestore(outcome));
+      return result;
+    },
+    // A recovery is a run of its own too: in History, and the run it ended "recovered at …".
+    'sync.recover': async (input, ctx) => {
+      const startedAt = Date.now();
+      const result = await syncMethods['sync.recover'](input, ctx);
+      for (const r of result.recovered)
+        if (r.recoveryRunId)
+          await history
+            .append(
+              recoverRecord({
+                serverId: input.serverId,
+                setId: sets.list().find((s) => s.name === r.setName)?.id ?? (r.setName || 'unknown'),
+                trigger,
+                startedAt,
+                finishedAt: Date.now(),
+                recovery: { ...r, recoveryRunId: r.recoveryRunId },
+              }),
+            )
+            .catch((e: unknown) => log('recording a recovery failed', e));
+      status.changed('restore');
       return result;
     },
     ...historyHandlers(history),

@@ -414,7 +414,9 @@ ${SUDO_HELP}`,
     });
     if (recovered.length === 0) ctx.io.out(`${server.name} has no interrupted run.`);
     for (const r of recovered) {
-      ctx.io.out(`${server.name}: run ${r.runId} ${r.outcome}.`);
+      ctx.io.out(
+        `${server.name}: run ${r.runId} ${r.outcome}${r.recoveryRunId ? ` (recovery run ${r.recoveryRunId}: ${r.written ?? 0} ${r.outcome === 'rolled-back' ? 'put back' : 'put in place'}, ${r.removed ?? 0} removed)` : ''}.`,
+      );
       for (const e of [...r.errors, ...(r.left ?? [])]) ctx.io.err(`  ${e.path}: ${e.message}`);
     }
     return recovered.some((r) => r.errors.length > 0 || (r.left?.length ?? 0) > 0)

@@ -185,7 +185,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
     'sync.recover': async ({ serverId, mode, breakLock, overwrite, sudoPasswords }) => ({
       recovered: (
         await withSudo(sudoPasswords, () => deps.sync.recover(serverId, mode, breakLock, overwrite))
-      ).map((r) => ({
+      ).map(({ backupDir: _where, ...r }) => ({
         ...r,
         errors: [...r.errors],
         left: r.left ? [...r.left] : undefined,
