@@ -246,7 +246,7 @@ ${exitLine([
   ['unreachable', 'a destination unreachable'],
   ['interrupted', 'a destination holds an interrupted run, or the link went mid-swap (run recover)'],
   ['locked', 'a destination is locked by another run'],
-  ['badEntry', 'a bad entry on a destination'],
+  ['badEntry', 'a run completed but left entries on a destination it cannot carry, each listed'],
 ])}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
@@ -305,12 +305,19 @@ ${exitLine([
         ) + `\nrun ${runId}`,
       );
     const statuses = record.reports.map((r) => r.status);
-    // A destination left interrupted, locked by another run, or holding a bad entry has its own code.
-    const own: ReadonlyArray<number> = [exitCodes.interrupted, exitCodes.locked, exitCodes.badEntry];
+    // A destination left interrupted or locked by another run has its own code; then one whose run
+    // completed but left entries there it could not carry (BAD_ENTRY, listed in its warnings).
+    const own: ReadonlyArray<number> = [exitCodes.interrupted, exitCodes.locked];
     const held = record.reports.find(
       (r) => r.status !== 'completed' && r.code && own.includes(exitCodeOf(r.code)),
     );
     if (held?.code) return exitCodeOf(held.code);
+    const bad = record.reports.filter((r) => r.code && exitCodeOf(r.code) === exitCodes.badEntry);
+    if (!v.json)
+      for (const r of bad)
+        for (const w of (r.warnings ?? []).filter((x) => x.path !== ''))
+          ctx.io.err(`  ${name(r.targetId.replace(/#\d+$/, ''))}: ${w.path}: ${w.message}`);
+    if (bad.length > 0) return exitCodes.badEntry;
     if (statuses.includes('refused')) return exitCodes.refused;
     if (statuses.includes('unreachable')) return exitCodes.unreachable;
     if (statuses.some((s) => s !== 'completed')) return exitCodes.partial;

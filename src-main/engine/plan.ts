@@ -63,6 +63,9 @@ export function plan(source: FileIndex, destination: FileIndex, options: PlanOpt
   };
 }
 
+/** How the reason of an entry skipped for what the destination holds begins. */
+export const ON_DESTINATION = 'on the destination: ';
+
 type DecideOptions = PlanOptions & { readonly owners: NonNullable<PlanOptions['owners']> };
 type Skipped = { readonly reason: string; readonly s?: FileEntry; readonly d?: FileEntry };
 
@@ -79,7 +82,7 @@ function skippedPaths(
   const out = new Map<string, Skipped>();
   for (const p of source.problems ?? []) out.set(p.path, { reason: `on the source: ${p.reason}` });
   for (const p of destination.problems ?? [])
-    if (!out.has(p.path)) out.set(p.path, { reason: `on the destination: ${p.reason}` });
+    if (!out.has(p.path)) out.set(p.path, { reason: `${ON_DESTINATION}${p.reason}` });
   if (options.skipEscapingLinks)
     for (const e of src.values()) {
       if (e.type !== 'symlink' || out.has(e.path)) continue;
