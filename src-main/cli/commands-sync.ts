@@ -183,7 +183,7 @@ function planRows(plan: Output<'sync.plan'>, name: (id: string) => string): stri
           : changes(t)
             ? 'differs'
             : 'in sync'
-        : `${t.code}: ${t.message}`,
+        : `${t.status === 'sudo-refused' ? 'sudo refused: ' : ''}${t.code}: ${t.message}`,
     ];
   });
 }
@@ -244,6 +244,7 @@ ${exitLine([
   ['partial', 'partial'],
   ['refused', 'refused by a guard or not confirmed'],
   ['unreachable', 'a destination unreachable'],
+  ['error', 'sudo refused on a destination (a wrong password, no sudo right; 2 when none was given)'],
   ['interrupted', 'a destination holds an interrupted run, or the link went mid-swap (run recover)'],
   ['locked', 'a destination is locked by another run'],
   ['badEntry', 'a run completed but left entries on a destination it cannot carry, each listed'],
@@ -320,6 +321,9 @@ ${exitLine([
     if (bad.length > 0) return exitCodes.badEntry;
     if (statuses.includes('refused')) return exitCodes.refused;
     if (statuses.includes('unreachable')) return exitCodes.unreachable;
+    // sudo said no on a destination: the exit of its code (no password given: usage; else error).
+    const sudo = record.reports.find((r) => r.status === 'sudo-refused' && r.code);
+    if (sudo?.code) return exitCodeOf(sudo.code);
     if (statuses.some((s) => s !== 'completed')) return exitCodes.partial;
     return exitCodes.ok;
   },
