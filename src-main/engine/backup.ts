@@ -75,6 +75,8 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
   const after: Array<{ path: string; seen: Seen }> = [];
   for (const e of plan.entries) {
     if (e.action !== 'create' && e.action !== 'update' && e.action !== 'delete') continue;
+    // The root's own metadata (path ""): nothing is copied or replaced there.
+    if (e.path === '') continue;
     const d = e.destination;
     const s = e.action === 'delete' ? undefined : e.source;
     after.push({

@@ -134,7 +134,10 @@ const listsWhole = (plan: Plan, paths: number) => paths > Math.max(PER_PATH_MIN,
 
 function split(plan: Plan, only?: ReadonlySet<string>) {
   // A skipped entry is never touched (and one the scan could not carry has no state to compare).
-  const checked = plan.entries.filter((e) => e.action !== 'skip' && (!only || only.has(e.path)));
+  // The root's own metadata (path "") is set after verification, with the folders (see foldersToSettle).
+  const checked = plan.entries.filter(
+    (e) => e.action !== 'skip' && e.path !== '' && (!only || only.has(e.path)),
+  );
   const goneWanted = new Set(checked.filter((e) => expectedOf(e) === undefined).map((e) => e.path));
   const implied = (e: PlanEntry) => goneWanted.has(e.path) && goneWanted.has(parentOf(e.path));
   return { checked, implied, direct: checked.filter((e) => !implied(e)) };
