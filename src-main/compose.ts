@@ -174,6 +174,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     trigger,
     sudoPasswords,
     restoreFinished: (input) => automation.restoreFinished(input),
+    recoverFinished: (input) => automation.recoverFinished(input),
   });
   const handlers: Handlers = {
     ...appHandlers({

@@ -33,7 +33,7 @@ export const exitWords: { readonly [E in ExitName]: string } = {
   hostKey: 'host key unknown or changed',
   interrupted: 'a destination holds an interrupted run (INTERRUPTED_RUN)',
   locked: 'a destination is locked by another run (DESTINATION_LOCKED)',
-  badEntry: 'a destination holds an entry that cannot be carried (BAD_ENTRY)',
+  badEntry: 'a run completed but left entries on a destination it cannot carry, each listed (BAD_ENTRY)',
   drift: 'differences found (plan, status --check)',
 };
 
@@ -137,7 +137,11 @@ export const errorTable = {
     words: 'The destination holds an interrupted run; recover it first.',
   },
   DESTINATION_LOCKED: { exit: 'locked', words: 'Another run holds the destination.' },
-  BAD_ENTRY: { exit: 'badEntry', words: 'The destination holds an entry that cannot be carried.' },
+  BAD_ENTRY: {
+    exit: 'badEntry',
+    words:
+      'The destination holds entries the run could not carry or replace (a FIFO, socket or device, a name it cannot hold); they were left as they are.',
+  },
   JOURNAL_INVALID: { exit: 'error', words: 'A run journal cannot be read.' },
   JOURNAL_MISSING: { exit: 'error', words: 'The run journal is missing.' },
   BACKUP_MISSING: { exit: 'error', words: "The run's backup is missing." },

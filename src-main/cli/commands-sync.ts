@@ -183,7 +183,7 @@ function planRows(plan: Output<'sync.plan'>, name: (id: string) => string): stri
           : changes(t)
             ? 'differs'
             : 'in sync'
-        : `${t.code}: ${t.message}`,
+        : `${t.status === 'sudo-refused' ? 'sudo refused: ' : ''}${t.code}: ${t.message}`,
     ];
   });
 }
@@ -244,9 +244,10 @@ ${exitLine([
   ['partial', 'partial'],
   ['refused', 'refused by a guard or not confirmed'],
   ['unreachable', 'a destination unreachable'],
+  ['error', 'sudo refused on a destination (a wrong password, no sudo right; 2 when none was given)'],
   ['interrupted', 'a destination holds an interrupted run, or the link went mid-swap (run recover)'],
   ['locked', 'a destination is locked by another run'],
-  ['badEntry', 'a bad entry on a destination'],
+  ['badEntry', 'a run completed but left entries on a destination it cannot carry, each listed'],
 ])}`,
   async run(args, ctx) {
     const { values: v } = parseArgs({
@@ -305,14 +306,24 @@ ${exitLine([
         ) + `\nrun ${runId}`,
       );
     const statuses = record.reports.map((r) => r.status);
-    // A destination left interrupted, locked by another run, or holding a bad entry has its own code.
-    const own: ReadonlyArray<number> = [exitCodes.interrupted, exitCodes.locked, exitCodes.badEntry];
+    // A destination left interrupted or locked by another run has its own code; then one whose run
+    // completed but left entries there it could not carry (BAD_ENTRY, listed in its warnings).
+    const own: ReadonlyArray<number> = [exitCodes.interrupted, exitCodes.locked];
     const held = record.reports.find(
       (r) => r.status !== 'completed' && r.code && own.includes(exitCodeOf(r.code)),
     );
     if (held?.code) return exitCodeOf(held.code);
+    const bad = record.reports.filter((r) => r.code && exitCodeOf(r.code) === exitCodes.badEntry);
+    if (!v.json)
+      for (const r of bad)
+        for (const w of (r.warnings ?? []).filter((x) => x.path !== ''))
+          ctx.io.err(`  ${name(r.targetId.replace(/#\d+$/, ''))}: ${w.path}: ${w.message}`);
+    if (bad.length > 0) return exitCodes.badEntry;
     if (statuses.includes('refused')) return exitCodes.refused;
     if (statuses.includes('unreachable')) return exitCodes.unreachable;
+    // sudo said no on a destination: the exit of its code (no password given: usage; else error).
+    const sudo = record.reports.find((r) => r.status === 'sudo-refused' && r.code);
+    if (sudo?.code) return exitCodeOf(sudo.code);
     if (statuses.some((s) => s !== 'completed')) return exitCodes.partial;
     return exitCodes.ok;
   },
@@ -414,7 +425,9 @@ ${SUDO_HELP}`,
     });
     if (recovered.length === 0) ctx.io.out(`${server.name} has no interrupted run.`);
     for (const r of recovered) {
-      ctx.io.out(`${server.name}: run ${r.runId} ${r.outcome}.`);
+      ctx.io.out(
+        `${server.name}: run ${r.runId} ${r.outcome}${r.recoveryRunId ? ` (recovery run ${r.recoveryRunId}: ${r.written ?? 0} ${r.outcome === 'rolled-back' ? 'put back' : 'put in place'}, ${r.removed ?? 0} removed)` : ''}.`,
+      );
       for (const e of [...r.errors, ...(r.left ?? [])]) ctx.io.err(`  ${e.path}: ${e.message}`);
     }
     return recovered.some((r) => r.errors.length > 0 || (r.left?.length ?? 0) > 0)

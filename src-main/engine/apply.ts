@@ -118,6 +118,8 @@ function plannedChanges(plan: Plan, owner: OwnerMapper) {
   const dirs: JournalWrite[] = [];
   const deletes: Array<{ path: string; type: RunContext['deletes'][number]['type'] }> = [];
   for (const e of plan.entries.filter(isChange)) {
+    // The root's own metadata is set with the folders, last (foldersToSettle), never journaled as a path.
+    if (e.path === '') continue;
     const s = e.source;
     if (e.action === 'delete' || !s) {
       if (e.action === 'delete') deletes.push({ path: e.path, type: e.destination?.type ?? 'file' });
@@ -423,8 +425,12 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
   }
   const warnings = await finish(ctx, pruning);
   const ok = errors.length === 0 && mismatches.length === 0;
+  // The root's own metadata is set in finish (a failure there is a warning on path "").
+  const rootSet =
+    ctx.changedPaths.includes('') &&
+    !warnings.some((w) => w.path === '' && w.message.startsWith('folder attributes not set'));
   return report(ctx, ok ? 'completed' : 'completed-with-errors', {
-    applied: swapped.applied,
+    applied: rootSet ? [...swapped.applied, ''] : swapped.applied,
     errors,
     mismatches,
     warnings,

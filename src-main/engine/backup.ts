@@ -38,6 +38,9 @@ export type RestoreResult = {
   readonly left: ReadonlyArray<PathError>;
   /** Where what the restore replaced or removed was backed up (see RestoreOptions.backUpTo). */
   readonly backupDir?: string;
+  /** The entries put back and the paths removed (for the restore's journal). */
+  readonly put?: ReadonlyArray<ManifestEntry>;
+  readonly gone?: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>;
 };
 
 export type RestoreOptions = {
@@ -72,6 +75,8 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
   const after: Array<{ path: string; seen: Seen }> = [];
   for (const e of plan.entries) {
     if (e.action !== 'create' && e.action !== 'update' && e.action !== 'delete') continue;
+    // The root's own metadata (path ""): nothing is copied or replaced there.
+    if (e.path === '') continue;
     const d = e.destination;
     const s = e.action === 'delete' ? undefined : e.source;
     after.push({
@@ -228,12 +233,12 @@ export async function restoreBackup(
   let saved: string | undefined;
   if (options.backUpTo)
     saved = await backUpBeforeRestore(endpoint, m, backupDir, options.backUpTo, items, created);
-  let removed = 0;
+  const gone: Array<{ path: string; type: EntryType }> = [];
   for (const c of [...created.filter((c) => c.type !== 'dir'), ...created.filter((c) => c.type === 'dir')]) {
     try {
       if (await endpoint.stat(at(c.path))) {
         await endpoint.remove(at(c.path));
-        removed++;
+        gone.push({ path: c.path, type: c.type });
       }
     } catch (err) {
       errors.push({ path: c.path, message: `could not remove: ${(err as Error).message}` });
@@ -241,13 +246,21 @@ export async function restoreBackup(
   }
   const dirs = m.entries.filter((e) => e.type === 'dir');
   for (const d of dirs) await endpoint.mkdirp(at(d.path));
-  const restored = await putBack(endpoint, m, backupDir, items, errors);
+  const put = await putBack(endpoint, m, backupDir, items, errors);
   for (const d of [...dirs].sort(deepestFirst)) {
     await endpoint
       .setAttrs(at(d.path), d)
       .catch((err: Error) => errors.push({ path: d.path, message: err.message }));
   }
-  return { restored, removed, errors, left, ...(saved ? { backupDir: saved } : {}) };
+  return {
+    restored: put.length,
+    removed: gone.length,
+    errors,
+    left,
+    put,
+    gone,
+    ...(saved ? { backupDir: saved } : {}),
+  };
 }
 
 /** The entries to put back and the created paths to remove, leaving out (and listing) those changed since. */
@@ -360,13 +373,13 @@ async function putBack(
   backupDir: string,
   items: ReadonlyArray<ManifestEntry>,
   errors: PathError[],
-): Promise<number> {
+): Promise<ManifestEntry[]> {
   const at = (p: string) => joinRoot(m.root, p);
   const staging = joinRoot(m.root, `.configsync-staging-restore-${m.runId}`);
   const copyErrors = await copyEntries(endpoint, joinRoot(backupDir, 'files'), staging, items);
   errors.push(...copyErrors);
   const failed = new Set(copyErrors.map((e) => e.path));
-  let restored = 0;
+  const restored: ManifestEntry[] = [];
   for (const e of items) {
     if (failed.has(joinRoot(backupDir, `files/${e.path}`)) || failed.has(e.path)) continue;
     try {
@@ -375,7 +388,7 @@ async function putBack(
       if (now && now.type !== e.type) await endpoint.remove(at(e.path));
       if (e.type === 'file') await endpoint.setAttrs(joinRoot(staging, e.path), e);
       await endpoint.rename(joinRoot(staging, e.path), at(e.path));
-      restored++;
+      restored.push(e);
     } catch (err) {
       errors.push({ path: e.path, message: (err as Error).message });
     }

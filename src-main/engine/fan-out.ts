@@ -79,12 +79,14 @@ export async function planAll(
       try {
         endpoint = await t.connect();
       } catch (err) {
+        const code = codeOf(err);
         return {
           id: t.id,
           label: t.label,
           ok: false,
-          status: 'unreachable',
-          code: codeOf(err),
+          // Reached, but its sudo said no: not a host that could not be reached.
+          status: code.startsWith('SUDO_') ? 'sudo-refused' : 'unreachable',
+          code,
           message: (err as Error).message,
         };
       }
@@ -163,8 +165,7 @@ export async function applyAll(
   );
 
   async function applyOne(t: TargetPlan): Promise<Report> {
-    if (!t.ok)
-      return { ...emptyReport(runId, t.label, t.status, t.message), code: t.code, targetId: t.id };
+    if (!t.ok) return { ...emptyReport(runId, t.label, t.status, t.message), code: t.code, targetId: t.id };
     try {
       const report = await apply(t.plan, source, t.endpoint, {
         ...rest,

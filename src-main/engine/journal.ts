@@ -60,6 +60,8 @@ export type Journal = {
    * first): set once everything is in place, by the run or by the recover that completes it.
    */
   readonly folders?: ReadonlyArray<JournalFolder>;
+  /** Paths the run left as they were, each with why (changed since the run a restore undoes). */
+  readonly left?: ReadonlyArray<{ readonly path: string; readonly message: string }>;
   readonly message?: string;
 };
 
@@ -77,9 +79,9 @@ export function journalPath(stateDir: string, runId: string): string {
 }
 
 /** A journal without its lists: what telling runs apart and finding interrupted ones needs. */
-export type JournalHead = Omit<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders'>;
+export type JournalHead = Omit<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders' | 'left'>;
 
-type JournalLists = Pick<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders'>;
+type JournalLists = Pick<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders' | 'left'>;
 
 /** On disk the head names the file beside it holding the lists (not `.json`: it is not a journal). */
 type StoredHead = JournalHead & { readonly lists?: string };
@@ -112,7 +114,7 @@ export class JournalFile {
   ) {}
 
   async write(journal: Journal): Promise<void> {
-    const { writes, dirs, deletes, applied, folders, ...head } = journal;
+    const { writes, dirs, deletes, applied, folders, left, ...head } = journal;
     const listsName = listsNameOf(this.path);
     const w = this.written;
     if (
@@ -121,10 +123,11 @@ export class JournalFile {
       w.dirs !== dirs ||
       w.deletes !== deletes ||
       w.applied !== applied ||
-      w.folders !== folders
+      w.folders !== folders ||
+      w.left !== left
     ) {
       await this.endpoint.mkdirp(this.path.replace(/\/[^/]*$/, ''));
-      const lists = { writes, dirs, deletes, applied, folders };
+      const lists = { writes, dirs, deletes, applied, folders, left };
       await putAtomically(this.endpoint, besides(this.path, listsName), lists);
       this.written = lists;
     }
@@ -188,5 +191,6 @@ export async function readJournal(endpoint: Endpoint, path: string): Promise<Jou
     deletes: lists.deletes,
     ...(lists.applied ? { applied: lists.applied } : {}),
     ...(Array.isArray(lists.folders) ? { folders: lists.folders } : {}),
+    ...(Array.isArray(lists.left) ? { left: lists.left } : {}),
   };
 }

@@ -45,6 +45,10 @@ export function plan(source: FileIndex, destination: FileIndex, options: PlanOpt
   const paths = mergedPaths(src, dst);
   let entries = paths.map((path) => decide(path, src.get(path), dst.get(path), o));
   entries = hardLinkDifference(entries, src, dst);
+  // With any other change the run sets the root's metadata anyway (last, with the folders it wrote
+  // into); alone, it is a change of its own.
+  const root = entries.some(isChange) ? null : rootDifference(source, destination, o);
+  if (root) entries = [root, ...entries];
   if (skipped.size > 0)
     entries = [
       ...entries,
@@ -63,6 +67,24 @@ export function plan(source: FileIndex, destination: FileIndex, options: PlanOpt
   };
 }
 
+/** How the reason of an entry skipped for what the destination holds begins. */
+export const ON_DESTINATION = 'on the destination: ';
+
+const isChange = (e: PlanEntry) => e.action === 'create' || e.action === 'update' || e.action === 'delete';
+
+/**
+ * The root folder itself, when its mode, owner or mtime differs (as `rsync -a` sets them on `./`):
+ * an update of its metadata, path "" (first in sort order), planned when nothing else changes. The
+ * run sets it last, with every folder it wrote into (see foldersToSettle).
+ */
+function rootDifference(source: FileIndex, destination: FileIndex, o: DecideOptions): PlanEntry | null {
+  const s = source.rootEntry;
+  const d = destination.rootEntry;
+  if (!s || !d || s.type !== 'dir' || d.type !== 'dir') return null;
+  const e = decide('', s, d, o);
+  return e.action === 'update' ? { ...e, reason: `the root folder itself: ${e.reason}` } : null;
+}
+
 type DecideOptions = PlanOptions & { readonly owners: NonNullable<PlanOptions['owners']> };
 type Skipped = { readonly reason: string; readonly s?: FileEntry; readonly d?: FileEntry };
 
@@ -79,7 +101,7 @@ function skippedPaths(
   const out = new Map<string, Skipped>();
   for (const p of source.problems ?? []) out.set(p.path, { reason: `on the source: ${p.reason}` });
   for (const p of destination.problems ?? [])
-    if (!out.has(p.path)) out.set(p.path, { reason: `on the destination: ${p.reason}` });
+    if (!out.has(p.path)) out.set(p.path, { reason: `${ON_DESTINATION}${p.reason}` });
   if (options.skipEscapingLinks)
     for (const e of src.values()) {
       if (e.type !== 'symlink' || out.has(e.path)) continue;

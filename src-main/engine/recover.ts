@@ -1,6 +1,13 @@
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
-import { readManifest, restoreBackup, takeBackup, type ManifestEntry } from './backup.js';
+import {
+  backupDirOf,
+  readManifest,
+  restoreBackup,
+  takeBackup,
+  type BackupManifest,
+  type ManifestEntry,
+} from './backup.js';
 import { backupHashes, changedSince } from './left-alone.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import {
@@ -20,10 +27,17 @@ import { takeLock, type LockOptions } from './lock.js';
 export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed' | 'superseded';
 export type RecoverResult = {
   readonly runId: string;
+  /** The set the run belonged to (for the recovery's own record). */
+  readonly setName?: string;
   readonly outcome: RecoverOutcome;
   readonly errors: ReadonlyArray<PathError>;
   /** Paths changed by someone else since the run, left as they are. */
   readonly left?: ReadonlyArray<PathError>;
+  /** Paths the recovery put in place (completed) or back (rolled back), and paths it removed. */
+  readonly written?: number;
+  readonly removed?: number;
+  /** Where what the recovery replaced was backed up (restorable in turn), when it replaced anything. */
+  readonly backupDir?: string;
 };
 
 export const FINISHED_PHASES: ReadonlyArray<JournalPhase> = ['done', 'rolled-back', 'failed', 'cancelled'];
@@ -47,7 +61,11 @@ export async function recover(
   const head = await readJournalHead(destination, path);
   const held = await takeLock(destination, rootState, `recover-${head.runId}`, options.lock);
   try {
-    return await recoverLocked(destination, path, prefer, options.overwrite === true);
+    return await recoverLocked(destination, path, prefer, {
+      overwrite: options.overwrite === true,
+      rootState,
+      ...(options.asRun ? { asRun: options.asRun } : {}),
+    });
   } finally {
     await held.release().catch(() => undefined);
   }
@@ -59,14 +77,38 @@ export type RecoverOptions = {
   readonly lock?: LockOptions;
   /** Replace even paths changed since the run (each backed up first); by default they are left and listed. */
   readonly overwrite?: boolean;
+  /**
+   * The recovery's own run id: what it replaces is backed up under that run (a roll-back always
+   * backs up what it replaces), and the interrupted run's journal names it. Without it, what an
+   * overwrite replaces goes beside the run's backup (`<backup>-overwritten`).
+   */
+  readonly asRun?: string;
 };
+
+type Recovery = { readonly overwrite: boolean; readonly rootState: string; readonly asRun?: string };
+
+/** Where the recovery backs up what it replaces, and under which run id. */
+function backupOf(journal: Journal, how: Recovery): { dir: string; runId: string; setName: string } {
+  return how.asRun
+    ? {
+        dir: backupDirOf(how.rootState, journal.setName, how.asRun),
+        runId: how.asRun,
+        setName: journal.setName,
+      }
+    : {
+        dir: `${journal.backupDir}-overwritten`,
+        runId: `${journal.runId}-overwritten`,
+        setName: journal.setName,
+      };
+}
 
 async function recoverLocked(
   destination: Endpoint,
   path: string,
   prefer: 'complete' | 'rollback',
-  overwrite: boolean,
+  how: Recovery,
 ): Promise<RecoverResult> {
+  const { overwrite } = how;
   const journal = await readJournal(destination, path);
   for (const e of [...journal.writes, ...journal.dirs, ...journal.deletes]) checkRelPath(e.path);
   if (!journal.stagingDir.startsWith(`${journal.root}/.configsync-staging-`))
@@ -77,9 +119,10 @@ async function recoverLocked(
     errors: ReadonlyArray<PathError> = [],
   ): Promise<RecoverResult> => {
     await destination.removeTree(journal.stagingDir);
+    const by = how.asRun ? ` by run ${how.asRun}` : '';
     if (phase !== journal.phase)
-      await writeJournal(destination, path, { ...journal, phase, message: `recovered: ${outcome}` });
-    return { runId: journal.runId, outcome, errors };
+      await writeJournal(destination, path, { ...journal, phase, message: `recovered: ${outcome}${by}` });
+    return { runId: journal.runId, setName: journal.setName, outcome, errors };
   };
   if (FINISHED.includes(journal.phase)) return done(journal.phase, 'nothing-to-do');
   if (UNTOUCHED.includes(journal.phase)) return done('rolled-back', 'rolled-back');
@@ -90,30 +133,41 @@ async function recoverLocked(
     const message = `recovered: superseded by run ${later}; its staged files were dropped, the tree was left as that run made it`;
     await destination.removeTree(journal.stagingDir);
     await writeJournal(destination, path, { ...journal, phase: 'failed', message });
-    return { runId: journal.runId, outcome: 'superseded', errors: [] };
+    return { runId: journal.runId, setName: journal.setName, outcome: 'superseded', errors: [] };
   }
   if (prefer === 'rollback') {
+    // As a run of its own, a roll-back backs up everything it replaces (it can be restored in turn).
     const r = await restoreBackup(destination, journal.backupDir, {
       expect: 'left-or-found',
-      ...(overwrite
-        ? {
-            overwrite: true,
-            backUpTo: {
-              dir: `${journal.backupDir}-overwritten`,
-              runId: `${journal.runId}-overwritten`,
-              setName: journal.setName,
-            },
-          }
-        : {}),
+      ...(overwrite ? { overwrite: true } : {}),
+      ...(overwrite || how.asRun ? { backUpTo: backupOf(journal, how) } : {}),
     });
-    return { ...(await done('rolled-back', 'rolled-back', r.errors)), left: r.left };
+    return {
+      ...(await done('rolled-back', 'rolled-back', r.errors)),
+      left: r.left,
+      written: r.restored,
+      removed: r.removed,
+      ...(r.backupDir ? { backupDir: r.backupDir } : {}),
+    };
   }
-  const { rest, left } = await leaveChanged(destination, journal, overwrite);
+  const { rest, left, backupDir } = await leaveChanged(destination, journal, how);
   const r = await swapIn(destination, rest, { resume: true });
   const result = await done('done', 'completed', r.errors);
   // Last, once the staging folder is gone: folders and the root as on the source, as the run would have.
   const unsettled = await settleFolderList(destination, journal.root, journal.folders ?? []);
-  return { ...result, errors: [...result.errors, ...unsettled], left };
+  const deleted = new Set(rest.deletes.map((d) => d.path));
+  const removed = r.applied.filter((p) => deleted.has(p)).length;
+  const written = r.applied.filter((p) => !deleted.has(p) && rest.writes.some((w) => w.path === p)).length;
+  // What a completion replaces without overwrite is what the run found: in the run's own backup.
+  const kept = backupDir ?? (how.asRun ? journal.backupDir : undefined);
+  return {
+    ...result,
+    errors: [...result.errors, ...unsettled],
+    left,
+    written,
+    removed,
+    ...(kept ? { backupDir: kept } : {}),
+  };
 }
 
 /**
@@ -124,8 +178,8 @@ async function recoverLocked(
 async function leaveChanged(
   destination: Endpoint,
   journal: Journal,
-  overwrite: boolean,
-): Promise<{ rest: Journal; left: PathError[] }> {
+  how: Recovery,
+): Promise<{ rest: Journal; left: PathError[]; backupDir?: string }> {
   const m = await readManifest(destination, journal.backupDir).catch(() => null);
   const staged = await mapBounded(journal.writes, IN_FLIGHT, (w) =>
     destination.stat(joinRoot(journal.stagingDir, w.path)),
@@ -148,13 +202,16 @@ async function leaveChanged(
     ...(deleted.has(i.path) ? [null] : []),
   ]);
   if (changed.length === 0) return { rest: journal, left: [] };
-  if (overwrite) {
+  if (how.overwrite) {
+    const to = backupOf(journal, how);
     await backUpLive(
       destination,
       journal,
       changed.map((c) => c.path),
+      to,
+      m?.after ?? [],
     );
-    return { rest: journal, left: [] };
+    return { rest: journal, left: [], backupDir: to.dir };
   }
   const skip = new Set(changed.map((c) => c.path));
   return {
@@ -167,11 +224,17 @@ async function leaveChanged(
   };
 }
 
-/** A backup (manifest and copies) of live paths about to be overwritten by a recovery the user chose. */
+/**
+ * A backup (manifest and copies) of live paths about to be overwritten by a recovery the user chose.
+ * What the recovery leaves at each path is what the run would have left (the run's own `after`
+ * record), so a restore of this backup tells a later edit from the recovery's write.
+ */
 async function backUpLive(
   destination: Endpoint,
   journal: Journal,
   paths: ReadonlyArray<string>,
+  to: { readonly dir: string; readonly runId: string; readonly setName: string },
+  runAfter: NonNullable<BackupManifest['after']>,
 ): Promise<void> {
   const now = await mapBounded(paths, IN_FLIGHT, (p) => destination.stat(joinRoot(journal.root, p)));
   const entries: ManifestEntry[] = [];
@@ -187,18 +250,30 @@ async function backUpLive(
         ...(st.linkTarget !== undefined ? { linkTarget: st.linkTarget } : {}),
       });
   });
+  const leaves = new Map(runAfter.map((a) => [a.path, a.seen]));
+  const deleted = new Set(journal.deletes.map((d) => d.path));
+  const written = new Map(journal.writes.map((w) => [w.path, w.type]));
   await takeBackup(
     destination,
     {
       version: 1,
-      runId: `${journal.runId}-overwritten`,
-      setName: journal.setName,
+      runId: to.runId,
+      setName: to.setName,
       root: journal.root,
       createdAt: new Date().toISOString(),
       entries,
-      created: [],
+      // A path that held nothing (or another type) now holds what the run writes.
+      created: paths.flatMap((path, k) => {
+        const type = written.get(path);
+        const st = now[k];
+        return type && (!st || st.type !== type) ? [{ path, type }] : [];
+      }),
+      after: paths.map((path) => ({
+        path,
+        seen: deleted.has(path) ? null : (leaves.get(path) ?? null),
+      })),
     },
-    `${journal.backupDir}-overwritten`,
+    to.dir,
   );
 }
 

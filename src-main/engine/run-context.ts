@@ -7,6 +7,7 @@ import type {
   RunStatus,
 } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
+import { ON_DESTINATION } from './plan.js';
 import { trace } from '../trace.js';
 import type { GuardOptions } from './guards.js';
 import type { LockOptions } from './lock.js';
@@ -99,8 +100,37 @@ export type ReportParts = {
   readonly code?: ErrorCode;
 };
 
-/** The run's report: what reached the destination (`applied`) is counted from `r`, whatever the status. */
-export function report(ctx: RunContext, status: RunStatus, r: ReportParts): RunReport {
+/**
+ * Entries on the destination a run could neither carry nor replace (a FIFO, socket or device there, a
+ * name it cannot hold): left as they are, so the destination is not an exact copy after the run.
+ */
+export function badDestinationEntries(plan: Plan): PathError[] {
+  return plan.entries
+    .filter((e) => e.action === 'skip' && e.reason.startsWith(ON_DESTINATION))
+    .map((e) => ({
+      path: e.path,
+      message: `left on the destination: ${e.reason.slice(ON_DESTINATION.length)}`,
+    }));
+}
+
+/**
+ * The run's report: what reached the destination (`applied`) is counted from `r`, whatever the status.
+ * A run that completed but left bad entries on the destination says so (BAD_ENTRY, each listed).
+ */
+export function report(ctx: RunContext, status: RunStatus, r0: ReportParts): RunReport {
+  const bad =
+    status === 'completed' || status === 'completed-with-errors' ? badDestinationEntries(ctx.plan) : [];
+  const r: ReportParts =
+    bad.length === 0 || r0.code
+      ? r0
+      : {
+          ...r0,
+          code: 'BAD_ENTRY',
+          warnings: [...(r0.warnings ?? []), ...bad],
+          message:
+            r0.message ??
+            `${bad.length} entr${bad.length === 1 ? 'y' : 'ies'} on the destination could not be carried and ${bad.length === 1 ? 'was' : 'were'} left as ${bad.length === 1 ? 'it is' : 'they are'} (first: ${bad[0]?.path}: ${bad[0]?.message}).`,
+        };
   const applied = new Set(r.applied ?? []);
   const finishedAt = new Date();
   ctx.progress.flush();

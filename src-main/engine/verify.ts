@@ -133,7 +133,11 @@ export function touchedBy(plan: Plan): Set<string> {
 const listsWhole = (plan: Plan, paths: number) => paths > Math.max(PER_PATH_MIN, plan.entries.length / 8);
 
 function split(plan: Plan, only?: ReadonlySet<string>) {
-  const checked = only ? plan.entries.filter((e) => only.has(e.path)) : plan.entries;
+  // A skipped entry is never touched (and one the scan could not carry has no state to compare).
+  // The root's own metadata (path "") is set after verification, with the folders (see foldersToSettle).
+  const checked = plan.entries.filter(
+    (e) => e.action !== 'skip' && e.path !== '' && (!only || only.has(e.path)),
+  );
   const goneWanted = new Set(checked.filter((e) => expectedOf(e) === undefined).map((e) => e.path));
   const implied = (e: PlanEntry) => goneWanted.has(e.path) && goneWanted.has(parentOf(e.path));
   return { checked, implied, direct: checked.filter((e) => !implied(e)) };

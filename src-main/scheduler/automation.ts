@@ -235,6 +235,11 @@ export class Automation {
     return this.followUp.restoreFinished(input);
   }
 
+  /** A recover ended runs: their history lines and the status tab (see RunFollowUp.recoverFinished). */
+  recoverFinished(input: Parameters<RunFollowUp['recoverFinished']>[0]): Promise<void> {
+    return this.followUp.recoverFinished(input);
+  }
+
   /**
    * After the store was replaced (a Backup Configuration import was committed): schedules and triggers
    * are read again and the status tab told.

@@ -3,6 +3,7 @@ import { newRunId } from '../engine/apply.js';
 import type { HistoryStore } from '../services/history/history-store.js';
 import { historyRecordOf, type RunOrigin } from '../services/history/history-record.js';
 import { restoreRecord, type RestoreOutcome } from '../services/history/restore-record.js';
+import { recoverRecord, type RecoveredRun } from '../services/history/recover-record.js';
 import type { NotifyConfig } from '../services/notify/notify-config.js';
 import type { Notifier } from '../services/notify/notify-notifier.js';
 import type { NameLookup } from '../services/notify/notify-summary.js';
@@ -87,6 +88,50 @@ export class RunFollowUp {
       }
       if (input.outcome.ok) this.deps.status.noteRestore(record);
       else this.deps.status.changed('restore');
+    });
+    this.pending = written;
+    await written;
+  }
+
+  /**
+   * A recover ended interrupted runs on a server: a history line for each it ended (a run of its own,
+   * see recoverRecord), then the status tab; resolves once they are written.
+   */
+  async recoverFinished(input: {
+    readonly serverId: string;
+    readonly trigger: RunTrigger;
+    readonly startedAt: number;
+    readonly recovered: ReadonlyArray<RecoveredRun>;
+  }): Promise<void> {
+    const finishedAt = Date.now();
+    const written = this.pending.then(async () => {
+      for (const r of input.recovered)
+        if (r.recoveryRunId)
+          await this.deps.history
+            .append(
+              recoverRecord({
+                serverId: input.serverId,
+                setId: r.setName ? this.setIdByName(r.setName) : 'unknown',
+                trigger: input.trigger,
+                startedAt: input.startedAt,
+                finishedAt,
+                recovery: {
+                  runId: r.runId,
+                  recoveryRunId: r.recoveryRunId,
+                  outcome: r.outcome,
+                  errors: r.errors,
+                  ...(r.left ? { left: r.left } : {}),
+                  ...(r.written !== undefined ? { written: r.written } : {}),
+                  ...(r.removed !== undefined ? { removed: r.removed } : {}),
+                },
+              }),
+            )
+            .catch((err: unknown) =>
+              this.deps.log(
+                `recording a recovery failed: ${err instanceof Error ? err.message : String(err)}`,
+              ),
+            );
+      this.deps.status.changed('restore');
     });
     this.pending = written;
     await written;

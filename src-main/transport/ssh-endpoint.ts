@@ -41,9 +41,6 @@ import { FSYNC_EACH_UP_TO, sftpFsync, syncfsCommand } from './fsync-ops.js';
 /** Trees of up to this many entries are removed over SFTP (no shell session to start). */
 const REMOVE_OVER_SFTP_UP_TO = 64;
 
-/** Up to this many files are copied over SFTP (through this side); more with one cp on the server. */
-const COPY_OVER_SFTP_UP_TO = 8;
-
 /** Backups of up to this many entries are hard-linked over SFTP (no shell session to start). */
 const LINK_OVER_SFTP_UP_TO = 256;
 
@@ -293,9 +290,10 @@ export class SshEndpoint implements Endpoint {
     const paths = entries.map((e) => e.path);
     const pairs = () =>
       entries.map((e) => ({ from: `${fromRoot}/${e.path}`, to: `${toRoot}/${e.path}`, type: e.type }));
-    // A few files over the SFTP session already open (no shell session to start); the rest in one
-    // command: the list on stdin, NUL-separated, one cp for as many files as fit its arguments.
-    if (!this.fastPath || paths.length <= COPY_OVER_SFTP_UP_TO) return this.copyWithinSftp(pairs());
+    // One command however few: the list on stdin, NUL-separated, one cp for as many files as fit its
+    // arguments. cp keeps xattrs, POSIX ACLs and owners (a true snapshot), which a copy over SFTP
+    // cannot; SFTP only where no shell is offered.
+    if (!this.fastPath) return this.copyWithinSftp(pairs());
     const r = await this.conn.exec(
       `mkdir -p ${shq(toRoot)} && cd ${shq(fromRoot)} && xargs -0 -r cp -P --preserve=all --parents --reflink=auto -t ${shq(toRoot)} --`,
       paths.map((p) => `./${p}\0`).join(''),

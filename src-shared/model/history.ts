@@ -44,6 +44,8 @@ export const runRecord = z.object({
   kind: z.enum(['sync', 'restore', 'recover']).optional(),
   /** For a restore: the run whose changes it undid (that run is then shown "restored at …"). */
   restores: z.string().optional(),
+  /** For a recovery: the interrupted run it completed or rolled back (shown "recovered at …"). */
+  recovers: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof runRecord>;
 
@@ -60,6 +62,15 @@ export function restoredAt(
       r.restores === runId &&
       r.destinations.some((d) => d.status === 'ok' && (serverId === undefined || d.serverId === serverId))
     )
+      at = Math.max(at ?? 0, r.finishedAt);
+  return at;
+}
+
+/** When an interrupted run was recovered (completed or rolled back) on a server, or null. */
+export function recoveredAt(records: ReadonlyArray<RunRecord>, runId: string): number | null {
+  let at: number | null = null;
+  for (const r of records)
+    if (r.kind === 'recover' && r.recovers === runId && r.destinations.some((d) => d.status === 'ok'))
       at = Math.max(at ?? 0, r.finishedAt);
   return at;
 }

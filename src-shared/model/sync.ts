@@ -163,6 +163,8 @@ export const runStatuses = [
   'cancelled',
   'refused',
   'unreachable',
+  /** Reached, but sudo on it refused (a wrong password, none given, no right): nothing was read or written. */
+  'sudo-refused',
 ] as const;
 export type RunStatus = (typeof runStatuses)[number];
 

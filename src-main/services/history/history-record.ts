@@ -19,6 +19,7 @@ export function destinationStatusOf(status: RunStatus): DestinationStatus {
       return 'ok';
     case 'completed-with-errors':
     case 'failed':
+    case 'sudo-refused':
       return 'failed';
     case 'cancelled':
       return 'cancelled';

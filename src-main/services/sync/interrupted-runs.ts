@@ -71,7 +71,7 @@ async function journalHomes(
 /**
  * Ends every interrupted run on a destination from its journal: completes it (default) or rolls it
  * back, under the lock of its root (refused while a run holds it; a stale one is broken only when
- * `lock.breakStale` says the user confirmed).
+ * `lock.breakStale` says the user confirmed). `runIdFor` names each recovery as a run of its own.
  */
 export async function recoverInterrupted(
   endpoint: Endpoint,
@@ -80,6 +80,7 @@ export async function recoverInterrupted(
   prefer: 'complete' | 'rollback',
   lock: LockOptions = {},
   overwrite = false,
+  runIdFor?: (head: JournalHead) => string,
 ): Promise<RecoverResult[]> {
   const base = await resolveStateDir(endpoint, places.base);
   const found: Array<{ head: JournalHead; path: string }> = [];
@@ -91,7 +92,12 @@ export async function recoverInterrupted(
   const results: RecoverResult[] = [];
   for (const { head, path } of found)
     results.push(
-      await recover(endpoint, path, prefer, { rootState: rootStateDir(base, head.root), lock, overwrite }),
+      await recover(endpoint, path, prefer, {
+        rootState: rootStateDir(base, head.root),
+        lock,
+        overwrite,
+        ...(runIdFor ? { asRun: runIdFor(head) } : {}),
+      }),
     );
   return results;
 }

@@ -14,6 +14,7 @@ import type { SudoPasswords } from '../../transport/sudo-passwords.js';
 import { pickParticipants } from './participants.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
 import type { RestoreOutcome } from '../history/restore-record.js';
+import type { RecoveredRun } from '../history/recover-record.js';
 
 export type SyncHandlerDeps = {
   readonly sets: SyncSetService;
@@ -41,6 +42,13 @@ export type SyncHandlerDeps = {
     readonly trigger: RunTrigger;
     readonly startedAt: number;
     readonly outcome: RestoreOutcome;
+  }) => Promise<void>;
+  /** What follows a recover: a history line for each run it ended (see recoverRecord), the status tab. */
+  readonly recoverFinished?: (input: {
+    readonly serverId: string;
+    readonly trigger: RunTrigger;
+    readonly startedAt: number;
+    readonly recovered: ReadonlyArray<RecoveredRun>;
   }) => Promise<void>;
 };
 
@@ -216,14 +224,18 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       return { ...r, errors: [...r.errors], left: [...r.left] };
     },
     'sync.runs': async () => ({ runs: await deps.sync.listRuns() }),
-    'sync.recover': async ({ serverId, mode, breakLock, overwrite, sudoPasswords }) => ({
-      recovered: (
+    // A recovery is a run of its own too: in History, and the run it ended "recovered at …".
+    'sync.recover': async ({ serverId, mode, breakLock, overwrite, sudoPasswords }) => {
+      const startedAt = Date.now();
+      const recovered = (
         await withSudo(sudoPasswords, () => deps.sync.recover(serverId, mode, breakLock, overwrite))
-      ).map((r) => ({
+      ).map(({ backupDir: _where, ...r }) => ({
         ...r,
         errors: [...r.errors],
         left: r.left ? [...r.left] : undefined,
-      })),
-    }),
+      }));
+      await deps.recoverFinished?.({ serverId, trigger: deps.trigger, startedAt, recovered });
+      return { recovered };
+    },
   };
 }

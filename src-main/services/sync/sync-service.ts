@@ -13,9 +13,15 @@ import type {
 } from '../../../src-shared/contract/schemas/sync.js';
 import type { Progress } from '../../../src-shared/model/sync.js';
 import { newRunId } from '../../engine/apply.js';
-import { backupDirOf, readManifest, restoreBackup, type RestoreResult } from '../../engine/backup.js';
+import {
+  backupDirOf,
+  readManifest,
+  restoreBackup,
+  type ManifestEntry,
+  type RestoreResult,
+} from '../../engine/backup.js';
 import { applyAll, emptyReport, planAll, type FanOutTarget, type TargetPlan } from '../../engine/fan-out.js';
-import { JournalFile, journalPath } from '../../engine/journal.js';
+import { JournalFile, journalPath, type JournalWrite } from '../../engine/journal.js';
 import { newRolloutState } from '../../engine/rollout.js';
 import { DEFAULT_FAN_OUT } from '../../../src-shared/model/sync.js';
 import { guardFindings } from '../../engine/guards.js';
@@ -240,26 +246,93 @@ export class SyncService {
     return { ...(this.deps.storeName ? { store: this.deps.storeName } : {}), breakStale: breakLock };
   }
 
-  /** Ends the interrupted runs on a destination from their journals (complete by default, or roll back). */
+  /**
+   * Ends the interrupted runs on a destination from their journals (complete by default, or roll
+   * back). Each recovery is a run of its own: a record in the runs list saying what it put in place,
+   * removed, left and backed up (restorable in turn), and the interrupted run's journal names it.
+   */
   async recover(
     serverId: string,
     prefer: 'complete' | 'rollback',
     breakLock = false,
     overwrite = false,
-  ): Promise<RecoverResult[]> {
+  ): Promise<Array<RecoverResult & { recoveryRunId?: string }>> {
     const endpoint = await this.deps.connect(serverId);
+    const startedAt = new Date().toISOString();
+    const ids = new Map<string, string>();
     try {
-      return await recoverInterrupted(
+      const results = await recoverInterrupted(
         endpoint,
         this.places(serverId),
         (id) => this.runs.isRunning(id),
         prefer,
         this.lockOptions(breakLock),
         overwrite,
+        (head) => {
+          const id = newRunId();
+          ids.set(head.runId, id);
+          return id;
+        },
       );
+      const out: Array<RecoverResult & { recoveryRunId?: string }> = [];
+      for (const r of results) {
+        const id = ids.get(r.runId);
+        if (!id || r.outcome === 'nothing-to-do') {
+          out.push(r);
+          continue;
+        }
+        await this.recordRecovery(serverId, id, startedAt, endpoint.label, r);
+        out.push({ ...r, recoveryRunId: id });
+      }
+      return out;
     } finally {
       endpoint.close();
     }
+  }
+
+  /** A recovery's record beside the sync runs' (`configsync runs`, History; restorable in turn). */
+  private async recordRecovery(
+    serverId: string,
+    runId: string,
+    startedAt: string,
+    destination: string,
+    r: RecoverResult,
+  ): Promise<void> {
+    const left = r.left ?? [];
+    const ok = r.errors.length === 0;
+    const what =
+      r.outcome === 'superseded'
+        ? 'superseded by a later run; its staged files were dropped'
+        : r.outcome === 'completed'
+          ? `completed: ${r.written ?? 0} put in place, ${r.removed ?? 0} removed`
+          : `rolled back: ${r.written ?? 0} put back, ${r.removed ?? 0} removed`;
+    const message = `Recovery of run ${r.runId}: ${what}${left.length > 0 ? `, ${left.length} changed since the run left as they are` : ''}.`;
+    const record: RunRecord = {
+      runId,
+      setName: r.setName ?? '',
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      state: 'finished',
+      reports: [
+        {
+          ...emptyReport(runId, destination, ok ? 'completed' : 'completed-with-errors', message),
+          startedAt,
+          filesWritten: r.written ?? 0,
+          filesDeleted: r.removed ?? 0,
+          errors: [...r.errors, ...left],
+          applied: [],
+          notApplied: [],
+          mismatches: [],
+          warnings: undefined,
+          verified: ok,
+          ...(r.backupDir ? { backupDir: r.backupDir } : {}),
+          targetId: `${serverId}#0`,
+        },
+      ],
+    };
+    const log = await this.runLog.open(runId);
+    await log.line({ event: 'recover', of: r.runId, serverId, outcome: r.outcome });
+    await log.finish(record);
   }
 
   private keepPlan(
@@ -498,17 +571,38 @@ export class SyncService {
         startedAt: at,
         updatedAt: at,
         message: `restore of run ${input.runId}`,
-        writes: [],
         dirs: [],
-        deletes: [],
       };
-      await journal.write({ ...head, phase: 'prepared' });
+      // What it means to put back and remove, then what it did, as a sync run's journal lists them.
+      const writesOf = (entries: ReadonlyArray<ManifestEntry>): JournalWrite[] =>
+        entries
+          .filter((e) => e.type !== 'dir')
+          .map((e) => ({
+            path: e.path,
+            type: e.type,
+            mode: e.mode,
+            mtimeMs: e.mtimeMs,
+            ...(e.linkTarget !== undefined ? { linkTarget: e.linkTarget } : {}),
+            replaces: null,
+          }));
+      await journal.write({
+        ...head,
+        phase: 'prepared',
+        writes: writesOf(manifest.entries),
+        deletes: manifest.created.filter((c) => c.type !== 'dir'),
+      });
       const r = await restoreBackup(endpoint, backupDir, {
         expect: 'left',
         ...(input.overwrite ? { overwrite: true } : {}),
         backUpTo: { dir: head.backupDir, runId, setName: manifest.setName },
       });
-      await journal.write({ ...head, phase: 'done' });
+      await journal.write({
+        ...head,
+        phase: 'done',
+        writes: writesOf(r.put ?? []),
+        deletes: [...(r.gone ?? [])],
+        left: [...r.left],
+      });
       return { ...r, root: manifest.root };
     } finally {
       await held.release().catch(() => undefined);

@@ -4,6 +4,7 @@ import { Alert, Badge, Button, Code, Group, Stack, Table, Text } from '@mantine/
 import { ListDialog } from '../../components/list-dialog.js';
 import type { Output } from '../../../src-shared/contract/api.js';
 import {
+  recoveredAt,
   restoredAt,
   runResultOf,
   type RunRecord,
@@ -127,6 +128,19 @@ export function HistoryDialog({ opened, onClose }: { opened: boolean; onClose: (
                   Restore of run {r.restores}
                 </Text>
               )}
+              {r.kind === 'recover' && (
+                <Text size="xs" c="orange" data-testid="history-recovery-of">
+                  Recovery of interrupted run {r.recovers}
+                </Text>
+              )}
+              {(() => {
+                const at = r.kind === 'recover' ? null : recoveredAt(page?.records ?? [], r.id);
+                return at === null ? null : (
+                  <Text size="xs" c="orange" data-testid="history-recovered-at">
+                    recovered at {new Date(at).toLocaleString()}
+                  </Text>
+                );
+              })()}
               {(() => {
                 const at = r.kind === 'restore' ? null : restoredAt(page?.records ?? [], r.id);
                 return at === null ? null : (

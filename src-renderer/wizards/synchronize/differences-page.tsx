@@ -60,7 +60,9 @@ function TabLabel({ target, name }: { target: PlanTarget; name: string }) {
             ? 'recover first'
             : target.status === 'unreachable'
               ? 'unreachable'
-              : 'not planned'}
+              : target.status === 'sudo-refused'
+                ? 'sudo refused'
+                : 'not planned'}
         </Badge>
       ) : n === 0 ? (
         <Badge size="xs" color="teal" variant="light">

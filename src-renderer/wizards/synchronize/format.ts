@@ -90,6 +90,8 @@ export function statusLook(status: RunStatus): StatusLook {
       return { label: 'Skipped (refused)', color: 'orange' };
     case 'unreachable':
       return { label: 'Skipped (unreachable)', color: 'orange' };
+    case 'sudo-refused':
+      return { label: 'Skipped (sudo refused)', color: 'red' };
     default:
       return assertNever(status);
   }

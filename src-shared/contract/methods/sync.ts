@@ -137,6 +137,12 @@ export const syncMethods = {
           outcome: z.enum(['nothing-to-do', 'rolled-back', 'completed', 'superseded']),
           errors: z.array(z.object({ path: z.string(), message: z.string() })),
           left: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+          /** The recovery's own run (in the runs list and History; restorable in turn). */
+          recoveryRunId: z.string().optional(),
+          setName: z.string().optional(),
+          /** Paths put in place (completed) or back (rolled back), and removed. */
+          written: z.number().int().min(0).optional(),
+          removed: z.number().int().min(0).optional(),
         }),
       ),
     }),

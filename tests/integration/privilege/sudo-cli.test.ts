@@ -69,8 +69,10 @@ describe('configsync with a password-sudo secondary: --sudo-password-stdin', () 
 
   it('without a password: refused in words, nothing written; with it on stdin: synced as root', async () => {
     const none = await cli(null, 'sync', '--set', 'app', '--yes');
-    expect(none.code).not.toBe(0);
-    expect(none.out).toMatch(/SUDO_PASSWORD_NEEDED/);
+    // sudo refused, not "unreachable": no password given is a usage error (2).
+    expect(none.code).toBe(2);
+    expect(none.out).toMatch(/sudo refused: SUDO_PASSWORD_NEEDED/);
+    expect(none.out).toMatch(/sudo-refused/);
     expect(await fs.readdir(join(secondary.dataRoot, 'app'))).toEqual([]);
     const ok = await cli(SUDO_PASSWORD, 'sync', '--set', 'app', '--yes', '--sudo-password-stdin');
     expect(ok.code, `${ok.out}\n${ok.err}`).toBe(0);

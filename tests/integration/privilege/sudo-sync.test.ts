@@ -105,7 +105,8 @@ describe('a sync between two servers without root login, through sudo (NOPASSWD 
       [{ [ids.secondary]: 'not the password' }, 'SUDO_WRONG_PASSWORD'],
     ] as const) {
       const plan = await rpc(app, 'sync.plan', { setId, ...(passwords ? { sudoPasswords: passwords } : {}) });
-      expect(plan.targets.map((t) => [t.ok, t.code])).toEqual([[false, code]]);
+      // Its own status: the host was reached, its sudo refused (never "unreachable").
+      expect(plan.targets.map((t) => [t.ok, t.code, t.status])).toEqual([[false, code, 'sudo-refused']]);
     }
     expect(await fs.readFile(join(dst(), 'root.conf'), 'utf8')).toBe('old\n');
   });
