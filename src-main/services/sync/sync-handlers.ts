@@ -42,6 +42,7 @@ type SyncMethod =
   | 'sync.plan'
   | 'sync.cancelPlan'
   | 'sync.entries'
+  | 'sync.tickedSummary'
   | 'sync.fileDiff'
   | 'sync.apply'
   | 'sync.cancel'
@@ -158,6 +159,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       return { cancelled: false };
     },
     'sync.entries': (input) => deps.sync.entries(input),
+    'sync.tickedSummary': (input) => deps.sync.tickedSummary(input),
     'sync.fileDiff': async ({ planId, targetId, path }) => {
       const where = places.get(planId);
       const target = where?.targets.get(targetId);

@@ -12,6 +12,7 @@ import type {
   SyncSet,
 } from '../../../src-shared/contract/schemas/sync.js';
 import type { Progress } from '../../../src-shared/model/sync.js';
+import type { Output, ParsedInput } from '../../../src-shared/contract/api.js';
 import { newRunId } from '../../engine/apply.js';
 import { backupDirOf, readManifest, restoreBackup, type RestoreResult } from '../../engine/backup.js';
 import { applyAll, emptyReport, planAll, type FanOutTarget, type TargetPlan } from '../../engine/fan-out.js';
@@ -341,6 +342,20 @@ export class SyncService {
     return {
       total: matching.length,
       entries: matching.slice(input.offset, input.offset + input.limit).map((e) => ({ ...e })),
+    };
+  }
+
+  /** One target's counts and byte totals with the unticked paths left out, narrowed as apply narrows it. */
+  tickedSummary(input: ParsedInput<'sync.tickedSummary'>): Output<'sync.tickedSummary'> {
+    const t = this.plans.target(input.planId, input.targetId);
+    const { summary } = narrowPlan(t.plan, new Set(input.exclude)).plan;
+    return {
+      create: summary.counts.create,
+      update: summary.counts.update,
+      delete: summary.counts.delete,
+      bytesToCopy: summary.bytesToCopy,
+      bytesToDelete: summary.bytesToDelete,
+      bytesToBackUp: summary.bytesToBackUp,
     };
   }
 
