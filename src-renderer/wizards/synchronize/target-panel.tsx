@@ -7,6 +7,7 @@ import { entriesToCsv, exportName } from './export-entries.js';
 import { downloadFile } from '../../components/download.js';
 import { FileDiff } from './file-diff.js';
 import { RecoverInterrupted } from './recover-interrupted.js';
+import { LeftPaths } from '../../components/left-paths.js';
 import { actionLook, formatBytes } from './format.js';
 import { useSyncWizard, type PlanTarget } from './sync-wizard-store.js';
 import { allEntries, tickedCounts, useEntryPages, type Entry } from './use-entry-pages.js';
@@ -41,7 +42,29 @@ export function TargetPanel(props: PanelProps) {
         </Text>
       </Alert>
     );
-  return <PlannedPanel {...props} />;
+  return (
+    <>
+      <RecoverLeft serverId={target.serverId} name={name} />
+      <PlannedPanel {...props} />
+    </>
+  );
+}
+
+/** What the recover of this destination's interrupted run left because it changed after that run. */
+function RecoverLeft({ serverId, name }: { serverId: string; name: string }) {
+  const recovered = useSyncWizard((w) => w.recoverLeft[serverId]);
+  if (!recovered) return null;
+  return (
+    <LeftPaths
+      left={recovered.left}
+      where={name}
+      note={
+        recovered.mode === 'complete'
+          ? 'The interrupted run was completed without them. They are differences below like any other: a synchronization overwrites them, backed up first, or untick them to keep them as they are.'
+          : 'The interrupted run was rolled back without them. They are differences below like any other: a synchronization overwrites them, backed up first, or untick them to keep them as they are.'
+      }
+    />
+  );
 }
 
 /** Counts, filters, the table, a diff, exports. */
