@@ -4,7 +4,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { planActions, type PlanAction } from '../../../src-shared/model/sync.js';
 import { EntriesTable } from './entries-table.js';
 import { entriesToCsv, exportName } from './export-entries.js';
-import { downloadFile } from '../../components/download.js';
+import { saveFile } from '../../api/files.js';
 import { FileDiff } from './file-diff.js';
 import { RecoverInterrupted } from './recover-interrupted.js';
 import { LeftPaths } from '../../components/left-paths.js';
@@ -75,6 +75,7 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
   const [selected, setSelected] = useState<number | null>(null);
   const [open, setOpen] = useState<Entry | null>(null);
   const [exporting, setExporting] = useState<'csv' | 'json' | null>(null);
+  const [exported, setExported] = useState<{ ok: boolean; text: string } | null>(null);
   const [showUnchanged, setShowUnchanged] = useState(false);
   const [grouped, setGrouped] = useState(true);
   const [collapsed, setCollapsed] = useState<string[]>([]);
@@ -110,13 +111,29 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
     setExporting(kind);
     try {
       const entries = await allEntries(exportQuery);
-      if (kind === 'csv') downloadFile(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries));
-      else
-        downloadFile(
-          exportName(name, 'json'),
-          'application/json',
-          JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1),
-        );
+      const saved =
+        kind === 'csv'
+          ? await saveFile(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries), [
+              { name: 'CSV file', extensions: ['csv'] },
+            ])
+          : await saveFile(
+              exportName(name, 'json'),
+              'application/json',
+              JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1),
+              [{ name: 'JSON file', extensions: ['json'] }],
+            );
+      setExported(
+        saved.kind === 'saved'
+          ? { ok: true, text: `Saved ${entries.length.toLocaleString('en-US')} entries to ${saved.path}.` }
+          : saved.kind === 'downloaded'
+            ? {
+                ok: true,
+                text: `Downloaded ${saved.name} (${entries.length.toLocaleString('en-US')} entries).`,
+              }
+            : null,
+      );
+    } catch (err) {
+      setExported({ ok: false, text: err instanceof Error ? err.message : String(err) });
     } finally {
       setExporting(null);
     }
@@ -190,6 +207,11 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
           </Button>
         </Group>
       </Group>
+      {exported && (
+        <Text size="xs" c={exported.ok ? 'teal' : 'red'} data-testid="export-done" mt={-6}>
+          {exported.text}
+        </Text>
+      )}
       <Group gap="lg">
         <Switch
           size="xs"
