@@ -38,7 +38,7 @@ import { AppError } from '../../errors/app-error.js';
 import { closeEndpoints, PlanStore, type StoredPlan } from './plan-store.js';
 import { RunLog, type RunRecord } from './run-log.js';
 import { RunRegistry } from './run-registry.js';
-import { groupByFolder, isUnticked, narrowPlan } from './plan-selection.js';
+import { differencesLeft, groupByFolder, isUnticked, narrowPlan } from './plan-selection.js';
 
 export type { RunRecord } from './run-log.js';
 export type SyncProgressEvent = z.output<typeof syncProgressEvent>;
@@ -385,8 +385,11 @@ export class SyncService {
       // Unticked on the Differences page: narrowed here, so the engine applies (and journals) only
       // what stays ticked, and its stale check and guards cover exactly that.
       const leftOut = new Map<string, number>();
+      // What the plan leaves different on purpose (Easy): the status tab never calls that in sync.
+      const leftDifferent = new Map<string, number>();
       const narrowed = (t: TargetPlan & { serverId: string }): TargetPlan & { serverId: string } => {
         const paths = input.exclude?.find((x) => x.targetId === t.id)?.paths ?? [];
+        if (t.ok) leftDifferent.set(t.id, differencesLeft(t.plan));
         if (!t.ok || paths.length === 0) return t;
         const n = narrowPlan(t.plan, new Set(paths));
         leftOut.set(t.id, n.leftOut);
@@ -420,6 +423,7 @@ export class SyncService {
           record.reports.push({
             ...r,
             ...(leftOut.has(r.targetId) ? { leftOut: leftOut.get(r.targetId) } : {}),
+            ...(leftDifferent.get(r.targetId) ? { leftDifferent: leftDifferent.get(r.targetId) } : {}),
             applied: [...r.applied],
             notApplied: [...r.notApplied],
             errors: [...r.errors],
