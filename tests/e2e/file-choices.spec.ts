@@ -149,7 +149,14 @@ test.describe('exports and file choices go through the contract; the browser she
       await expect(dialog.getByRole('textbox', { name: /^Backup file/ })).toHaveValue(
         download.suggestedFilename(),
       );
-      await snap(page, 'file-choices-import-chosen');
+      await snap(page, 'file-choices-import-chosen-light');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+      await page.waitForFunction(() =>
+        document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
+      );
+      await snap(page, 'file-choices-import-chosen-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
       await dialog.getByRole('button', { name: 'Import and commit', exact: true }).click();
       await expect(dialog.getByTestId('import-done')).toContainText(
         `Imported ${download.suggestedFilename()} and saved it`,

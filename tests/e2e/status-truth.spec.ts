@@ -7,6 +7,19 @@ import { provisionMembers, syncNow } from './support/status-rpc.js';
 import { put } from './support/sync-wizard-page.js';
 import { startSshd, type SshdServer } from '../support/sshd.js';
 
+/** The page in light, then in dark (the status tab has no dialog to wait for). */
+async function snapBoth(page: Page, name: string): Promise<void> {
+  await snap(page, `${name}-light`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
+  );
+  await snap(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'light');
+}
+
 async function openStatusTab(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Synchronization status' }).click();
   await expect(page.getByTestId('status-table')).toBeVisible();
@@ -63,7 +76,7 @@ test.describe('the status tab is one truth: every cell from a run or a check His
     );
     await expect(row.getByTestId('last-sync')).toContainText('Succeeded');
     await expect(row.getByTestId('last-sync-source')).toContainText(`from run ${runId}`);
-    await snap(page, 'status-truth-easy-run-light');
+    await snapBoth(page, 'status-truth-easy-run');
 
     // A check says the same, in its own words, and says it is the check's.
     await page.getByRole('button', { name: 'Check now' }).click();
@@ -71,10 +84,7 @@ test.describe('the status tab is one truth: every cell from a run or a check His
     await expect(page.getByTestId('drift-second-1')).toHaveText('3 differences');
     await expect(page.getByTestId('drift-why-second-1')).toContainText('3 of them extra or newer there');
     await expect(row).toContainText('Healthy');
-    await page.emulateMedia({ colorScheme: 'dark' });
-    await expect(page.locator('html')).toHaveAttribute('data-mantine-color-scheme', 'dark');
-    await snap(page, 'status-truth-easy-check-dark');
-    await page.emulateMedia({ colorScheme: 'light' });
+    await snapBoth(page, 'status-truth-easy-check');
 
     // A Strict run removes them: in sync, from that run.
     await rpc.call('sets.save', { set: { ...set, mode: 'mirror' } });
@@ -121,7 +131,7 @@ test.describe('the status tab is one truth: every cell from a run or a check His
       await expect(page.getByTestId('drift-second-2')).toHaveText('Unknown');
       await expect(page.getByTestId('drift-source-second-2')).toContainText('from the check');
       await expect(row.getByTestId('last-sync-source')).toContainText(`from run ${okRun}`);
-      await snap(page, 'status-truth-health-failed-light');
+      await snapBoth(page, 'status-truth-health-failed');
 
       // A run while it is down: that run's failure is the last synchronization and the errors check's.
       await syncNow(rpc, set.id);
@@ -144,7 +154,7 @@ test.describe('the status tab is one truth: every cell from a run or a check His
     await expect(row.getByTestId('health-problem-errors')).not.toContainText('the latest included');
     await expect(page.getByTestId('drift-second-2')).toHaveText('In sync');
     await expect(page.getByTestId('drift-source-second-2')).toContainText(`from run ${laterRun}`);
-    await snap(page, 'status-truth-health-after-run-light');
+    await snapBoth(page, 'status-truth-health-after-run');
     rpc.close();
   });
 });
