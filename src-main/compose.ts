@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { createRouter, type Handlers, type Router } from './rpc/router.js';
 import { EventBus } from './rpc/event-bus.js';
 import { appHandlers } from './services/app/app-handlers.js';
+import { fileHandlers, type FileDialogs } from './services/files/file-handlers.js';
 import { openSettingsStore } from './store/settings-store.js';
 import { ServerService } from './services/servers/server-service.js';
 import { serverHandlers } from './services/servers/server-handlers.js';
@@ -64,6 +65,8 @@ export type ComposeOptions = {
   readonly selfCommand?: ReadonlyArray<string>;
   /** Desktop notifications; default: 'app.notice' events to the renderer (the Electron shell may pass its own). */
   readonly notifier?: Notifier;
+  /** Native save and open dialogs (the Electron shell); without them `files.*` leave it to the page. */
+  readonly fileDialogs?: FileDialogs;
 };
 
 export type ComposedApp = {
@@ -183,6 +186,7 @@ export function compose(options: ComposeOptions): ComposedApp {
       dataDir: options.dataDir,
       storePath: settings.path,
     }),
+    ...fileHandlers(options.fileDialogs ?? null),
     ...serverHandlers({
       service: servers,
       keys,

@@ -99,6 +99,9 @@ export const errorTable = {
   STORE_LOCKED: { exit: 'error', words: 'Another ConfigSync process is writing the store.' },
   NOT_FOUND: { exit: 'error', words: 'Not found.' },
   READ_FAILED: { exit: 'error', words: 'A file could not be read.' },
+  // A file the user chose in a save or open dialog.
+  FILE_TOO_LARGE: { exit: 'error', words: 'The chosen file is larger than this accepts.' },
+  FILE_SAVE_FAILED: { exit: 'error', words: 'The file could not be saved where it was chosen.' },
   INVALID_SERVER_LIST: { exit: 'error', words: 'The server list is invalid.' },
   BAD_BACKUP: { exit: 'error', words: 'The backup file is invalid.' },
   BACKUP_TOO_NEW: { exit: 'error', words: 'The backup file was written by a newer ConfigSync.' },

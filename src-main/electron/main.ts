@@ -15,6 +15,7 @@ import { forwardEvents, serveRpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { isAllowedNavigation } from './navigation.js';
 import { electronNotifier } from './notifier.js';
+import { electronFileDialogs } from './file-dialogs.js';
 import { safeStorageBox } from './safe-storage-box.js';
 import { installTray } from './tray.js';
 import { trayIconPath } from './tray-menu.js';
@@ -118,6 +119,7 @@ function start(): void {
         notifier,
         background: true,
         selfCommand,
+        fileDialogs: electronFileDialogs(() => mainWindow),
       });
       serveRpc(composed, () => mainWindow, appUrl);
       installMenu(composed.events, { devTools });

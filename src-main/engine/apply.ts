@@ -243,10 +243,12 @@ async function prepare(ctx: RunContext): Promise<void> {
 async function backUp(ctx: RunContext): Promise<void> {
   const manifest = manifestFor(ctx.plan, ctx.runId, ctx.setName);
   ctx.progress.phase('backing-up', {
-    filesTotal: manifest.entries.length,
+    filesTotal: manifest.entries.filter((e) => e.type !== 'dir').length,
     bytesTotal: ctx.plan.summary.bytesToBackUp,
   });
-  await takeBackup(ctx.destination, manifest, ctx.backupDir);
+  await takeBackup(ctx.destination, manifest, ctx.backupDir, (done) =>
+    ctx.progress.update({ filesDone: done.files, bytesDone: done.bytes, currentPath: done.lastPath }),
+  );
   await mark(ctx, 'backed-up');
 }
 

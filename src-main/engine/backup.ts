@@ -116,27 +116,66 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
   };
 }
 
+/** How far a backup has come: its copies done so far, counted after each batch. */
+export type BackupProgress = { readonly files: number; readonly bytes: number; readonly lastPath: string };
+
+/**
+ * The backup's copies split into at most 8 batches of about equal bytes, each at least 200 entries or
+ * 8 MB (a small backup is one batch, one command): each batch is one bulk copy, and its end is a
+ * progress point. Order is kept.
+ */
+export function backupBatches<T extends { readonly size: number }>(items: ReadonlyArray<T>): T[][] {
+  const bytes = items.reduce((n, e) => n + e.size, 0);
+  const k = Math.max(
+    1,
+    Math.min(8, Math.max(Math.floor(items.length / 200), Math.floor(bytes / (8 * 1024 * 1024)))),
+  );
+  if (k === 1) return items.length > 0 ? [[...items]] : [];
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let batchBytes = 0;
+  for (const e of items) {
+    batch.push(e);
+    batchBytes += e.size;
+    if (batches.length < k - 1 && (batchBytes >= bytes / k || batch.length >= items.length / k)) {
+      batches.push(batch);
+      batch = [];
+      batchBytes = 0;
+    }
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
 /**
  * Copies every file and symlink the run will overwrite or delete into `<backupDir>/files/`, then
  * writes the manifest, and flushes both to disk. True copies (reflinks where the filesystem can),
  * never hard links: an in-place write to a live file after this leaves the backup as it was. In bulk
- * (one command for the whole list, see Endpoint.copyTree). Any failure aborts the run before
- * anything live is touched.
+ * (one command per batch of backupBatches, see Endpoint.copyTree), `onBatch` told after each. Any
+ * failure aborts the run before anything live is touched.
  */
 export async function takeBackup(
   endpoint: Endpoint,
   manifest: BackupManifest,
   backupDir: string,
+  onBatch?: (done: BackupProgress) => void,
 ): Promise<void> {
   const items = manifest.entries.filter((e) => e.type !== 'dir');
   const filesDir = joinRoot(backupDir, 'files');
   await endpoint.mkdirp(filesDir);
-  const errors = await copyEntries(endpoint, manifest.root, filesDir, items);
-  if (errors.length > 0)
-    throw new AppError(
-      'BACKUP_FAILED',
-      `The backup of ${errors[0]?.path} failed (${errors[0]?.message}); nothing was changed.`,
-    );
+  const done = { files: 0, bytes: 0, lastPath: '' };
+  for (const batch of backupBatches(items)) {
+    const errors = await copyEntries(endpoint, manifest.root, filesDir, batch);
+    if (errors.length > 0)
+      throw new AppError(
+        'BACKUP_FAILED',
+        `The backup of ${errors[0]?.path} failed (${errors[0]?.message}); nothing was changed.`,
+      );
+    done.files += batch.length;
+    done.bytes += batch.reduce((n, e) => n + (e.type === 'file' ? e.size : 0), 0);
+    done.lastPath = batch.at(-1)?.path ?? '';
+    onBatch?.({ ...done });
+  }
   const manifestPath = joinRoot(backupDir, 'manifest.json');
   await endpoint.writeFile(manifestPath, Buffer.from(JSON.stringify(manifest, null, 1)), 0o600);
   await endpoint.fsync?.(

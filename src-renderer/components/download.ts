@@ -1,7 +1,7 @@
 /**
- * Offers text to the user as a file: the browser's download (the browser shell has no native save
- * dialog; the desktop shell saves it the same way). The object URL is revoked after a while, not on the
- * next turn: a browser may still be reading it when the click returns.
+ * Offers text to the user as a browser download: what `saveFile` does in the browser shell (the desktop
+ * shell's session refuses downloads; it saves through its native dialog instead). The object URL is
+ * revoked after a while, not on the next turn: a browser may still be reading it when the click returns.
  */
 export function downloadFile(name: string, mime: string, content: string): void {
   const url = URL.createObjectURL(new Blob([content], { type: mime }));

@@ -1,5 +1,5 @@
 import { Badge, Group, List, Stack, Text, Tooltip } from '@mantine/core';
-import type { CheckState, ServerStatus } from '../../src-shared/contract/methods/status.js';
+import type { CheckState, DriftSource, ServerStatus } from '../../src-shared/contract/methods/status.js';
 import type { DestinationStatus, RunTrigger } from '../../src-shared/model/history.js';
 import { formatAgo } from '../wizards/synchronize/format.js';
 import { assertNever } from '../../src-shared/assert-never.js';
@@ -64,6 +64,30 @@ export function triggerLabel(trigger: RunTrigger): string {
   }
 }
 
+/** Where a cell's answer comes from, as History and the checks name it: "run … · 3 min ago". */
+export function sourceWords(source: DriftSource): string {
+  const when = agoMs(source.at);
+  switch (source.kind) {
+    case 'run':
+      return `from run ${source.runId ?? '?'} · ${when}`;
+    case 'restore':
+      return `from restore ${source.runId ?? '?'} · ${when}`;
+    case 'check':
+      return `from the check · ${when}`;
+    default:
+      return assertNever(source.kind);
+  }
+}
+
+function SourceLine({ source, testId }: { source: DriftSource | null | undefined; testId: string }) {
+  if (!source) return null;
+  return (
+    <Text size="xs" c="dimmed" data-testid={testId} style={{ overflowWrap: 'anywhere' }} maw={230}>
+      {sourceWords(source)}
+    </Text>
+  );
+}
+
 export function ContactCell({ contact }: { contact: ServerStatus['contact'] }) {
   if (contact.ok === null)
     return (
@@ -115,6 +139,10 @@ export function LastSyncCell({ sync }: { sync: ServerStatus['lastSync'] }) {
         <Text size="xs" c="dimmed">
           {sync.setName}, {triggerLabel(sync.trigger)}
         </Text>
+        <SourceLine
+          source={{ kind: sync.kind === 'restore' ? 'restore' : 'run', runId: sync.runId, at: sync.at }}
+          testId="last-sync-source"
+        />
       </Stack>
     </Tooltip>
   );
@@ -137,9 +165,18 @@ export function DriftBadge({ drift, name }: { drift: ServerStatus['drift']; name
         >
           {look.label}
         </Badge>
-        {drift.checkedAt !== null && (
-          <Text size="xs" c="dimmed">
-            {agoMs(drift.checkedAt)}
+        {drift.source ? (
+          <SourceLine source={drift.source} testId={`drift-source-${name}`} />
+        ) : (
+          drift.checkedAt !== null && (
+            <Text size="xs" c="dimmed">
+              {agoMs(drift.checkedAt)}
+            </Text>
+          )
+        )}
+        {drift.state === 'differs' && (
+          <Text size="xs" c="red" lineClamp={2} maw={230} data-testid={`drift-why-${name}`}>
+            {drift.message}
           </Text>
         )}
       </Stack>
@@ -147,7 +184,7 @@ export function DriftBadge({ drift, name }: { drift: ServerStatus['drift']; name
   );
 }
 
-export function HealthCell({ health }: { health: ServerStatus['health'] }) {
+export function HealthCell({ health, name }: { health: ServerStatus['health']; name: string }) {
   if (health.checks.length === 0)
     return (
       <Badge variant="outline" color="gray">
@@ -165,20 +202,27 @@ export function HealthCell({ health }: { health: ServerStatus['health'] }) {
           {health.checks.map((c) => (
             <List.Item key={c.id}>
               {checkNames[c.id]}: {checkLabels[c.state]}. {c.message}
+              {c.source ? ` (${sourceWords(c.source)})` : ''}
             </List.Item>
           ))}
         </List>
       }
     >
       <Stack gap={2}>
-        <Badge color={checkColors[health.state]} variant="light">
+        <Badge color={checkColors[health.state]} variant="light" data-testid={`health-${name}`}>
           {health.state === 'ok' ? 'Healthy' : checkLabels[health.state]}
         </Badge>
-        {problems.slice(0, 2).map((c) => (
-          <Text key={c.id} size="xs" c={checkColors[c.state]} lineClamp={1} maw={220}>
-            {checkNames[c.id]}: {c.message}
-          </Text>
+        {problems.map((c) => (
+          <Stack key={c.id} gap={0} data-testid={`health-problem-${c.id}`}>
+            <Text size="xs" c={checkColors[c.state]} lineClamp={2} maw={230}>
+              {checkNames[c.id]}: {c.message}
+            </Text>
+            <SourceLine source={c.source} testId={`health-source-${c.id}`} />
+          </Stack>
         ))}
+        {problems.length === 0 && health.checkedAt !== null && (
+          <SourceLine source={{ kind: 'check', at: health.checkedAt }} testId="health-source" />
+        )}
       </Stack>
     </Tooltip>
   );

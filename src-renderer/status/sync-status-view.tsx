@@ -150,7 +150,7 @@ export function SyncStatusView() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <HealthCell health={s.health} />
+                    <HealthCell health={s.health} name={s.name} />
                   </Table.Td>
                 </Table.Tr>
               ))}

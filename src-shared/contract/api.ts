@@ -7,6 +7,7 @@ import { historyMethods } from './methods/history.js';
 import { statusMethods } from './methods/status.js';
 import { notifyMethods } from './methods/notify.js';
 import { serviceMethods } from './methods/service.js';
+import { fileMethods } from './methods/files.js';
 
 /**
  * Every RPC method, declared once: its input and output schemas, grouped by service in ./methods/.
@@ -21,6 +22,7 @@ export const api = {
   ...statusMethods,
   ...notifyMethods,
   ...serviceMethods,
+  ...fileMethods,
 } as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
 
 export type Api = typeof api;

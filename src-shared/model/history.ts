@@ -27,6 +27,11 @@ export const destinationResult = z.object({
   message: z.string(),
   /** The run's log for this destination, null when none was written. */
   logPath: z.string().nullable(),
+  /**
+   * Paths still different from the source after the run (absent: none, as in older lines): changes
+   * left unticked, and what an Easy run keeps (extra and newer files on the destination).
+   */
+  left: count.optional(),
 });
 export type DestinationResult = z.infer<typeof destinationResult>;
 

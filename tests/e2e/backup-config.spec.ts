@@ -147,7 +147,7 @@ test.describe('Backup Configuration', () => {
     expectNoSecrets(exported, privateKey);
 
     // Download: the same backup through a Blob link (the browser shell has no native save dialog).
-    const [download] = await Promise.all([page.waitForEvent('download'), backup.button('Download').click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), backup.button('Save as…').click()]);
     expect(download.suggestedFilename()).toMatch(/^configsync-backup-\d{4}-\d{2}-\d{2}\.json$/);
     const downloadedPath = join(files.dir, 'downloaded.json');
     await download.saveAs(downloadedPath);

@@ -41,6 +41,8 @@ const rank: Readonly<Record<DestinationStatus, number>> = {
   unreachable: 4,
 };
 
+const left = (d: DestinationResult | undefined) => d?.left ?? 0;
+
 /** The server id of a target id `serverId#itemIndex`. */
 export function serverOfTarget(targetId: string): string {
   return targetId.replace(/#\d+$/, '');
@@ -70,6 +72,9 @@ export function historyRecordOf(record: SyncRunRecord, origin: RunOrigin, logsDi
       durationMs: Math.max(previous?.durationMs ?? 0, Math.max(0, Math.round(r.durationMs))),
       message,
       logPath: join(logsDir, `${record.runId}.log`),
+      ...(left(previous) + (r.leftOut ?? 0) + (r.leftDifferent ?? 0) > 0
+        ? { left: left(previous) + (r.leftOut ?? 0) + (r.leftDifferent ?? 0) }
+        : {}),
     });
   }
   const startedAt = Date.parse(record.startedAt);

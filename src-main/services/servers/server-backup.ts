@@ -6,6 +6,7 @@ import { CURRENT_SCHEMA_VERSION } from '../../store/store-document.js';
 import type { ServerService } from './server-service.js';
 import {
   configBackup,
+  type BackupSource,
   type ConfigBackup,
   type ConfigCounts,
   type ConfigDiff,
@@ -65,11 +66,16 @@ export async function exportConfig(
   };
 }
 
-/** Reads and checks a backup file; every problem is named with its place in the file. */
-export async function readBackup(path: string): Promise<ConfigBackup> {
+/**
+ * Reads and checks a backup file (by its path, or its text as the user chose it); every problem is
+ * named with its place in the file.
+ */
+export async function readBackup(source: string | BackupSource): Promise<ConfigBackup> {
+  const from = typeof source === 'string' ? { path: source } : source;
+  const path = 'path' in from ? from.path : from.name;
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = 'path' in from ? await readFile(from.path, 'utf8') : from.json;
   } catch (err) {
     throw new AppError(
       'NOT_FOUND',
@@ -162,8 +168,11 @@ function diffOf(service: ServerService, backup: ConfigBackup, parsed: ParsedPart
 }
 
 /** `config.importPreview`: the diff against the draft and the stored parts, field by field; nothing changed. */
-export async function previewImport(service: ServerService, path: string): Promise<ConfigDiff> {
-  const backup = await readBackup(path);
+export async function previewImport(
+  service: ServerService,
+  source: string | BackupSource,
+): Promise<ConfigDiff> {
+  const backup = await readBackup(source);
   return diffOf(service, backup, parseParts(backup));
 }
 
@@ -174,9 +183,9 @@ export async function previewImport(service: ServerService, path: string): Promi
  */
 export async function importConfig(
   service: ServerService,
-  path: string,
+  source: string | BackupSource,
 ): Promise<{ diff: ConfigDiff; state: ServerListState }> {
-  const backup = await readBackup(path);
+  const backup = await readBackup(source);
   const parsed = parseParts(backup);
   const diff = diffOf(service, backup, parsed);
   const contacts = new Map(service.draftList().map((s) => [s.id, s.lastContact]));

@@ -67,7 +67,7 @@ export function serverHandlers(deps: ServerHandlerDeps): Pick<Handlers, ServerMe
     'export.ansible': ({ setId, path }) =>
       exportAnsible(deps, new SyncSetService(service.store).get(setId), service.committed(), path),
     'config.export': ({ path }) => exportConfig(service, path),
-    'config.importPreview': ({ path }) => previewImport(service, path),
-    'config.import': ({ path }) => importConfig(service, path),
+    'config.importPreview': (source) => previewImport(service, source),
+    'config.import': (source) => importConfig(service, source),
   };
 }

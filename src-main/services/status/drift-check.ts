@@ -3,7 +3,8 @@ import { planAll, type FanOutTarget } from '../../engine/fan-out.js';
 import { resolveRoot } from '../../engine/scan.js';
 import type { SyncSet } from '../../../src-shared/contract/schemas/sync.js';
 import type { Server } from '../../../src-shared/model/server.js';
-import type { PlanSummary } from '../../../src-shared/model/sync.js';
+import type { Plan, PlanSummary } from '../../../src-shared/model/sync.js';
+import { differencesLeft } from '../sync/plan-selection.js';
 import { pickParticipants } from '../sync/participants.js';
 import type { DriftEntry } from './status-state.js';
 
@@ -15,12 +16,33 @@ export type DriftCheckDeps = {
   readonly now: () => number;
 };
 
-export type DriftFinding = { readonly serverId: string; readonly setId: string; readonly entry: DriftEntry };
+export type DriftFinding = {
+  readonly serverId: string;
+  readonly setId: string;
+  readonly entry: DriftEntry;
+  /** What a run of the set would change there now (0: a run would do nothing; null: not known). */
+  readonly changes?: number | null;
+};
 
 /** Paths a sync would touch: created, updated, deleted, or newer on the destination and left alone. */
 export function differencesOf(summary: PlanSummary): number {
   const c = summary.counts;
   return c.create + c.update + c.delete + c['skip-newer-on-destination'];
+}
+
+/**
+ * Paths where the destination is not an exact copy of the primary: what a sync would touch, and
+ * what an Easy set keeps on purpose (extra files, a folder where the source has a file). The status
+ * tab's "In sync" means none; an Easy run that leaves extras does not make a server in sync.
+ */
+export function driftOf(plan: Plan): { differences: number; changes: number; kept: number } {
+  const c = plan.summary.counts;
+  const kept = differencesLeft(plan);
+  return {
+    differences: c.create + c.update + c.delete + kept,
+    changes: c.create + c.update + c.delete,
+    kept,
+  };
 }
 
 /**
@@ -41,7 +63,13 @@ export async function checkSetDrift(
   }
   const findings = new Map<string, DriftEntry>();
   const unknown = (id: string, message: string) =>
-    findings.set(id, { state: 'unknown', differences: 0, checkedAt: deps.now(), message });
+    findings.set(id, {
+      state: 'unknown',
+      differences: 0,
+      checkedAt: deps.now(),
+      message,
+      source: { kind: 'check', at: deps.now() },
+    });
   let source: Endpoint;
   try {
     source = await deps.connect(who.sourceServerId);
@@ -53,7 +81,7 @@ export async function checkSetDrift(
     return [...findings].map(([serverId, entry]) => ({ serverId, setId: set.id, entry }));
   }
   const endpoints = new Map<string, Promise<Endpoint>>();
-  const differences = new Map<string, number>();
+  const differences = new Map<string, { differences: number; changes: number; kept: number }>();
   try {
     for (const item of set.items) {
       const sourceRoot = await resolveRoot(source, await deps.resolvePath(who.sourceServerId, item.path));
@@ -86,8 +114,15 @@ export async function checkSetDrift(
         filter: { include: set.include, exclude: set.exclude },
       });
       for (const t of planned.targets) {
-        if (t.ok) differences.set(t.id, (differences.get(t.id) ?? 0) + differencesOf(t.plan.summary));
-        else {
+        if (t.ok) {
+          const was = differences.get(t.id) ?? { differences: 0, changes: 0, kept: 0 };
+          const now = driftOf(t.plan);
+          differences.set(t.id, {
+            differences: was.differences + now.differences,
+            changes: was.changes + now.changes,
+            kept: was.kept + now.kept,
+          });
+        } else {
           if (t.status === 'unreachable') deps.contactFailed(t.id, t.message);
           unknown(t.id, t.message);
         }
@@ -100,15 +135,28 @@ export async function checkSetDrift(
     source.close();
     for (const e of endpoints.values()) void e.then((ep) => ep.close()).catch(() => undefined);
   }
+  const changes = new Map<string, number>();
   for (const id of who.destinationServerIds) {
     if (findings.has(id)) continue;
-    const n = differences.get(id) ?? 0;
+    const d = differences.get(id) ?? { differences: 0, changes: 0, kept: 0 };
+    const n = d.differences;
+    changes.set(id, d.changes);
+    const kept =
+      d.kept > 0
+        ? ` (${d.kept} of them extra or newer there: an Easy set leaves them, a Strict run would change them)`
+        : '';
     findings.set(id, {
       state: n === 0 ? 'in-sync' : 'differs',
       differences: n,
       checkedAt: deps.now(),
-      message: n === 0 ? 'Same as the primary.' : `${n} path(s) differ from the primary.`,
+      message: n === 0 ? 'Same as the primary.' : `${n} path(s) differ from the primary${kept}.`,
+      source: { kind: 'check', at: deps.now() },
     });
   }
-  return [...findings].map(([serverId, entry]) => ({ serverId, setId: set.id, entry }));
+  return [...findings].map(([serverId, entry]) => ({
+    serverId,
+    setId: set.id,
+    entry,
+    changes: changes.get(serverId) ?? null,
+  }));
 }

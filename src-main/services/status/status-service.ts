@@ -15,7 +15,7 @@ import type { ServerService } from '../servers/server-service.js';
 import type { RunRecord as SyncRunRecord } from '../sync/sync-service.js';
 import type { SyncSetService } from '../sync/sync-set-service.js';
 import { checkSetDrift, type DriftCheckDeps } from './drift-check.js';
-import { checkServerHealth } from './health-check.js';
+import { backupsCheck, checkServerHealth, errorsCheck, overallState } from './health-check.js';
 import type { DriftEntry, StatusStateStore } from './status-state.js';
 import { promoteOffer } from './switch-over.js';
 
@@ -77,7 +77,7 @@ export class StatusService {
         lastSync: lastSyncOf(s, runs, setName),
         drift: this.driftOf(s, sets),
         lastBackup: backups.get(s.id) ?? null,
-        health: this.deps.state.health(s.id) ?? { state: 'unknown', checkedAt: null, checks: [] },
+        health: healthNow(s, this.deps.state.health(s.id), runs, backups.get(s.id)?.at ?? null),
       })),
       promote: promoteOffer(servers),
     };
@@ -111,24 +111,47 @@ export class StatusService {
     );
     for (const f of findings) this.deps.state.setDrift(f.serverId, f.setId, f.entry);
     this.changed('drift');
-    return findings.length > 0 && findings.every((f) => f.entry.state === 'in-sync');
+    // "Nothing to do" for a run of the set (an Easy set's extras are no reason to run it again).
+    return findings.length > 0 && findings.every((f) => f.changes === 0);
   }
 
   /**
-   * A run ended: the servers it brought up to date are in sync for that set (as of its end); those
-   * it did not reach or failed on are unknown until the next check.
+   * A run ended: the servers it brought up to date are in sync for that set (as of its end), unless
+   * it left paths different (changes left unticked, an Easy run's extra and newer files: the same
+   * count History keeps); those it did not reach or failed on are unknown until the next check.
    */
   noteRun(record: RunRecord): void {
-    for (const d of record.destinations)
-      this.deps.state.setDrift(d.serverId, record.setId, {
-        state: d.status === 'ok' ? 'in-sync' : 'unknown',
-        differences: 0,
-        checkedAt: record.finishedAt,
-        message:
-          d.status === 'ok'
-            ? 'Brought in sync by the last run.'
-            : `The last run ended ${d.status}: ${d.message}`,
-      });
+    for (const d of record.destinations) {
+      const left = d.left ?? 0;
+      const source = { kind: 'run' as const, runId: record.id, at: record.finishedAt };
+      this.deps.state.setDrift(
+        d.serverId,
+        record.setId,
+        d.status !== 'ok'
+          ? {
+              state: 'unknown',
+              differences: 0,
+              checkedAt: record.finishedAt,
+              message: `The last run ended ${d.status}: ${d.message}`,
+              source,
+            }
+          : left > 0
+            ? {
+                state: 'differs',
+                differences: left,
+                checkedAt: record.finishedAt,
+                message: `The last run left ${left} path(s) different from the primary (changes left unticked, or extra and newer files an Easy run keeps).`,
+                source,
+              }
+            : {
+                state: 'in-sync',
+                differences: 0,
+                checkedAt: record.finishedAt,
+                message: 'Brought in sync by the last run.',
+                source,
+              },
+      );
+    }
     this.changed('run');
   }
 
@@ -143,6 +166,7 @@ export class StatusService {
         differences: 0,
         checkedAt: record.finishedAt,
         message: `Put back as before run ${record.restores ?? '?'} by a restore; checking again.`,
+        source: { kind: 'restore', runId: record.id, at: record.finishedAt },
       });
     this.changed('restore');
     void this.setInSync(record.setId).catch(() => this.changed('restore'));
@@ -164,16 +188,48 @@ export class StatusService {
     const found = this.deps.state.drift(server.id);
     const entries = sets.map((s) => found[s.id]).filter((e): e is DriftEntry => e !== undefined);
     const checkedAt = entries.length > 0 ? Math.min(...entries.map((e) => e.checkedAt)) : null;
+    // The cell names where it comes from: the newest run or check among the sets' findings.
+    const newest = entries.reduce<DriftEntry | undefined>(
+      (a, e) => (!a || e.checkedAt > a.checkedAt ? e : a),
+      undefined,
+    );
+    const source = newest?.source ?? (newest ? { kind: 'check' as const, at: newest.checkedAt } : null);
     const differs = entries.filter((e) => e.state === 'differs');
     if (differs.length > 0) {
       const n = differs.reduce((sum, e) => sum + e.differences, 0);
-      return { state: 'differs', differences: n, checkedAt, message: `${n} difference(s) from the primary.` };
+      const one = differs.length === 1 ? differs[0] : undefined;
+      return {
+        state: 'differs',
+        differences: n,
+        checkedAt,
+        message: one?.message ?? `${n} difference(s) from the primary.`,
+        source: one?.source ?? source,
+      };
     }
     const unknown = entries.find((e) => e.state === 'unknown');
-    if (unknown) return { state: 'unknown', differences: 0, checkedAt, message: unknown.message };
+    if (unknown)
+      return {
+        state: 'unknown',
+        differences: 0,
+        checkedAt,
+        message: unknown.message,
+        source: unknown.source ?? source,
+      };
     if (entries.length < sets.length)
-      return { state: 'unknown', differences: 0, checkedAt, message: 'Not checked yet: use Check now.' };
-    return { state: 'in-sync', differences: 0, checkedAt, message: 'Same as the primary.' };
+      return {
+        state: 'unknown',
+        differences: 0,
+        checkedAt,
+        message: 'Not checked yet: use Check now.',
+        source,
+      };
+    return {
+      state: 'in-sync',
+      differences: 0,
+      checkedAt,
+      message: newest?.message ?? 'Same as the primary.',
+      source,
+    };
   }
 
   private async runCheck(work: () => Promise<void>): Promise<void> {
@@ -227,6 +283,46 @@ export class StatusService {
     );
     for (const [id, health] of results) this.deps.state.setHealth(id, health);
   }
+}
+
+/**
+ * Health as of now, from the same records as the other cells: the last health check's link and
+ * free space, but a later contact (a run's connection, a test) answers "link up" instead when it is
+ * newer; "backups ran" and "errors in the last runs" are read again from History's runs, so a run
+ * that succeeded after the check is never beside a health "failed" for that run's errors.
+ */
+export function healthNow(
+  server: Server,
+  checked: HealthState | undefined,
+  runs: ReadonlyArray<RunRecord>,
+  lastBackupAt: number | null,
+): HealthState {
+  if (!checked || server.role === 'not-selected')
+    return checked ?? { state: 'unknown', checkedAt: null, checks: [] };
+  const at = checked.checkedAt ?? 0;
+  const fromCheck = { kind: 'check' as const, at };
+  const contactAt = server.lastContact ? Date.parse(server.lastContact.at) : NaN;
+  const newest = runsToServer(server, runs).at(-1);
+  const fromRuns = newest ? { kind: 'run' as const, runId: newest.id, at: newest.finishedAt } : fromCheck;
+  const checks = checked.checks.map((c) => {
+    if (c.id === 'link' && server.lastContact && contactAt > at)
+      return {
+        id: c.id,
+        state: server.lastContact.ok ? ('ok' as const) : ('failed' as const),
+        message: server.lastContact.ok
+          ? `Reached ${server.lastContact.at} (after the check).`
+          : server.lastContact.message,
+        source: { kind: 'check' as const, at: contactAt },
+      };
+    if (c.id === 'errors') return { ...errorsCheck(server.id, runs), source: fromRuns };
+    if (c.id === 'backups') return { ...backupsCheck(server, runs, lastBackupAt), source: fromRuns };
+    return { ...c, source: c.source ?? fromCheck };
+  });
+  return { state: overallState(checks), checkedAt: checked.checkedAt, checks };
+}
+
+function runsToServer(server: Server, runs: ReadonlyArray<RunRecord>): RunRecord[] {
+  return runs.filter((r) => r.destinations.some((d) => d.serverId === server.id));
 }
 
 /** The newest run that had this server as a destination (for the primary: the newest run at all). */

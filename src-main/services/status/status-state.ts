@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../../store/atomic-file.js';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { healthState, type HealthState } from '../../../src-shared/contract/methods/status.js';
+import { driftSource, healthState, type HealthState } from '../../../src-shared/contract/methods/status.js';
 
 const driftEntry = z.object({
   state: z.enum(['in-sync', 'differs', 'unknown']),
   differences: z.number().int().min(0),
   checkedAt: z.number(),
   message: z.string(),
+  /** What it was learnt from: a check, or a run (or restore) and its id, as History lists it. */
+  source: driftSource.optional(),
 });
 export type DriftEntry = z.infer<typeof driftEntry>;
 

@@ -51,6 +51,22 @@ function summaryOf(entries: ReadonlyArray<PlanEntry>, before: Plan['summary']): 
   return { ...before, ...countEntries(entries) };
 }
 
+/**
+ * How many paths a plan leaves different from the source that a Strict (mirror) sync would change:
+ * what an Easy plan keeps on purpose (extra files, newer destination files, a folder where the source
+ * has a file). With the unticked changes, what still differs after the run applied it.
+ */
+export function differencesLeft(plan: Plan): number {
+  let n = 0;
+  for (const e of plan.entries)
+    if (
+      e.action === 'skip-newer-on-destination' ||
+      (e.action === 'keep' && (!e.source || (e.destination && e.destination.type !== e.source.type)))
+    )
+      n++;
+  return n;
+}
+
 /** The folder an entry is listed under on the Differences page ('' for the top of the root). */
 export function folderOf(path: string): string {
   const i = path.lastIndexOf('/');

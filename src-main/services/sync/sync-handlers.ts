@@ -60,6 +60,7 @@ type SyncMethod =
   | 'sync.plan'
   | 'sync.cancelPlan'
   | 'sync.entries'
+  | 'sync.tickedSummary'
   | 'sync.fileDiff'
   | 'sync.apply'
   | 'sync.cancel'
@@ -176,6 +177,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       return { cancelled: false };
     },
     'sync.entries': (input) => deps.sync.entries(input),
+    'sync.tickedSummary': (input) => deps.sync.tickedSummary(input),
     'sync.fileDiff': async ({ planId, targetId, path }) => {
       const where = places.get(planId);
       const target = where?.targets.get(targetId);

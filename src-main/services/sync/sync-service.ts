@@ -12,6 +12,7 @@ import type {
   SyncSet,
 } from '../../../src-shared/contract/schemas/sync.js';
 import type { Progress } from '../../../src-shared/model/sync.js';
+import type { Output, ParsedInput } from '../../../src-shared/contract/api.js';
 import { newRunId } from '../../engine/apply.js';
 import {
   backupDirOf,
@@ -43,7 +44,7 @@ import { AppError } from '../../errors/app-error.js';
 import { closeEndpoints, PlanStore, type StoredPlan } from './plan-store.js';
 import { RunLog, type RunRecord } from './run-log.js';
 import { RunRegistry } from './run-registry.js';
-import { groupByFolder, isUnticked, narrowPlan } from './plan-selection.js';
+import { differencesLeft, groupByFolder, isUnticked, narrowPlan } from './plan-selection.js';
 
 export type { RunRecord } from './run-log.js';
 export type SyncProgressEvent = z.output<typeof syncProgressEvent>;
@@ -417,6 +418,20 @@ export class SyncService {
     };
   }
 
+  /** One target's counts and byte totals with the unticked paths left out, narrowed as apply narrows it. */
+  tickedSummary(input: ParsedInput<'sync.tickedSummary'>): Output<'sync.tickedSummary'> {
+    const t = this.plans.target(input.planId, input.targetId);
+    const { summary } = narrowPlan(t.plan, new Set(input.exclude)).plan;
+    return {
+      create: summary.counts.create,
+      update: summary.counts.update,
+      delete: summary.counts.delete,
+      bytesToCopy: summary.bytesToCopy,
+      bytesToDelete: summary.bytesToDelete,
+      bytesToBackUp: summary.bytesToBackUp,
+    };
+  }
+
   /** Starts applying a plan; progress and the end are reported through the deps' callbacks. */
   start(input: z.output<typeof syncApplyInput>): z.output<typeof syncApplyOutput> {
     const stored = this.plans.take(input.planId);
@@ -443,8 +458,11 @@ export class SyncService {
       // Unticked on the Differences page: narrowed here, so the engine applies (and journals) only
       // what stays ticked, and its stale check and guards cover exactly that.
       const leftOut = new Map<string, number>();
+      // What the plan leaves different on purpose (Easy): the status tab never calls that in sync.
+      const leftDifferent = new Map<string, number>();
       const narrowed = (t: TargetPlan & { serverId: string }): TargetPlan & { serverId: string } => {
         const paths = input.exclude?.find((x) => x.targetId === t.id)?.paths ?? [];
+        if (t.ok) leftDifferent.set(t.id, differencesLeft(t.plan));
         if (!t.ok || paths.length === 0) return t;
         const n = narrowPlan(t.plan, new Set(paths));
         leftOut.set(t.id, n.leftOut);
@@ -478,6 +496,7 @@ export class SyncService {
           record.reports.push({
             ...r,
             ...(leftOut.has(r.targetId) ? { leftOut: leftOut.get(r.targetId) } : {}),
+            ...(leftDifferent.get(r.targetId) ? { leftDifferent: leftDifferent.get(r.targetId) } : {}),
             applied: [...r.applied],
             notApplied: [...r.notApplied],
             errors: [...r.errors],

@@ -7,6 +7,7 @@ import type { Server } from '../../../src-shared/model/server.js';
 import { restoredAt, type RunRecord } from '../../../src-shared/model/history.js';
 import { call } from '../../api/client.js';
 import { formatAgo, statusLook } from '../../wizards/synchronize/format.js';
+import { LeftPaths, type LeftPath } from '../../components/left-paths.js';
 
 type Run = Output<'sync.runs'>['runs'][number];
 type Row = {
@@ -40,7 +41,9 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
   const [setFilter, setSetFilter] = useState<string | null>(null);
   const [asking, setAsking] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const [outcomes, setOutcomes] = useState<Readonly<Record<string, { ok: boolean; text: string }>>>({});
+  const [outcomes, setOutcomes] = useState<
+    Readonly<Record<string, { ok: boolean; text: string; left: ReadonlyArray<LeftPath> }>>
+  >({});
   const [error, setError] = useState<string | null>(null);
   const [history, setHistory] = useState<ReadonlyArray<RunRecord>>([]);
 
@@ -73,7 +76,8 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
   );
   const setNames = [...new Set(runs.map((r) => r.setName))];
 
-  const restore = async (row: Row) => {
+  /** Restores the row's run; with `overwrite`, paths changed after the run are replaced too (backed up first). */
+  const restore = async (row: Row, overwrite = false) => {
     setBusy(row.key);
     setAsking(null);
     try {
@@ -81,17 +85,20 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
         serverId: row.serverId,
         setName: row.run.setName,
         runId: row.report.runId,
+        ...(overwrite ? { overwrite: true } : {}),
       });
       const ok = out.errors.length === 0;
+      const left = out.left ?? [];
       setOutcomes((o) => ({
         ...o,
         [row.key]: {
           ok,
-          text: `${out.restored} restored, ${out.removed} removed${ok ? '' : `, ${out.errors.length} failed`}`,
+          left,
+          text: `${out.restored} restored, ${out.removed} removed${left.length ? `, ${left.length} changed after the run left as they are` : ''}${overwrite ? ' (what it overwrote is in its backup)' : ''}${ok ? '' : `, ${out.errors.length} failed`}`,
         },
       }));
     } catch (err) {
-      setOutcomes((o) => ({ ...o, [row.key]: { ok: false, text: message(err) } }));
+      setOutcomes((o) => ({ ...o, [row.key]: { ok: false, text: message(err), left: [] } }));
     } finally {
       setBusy(null);
       // The restore is in the history now: the row shows "restored at …".
@@ -139,6 +146,14 @@ export function BackupsDialog({ opened, onClose }: { opened: boolean; onClose: (
                 <Text size="xs" c={outcome.ok ? 'teal' : 'red'} data-testid="backup-restore-outcome">
                   {outcome.text}
                 </Text>
+              )}
+              {outcome && (
+                <LeftPaths
+                  left={outcome.left}
+                  where={nameOf(row.serverId)}
+                  busy={busy === row.key}
+                  onOverwrite={() => void restore(row, true)}
+                />
               )}
             </Table.Td>
             <Table.Td>

@@ -4,7 +4,7 @@ import { call } from '../../api/client.js';
 import { useAppInfo } from '../../stores/app-info-store.js';
 import { backupFileName, defaultBackupPath } from './backup-paths.js';
 import type { ConfigCounts } from '../../../src-shared/contract/methods/servers.js';
-import { downloadFile } from '../../components/download.js';
+import { saveFile } from '../../api/files.js';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -65,12 +65,14 @@ export function ExportPanel({
     setOutcome(null);
     try {
       const r = await call('config.export', {});
-      const name = backupFileName();
-      downloadFile(name, 'application/json', r.json);
-      setOutcome({
-        ok: true,
-        text: `Downloaded ${name} with ${describeCounts(r.counts)}.`,
-      });
+      const saved = await saveFile(backupFileName(), 'application/json', r.json, [
+        { name: 'ConfigSync backup', extensions: ['json'] },
+      ]);
+      if (saved.kind === 'saved') {
+        setOutcome({ ok: true, text: `Saved ${describeCounts(r.counts)} to ${saved.path}.` });
+        onExported(saved.path);
+      } else if (saved.kind === 'downloaded')
+        setOutcome({ ok: true, text: `Downloaded ${saved.name} with ${describeCounts(r.counts)}.` });
     } catch (err) {
       setOutcome({ ok: false, text: message(err) });
     } finally {
@@ -116,7 +118,7 @@ export function ExportPanel({
             loading={busy === 'download'}
             disabled={busy !== null}
           >
-            Download
+            Save as…
           </Button>
           <Button
             onClick={() => void exportToFile()}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Alert, Button, Group, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
 import type { ConfigDiff } from '../../../src-shared/contract/methods/servers.js';
 import { call } from '../../api/client.js';
+import { openFile } from '../../api/files.js';
 import { useServerList } from '../server-list/server-list-store.js';
 import { ConfigDiffList, isEmptyDiff, partLabels } from './config-diff-list.js';
 
@@ -42,6 +43,10 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
   const [busy, setBusy] = useState<'preview' | 'import' | 'reset' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  // A file chosen in the open dialog (or the browser's file input): its text is what is imported.
+  const [chosen, setChosen] = useState<{ name: string; json: string } | null>(null);
+  const source = () => (chosen ? { json: chosen.json, name: chosen.name } : { path: path.trim() });
+  const label = chosen ? chosen.name : path.trim();
 
   useEffect(() => {
     void load();
@@ -52,16 +57,17 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
 
   const changePath = (value: string) => {
     setPath(value);
+    setChosen(null);
     setDiff(null);
     setError(null);
     setDone(null);
   };
-  const preview = async () => {
+  const previewOf = async (from: { path: string } | { json: string; name: string }) => {
     setBusy('preview');
     setError(null);
     setDone(null);
     try {
-      setDiff(await call('config.importPreview', { path: path.trim() }));
+      setDiff(await call('config.importPreview', from));
     } catch (err) {
       setDiff(null);
       setError(message(err));
@@ -69,18 +75,34 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
       setBusy(null);
     }
   };
+  const preview = () => previewOf(source());
+  /** Choose a backup file, then preview it at once. */
+  const choose = async () => {
+    setError(null);
+    try {
+      const r = await openFile([{ name: 'ConfigSync backup', extensions: ['json'] }]);
+      if (r.kind === 'cancelled') return;
+      const file = { name: r.path ?? r.name, json: r.content };
+      setChosen(file);
+      setPath(file.name);
+      setDiff(null);
+      await previewOf(file);
+    } catch (err) {
+      setError(message(err));
+    }
+  };
   const importAndCommit = async () => {
     setBusy('import');
     setError(null);
     try {
-      const imported = await call('config.import', { path: path.trim() });
+      const imported = await call('config.import', source());
       accept(imported.state);
       onPendingChange(true);
       const committed = await call('servers.commit', {});
       accept(committed);
       onPendingChange(false);
       setDiff(null);
-      setDone(`Imported ${path.trim()} and saved it: ${importedWords(imported.diff)}.`);
+      setDone(`Imported ${label} and saved it: ${importedWords(imported.diff)}.`);
     } catch (err) {
       setError(message(err));
     } finally {
@@ -116,7 +138,7 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
         <TextInput
           style={{ flex: 1 }}
           label="Backup file"
-          description="A ConfigSync backup on the computer ConfigSync runs on."
+          description="A path on the computer ConfigSync runs on, or Choose file…"
           value={path}
           onChange={(e) => changePath(e.currentTarget.value)}
           onKeyDown={(e) => {
@@ -125,6 +147,9 @@ export function ImportPanel({ suggestedPath, pending, onPendingChange, onCancel 
           styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
           spellCheck={false}
         />
+        <Button variant="default" onClick={() => void choose()} disabled={busy !== null}>
+          Choose file…
+        </Button>
         <Button
           variant="light"
           onClick={() => void preview()}

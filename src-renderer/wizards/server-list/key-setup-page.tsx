@@ -22,7 +22,12 @@ function KeyProtectionNote() {
   ) : null;
 }
 
-export type KeySetupOutcome = { readonly ok: boolean; readonly message: string; readonly added?: boolean; readonly publicKey?: string };
+export type KeySetupOutcome = {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly added?: boolean;
+  readonly publicKey?: string;
+};
 
 export type KeySetupPageProps = {
   readonly server: SshServer;
@@ -36,13 +41,22 @@ export type KeySetupPageProps = {
 };
 
 /** Page 4: the password, typed once, installs the app's key; it is sent for this one login and kept nowhere. */
-export function KeySetupPage({ server, keyLoginWorks, password, onPassword, busy, outcome, onRun }: KeySetupPageProps) {
+export function KeySetupPage({
+  server,
+  keyLoginWorks,
+  password,
+  onPassword,
+  busy,
+  outcome,
+  onRun,
+}: KeySetupPageProps) {
   const who = `${server.user}@${server.host}`;
   return (
     <Stack gap="md" data-testid="key-setup-page">
       <Text size="sm" c="dimmed">
-        ConfigSync logs in with its own SSH key, so it never needs the password again. It adds its public key to{' '}
-        <Code>~/.ssh/authorized_keys</Code> on {server.name} (only if it is not there yet), then proves that key login works.
+        ConfigSync logs in with its own SSH key, so it never needs the password again. It adds its public key
+        to <Code>~/.ssh/authorized_keys</Code> on {server.name} (only if it is not there yet), then proves
+        that key login works.
       </Text>
       <KeyProtectionNote />
       {keyLoginWorks && !outcome && (
@@ -52,8 +66,8 @@ export function KeySetupPage({ server, keyLoginWorks, password, onPassword, busy
       )}
       {server.auth.kind !== 'app-key' && (
         <Alert color="yellow">
-          {server.name} is set to log in with {server.auth.kind === 'agent' ? 'your ssh-agent' : 'a key file'}; setting up the
-          ConfigSync key switches it to the ConfigSync key.
+          {server.name} is set to log in with {server.auth.kind === 'agent' ? 'your ssh-agent' : 'a key file'}
+          ; setting up the ConfigSync key switches it to the ConfigSync key.
         </Alert>
       )}
       <PasswordInput
@@ -73,11 +87,17 @@ export function KeySetupPage({ server, keyLoginWorks, password, onPassword, busy
       {busy && (
         <Group gap="xs" data-testid="key-setup-progress">
           <Loader size="sm" />
-          <Text size="sm">Logging in with the password, installing the key, then proving key login on a fresh connection…</Text>
+          <Text size="sm">
+            Logging in with the password, installing the key, then proving key login on a fresh connection…
+          </Text>
         </Group>
       )}
       {outcome && (
-        <Alert color={outcome.ok ? 'green' : 'red'} title={outcome.ok ? 'Key login works' : 'Key setup failed'} data-testid="key-setup-result">
+        <Alert
+          color={outcome.ok ? 'green' : 'red'}
+          title={outcome.ok ? 'Key login works' : 'Key setup failed'}
+          data-testid="key-setup-result"
+        >
           <Text size="sm">{outcome.message}</Text>
           {outcome.publicKey && (
             <Text size="xs" c="dimmed" mt={4} style={{ wordBreak: 'break-all' }}>

@@ -1,5 +1,11 @@
 import { ActionIcon, Alert, Badge, Button, Group, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { roleLabels, serverRole, type Server, type ServerListState, type ServerRole } from '../../../src-shared/model/server.js';
+import {
+  roleLabels,
+  serverRole,
+  type Server,
+  type ServerListState,
+  type ServerRole,
+} from '../../../src-shared/model/server.js';
 import { LastContactCell, addressOf } from './server-badges.js';
 import { SshConfigImport } from './ssh-config-import.js';
 
@@ -9,7 +15,9 @@ const roleOptions = serverRole.options.map((r) => ({ value: r, label: roleLabels
 function changeOf(s: Server, committed: ReadonlyArray<Server>): 'new' | 'changed' | null {
   const saved = committed.find((c) => c.id === s.id);
   if (!saved) return 'new';
-  return JSON.stringify({ ...saved, lastContact: null }) === JSON.stringify({ ...s, lastContact: null }) ? null : 'changed';
+  return JSON.stringify({ ...saved, lastContact: null }) === JSON.stringify({ ...s, lastContact: null })
+    ? null
+    : 'changed';
 }
 
 export type ListPageProps = {
@@ -24,14 +32,23 @@ export type ListPageProps = {
 };
 
 /** Page 1: the draft list (name, address, role picker, last contact) with add, edit, remove and Reset. */
-export function ListPage({ state, selected, onSelect, onAdd, onEdit, onRemove, onRole, onReset }: ListPageProps) {
+export function ListPage({
+  state,
+  selected,
+  onSelect,
+  onAdd,
+  onEdit,
+  onRemove,
+  onRole,
+  onReset,
+}: ListPageProps) {
   const removed = state.committed.filter((c) => !state.draft.some((d) => d.id === c.id));
   return (
     <Stack gap="sm">
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
-          One primary is the source of every synchronization; secondaries receive its configuration. Nothing is saved until
-          Finish.
+          One primary is the source of every synchronization; secondaries receive its configuration. Nothing
+          is saved until Finish.
         </Text>
       </Group>
       <Table highlightOnHover verticalSpacing="xs" data-testid="server-table" aria-label="Server list">
@@ -95,7 +112,9 @@ export function ListPage({ state, selected, onSelect, onAdd, onEdit, onRemove, o
                         ✎
                       </ActionIcon>
                     </Tooltip>
-                    <Tooltip label={s.kind === 'local' ? 'Built in: set it to Not selected instead' : 'Remove'}>
+                    <Tooltip
+                      label={s.kind === 'local' ? 'Built in: set it to Not selected instead' : 'Remove'}
+                    >
                       <ActionIcon
                         variant="subtle"
                         color="red"
@@ -119,7 +138,13 @@ export function ListPage({ state, selected, onSelect, onAdd, onEdit, onRemove, o
         </Text>
       )}
       {state.problems.map((p) => (
-        <Alert key={`${p.serverId}-${p.message}`} color="orange" variant="light" p="xs" data-testid="list-problem">
+        <Alert
+          key={`${p.serverId}-${p.message}`}
+          color="orange"
+          variant="light"
+          p="xs"
+          data-testid="list-problem"
+        >
           {p.message}
         </Alert>
       ))}

@@ -1,7 +1,16 @@
 import { Badge, Group, Text, Tooltip } from '@mantine/core';
-import { roleLabels, type LastContact, type Server, type ServerRole } from '../../../src-shared/model/server.js';
+import {
+  roleLabels,
+  type LastContact,
+  type Server,
+  type ServerRole,
+} from '../../../src-shared/model/server.js';
 
-const roleColors: Readonly<Record<ServerRole, string>> = { primary: 'blue', secondary: 'teal', 'not-selected': 'gray' };
+const roleColors: Readonly<Record<ServerRole, string>> = {
+  primary: 'blue',
+  secondary: 'teal',
+  'not-selected': 'gray',
+};
 
 /** A role as a coloured badge (Primary, Secondary, Not selected). */
 export function RoleBadge({ role }: { role: ServerRole }) {
@@ -14,7 +23,9 @@ export function RoleBadge({ role }: { role: ServerRole }) {
 
 /** "user@host:port", or "this computer" for the local entry. */
 export function addressOf(s: Server): string {
-  return s.kind === 'local' ? 'this computer (no SSH)' : `${s.user}@${s.host}${s.port === 22 ? '' : `:${s.port}`}`;
+  return s.kind === 'local'
+    ? 'this computer (no SSH)'
+    : `${s.user}@${s.host}${s.port === 22 ? '' : `:${s.port}`}`;
 }
 
 function ago(iso: string): string {
@@ -37,7 +48,12 @@ export function LastContactCell({ contact }: { contact: LastContact | null }) {
   return (
     <Tooltip label={contact.message} multiline w={360} withinPortal>
       <Group gap={6} wrap="nowrap">
-        <Badge size="xs" circle color={contact.ok ? 'green' : 'red'} aria-label={contact.ok ? 'reachable' : 'failed'}>
+        <Badge
+          size="xs"
+          circle
+          color={contact.ok ? 'green' : 'red'}
+          aria-label={contact.ok ? 'reachable' : 'failed'}
+        >
           {' '}
         </Badge>
         <Text size="sm">

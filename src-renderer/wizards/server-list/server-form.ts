@@ -1,4 +1,10 @@
-import { sshServerFields, serverVars, type Server, type ServerRole, type SshServerFields } from '../../../src-shared/model/server.js';
+import {
+  sshServerFields,
+  serverVars,
+  type Server,
+  type ServerRole,
+  type SshServerFields,
+} from '../../../src-shared/model/server.js';
 
 /** The server info page's fields as typed (numbers may be empty while the user types). */
 export type ServerForm = {
@@ -18,7 +24,18 @@ export type ServerForm = {
 export type FormErrors = Readonly<Record<string, string>>;
 
 export function emptyForm(role: ServerRole): ServerForm {
-  return { kind: 'ssh', name: '', host: '', port: 22, user: 'root', contactTimeoutSec: 15, role, authKind: 'app-key', keyPath: '', vars: [] };
+  return {
+    kind: 'ssh',
+    name: '',
+    host: '',
+    port: 22,
+    user: 'root',
+    contactTimeoutSec: 15,
+    role,
+    authKind: 'app-key',
+    keyPath: '',
+    vars: [],
+  };
 }
 
 export function formOf(s: Server): ServerForm {
@@ -38,13 +55,16 @@ export function formOf(s: Server): ServerForm {
   };
 }
 
-const toNumber = (v: number | string): number => (typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v));
+const toNumber = (v: number | string): number =>
+  typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
 
 /**
  * Checks the form with the same schema main uses, so the words beside each field are main's words.
  * Returns the parsed fields, or the first problem of each field.
  */
-export function validateForm(form: ServerForm): { ok: true; value: SshServerFields } | { ok: false; errors: FormErrors } {
+export function validateForm(
+  form: ServerForm,
+): { ok: true; value: SshServerFields } | { ok: false; errors: FormErrors } {
   const errors: Record<string, string> = {};
   const seen = new Map<string, number>();
   form.vars.forEach((v, i) => {
@@ -53,7 +73,8 @@ export function validateForm(form: ServerForm): { ok: true; value: SshServerFiel
     else if (seen.has(name)) errors[`vars.${i}`] = `${name} is already defined above`;
     else {
       const one = serverVars.safeParse({ [name]: v.value });
-      if (!one.success) errors[`vars.${i}`] = `${name}: ${one.error.issues[0]?.message ?? 'not a valid variable'}`;
+      if (!one.success)
+        errors[`vars.${i}`] = `${name}: ${one.error.issues[0]?.message ?? 'not a valid variable'}`;
     }
     seen.set(name, i);
   });

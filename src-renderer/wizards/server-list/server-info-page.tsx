@@ -12,7 +12,8 @@ import {
   TextInput,
 } from '@mantine/core';
 import { roleLabels, serverRole, type ServerRole } from '../../../src-shared/model/server.js';
-import { call } from '../../api/client.js';
+import { call, shellKind } from '../../api/client.js';
+import { choosePath } from '../../api/files.js';
 import type { FormErrors, ServerForm } from './server-form.js';
 
 export type ServerInfoPageProps = {
@@ -25,14 +26,18 @@ export type ServerInfoPageProps = {
 export function ServerInfoPage({ form, errors, onChange }: ServerInfoPageProps) {
   const [discovery, setDiscovery] = useState<{ text: string; ok: boolean } | null>(null);
   const [discovering, setDiscovering] = useState(false);
-  const set = <K extends keyof ServerForm>(key: K, value: ServerForm[K]) => onChange({ ...form, [key]: value });
+  const set = <K extends keyof ServerForm>(key: K, value: ServerForm[K]) =>
+    onChange({ ...form, [key]: value });
   const local = form.kind === 'local';
 
   const discover = async () => {
     setDiscovering(true);
     try {
       const r = await call('servers.discover', { host: form.host.trim() });
-      setDiscovery({ ok: true, text: `${r.host} resolves to ${r.addresses.map((a) => a.address).join(', ')}` });
+      setDiscovery({
+        ok: true,
+        text: `${r.host} resolves to ${r.addresses.map((a) => a.address).join(', ')}`,
+      });
     } catch (err) {
       setDiscovery({ ok: false, text: err instanceof Error ? err.message : String(err) });
     } finally {
@@ -83,7 +88,13 @@ export function ServerInfoPage({ form, errors, onChange }: ServerInfoPageProps) 
               required
               rightSectionWidth={96}
               rightSection={
-                <Button size="compact-xs" variant="light" onClick={discover} loading={discovering} disabled={form.host.trim() === ''}>
+                <Button
+                  size="compact-xs"
+                  variant="light"
+                  onClick={discover}
+                  loading={discovering}
+                  disabled={form.host.trim() === ''}
+                >
                   Discover
                 </Button>
               }
@@ -137,14 +148,32 @@ export function ServerInfoPage({ form, errors, onChange }: ServerInfoPageProps) 
               ]}
             />
             {form.authKind === 'key-file' && (
-              <TextInput
-                mt="xs"
-                label="Private key file"
-                placeholder="~/.ssh/id_ed25519"
-                value={form.keyPath}
-                error={errors.keyPath}
-                onChange={(e) => set('keyPath', e.currentTarget.value)}
-              />
+              <Group mt="xs" align="flex-end" wrap="nowrap" gap="xs">
+                <TextInput
+                  style={{ flex: 1 }}
+                  label="Private key file"
+                  placeholder="~/.ssh/id_ed25519"
+                  value={form.keyPath}
+                  error={errors.keyPath}
+                  onChange={(e) => set('keyPath', e.currentTarget.value)}
+                />
+                {/* A browser never tells a page where a file is: there the path is typed. */}
+                {shellKind === 'electron' && (
+                  <Button
+                    variant="default"
+                    onClick={() =>
+                      void choosePath([
+                        { name: 'Every file (a private key has often no extension)', extensions: ['*'] },
+                      ]).then(
+                        (p) => p && set('keyPath', p),
+                        () => undefined,
+                      )
+                    }
+                  >
+                    Choose…
+                  </Button>
+                )}
+              </Group>
             )}
           </div>
         </>
@@ -152,7 +181,8 @@ export function ServerInfoPage({ form, errors, onChange }: ServerInfoPageProps) 
       <Fieldset legend="Path variables" variant="filled">
         <Stack gap="xs">
           <Text size="xs" c="dimmed">
-            The same sync set can live at different paths on different machines: <code>CONFIG_ROOT=/opt/app/conf</code>.
+            The same sync set can live at different paths on different machines:{' '}
+            <code>CONFIG_ROOT=/opt/app/conf</code>.
           </Text>
           {form.vars.map((v, i) => (
             <Group key={i} align="flex-start" gap="xs" wrap="nowrap">
@@ -162,28 +192,49 @@ export function ServerInfoPage({ form, errors, onChange }: ServerInfoPageProps) 
                 aria-label={`Variable ${i + 1} name`}
                 value={v.name}
                 error={errors[`vars.${i}`]}
-                onChange={(e) => set('vars', form.vars.map((x, j) => (j === i ? { ...x, name: e.currentTarget.value.toUpperCase() } : x)))}
+                onChange={(e) =>
+                  set(
+                    'vars',
+                    form.vars.map((x, j) =>
+                      j === i ? { ...x, name: e.currentTarget.value.toUpperCase() } : x,
+                    ),
+                  )
+                }
               />
               <TextInput
                 style={{ flex: 1 }}
                 placeholder="/opt/app/conf"
                 aria-label={`Variable ${i + 1} value`}
                 value={v.value}
-                onChange={(e) => set('vars', form.vars.map((x, j) => (j === i ? { ...x, value: e.currentTarget.value } : x)))}
+                onChange={(e) =>
+                  set(
+                    'vars',
+                    form.vars.map((x, j) => (j === i ? { ...x, value: e.currentTarget.value } : x)),
+                  )
+                }
               />
               <ActionIcon
                 mt={6}
                 variant="subtle"
                 color="red"
                 aria-label={`Remove variable ${i + 1}`}
-                onClick={() => set('vars', form.vars.filter((_, j) => j !== i))}
+                onClick={() =>
+                  set(
+                    'vars',
+                    form.vars.filter((_, j) => j !== i),
+                  )
+                }
               >
                 ✕
               </ActionIcon>
             </Group>
           ))}
           <Group>
-            <Button size="xs" variant="subtle" onClick={() => set('vars', [...form.vars, { name: '', value: '' }])}>
+            <Button
+              size="xs"
+              variant="subtle"
+              onClick={() => set('vars', [...form.vars, { name: '', value: '' }])}
+            >
               + Add variable
             </Button>
           </Group>

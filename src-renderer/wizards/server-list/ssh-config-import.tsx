@@ -61,7 +61,11 @@ export function SshConfigImport() {
           <Text size="sm" fw={500} mb="xs">
             Hosts in {path}
           </Text>
-          {hosts?.length === 0 && <Text size="sm" c="dimmed">No concrete Host entries (patterns like * are skipped).</Text>}
+          {hosts?.length === 0 && (
+            <Text size="sm" c="dimmed">
+              No concrete Host entries (patterns like * are skipped).
+            </Text>
+          )}
           <Stack gap={6}>
             {hosts?.map((h) => (
               <Checkbox

@@ -10,11 +10,17 @@ function changes(state: ServerListState): Array<{ server: Server; change: Change
     const saved = state.committed.find((c) => c.id === s.id);
     return { server: s, change: !saved ? 'new' : strip(saved) === strip(s) ? 'unchanged' : 'changed' };
   });
-  for (const c of state.committed) if (!state.draft.some((d) => d.id === c.id)) rows.push({ server: c, change: 'removed' });
+  for (const c of state.committed)
+    if (!state.draft.some((d) => d.id === c.id)) rows.push({ server: c, change: 'removed' });
   return rows;
 }
 
-const changeColor: Readonly<Record<Change, string>> = { new: 'green', changed: 'yellow', removed: 'red', unchanged: 'gray' };
+const changeColor: Readonly<Record<Change, string>> = {
+  new: 'green',
+  changed: 'yellow',
+  removed: 'red',
+  unchanged: 'gray',
+};
 
 /** Page 5: what Finish will save, and what still stops it. */
 export function SummaryPage({ state, onAddAnother }: { state: ServerListState; onAddAnother(): void }) {
@@ -36,7 +42,11 @@ export function SummaryPage({ state, onAddAnother }: { state: ServerListState; o
         </Table.Thead>
         <Table.Tbody>
           {rows.map(({ server, change }) => (
-            <Table.Tr key={server.id} data-testid={`summary-row-${server.name}`} opacity={change === 'removed' ? 0.6 : 1}>
+            <Table.Tr
+              key={server.id}
+              data-testid={`summary-row-${server.name}`}
+              opacity={change === 'removed' ? 0.6 : 1}
+            >
               <Table.Td>
                 <Text size="sm" fw={500} td={change === 'removed' ? 'line-through' : undefined}>
                   {server.name}
@@ -51,8 +61,16 @@ export function SummaryPage({ state, onAddAnother }: { state: ServerListState; o
                 <RoleBadge role={server.role} />
               </Table.Td>
               <Table.Td>
-                <Text size="xs" ff="monospace" c={server.kind === 'ssh' && !server.pinnedHostKey ? 'orange' : undefined}>
-                  {server.kind === 'local' ? '—' : server.pinnedHostKey ? server.pinnedHostKey.fingerprint.slice(0, 22) + '…' : 'not confirmed'}
+                <Text
+                  size="xs"
+                  ff="monospace"
+                  c={server.kind === 'ssh' && !server.pinnedHostKey ? 'orange' : undefined}
+                >
+                  {server.kind === 'local'
+                    ? '—'
+                    : server.pinnedHostKey
+                      ? server.pinnedHostKey.fingerprint.slice(0, 22) + '…'
+                      : 'not confirmed'}
                 </Text>
               </Table.Td>
               <Table.Td>

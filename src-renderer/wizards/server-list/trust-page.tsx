@@ -1,5 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Checkbox, Code, Group, Loader, Paper, SimpleGrid, Stack, Text, ThemeIcon } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  Code,
+  Group,
+  Loader,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  ThemeIcon,
+} from '@mantine/core';
 import type { Output } from '../../../src-shared/contract/api.js';
 import type { ServerListState, SshServer } from '../../../src-shared/model/server.js';
 import { call } from '../../api/client.js';
@@ -120,36 +132,50 @@ export function TrustPage({ server, onState, onTested }: TrustPageProps) {
   return (
     <Stack gap="md" data-testid="trust-page">
       <Text size="sm" c="dimmed">
-        ConfigSync checks the identity of <b>{server.name}</b> ({where}) by its host key before it sends anything.
+        ConfigSync checks the identity of <b>{server.name}</b> ({where}) by its host key before it sends
+        anything.
       </Text>
       {busy && !result && (
         <Group gap="xs">
           <Loader size="sm" />
-          <Text size="sm">Contacting {where} (timeout {server.contactTimeoutSec} s)…</Text>
+          <Text size="sm">
+            Contacting {where} (timeout {server.contactTimeoutSec} s)…
+          </Text>
         </Group>
       )}
-      {result && !result.ok && (result.code === 'HOST_KEY_UNKNOWN' || result.code === 'HOST_KEY_NEW_ALGORITHM') && result.presentedKey && (
-        <Stack gap="sm">
-          <Alert
-            color="blue"
-            title={result.code === 'HOST_KEY_NEW_ALGORITHM' ? 'A key of a new type: confirm it' : 'First contact: confirm the host key'}
-          >
-            {result.code === 'HOST_KEY_NEW_ALGORITHM' &&
-              'The server no longer offers the type of key that is pinned, and presents a key of another type. This is not a change of the pinned key; it is added beside it once you confirm it. '}
-            Compare this with what the server itself shows, e.g. <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code>{' '}
-            on its console. Trust it only if they are the same.
-          </Alert>
-          <KeyCard label={`Presented by ${where}`} keyInfo={result.presentedKey} testId="presented-key" />
-          <Group>
-            <Button onClick={() => result.presentedKey && pin('trust', result.presentedKey.fingerprint)} loading={busy}>
-              Trust this key
-            </Button>
-            <Button variant="default" onClick={knownHosts} disabled={busy}>
-              Check ~/.ssh/known_hosts
-            </Button>
-          </Group>
-        </Stack>
-      )}
+      {result &&
+        !result.ok &&
+        (result.code === 'HOST_KEY_UNKNOWN' || result.code === 'HOST_KEY_NEW_ALGORITHM') &&
+        result.presentedKey && (
+          <Stack gap="sm">
+            <Alert
+              color="blue"
+              title={
+                result.code === 'HOST_KEY_NEW_ALGORITHM'
+                  ? 'A key of a new type: confirm it'
+                  : 'First contact: confirm the host key'
+              }
+            >
+              {result.code === 'HOST_KEY_NEW_ALGORITHM' &&
+                'The server no longer offers the type of key that is pinned, and presents a key of another type. This is not a change of the pinned key; it is added beside it once you confirm it. '}
+              Compare this with what the server itself shows, e.g.{' '}
+              <Code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</Code> on its console. Trust it only if
+              they are the same.
+            </Alert>
+            <KeyCard label={`Presented by ${where}`} keyInfo={result.presentedKey} testId="presented-key" />
+            <Group>
+              <Button
+                onClick={() => result.presentedKey && pin('trust', result.presentedKey.fingerprint)}
+                loading={busy}
+              >
+                Trust this key
+              </Button>
+              <Button variant="default" onClick={knownHosts} disabled={busy}>
+                Check ~/.ssh/known_hosts
+              </Button>
+            </Group>
+          </Stack>
+        )}
       {result && !result.ok && result.code === 'HOST_KEY_CHANGED' && result.presentedKey && (
         <Stack gap="sm">
           <Alert color="red" title="The host key has CHANGED">
@@ -176,19 +202,24 @@ export function TrustPage({ server, onState, onTested }: TrustPageProps) {
           </Group>
         </Stack>
       )}
-      {server.pinnedHostKey && result && (result.ok || result.code === 'AUTH_FAILED' || result.code === 'NO_AGENT' || result.code === 'KEY_FILE') && (
-        <Group gap="sm" wrap="nowrap" data-testid="key-pinned">
-          <ThemeIcon color="green" radius="xl" size="md">
-            ✓
-          </ThemeIcon>
-          <div>
-            <Text size="sm" fw={500}>
-              Host key pinned
-            </Text>
-            <Code fz="sm">{result.ok ? result.hostKey.display : server.pinnedHostKey.fingerprint}</Code>
-          </div>
-        </Group>
-      )}
+      {server.pinnedHostKey &&
+        result &&
+        (result.ok ||
+          result.code === 'AUTH_FAILED' ||
+          result.code === 'NO_AGENT' ||
+          result.code === 'KEY_FILE') && (
+          <Group gap="sm" wrap="nowrap" data-testid="key-pinned">
+            <ThemeIcon color="green" radius="xl" size="md">
+              ✓
+            </ThemeIcon>
+            <div>
+              <Text size="sm" fw={500}>
+                Host key pinned
+              </Text>
+              <Code fz="sm">{result.ok ? result.hostKey.display : server.pinnedHostKey.fingerprint}</Code>
+            </div>
+          </Group>
+        )}
       {result?.ok && (
         <Alert color="green" title="Key login works" data-testid="test-ok">
           <Stack gap="xs">
@@ -202,11 +233,15 @@ export function TrustPage({ server, onState, onTested }: TrustPageProps) {
           The host is trusted. The next page installs the ConfigSync key with the password, once.
         </Alert>
       )}
-      {result && !result.ok && !['HOST_KEY_UNKNOWN', 'HOST_KEY_NEW_ALGORITHM', 'HOST_KEY_CHANGED', 'AUTH_FAILED'].includes(result.code) && (
-        <Alert color="red" title={`Cannot reach ${server.name} (${result.code})`} data-testid="test-failed">
-          {result.message}
-        </Alert>
-      )}
+      {result &&
+        !result.ok &&
+        !['HOST_KEY_UNKNOWN', 'HOST_KEY_NEW_ALGORITHM', 'HOST_KEY_CHANGED', 'AUTH_FAILED'].includes(
+          result.code,
+        ) && (
+          <Alert color="red" title={`Cannot reach ${server.name} (${result.code})`} data-testid="test-failed">
+            {result.message}
+          </Alert>
+        )}
       {error && (
         <Alert color="red" data-testid="trust-error">
           {error}

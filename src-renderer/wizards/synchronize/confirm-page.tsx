@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Checkbox, Code, List, Paper, Stack, Text, ThemeIcon, Title, Group } from '@mantine/core';
 import { call } from '../../api/client.js';
-import { tickedCounts } from './use-entry-pages.js';
+import { tickedCounts, type Ticked } from './use-entry-pages.js';
 import { formatBytes, modeExplained } from './format.js';
 import { useTargetName } from './differences-page.js';
 import { firedGuards, useSyncWizard, type PlanResult, type PlanTarget } from './sync-wizard-store.js';
@@ -15,10 +15,15 @@ export function targetSentence(
   t: PlanTarget,
   name: string,
   backupFolder: string,
-  ticked?: { create: number; update: number; delete: number } | null,
+  ticked?: Ticked | null,
 ): string {
   if (!t.ok || !t.summary) return `${name}: skipped — ${sentenceEnd(t.message ?? 'it did not answer')}`;
-  const c = ticked ? { ...t.summary.counts, ...ticked } : t.summary.counts;
+  const c = ticked
+    ? { ...t.summary.counts, create: ticked.create, update: ticked.update, delete: ticked.delete }
+    : t.summary.counts;
+  // Only what stays ticked is overwritten or deleted, so only that is backed up.
+  const bytesToBackUp = ticked ? ticked.bytesToBackUp : t.summary.bytesToBackUp;
+  const bytesToCopy = ticked ? ticked.bytesToCopy : t.summary.bytesToCopy;
   const leftOut = ticked ? changeCount(t) - (ticked.create + ticked.update + ticked.delete) : 0;
   const unticked =
     leftOut > 0
@@ -40,9 +45,9 @@ export function targetSentence(
   const skipped = c['skip-newer-on-destination'];
   const backup =
     c.update + c.delete > 0
-      ? `backup of ${formatBytes(t.summary.bytesToBackUp)} kept at ${backupFolder} on ${name}`
+      ? `backup of ${formatBytes(bytesToBackUp)} kept at ${backupFolder} on ${name}`
       : 'nothing is overwritten, so the backup only lists what is created';
-  const bytes = ticked ? '' : `, ${formatBytes(t.summary.bytesToCopy)} to copy`;
+  const bytes = `, ${formatBytes(bytesToCopy)} to copy`;
   return `${name}: ${parts.join(', ')}${bytes}${skipped ? `, ${skipped} newer file(s) left alone` : ''}; ${backup}.${unticked}`;
 }
 
@@ -61,7 +66,7 @@ function useConfirmDetails(
     Record<
       string,
       {
-        ticked: { create: number; update: number; delete: number } | null;
+        ticked: Ticked | null;
         deletes: string[];
         deletesTotal: number;
       }

@@ -1,4 +1,5 @@
 import type { Progress, RunPhase } from '../../../src-shared/model/sync.js';
+import { formatBytes } from './format.js';
 
 /**
  * The share of a destination's run each phase takes on its bar. The engine counts each phase from 0
@@ -29,10 +30,11 @@ const order: ReadonlyArray<RunPhase> = [
 ];
 const total = order.reduce((n, p) => n + weights[p], 0);
 
-/** How far a phase has come by its own counts (bytes while copying, entries otherwise), 0–1. */
+/** How far a phase has come by its own counts (bytes while copying or backing up, entries otherwise), 0–1. */
 function withinPhase(p: Progress): number {
   const ratio = (done: number, all: number) => (all > 0 ? Math.min(1, Math.max(0, done / all)) : 0);
-  if (p.phase === 'transferring' && p.bytesTotal > 0) return ratio(p.bytesDone, p.bytesTotal);
+  if ((p.phase === 'transferring' || p.phase === 'backing-up') && p.bytesTotal > 0)
+    return ratio(p.bytesDone, p.bytesTotal);
   return ratio(p.filesDone, p.filesTotal);
 }
 
@@ -65,7 +67,7 @@ export function phaseWords(p: Progress): string {
     case 'preparing':
       return 'Checking the destination is as planned…';
     case 'backing-up':
-      return `Backing up ${n(p.filesTotal)} ${p.filesTotal === 1 ? 'entry' : 'entries'} it will overwrite or delete…`;
+      return `Backing up what it will overwrite or delete: ${n(p.filesDone)} of ${n(p.filesTotal)} ${p.filesTotal === 1 ? 'entry' : 'entries'}, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}`;
     case 'transferring':
       return `Copying: ${n(p.filesDone)} of ${n(p.filesTotal)} files`;
     case 'validating':

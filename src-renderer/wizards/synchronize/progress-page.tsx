@@ -51,6 +51,7 @@ function TargetRow({
       data-phase={report ? 'reported' : (sample?.phase ?? '')}
       data-fraction={value}
       data-bytes-done={sample?.bytesDone ?? 0}
+      data-files-done={sample?.filesDone ?? 0}
     >
       <Group justify="space-between" mb={6} wrap="nowrap">
         <Text size="sm" fw={600}>

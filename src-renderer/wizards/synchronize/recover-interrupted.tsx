@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Button, Group, Text } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Text } from '@mantine/core';
 import { call, RpcCallError } from '../../api/client.js';
 import type { PlanTarget } from './sync-wizard-store.js';
 import { useSyncWizard } from './sync-wizard-store.js';
@@ -10,6 +10,9 @@ import { useSyncWizard } from './sync-wizard-store.js';
  */
 export function RecoverInterrupted({ target, name }: { target: PlanTarget; name: string }) {
   const computePlan = useSyncWizard((s) => s.computePlan);
+  const noteRecoverLeft = useSyncWizard((s) => s.noteRecoverLeft);
+  // Off: a path changed on the destination after that run is left as it is and listed.
+  const [overwrite, setOverwrite] = useState(false);
   const [busy, setBusy] = useState<'complete' | 'rollback' | null>(null);
   const [error, setError] = useState<string | null>(null);
   // The killed run's lock is still on the destination: broken only when the user says so (main refuses
@@ -20,17 +23,19 @@ export function RecoverInterrupted({ target, name }: { target: PlanTarget; name:
     setError(null);
     setLocked(null);
     try {
-      const { recovered } = await call('sync.recover', { serverId: target.serverId, mode, breakLock });
+      const { recovered } = await call('sync.recover', {
+        serverId: target.serverId,
+        mode,
+        breakLock,
+        ...(overwrite ? { overwrite: true } : {}),
+      });
       const failed = recovered.flatMap((r) => r.errors);
       const left = recovered.flatMap((r) => r.left ?? []);
       if (failed.length > 0)
         setError(
           `${failed.length} path(s) could not be recovered: ${failed[0]?.path}: ${failed[0]?.message}`,
         );
-      else if (left.length > 0)
-        setError(
-          `${left.length} path(s) changed on the destination after that run were left as they are: ${left[0]?.path}: ${left[0]?.message}`,
-        );
+      noteRecoverLeft(target.serverId, mode, left);
       if (failed.length === 0) await computePlan();
     } catch (err) {
       if (err instanceof RpcCallError && err.code === 'DESTINATION_LOCKED' && !breakLock) setLocked(mode);
@@ -42,6 +47,14 @@ export function RecoverInterrupted({ target, name }: { target: PlanTarget; name:
   return (
     <Alert color="red" title={`${name}: an earlier run was interrupted`} data-testid="target-interrupted">
       <Text size="sm">{target.message}</Text>
+      <Checkbox
+        mt="sm"
+        size="xs"
+        checked={overwrite}
+        onChange={(e) => setOverwrite(e.currentTarget.checked)}
+        label="Overwrite paths changed after that run too (backed up first); otherwise they are left as they are and listed"
+        data-testid="recover-overwrite"
+      />
       <Group mt="sm">
         <Button
           size="xs"

@@ -16,6 +16,7 @@ import { useAppInfo } from '../../stores/app-info-store.js';
 import { formatBytes, formatDuration, statusLook } from './format.js';
 import { useTargetName } from './differences-page.js';
 import { useSyncWizard } from './sync-wizard-store.js';
+import { LeftPaths } from '../../components/left-paths.js';
 
 /** Where a run's log lives in the app's data folder (the same place `sync.runs` reads). */
 export function logPathOf(dataDir: string | undefined, runId: string): string {
@@ -38,9 +39,11 @@ export function ResultsPage() {
       <Group justify="space-between">
         <Title order={4} data-testid="results-title">
           {restored && restoredAt !== null
-            ? restored.every((o) => o.ok)
+            ? restored.every((o) => o.ok && o.left.length === 0)
               ? `This run was undone: restored at ${new Date(restoredAt).toLocaleTimeString()}.`
-              : `The restore of this run at ${new Date(restoredAt).toLocaleTimeString()} did not complete everywhere.`
+              : restored.every((o) => o.ok)
+                ? `This run was undone at ${new Date(restoredAt).toLocaleTimeString()}, but for paths changed after it.`
+                : `The restore of this run at ${new Date(restoredAt).toLocaleTimeString()} did not complete everywhere.`
             : ok === record.reports.length
               ? 'Every destination was synchronized.'
               : record.reports.some((r) => r.status === 'cancelled')
@@ -113,6 +116,14 @@ export function ResultsPage() {
                         Restored: {outcome.message}
                       </Text>
                     )}
+                    {outcome && (
+                      <LeftPaths
+                        left={outcome.left}
+                        where={name}
+                        busy={restoring}
+                        onOverwrite={() => void restoreRun(r.targetId)}
+                      />
+                    )}
                   </Table.Td>
                   <Table.Td>
                     {r.counts.create} / {r.counts.update} / {r.counts.delete}
@@ -138,10 +149,21 @@ export function ResultsPage() {
       </Group>
       {restorable.length > 0 &&
         (restored ? (
-          <Alert color={restored.every((o) => o.ok) ? 'teal' : 'red'} data-testid="restore-done">
-            {restored.every((o) => o.ok)
-              ? 'The run was undone: every destination is back as it was before.'
-              : 'The restore did not complete everywhere; see each destination above.'}
+          <Alert
+            color={
+              !restored.every((o) => o.ok)
+                ? 'red'
+                : restored.some((o) => o.left.length > 0)
+                  ? 'yellow'
+                  : 'teal'
+            }
+            data-testid="restore-done"
+          >
+            {!restored.every((o) => o.ok)
+              ? 'The restore did not complete everywhere; see each destination above.'
+              : restored.some((o) => o.left.length > 0)
+                ? 'The run was undone but for the paths changed after it, listed above: they are as someone left them.'
+                : 'The run was undone: every destination is back as it was before.'}
           </Alert>
         ) : asking ? (
           <Alert color="orange" title="Restore this run?" data-testid="confirm-restore">

@@ -12,7 +12,13 @@ export type PlanResult = Output<'sync.plan'>;
 export type PlanTarget = PlanResult['targets'][number];
 export type RunRecord = Output<'sync.wait'>;
 export type ProgressSample = EventPayload<'sync.progress'>;
-export type RestoreOutcome = { readonly targetId: string; readonly ok: boolean; readonly message: string };
+export type RestoreOutcome = {
+  readonly targetId: string;
+  readonly ok: boolean;
+  readonly message: string;
+  /** Paths changed on the destination after the run, left as they are by this restore. */
+  readonly left: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+};
 
 export const SOURCE = 0;
 export const DIFFERENCES = 1;
@@ -62,6 +68,24 @@ type WizardState = {
   readonly restored: ReadonlyArray<RestoreOutcome> | null;
   /** When the restore of this run ended (epoch ms). */
   readonly restoredAt: number | null;
+  /**
+   * Per server: the paths a recover of its interrupted run left because they changed after that run
+   * (kept while the wizard is open, since the plan made after the recover replaces its message).
+   */
+  readonly recoverLeft: Readonly<
+    Record<
+      string,
+      {
+        readonly mode: 'complete' | 'rollback';
+        readonly left: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+      }
+    >
+  >;
+  noteRecoverLeft(
+    serverId: string,
+    mode: 'complete' | 'rollback',
+    left: ReadonlyArray<{ readonly path: string; readonly message: string }>,
+  ): void;
 
   reset(): void;
   load(): Promise<void>;
@@ -81,7 +105,12 @@ type WizardState = {
   start(): Promise<void>;
   onProgress(sample: ProgressSample): void;
   cancelRun(): Promise<void>;
-  restoreRun(): Promise<void>;
+  /**
+   * Restores this run on every destination it changed; with `overwriteTarget`, again on that one
+   * destination, where the first restore left paths changed after the run: those too are replaced
+   * (each backed up first, in the restore's own backup).
+   */
+  restoreRun(overwriteTarget?: string): Promise<void>;
 };
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -125,6 +154,7 @@ const initial = {
   restoring: false,
   restored: null,
   restoredAt: null,
+  recoverLeft: {},
 };
 
 /** The Synchronize Configurations wizard: choices, the plan, the run and its results. */
@@ -328,26 +358,39 @@ export const useSyncWizard = create<WizardState>()((set, get) => ({
     }
   },
 
-  restoreRun: async () => {
+  noteRecoverLeft: (serverId, mode, left) =>
+    set({ recoverLeft: { ...get().recoverLeft, [serverId]: { mode, left } } }),
+
+  restoreRun: async (overwriteTarget) => {
+    const overwrite = overwriteTarget !== undefined;
     const record = get().record;
     if (!record) return;
-    set({ restoring: true, restored: null, error: null });
-    const outcomes: RestoreOutcome[] = [];
+    const before = get().restored ?? [];
+    set({ restoring: true, error: null, ...(overwrite ? {} : { restored: null }) });
+    const outcomes = new Map(before.map((o) => [o.targetId, o]));
     for (const r of record.reports) {
       if (!r.backupDir || r.applied.length === 0) continue;
+      if (overwrite && r.targetId !== overwriteTarget) continue;
       const serverId = r.targetId.replace(/#\d+$/, '');
       try {
-        const out = await call('sync.restore', { serverId, setName: record.setName, runId: r.runId });
+        const out = await call('sync.restore', {
+          serverId,
+          setName: record.setName,
+          runId: r.runId,
+          ...(overwrite ? { overwrite: true } : {}),
+        });
         const errs = out.errors.length;
-        outcomes.push({
+        const left = out.left ?? [];
+        outcomes.set(r.targetId, {
           targetId: r.targetId,
           ok: errs === 0,
-          message: `${out.restored} restored, ${out.removed} removed${errs ? `, ${errs} failed: ${out.errors[0]?.path} (${out.errors[0]?.message})` : ''}`,
+          left,
+          message: `${out.restored} restored, ${out.removed} removed${left.length ? `, ${left.length} changed after the run left as they are` : ''}${overwrite ? ' (what it overwrote is in its backup)' : ''}${errs ? `, ${errs} failed: ${out.errors[0]?.path} (${out.errors[0]?.message})` : ''}`,
         });
       } catch (err) {
-        outcomes.push({ targetId: r.targetId, ok: false, message: message(err) });
+        outcomes.set(r.targetId, { targetId: r.targetId, ok: false, left: [], message: message(err) });
       }
     }
-    set({ restoring: false, restored: outcomes, restoredAt: Date.now() });
+    set({ restoring: false, restored: [...outcomes.values()], restoredAt: Date.now() });
   },
 }));

@@ -4,9 +4,10 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { planActions, type PlanAction } from '../../../src-shared/model/sync.js';
 import { EntriesTable } from './entries-table.js';
 import { entriesToCsv, exportName } from './export-entries.js';
-import { downloadFile } from '../../components/download.js';
+import { saveFile } from '../../api/files.js';
 import { FileDiff } from './file-diff.js';
 import { RecoverInterrupted } from './recover-interrupted.js';
+import { LeftPaths } from '../../components/left-paths.js';
 import { actionLook, formatBytes } from './format.js';
 import { useSyncWizard, type PlanTarget } from './sync-wizard-store.js';
 import { allEntries, tickedCounts, useEntryPages, type Entry } from './use-entry-pages.js';
@@ -41,7 +42,29 @@ export function TargetPanel(props: PanelProps) {
         </Text>
       </Alert>
     );
-  return <PlannedPanel {...props} />;
+  return (
+    <>
+      <RecoverLeft serverId={target.serverId} name={name} />
+      <PlannedPanel {...props} />
+    </>
+  );
+}
+
+/** What the recover of this destination's interrupted run left because it changed after that run. */
+function RecoverLeft({ serverId, name }: { serverId: string; name: string }) {
+  const recovered = useSyncWizard((w) => w.recoverLeft[serverId]);
+  if (!recovered) return null;
+  return (
+    <LeftPaths
+      left={recovered.left}
+      where={name}
+      note={
+        recovered.mode === 'complete'
+          ? 'The interrupted run was completed without them. They are differences below like any other: a synchronization overwrites them, backed up first, or untick them to keep them as they are.'
+          : 'The interrupted run was rolled back without them. They are differences below like any other: a synchronization overwrites them, backed up first, or untick them to keep them as they are.'
+      }
+    />
+  );
 }
 
 /** Counts, filters, the table, a diff, exports. */
@@ -52,6 +75,7 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
   const [selected, setSelected] = useState<number | null>(null);
   const [open, setOpen] = useState<Entry | null>(null);
   const [exporting, setExporting] = useState<'csv' | 'json' | null>(null);
+  const [exported, setExported] = useState<{ ok: boolean; text: string } | null>(null);
   const [showUnchanged, setShowUnchanged] = useState(false);
   const [grouped, setGrouped] = useState(true);
   const [collapsed, setCollapsed] = useState<string[]>([]);
@@ -87,13 +111,29 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
     setExporting(kind);
     try {
       const entries = await allEntries(exportQuery);
-      if (kind === 'csv') downloadFile(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries));
-      else
-        downloadFile(
-          exportName(name, 'json'),
-          'application/json',
-          JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1),
-        );
+      const saved =
+        kind === 'csv'
+          ? await saveFile(exportName(name, 'csv'), 'text/csv', entriesToCsv(entries), [
+              { name: 'CSV file', extensions: ['csv'] },
+            ])
+          : await saveFile(
+              exportName(name, 'json'),
+              'application/json',
+              JSON.stringify({ destination: name, item: target.item, summary: s, entries }, null, 1),
+              [{ name: 'JSON file', extensions: ['json'] }],
+            );
+      setExported(
+        saved.kind === 'saved'
+          ? { ok: true, text: `Saved ${entries.length.toLocaleString('en-US')} entries to ${saved.path}.` }
+          : saved.kind === 'downloaded'
+            ? {
+                ok: true,
+                text: `Downloaded ${saved.name} (${entries.length.toLocaleString('en-US')} entries).`,
+              }
+            : null,
+      );
+    } catch (err) {
+      setExported({ ok: false, text: err instanceof Error ? err.message : String(err) });
     } finally {
       setExporting(null);
     }
@@ -167,6 +207,11 @@ function PlannedPanel({ planId, target, name, sourceName }: PanelProps) {
           </Button>
         </Group>
       </Group>
+      {exported && (
+        <Text size="xs" c={exported.ok ? 'teal' : 'red'} data-testid="export-done" mt={-6}>
+          {exported.text}
+        </Text>
+      )}
       <Group gap="lg">
         <Switch
           size="xs"

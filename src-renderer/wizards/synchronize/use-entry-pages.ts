@@ -103,25 +103,19 @@ export function useEntryPages(query: EntryQuery): EntryPages {
   return { total, matched, error, row };
 }
 
-/** How many of a target's changes stay ticked, per action (the service counts, the same rule as apply). */
+/** What stays ticked of a target: the changes per action and the bytes they copy and back up. */
+export type Ticked = Output<'sync.tickedSummary'>;
+
+/**
+ * How many of a target's changes stay ticked, per action, and what they copy, delete and back up (the
+ * service narrows the plan by the same rule as apply).
+ */
 export async function tickedCounts(
   planId: string,
   targetId: string,
   unticked: ReadonlyArray<string>,
-): Promise<{ create: number; update: number; delete: number }> {
-  const count = async (action: 'create' | 'update' | 'delete') =>
-    (
-      await call('sync.entries', {
-        planId,
-        targetId,
-        offset: 0,
-        limit: 1,
-        actions: [action],
-        ...(unticked.length > 0 ? { exclude: [...unticked] } : {}),
-      })
-    ).total;
-  const [create, update, del] = await Promise.all([count('create'), count('update'), count('delete')]);
-  return { create, update, delete: del };
+): Promise<Ticked> {
+  return call('sync.tickedSummary', { planId, targetId, exclude: [...unticked] });
 }
 
 /** Every entry matching a query, fetched 1,000 at a time (for exports); `exclude` leaves out unticked changes. */

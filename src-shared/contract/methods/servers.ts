@@ -13,6 +13,16 @@ import {
 const id = z.string().min(1).max(64);
 const filePath = z.string().trim().min(1, 'Give a file path').max(4096);
 
+/**
+ * Where a backup to import comes from: a path on the computer ConfigSync runs on, or the text of a file
+ * the user chose (files.open, or a browser's file input), named by its file name.
+ */
+const backupSource = z.union([
+  z.object({ path: filePath }).strict(),
+  z.object({ json: z.string().max(64 * 1024 * 1024), name: z.string().min(1).max(255) }).strict(),
+]);
+export type BackupSource = z.infer<typeof backupSource>;
+
 /** A host key as first contact shows it, with the line `ssh-keygen -lf` prints (`256 SHA256:… (ED25519)`). */
 export const presentedHostKey = hostKeyPin.extend({ display: z.string() });
 
@@ -218,7 +228,9 @@ export const serverMethods = {
     }),
   },
   'servers.importSshConfig': {
-    input: z.object({ aliases: z.array(z.string().min(1).max(255)).min(1).max(500), path: filePath.optional() }).strict(),
+    input: z
+      .object({ aliases: z.array(z.string().min(1).max(255)).min(1).max(500), path: filePath.optional() })
+      .strict(),
     output: z.object({
       added: z.array(z.object({ id, name: z.string(), jumpVia: z.string().nullable() })),
       /** One entry per host that could not be added, with the reason; the others were added. */
@@ -240,10 +252,10 @@ export const serverMethods = {
     }),
   },
   /** What importing a backup file would change in the draft. */
-  'config.importPreview': { input: z.object({ path: filePath }).strict(), output: configDiff },
+  'config.importPreview': { input: backupSource, output: configDiff },
   /** Stages a backup file in the draft, every part of it (servers.commit writes it all at once). */
   'config.import': {
-    input: z.object({ path: filePath }).strict(),
+    input: backupSource,
     output: z.object({ diff: configDiff, state: serverListState }),
   },
 } as const;

@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { destinationStatus, runTrigger } from '../../model/history.js';
 import { serverListState, serverRole } from '../../model/server.js';
 
+/** Where a cell of the status tab comes from: a drift or health check, or a run (or restore) History lists. */
+export const driftSource = z.object({
+  kind: z.enum(['check', 'run', 'restore']),
+  runId: z.string().optional(),
+  at: z.number(),
+});
+export type DriftSource = z.infer<typeof driftSource>;
+
 /** Whether a server's files match the primary's, from the last drift check (a plan, nothing applied). */
 export const driftState = z.object({
   state: z.enum(['in-sync', 'differs', 'unknown']),
@@ -10,6 +18,8 @@ export const driftState = z.object({
   /** Epoch ms of the check (or of the run that brought it in sync); null when never checked. */
   checkedAt: z.number().nullable(),
   message: z.string(),
+  /** What the state was learnt from (the newest of them, over the sets); null: nothing yet. */
+  source: driftSource.nullable().optional(),
 });
 export type DriftState = z.infer<typeof driftState>;
 
@@ -23,7 +33,15 @@ export type HealthCheckId = z.infer<typeof healthCheckId>;
 export const healthState = z.object({
   state: checkState,
   checkedAt: z.number().nullable(),
-  checks: z.array(z.object({ id: healthCheckId, state: checkState, message: z.string() })),
+  checks: z.array(
+    z.object({
+      id: healthCheckId,
+      state: checkState,
+      message: z.string(),
+      /** Where this check's answer comes from: the health check, a later contact, or History's runs. */
+      source: driftSource.optional(),
+    }),
+  ),
 });
 export type HealthState = z.infer<typeof healthState>;
 

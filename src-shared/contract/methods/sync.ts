@@ -101,6 +101,23 @@ export const syncMethods = {
   },
   'sync.entries': { input: syncEntriesInput, output: syncEntriesOutput },
   /**
+   * What one target's plan does once the unticked paths are left out (the rule apply follows): counts of
+   * the changes that stay and the bytes they copy, delete and back up (what is overwritten or deleted).
+   */
+  'sync.tickedSummary': {
+    input: z
+      .object({ planId: id, targetId: id, exclude: z.array(z.string().max(4096)).max(100_000).default([]) })
+      .strict(),
+    output: z.object({
+      create: z.number().int(),
+      update: z.number().int(),
+      delete: z.number().int(),
+      bytesToCopy: z.number(),
+      bytesToDelete: z.number(),
+      bytesToBackUp: z.number(),
+    }),
+  },
+  /**
    * Both versions of one path of a plan, read on demand for the side-by-side diff: only paths the plan
    * lists can be read, each side is size-capped, and binary files are named as such instead of sent.
    */

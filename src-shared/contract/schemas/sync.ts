@@ -263,6 +263,8 @@ export const runRecord = z.object({
       targetId: z.string(),
       /** Changes of the plan the user unticked, left as they were (absent: none). */
       leftOut: z.number().int().optional(),
+      /** Paths the plan left different on purpose (an Easy run's extra and newer files; absent: none). */
+      leftDifferent: z.number().int().optional(),
     }),
   ),
 });
