@@ -17,7 +17,9 @@ const setAdd: CliCommand = {
   --exclude GLOB           leave out, repeatable (replaces the default exclusions: licenses/**, *.lic)
   --mode mirror|update     mirror (strict, default) or update (easy: only newer, extras kept)
   --compare time-size|checksum
-  --validate CMD           run on the destination against the staged files; non-zero: nothing changes
+  --validate CMD           run on each destination over a shadow of the whole tree as it will be (outside
+                           the live folder; %s names it, and it is the working folder); non-zero: nothing
+                           changes there
   --post-apply CMD         run on the destination after a successful apply
   --rollout ORDER          all (default: every destination at once, up to --parallel), one-at-a-time,
                            or canary (the first destination alone; if it fails the others are not started)

@@ -42,6 +42,8 @@ import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn, type SwapResult } from './swap.js';
 import { FINISHED_PHASES, pruneJournals } from './recover.js';
 import { touchedBy, verify, verifyReadsListing } from './verify.js';
+import { buildShadow, commandFor, returnStaged, shadowCandidates, type Shadow } from './shadow.js';
+import { trace } from '../trace.js';
 
 export type { ApplyOptions } from './run-context.js';
 
@@ -285,23 +287,43 @@ async function flushStaged(ctx: RunContext): Promise<void> {
   await destination.fsync?.([...files, ...folders], stagingDir);
 }
 
-/** Validate: the set's validate command over the staging folder; then the last checks before the swap. */
+/**
+ * Validate: the set's validate command over the tree as it will be (a shadow of the whole root with
+ * the run's changes in it, outside the live folder; `%s` names it and it is the working folder); a
+ * failure puts nothing live. Then the last checks before the swap.
+ */
 async function validate(ctx: RunContext): Promise<void> {
   const { destination, options } = ctx;
   if (options.validateCommand) {
     ctx.progress.phase('validating');
-    const r = await destination.run(options.validateCommand, ctx.stagingDir);
-    if (r.code !== 0)
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
-      );
+    await validateOverShadow(ctx, options.validateCommand);
     await mark(ctx, 'validated');
   }
   // Checked again right before the swap: the destination may have moved while the data flowed.
   await assertDestinationAsPlanned(ctx.plan, destination, 'during the run');
   // A cancel that arrived after the last file was staged still stops the run before anything goes live.
   if (options.signal?.aborted) throw new CancelledError();
+}
+
+async function validateOverShadow(ctx: RunContext, command: string): Promise<void> {
+  const { destination } = ctx;
+  const candidates = shadowCandidates(ctx.root, ctx.stateDir, ctx.runId);
+  // Named in the journal first: a run killed while validating leaves its shadow for recover to remove.
+  await mark(ctx, 'staged', { shadowDirs: candidates });
+  let shadow: Shadow | null = null;
+  try {
+    shadow = await buildShadow(destination, ctx.journal, candidates);
+    trace(`${destination.label}: shadow tree at ${shadow.dir} (${shadow.kind})`);
+    const r = await destination.run(commandFor(command, shadow.dir), shadow.dir);
+    if (r.code !== 0)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
+      );
+    await returnStaged(destination, ctx.journal, shadow);
+  } finally {
+    await Promise.all(candidates.map((d) => destination.removeTree(d).catch(() => undefined)));
+  }
 }
 
 /** A run that stopped before the swap: nothing live changed; the staging folder goes. */

@@ -60,6 +60,8 @@ export type Journal = {
    * first): set once everything is in place, by the run or by the recover that completes it.
    */
   readonly folders?: ReadonlyArray<JournalFolder>;
+  /** Where the validate command's shadow tree may be (outside the live folder): removed by recover. */
+  readonly shadowDirs?: ReadonlyArray<string>;
   readonly message?: string;
 };
 

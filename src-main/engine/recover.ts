@@ -15,6 +15,7 @@ import {
 import { checkRelPath, joinRoot } from './rel-path.js';
 import { settleFolderList } from './metadata.js';
 import { swapIn } from './swap.js';
+import { isShadowOf } from './shadow.js';
 import { takeLock, type LockOptions } from './lock.js';
 
 export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed' | 'superseded';
@@ -77,6 +78,7 @@ async function recoverLocked(
     errors: ReadonlyArray<PathError> = [],
   ): Promise<RecoverResult> => {
     await destination.removeTree(journal.stagingDir);
+    await dropShadows(destination, journal);
     if (phase !== journal.phase)
       await writeJournal(destination, path, { ...journal, phase, message: `recovered: ${outcome}` });
     return { runId: journal.runId, outcome, errors };
@@ -89,6 +91,7 @@ async function recoverLocked(
   if (later) {
     const message = `recovered: superseded by run ${later}; its staged files were dropped, the tree was left as that run made it`;
     await destination.removeTree(journal.stagingDir);
+    await dropShadows(destination, journal);
     await writeJournal(destination, path, { ...journal, phase: 'failed', message });
     return { runId: journal.runId, outcome: 'superseded', errors: [] };
   }
@@ -114,6 +117,12 @@ async function recoverLocked(
   // Last, once the staging folder is gone: folders and the root as on the source, as the run would have.
   const unsettled = await settleFolderList(destination, journal.root, journal.folders ?? []);
   return { ...result, errors: [...result.errors, ...unsettled], left };
+}
+
+/** A run killed while its validate command ran leaves its shadow tree (outside the live folder): it goes. */
+async function dropShadows(destination: Endpoint, journal: Journal): Promise<void> {
+  for (const dir of journal.shadowDirs ?? [])
+    if (isShadowOf(dir, journal.runId)) await destination.removeTree(dir);
 }
 
 /**

@@ -204,8 +204,8 @@ export function SetEditor({
       </SimpleGrid>
       <TextInput
         label="Validate command"
-        description="Runs on each destination in the staging folder before anything is replaced; a failure stops that destination."
-        placeholder="e.g. nginx -t -c ./nginx.conf"
+        description="Runs on each destination over a copy of the whole tree as it will be, outside the live folder (%s names it; it is also the working folder), before anything is replaced; a failure stops that destination."
+        placeholder="e.g. nginx -t -p %s/ -c nginx.conf"
         styles={mono}
         value={form.validateCommand}
         onChange={(e) => set('validateCommand', e.currentTarget.value)}

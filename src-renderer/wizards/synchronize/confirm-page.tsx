@@ -202,8 +202,8 @@ export function ConfirmPage() {
             ))}
             {set?.validateCommand && (
               <Text size="sm">
-                On each destination <Code>{set.validateCommand}</Code> runs in the staging folder first; if it
-                fails, nothing there is replaced.
+                On each destination <Code>{set.validateCommand}</Code> runs first over a copy of the whole
+                tree as it will be, outside the live folder; if it fails, nothing there is replaced.
               </Text>
             )}
             {set?.postApplyCommand && (
