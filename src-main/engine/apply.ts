@@ -43,6 +43,7 @@ import { swapIn, type SwapResult } from './swap.js';
 import { FINISHED_PHASES, pruneJournals } from './recover.js';
 import { touchedBy, verify, verifyReadsListing } from './verify.js';
 import { buildShadow, commandFor, returnStaged, shadowCandidates, type Shadow } from './shadow.js';
+import { health, rollBackUnhealthy } from './health.js';
 import { trace } from '../trace.js';
 
 export type { ApplyOptions } from './run-context.js';
@@ -413,8 +414,9 @@ function lostMidSwap(ctx: RunContext, applied: ReadonlyArray<string>, lost: Erro
 }
 
 /**
- * Verify, health (post-apply command), finish. Everything is in place by now: whatever fails here is
- * said in the report next to the applied paths; clean-up and pruning failures are warnings only.
+ * Verify, post-apply command, health, finish. Everything is in place by now: whatever fails here is
+ * said in the report next to the applied paths; clean-up and pruning failures are warnings only. A
+ * failing health command rolls the destination back from this run's backup.
  */
 async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunReport> {
   const { destination, plan, options } = ctx;
@@ -427,15 +429,21 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
   pruning.catch(() => undefined);
   const errors = [...swapped.errors];
   let mismatches: PathError[];
+  let unhealthy: string | null;
   try {
     mismatches = await verify(plan, destination, { only: touchedBy(plan) });
-    await health(ctx, errors);
+    await postApply(ctx, errors);
+    unhealthy = await health(ctx);
   } catch (err) {
     await pruning.catch(() => undefined);
     const lost = destination.lostConnection();
     if (lost) return lostAfterSwap(ctx, swapped.applied, lost);
     const message = `Every change is in place, but reading it back failed: ${(err as Error).message}`;
     return report(ctx, 'completed-with-errors', { applied: swapped.applied, errors, message });
+  }
+  if (unhealthy !== null) {
+    await pruning.catch(() => undefined);
+    return rollBackUnhealthy(ctx, unhealthy, swapped.applied, postApply);
   }
   const warnings = await finish(ctx, pruning);
   const ok = errors.length === 0 && mismatches.length === 0;
@@ -455,8 +463,8 @@ function lostAfterSwap(ctx: RunContext, applied: ReadonlyArray<string>, lost: Er
   return report(ctx, 'completed-with-errors', { applied, message, code: 'INTERRUPTED_RUN' });
 }
 
-/** Health: the set's post-apply command (a reload); its failure is an error of a completed run. */
-async function health(ctx: RunContext, errors: PathError[]): Promise<void> {
+/** The set's post-apply command (a reload); its failure is an error of a completed run. */
+export async function postApply(ctx: RunContext, errors: PathError[]): Promise<void> {
   const command = ctx.options.postApplyCommand;
   if (!command) return;
   ctx.progress.phase('post-apply');

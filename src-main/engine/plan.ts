@@ -59,6 +59,7 @@ export function plan(source: FileIndex, destination: FileIndex, options: PlanOpt
     entries,
     summary: summarize(entries, source, destination),
     ...(source.rootEntry ? { sourceRootEntry: meta(source.rootEntry) } : {}),
+    ...(destination.rootEntry ? { destinationRootEntry: meta(destination.rootEntry) } : {}),
     ...(note ? { notes: [note] } : {}),
   };
 }

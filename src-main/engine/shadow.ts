@@ -110,6 +110,9 @@ export async function returnStaged(
   );
 }
 
+/** What `timeout` exits with when the command ran out of time. */
+export const TIMED_OUT = 124;
+
 /**
  * A set's command with `%s` replaced by the quoted folder it is about (`nginx -t -p %s/`), run by
  * `/bin/sh -c`; with a time limit, under `timeout` where the server has it (exit 124 when it ran out).
