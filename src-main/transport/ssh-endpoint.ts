@@ -53,12 +53,15 @@ export type SshEndpointOptions = {
   /** A SHA-256 tool runs on the server (default: with the fast path); else files are read over SFTP and hashed here. */
   readonly hashOnServer?: boolean;
   readonly label?: string;
+  /** The host is Windows (see HostCapabilities.os). */
+  readonly windows?: boolean;
 };
 
 /** A server over SSH: exec fast paths where the host has a POSIX shell, SFTP for everything else. */
 export class SshEndpoint implements Endpoint {
   readonly label: string;
   readonly fastPath: boolean;
+  readonly windowsNames: boolean;
   private readonly hashOnServer: boolean;
   private homePath: string | null = null;
 
@@ -67,6 +70,7 @@ export class SshEndpoint implements Endpoint {
     options: SshEndpointOptions,
   ) {
     this.fastPath = options.fastPath;
+    this.windowsNames = options.windows === true;
     this.hashOnServer = options.hashOnServer ?? options.fastPath;
     this.label = options.label ?? 'ssh';
   }

@@ -75,6 +75,11 @@ export type PlanOptions = {
   readonly xattrs?: boolean;
   /** Symlinks pointing out of the root (absolute, or climbing out with `..`) are skipped instead of copied. */
   readonly skipEscapingLinks?: boolean;
+  /**
+   * The destination is Windows (its capabilities say so): names it cannot hold (`CON`, `aux.txt`, a
+   * trailing dot or space, `<>:"|?*`, over-long paths, names differing only in case) are skipped per entry.
+   */
+  readonly windowsNames?: boolean;
 };
 
 /**
