@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { CommandResult, Endpoint } from '../transport/endpoint.js';
 import { shq } from '../transport/shell-quote.js';
+import { AppError } from '../errors/app-error.js';
 import { byLevel, IN_FLIGHT, mapBounded } from './bounded.js';
 import type { Journal } from './journal.js';
 import { joinRoot, parentOf } from './rel-path.js';
@@ -69,8 +70,9 @@ export async function buildShadow(
     (kind !== 'reflink' && kind !== 'links' && kind !== 'copy') ||
     !candidates.includes(dir)
   )
-    throw new Error(
-      `The shadow tree for the validate command could not be built on ${destination.label}: ${briefly(r) || `exit ${r.code}`}`,
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `The shadow tree for the validate command could not be built on ${destination.label} (it needs a shell there): ${briefly(r) || `exit ${r.code}`}`,
     );
   const at = (p: string) => joinRoot(dir, p);
   // Deletions first (only the topmost: a folder takes what is below it), then folders, then the files.
