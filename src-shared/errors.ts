@@ -151,6 +151,10 @@ export const errorTable = {
   BACKUP_INVALID: { exit: 'error', words: "The run's backup is invalid." },
   BACKUP_FAILED: { exit: 'partial', words: 'Backing up failed; nothing was changed.' },
   VALIDATION_FAILED: { exit: 'partial', words: 'The validate command failed; nothing was changed.' },
+  HEALTH_FAILED: {
+    exit: 'partial',
+    words: 'The health command failed after the files were put in place; that destination was rolled back.',
+  },
   READ_ONLY: { exit: 'partial', words: 'The destination filesystem is read-only.' },
   NO_SPACE: { exit: 'partial', words: 'The destination has not enough room.' },
   WRITE_FAILED: { exit: 'partial', words: 'Writing on the destination failed.' },

@@ -17,8 +17,14 @@ const setAdd: CliCommand = {
   --exclude GLOB           leave out, repeatable (replaces the default exclusions: licenses/**, *.lic)
   --mode mirror|update     mirror (strict, default) or update (easy: only newer, extras kept)
   --compare time-size|checksum
-  --validate CMD           run on the destination against the staged files; non-zero: nothing changes
+  --validate CMD           run on each destination over a shadow of the whole tree as it will be (outside
+                           the live folder; %s names it, and it is the working folder); non-zero: nothing
+                           changes there
   --post-apply CMD         run on the destination after a successful apply
+  --health CMD             run on each destination after its files are in place and the post-apply
+                           command (e.g. a probe); non-zero or too slow: that destination is rolled back
+                           from this run's backup (edits made meanwhile are left), and counts as failed
+  --health-timeout SEC     seconds the health command may take (60)
   --rollout ORDER          all (default: every destination at once, up to --parallel), one-at-a-time,
                            or canary (the first destination alone; if it fails the others are not started)
   --parallel N             destinations applied at once (4)
@@ -35,6 +41,8 @@ const setAdd: CliCommand = {
         compare: { type: 'string' },
         validate: { type: 'string' },
         'post-apply': { type: 'string' },
+        health: { type: 'string' },
+        'health-timeout': { type: 'string' },
         rollout: { type: 'string' },
         parallel: { type: 'string' },
         'stop-after': { type: 'string' },
@@ -56,6 +64,8 @@ const setAdd: CliCommand = {
         ...(v.compare ? { compare: v.compare as 'time-size' | 'checksum' } : {}),
         ...(v.validate ? { validateCommand: v.validate } : {}),
         ...(v['post-apply'] ? { postApplyCommand: v['post-apply'] } : {}),
+        ...(v.health ? { healthCommand: v.health } : {}),
+        ...(v['health-timeout'] !== undefined ? { healthTimeoutSec: Number(v['health-timeout']) } : {}),
         rollout: {
           ...(v.rollout ? { order: v.rollout as 'all' | 'one-at-a-time' | 'canary' } : {}),
           ...(v.parallel !== undefined ? { parallel: Number(v.parallel) } : {}),
@@ -66,9 +76,26 @@ const setAdd: CliCommand = {
     ctx.io.out(
       `${existing ? 'Updated' : 'Added'} sync set ${set.name} (${set.mode}, ${set.compare}, roll-out ${rolloutWords(set.rollout)}).`,
     );
+    for (const line of commandLines(set)) ctx.io.out(`  ${line}`);
     return exitCodes.ok;
   },
 };
+
+/** The set's commands, one line each, as `sets add` and `sets list` show them. */
+function commandLines(s: {
+  validateCommand?: string | undefined;
+  postApplyCommand?: string | undefined;
+  healthCommand?: string | undefined;
+  healthTimeoutSec?: number | undefined;
+}): string[] {
+  return [
+    ...(s.validateCommand ? [`validate: ${s.validateCommand}`] : []),
+    ...(s.postApplyCommand ? [`post-apply: ${s.postApplyCommand}`] : []),
+    ...(s.healthCommand
+      ? [`health: ${s.healthCommand} (roll back when it fails or takes over ${s.healthTimeoutSec ?? 60} s)`]
+      : []),
+  ];
+}
 
 function rolloutWords(r: { order: string; parallel: number; stopAfterFailures: number }): string {
   const order =
@@ -84,17 +111,22 @@ const setList = listCommand({
   name: 'sets list',
   summary: 'list the sync sets',
   fetch: async (ctx) => (await ctx.call('sets.list', {})).sets,
-  text: (sets) =>
-    table(
-      ['NAME', 'MODE', 'COMPARE', 'ROLL-OUT', 'ITEMS'],
-      sets.map((s) => [
-        s.name,
-        s.mode,
-        s.compare,
-        rolloutWords(s.rollout),
-        s.items.map((i) => i.path).join(', '),
-      ]),
-    ),
+  text: (sets) => {
+    const commands = sets.flatMap((s) => commandLines(s).map((l) => `${s.name} ${l}`));
+    return [
+      table(
+        ['NAME', 'MODE', 'COMPARE', 'ROLL-OUT', 'ITEMS'],
+        sets.map((s) => [
+          s.name,
+          s.mode,
+          s.compare,
+          rolloutWords(s.rollout),
+          s.items.map((i) => i.path).join(', '),
+        ]),
+      ),
+      ...(commands.length > 0 ? ['', ...commands] : []),
+    ].join('\n');
+  },
 });
 
 const sudoOption = { 'sudo-password-stdin': { type: 'boolean', default: false } } as const;

@@ -42,6 +42,9 @@ import { assertDestinationAsPlanned } from './stale-check.js';
 import { swapIn, type SwapResult } from './swap.js';
 import { FINISHED_PHASES, pruneJournals } from './recover.js';
 import { touchedBy, verify, verifyReadsListing } from './verify.js';
+import { buildShadow, commandFor, returnStaged, shadowCandidates, type Shadow } from './shadow.js';
+import { health, rollBackUnhealthy } from './health.js';
+import { trace } from '../trace.js';
 
 export type { ApplyOptions } from './run-context.js';
 
@@ -295,23 +298,43 @@ async function flushStaged(ctx: RunContext): Promise<void> {
   await destination.fsync?.([...files, ...folders], stagingDir);
 }
 
-/** Validate: the set's validate command over the staging folder; then the last checks before the swap. */
+/**
+ * Validate: the set's validate command over the tree as it will be (a shadow of the whole root with
+ * the run's changes in it, outside the live folder; `%s` names it and it is the working folder); a
+ * failure puts nothing live. Then the last checks before the swap.
+ */
 async function validate(ctx: RunContext): Promise<void> {
   const { destination, options } = ctx;
   if (options.validateCommand) {
     ctx.progress.phase('validating');
-    const r = await destination.run(options.validateCommand, ctx.stagingDir);
-    if (r.code !== 0)
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
-      );
+    await validateOverShadow(ctx, options.validateCommand);
     await mark(ctx, 'validated');
   }
   // Checked again right before the swap: the destination may have moved while the data flowed.
   await assertDestinationAsPlanned(ctx.plan, destination, 'during the run');
   // A cancel that arrived after the last file was staged still stops the run before anything goes live.
   if (options.signal?.aborted) throw new CancelledError();
+}
+
+async function validateOverShadow(ctx: RunContext, command: string): Promise<void> {
+  const { destination } = ctx;
+  const candidates = shadowCandidates(ctx.root, ctx.stateDir, ctx.runId);
+  // Named in the journal first: a run killed while validating leaves its shadow for recover to remove.
+  await mark(ctx, 'staged', { shadowDirs: candidates });
+  let shadow: Shadow | null = null;
+  try {
+    shadow = await buildShadow(destination, ctx.journal, candidates);
+    trace(`${destination.label}: shadow tree at ${shadow.dir} (${shadow.kind})`);
+    const r = await destination.run(commandFor(command, shadow.dir), shadow.dir);
+    if (r.code !== 0)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The validate command exited with ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}. Nothing was changed.`,
+      );
+    await returnStaged(destination, ctx.journal, shadow);
+  } finally {
+    await Promise.all(candidates.map((d) => destination.removeTree(d).catch(() => undefined)));
+  }
 }
 
 /** A run that stopped before the swap: nothing live changed; the staging folder goes. */
@@ -401,8 +424,9 @@ function lostMidSwap(ctx: RunContext, applied: ReadonlyArray<string>, lost: Erro
 }
 
 /**
- * Verify, health (post-apply command), finish. Everything is in place by now: whatever fails here is
- * said in the report next to the applied paths; clean-up and pruning failures are warnings only.
+ * Verify, post-apply command, health, finish. Everything is in place by now: whatever fails here is
+ * said in the report next to the applied paths; clean-up and pruning failures are warnings only. A
+ * failing health command rolls the destination back from this run's backup.
  */
 async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunReport> {
   const { destination, plan, options } = ctx;
@@ -415,15 +439,21 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
   pruning.catch(() => undefined);
   const errors = [...swapped.errors];
   let mismatches: PathError[];
+  let unhealthy: string | null;
   try {
     mismatches = await verify(plan, destination, { only: touchedBy(plan) });
-    await health(ctx, errors);
+    await postApply(ctx, errors);
+    unhealthy = await health(ctx);
   } catch (err) {
     await pruning.catch(() => undefined);
     const lost = destination.lostConnection();
     if (lost) return lostAfterSwap(ctx, swapped.applied, lost);
     const message = `Every change is in place, but reading it back failed: ${(err as Error).message}`;
     return report(ctx, 'completed-with-errors', { applied: swapped.applied, errors, message });
+  }
+  if (unhealthy !== null) {
+    await pruning.catch(() => undefined);
+    return rollBackUnhealthy(ctx, unhealthy, swapped.applied, postApply);
   }
   const warnings = await finish(ctx, pruning);
   const ok = errors.length === 0 && mismatches.length === 0;
@@ -447,8 +477,8 @@ function lostAfterSwap(ctx: RunContext, applied: ReadonlyArray<string>, lost: Er
   return report(ctx, 'completed-with-errors', { applied, message, code: 'INTERRUPTED_RUN' });
 }
 
-/** Health: the set's post-apply command (a reload); its failure is an error of a completed run. */
-async function health(ctx: RunContext, errors: PathError[]): Promise<void> {
+/** The set's post-apply command (a reload); its failure is an error of a completed run. */
+export async function postApply(ctx: RunContext, errors: PathError[]): Promise<void> {
   const command = ctx.options.postApplyCommand;
   if (!command) return;
   ctx.progress.phase('post-apply');

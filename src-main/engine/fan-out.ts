@@ -95,7 +95,10 @@ export async function planAll(
         trace(`${t.label}: destination scanned`);
         // A source that cannot be read fails the whole plan (below, once every destination settled).
         const sourceIndex = await sourceScan;
-        const p = plan(sourceIndex, destIndex, options.planOptions);
+        const p = plan(sourceIndex, destIndex, {
+          ...options.planOptions,
+          ...(endpoint.windowsNames ? { windowsNames: true } : {}),
+        });
         // A run that will stream files starts with a shell command: its session (a login on the
         // server) is opened now, while the plan is shown and confirmed.
         const writes = p.entries.filter((e) => (e.action === 'create' || e.action === 'update') && e.source);

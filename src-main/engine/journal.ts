@@ -62,6 +62,8 @@ export type Journal = {
   readonly folders?: ReadonlyArray<JournalFolder>;
   /** Paths the run left as they were, each with why (changed since the run a restore undoes). */
   readonly left?: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+  /** Where the validate command's shadow tree may be (outside the live folder): removed by recover. */
+  readonly shadowDirs?: ReadonlyArray<string>;
   readonly message?: string;
 };
 

@@ -14,6 +14,7 @@ import { checkLinkTarget, checkRelPath, linkLeavesRoot } from './rel-path.js';
 import { hardLinkDifference, ownerDifference, ownerNote, sameMtime } from './metadata.js';
 import { assertNever } from '../../src-shared/assert-never.js';
 import { durationWords } from '../../src-shared/duration-words.js';
+import { caseCollisions, windowsPathProblem } from './windows-names.js';
 
 /**
  * Decides, for every path of two trees, what applying would do — a pure function of the two indexes
@@ -63,6 +64,7 @@ export function plan(source: FileIndex, destination: FileIndex, options: PlanOpt
     entries,
     summary: summarize(entries, source, destination),
     ...(source.rootEntry ? { sourceRootEntry: meta(source.rootEntry) } : {}),
+    ...(destination.rootEntry ? { destinationRootEntry: meta(destination.rootEntry) } : {}),
     ...(note ? { notes: [note] } : {}),
   };
 }
@@ -102,6 +104,7 @@ function skippedPaths(
   for (const p of source.problems ?? []) out.set(p.path, { reason: `on the source: ${p.reason}` });
   for (const p of destination.problems ?? [])
     if (!out.has(p.path)) out.set(p.path, { reason: `${ON_DESTINATION}${p.reason}` });
+  if (options.windowsNames) windowsSkips(destination, src, out);
   if (options.skipEscapingLinks)
     for (const e of src.values()) {
       if (e.type !== 'symlink' || out.has(e.path)) continue;
@@ -109,6 +112,29 @@ function skippedPaths(
       if (leaves) out.set(e.path, { reason: `a symlink that ${leaves} (the set skips such links)`, s: e });
     }
   return out;
+}
+
+/**
+ * For a Windows destination: each source entry whose name or path it cannot hold, or that only differs
+ * in case from another source entry or from what the destination holds (one file there), is skipped.
+ */
+function windowsSkips(destination: FileIndex, src: Map<string, FileEntry>, out: Map<string, Skipped>): void {
+  const collide = caseCollisions([...src.keys()].sort(byCodeUnit));
+  const theirs = new Map(destination.entries.map((e) => [e.path.toLowerCase(), e.path]));
+  for (const e of src.values()) {
+    if (out.has(e.path)) continue;
+    const there = theirs.get(e.path.toLowerCase());
+    const why =
+      windowsPathProblem(e.path, destination.root) ??
+      (collide.has(e.path)
+        ? `differs only in case from "${collide.get(e.path)}": a Windows destination holds one of them`
+        : there !== undefined && there !== e.path
+          ? `the destination holds it as "${there}" (Windows names ignore case)`
+          : null);
+    if (why) out.set(e.path, { reason: why, s: e });
+    if (why && there !== undefined && there !== e.path && !out.has(there))
+      out.set(there, { reason: `the source has it as "${e.path}" (Windows names ignore case)` });
+  }
 }
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

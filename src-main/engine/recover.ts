@@ -22,6 +22,7 @@ import {
 import { checkRelPath, joinRoot } from './rel-path.js';
 import { settleFolderList } from './metadata.js';
 import { swapIn } from './swap.js';
+import { isShadowOf } from './shadow.js';
 import { takeLock, type LockOptions } from './lock.js';
 
 export type RecoverOutcome = 'nothing-to-do' | 'rolled-back' | 'completed' | 'superseded';
@@ -120,6 +121,7 @@ async function recoverLocked(
   ): Promise<RecoverResult> => {
     await destination.removeTree(journal.stagingDir);
     const by = how.asRun ? ` by run ${how.asRun}` : '';
+    await dropShadows(destination, journal);
     if (phase !== journal.phase)
       await writeJournal(destination, path, { ...journal, phase, message: `recovered: ${outcome}${by}` });
     return { runId: journal.runId, setName: journal.setName, outcome, errors };
@@ -132,6 +134,7 @@ async function recoverLocked(
   if (later) {
     const message = `recovered: superseded by run ${later}; its staged files were dropped, the tree was left as that run made it`;
     await destination.removeTree(journal.stagingDir);
+    await dropShadows(destination, journal);
     await writeJournal(destination, path, { ...journal, phase: 'failed', message });
     return { runId: journal.runId, setName: journal.setName, outcome: 'superseded', errors: [] };
   }
@@ -168,6 +171,12 @@ async function recoverLocked(
     removed,
     ...(kept ? { backupDir: kept } : {}),
   };
+}
+
+/** A run killed while its validate command ran leaves its shadow tree (outside the live folder): it goes. */
+async function dropShadows(destination: Endpoint, journal: Journal): Promise<void> {
+  for (const dir of journal.shadowDirs ?? [])
+    if (isShadowOf(dir, journal.runId)) await destination.removeTree(dir);
 }
 
 /**

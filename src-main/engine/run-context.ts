@@ -34,6 +34,14 @@ export type ApplyOptions = {
   readonly validateCommand?: string;
   /** Run on the destination in the root after the swap (e.g. reload a service). */
   readonly postApplyCommand?: string;
+  /**
+   * Run on the destination in the root after the swap and the post-apply command (a probe: `curl -fsS
+   * localhost/health`); non-zero, or no answer within `healthTimeoutSec`, rolls that destination back
+   * from this run's backup.
+   */
+  readonly healthCommand?: string;
+  /** Seconds the health command may take (default 60). */
+  readonly healthTimeoutSec?: number;
   readonly guards?: GuardOptions;
   /**
    * The bulk (tar) or the per-file (SFTP) transfer. Default: bulk when both sides have their fast path

@@ -18,6 +18,7 @@ export function parseProbe(
   output: string,
   sftpExtensions: ReadonlyArray<string>,
   now: Date,
+  home = '',
 ): HostCapabilities {
   const values = new Map<string, string>();
   for (const line of output.split('\n')) {
@@ -35,8 +36,20 @@ export function parseProbe(
     hashTool: posix && (hash === 'openssl' || hash === 'sha256sum') ? hash : null,
     sudo: posix && values.get('sudo') === '1',
     sftpExtensions: [...sftpExtensions].sort(),
+    os: isWindowsHome(home) ? 'windows' : 'posix',
     probedAt: now.toISOString(),
   };
+}
+
+/** Windows OpenSSH's SFTP server names folders with their drive: `/C:/Users/cfg`. */
+export function isWindowsHome(home: string): boolean {
+  return /^\/?[A-Za-z]:(\/|\\|$)/.test(home);
+}
+
+/** The login's home folder as the SFTP server names it ('' when it does not say). */
+async function sftpHome(conn: SshConnection): Promise<string> {
+  const sftp = await conn.sftp();
+  return new Promise((resolve) => sftp.realpath('.', (err, p) => resolve(err ? '' : p)));
 }
 
 /** The extensions the server's SFTP subsystem announced in its version packet. */
@@ -51,6 +64,7 @@ export async function sftpExtensionsOf(conn: SshConnection): Promise<string[]> {
  */
 export async function probeHost(conn: SshConnection, now = new Date()): Promise<HostCapabilities> {
   const extensions = await sftpExtensionsOf(conn);
+  const home = await sftpHome(conn);
   let output = '';
   try {
     // The script on stdin: csh cannot take a quoted string across lines, and every shell runs `/bin/sh -s`.
@@ -59,7 +73,7 @@ export async function probeHost(conn: SshConnection, now = new Date()): Promise<
   } catch {
     // No exec at all (the server refused the session's command): no shell.
   }
-  return parseProbe(output, extensions, now);
+  return parseProbe(output, extensions, now, home);
 }
 
 /** Which bulk paths a server's capabilities allow: exec listings, tar streams, hashing on the server. */

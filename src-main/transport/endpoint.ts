@@ -76,6 +76,8 @@ export interface Endpoint {
   readonly fastPath: boolean;
   /** stat() gives mtimes to the millisecond, like list() (SFTP gives whole seconds). */
   readonly exactStat?: boolean;
+  /** A Windows host (its capabilities say so): names Windows cannot hold are skipped per entry. */
+  readonly windowsNames?: boolean;
   /** The login user's home folder on that side (for `~/.configsync`). */
   home(): Promise<string>;
   /**

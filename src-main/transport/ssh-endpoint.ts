@@ -50,12 +50,15 @@ export type SshEndpointOptions = {
   /** A SHA-256 tool runs on the server (default: with the fast path); else files are read over SFTP and hashed here. */
   readonly hashOnServer?: boolean;
   readonly label?: string;
+  /** The host is Windows (see HostCapabilities.os). */
+  readonly windows?: boolean;
 };
 
 /** A server over SSH: exec fast paths where the host has a POSIX shell, SFTP for everything else. */
 export class SshEndpoint implements Endpoint {
   readonly label: string;
   readonly fastPath: boolean;
+  readonly windowsNames: boolean;
   private readonly hashOnServer: boolean;
   private homePath: string | null = null;
 
@@ -65,6 +68,7 @@ export class SshEndpoint implements Endpoint {
   ) {
     this.fastPath = options.fastPath;
     if (this.fastPath) conn.allowCommandShell();
+    this.windowsNames = options.windows === true;
     this.hashOnServer = options.hashOnServer ?? options.fastPath;
     this.label = options.label ?? 'ssh';
   }

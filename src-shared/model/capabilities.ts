@@ -19,6 +19,12 @@ export const hostCapabilities = z.object({
   sudo: z.boolean(),
   /** SFTP extensions the server announced (posix-rename@openssh.com, fsync@openssh.com, hardlink…). */
   sftpExtensions: z.array(z.string()),
+  /**
+   * `windows` where the SFTP server names the home folder with a drive (`/C:/Users/cfg`, as Windows
+   * OpenSSH does); absent (older records) reads as posix. Kept with the server like the rest, so an
+   * entry's record is also where a host that cannot be probed is said to be Windows.
+   */
+  os: z.enum(['posix', 'windows']).optional(),
   probedAt: z.string(),
 });
 export type HostCapabilities = z.infer<typeof hostCapabilities>;

@@ -75,6 +75,11 @@ export type PlanOptions = {
   readonly xattrs?: boolean;
   /** Symlinks pointing out of the root (absolute, or climbing out with `..`) are skipped instead of copied. */
   readonly skipEscapingLinks?: boolean;
+  /**
+   * The destination is Windows (its capabilities say so): names it cannot hold (`CON`, `aux.txt`, a
+   * trailing dot or space, `<>:"|?*`, over-long paths, names differing only in case) are skipped per entry.
+   */
+  readonly windowsNames?: boolean;
 };
 
 /**
@@ -85,6 +90,8 @@ export const DEFAULT_TOLERANCE_MS = 0;
 export const DEFAULT_KEEP_RUNS = 10;
 export const DEFAULT_DELETE_THRESHOLD = 0.5;
 export const DEFAULT_FAN_OUT = 4;
+/** Seconds a set's health command may take when the set does not say. */
+export const DEFAULT_HEALTH_TIMEOUT_SEC = 60;
 
 /** Roll-out orders of a sync set: all at once (bounded), one at a time, or one canary first. */
 export const rolloutOrders = ['all', 'one-at-a-time', 'canary'] as const;
@@ -152,6 +159,8 @@ export type Plan = {
   readonly summary: PlanSummary;
   /** The source's root folder: its mode, owner and mtime are set on the destination's root after a run. */
   readonly sourceRootEntry?: EntryMeta;
+  /** The destination's root folder as found (a roll-back after the swap puts its mode and mtime back). */
+  readonly destinationRootEntry?: EntryMeta;
   /** Said once for this destination, before anything runs ("owners cannot be set there: …"). */
   readonly notes?: ReadonlyArray<string>;
 };

@@ -23,6 +23,8 @@ export function applyAsAndKillMidSwap(
     stateDir?: string;
     bulk: boolean;
     toleranceMs?: number;
+    /** The login runs no commands: the child's endpoint goes over SFTP for everything. */
+    sftpOnly?: boolean;
   },
 ): Promise<void> {
   const input = {

@@ -65,6 +65,7 @@ export function endpointConnector(deps: EndpointDeps): (serverId: string) => Pro
       fastPath: (deps.fastPath ?? true) && fast.exec && fast.tar,
       hashOnServer: (deps.fastPath ?? true) && fast.hash,
       label: server.name,
+      windows: caps.os === 'windows',
     });
   };
 }

@@ -486,6 +486,8 @@ export class SyncService {
           bulk: 'auto',
           ...(stored.set.validateCommand ? { validateCommand: stored.set.validateCommand } : {}),
           ...(stored.set.postApplyCommand ? { postApplyCommand: stored.set.postApplyCommand } : {}),
+          ...(stored.set.healthCommand ? { healthCommand: stored.set.healthCommand } : {}),
+          ...(stored.set.healthTimeoutSec ? { healthTimeoutSec: stored.set.healthTimeoutSec } : {}),
           rollout: {
             ...stored.set.rollout,
             parallel: this.deps.concurrency ?? stored.set.rollout.parallel,

@@ -204,8 +204,8 @@ export function SetEditor({
       </SimpleGrid>
       <TextInput
         label="Validate command"
-        description="Runs on each destination in the staging folder before anything is replaced; a failure stops that destination."
-        placeholder="e.g. nginx -t -c ./nginx.conf"
+        description="Runs on each destination over a copy of the whole tree as it will be, outside the live folder (%s names it; it is also the working folder), before anything is replaced; a failure stops that destination."
+        placeholder="e.g. nginx -t -p %s/ -c nginx.conf"
         styles={mono}
         value={form.validateCommand}
         onChange={(e) => set('validateCommand', e.currentTarget.value)}
@@ -220,6 +220,26 @@ export function SetEditor({
         onChange={(e) => set('postApplyCommand', e.currentTarget.value)}
         error={errors.postApplyCommand}
       />
+      <SimpleGrid cols={3}>
+        <TextInput
+          style={{ gridColumn: 'span 2' }}
+          label="Health command"
+          description="Runs on each destination after the files are in place and the post-apply command; if it fails or takes too long, that destination is rolled back from this run's backup and counts as failed."
+          placeholder="e.g. curl -fsS http://localhost/health"
+          styles={mono}
+          value={form.healthCommand}
+          onChange={(e) => set('healthCommand', e.currentTarget.value)}
+          error={errors.healthCommand}
+        />
+        <NumberInput
+          label="Health time limit (s)"
+          min={1}
+          max={3600}
+          value={form.healthTimeoutSec}
+          onChange={(v) => set('healthTimeoutSec', typeof v === 'number' ? v : Number(v) || 0)}
+          error={errors.healthTimeoutSec}
+        />
+      </SimpleGrid>
       <SimpleGrid cols={3}>
         <Select
           label="Roll-out order"

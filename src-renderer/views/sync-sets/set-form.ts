@@ -5,6 +5,7 @@ import {
   DEFAULT_DELETE_THRESHOLD,
   DEFAULT_EXCLUDES,
   DEFAULT_FAN_OUT,
+  DEFAULT_HEALTH_TIMEOUT_SEC,
   DEFAULT_KEEP_RUNS,
   DEFAULT_TOLERANCE_MS,
   type CompareMethod,
@@ -28,6 +29,8 @@ export type SetForm = {
   readonly deletePercent: number;
   readonly validateCommand: string;
   readonly postApplyCommand: string;
+  readonly healthCommand: string;
+  readonly healthTimeoutSec: number;
   readonly rolloutOrder: RolloutOrder;
   readonly parallel: number;
   readonly stopAfterFailures: number;
@@ -50,6 +53,8 @@ export function emptySetForm(): SetForm {
     deletePercent: DEFAULT_DELETE_THRESHOLD * 100,
     validateCommand: '',
     postApplyCommand: '',
+    healthCommand: '',
+    healthTimeoutSec: DEFAULT_HEALTH_TIMEOUT_SEC,
     rolloutOrder: 'all',
     parallel: DEFAULT_FAN_OUT,
     stopAfterFailures: 0,
@@ -70,6 +75,8 @@ export function formOfSet(s: SyncSet): SetForm {
     deletePercent: Math.round(s.deleteThreshold * 100),
     validateCommand: s.validateCommand ?? '',
     postApplyCommand: s.postApplyCommand ?? '',
+    healthCommand: s.healthCommand ?? '',
+    healthTimeoutSec: s.healthTimeoutSec ?? DEFAULT_HEALTH_TIMEOUT_SEC,
     rolloutOrder: s.rollout.order,
     parallel: s.rollout.parallel,
     stopAfterFailures: s.rollout.stopAfterFailures,
@@ -96,6 +103,9 @@ export function draftOf(f: SetForm): SetDraft {
     deleteThreshold: f.deletePercent / 100,
     ...(f.validateCommand.trim() ? { validateCommand: f.validateCommand.trim() } : {}),
     ...(f.postApplyCommand.trim() ? { postApplyCommand: f.postApplyCommand.trim() } : {}),
+    ...(f.healthCommand.trim()
+      ? { healthCommand: f.healthCommand.trim(), healthTimeoutSec: f.healthTimeoutSec }
+      : {}),
     rollout: { order: f.rolloutOrder, parallel: f.parallel, stopAfterFailures: f.stopAfterFailures },
   };
 }

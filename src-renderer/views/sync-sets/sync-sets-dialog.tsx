@@ -51,7 +51,9 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
         color: r.skipped.length > 0 ? 'orange' : 'green',
         title: 'Ansible export written',
         message: `${r.dir}: inventory.ini, playbook.yml, known_hosts (${r.hosts} destination${r.hosts === 1 ? '' : 's'}${
-          r.skipped.length > 0 ? `; left out: ${r.skipped.map((x) => `${x.server} (${x.reason})`).join(', ')}` : ''
+          r.skipped.length > 0
+            ? `; left out: ${r.skipped.map((x) => `${x.server} (${x.reason})`).join(', ')}`
+            : ''
         }). Run ansible-playbook -i inventory.ini playbook.yml there.`,
       });
     } catch (err) {
@@ -221,7 +223,12 @@ export function SyncSetsDialog({ opened, onClose }: { opened: boolean; onClose: 
               </Button>
             ))}
           {form.id && !dirty && (
-            <Button variant="subtle" onClick={() => void exportAnsible()} loading={busy} data-testid="export-ansible">
+            <Button
+              variant="subtle"
+              onClick={() => void exportAnsible()}
+              loading={busy}
+              data-testid="export-ansible"
+            >
               Export for Ansible…
             </Button>
           )}

@@ -197,7 +197,11 @@ export function ConfirmPage() {
           </Stack>
         </Paper>
       )}
-      {(warnings.length > 0 || set?.validateCommand || set?.postApplyCommand || skipped.length > 0) && (
+      {(warnings.length > 0 ||
+        set?.validateCommand ||
+        set?.postApplyCommand ||
+        set?.healthCommand ||
+        skipped.length > 0) && (
         <Alert color="yellow" title="Before you start" data-testid="warnings">
           <Stack gap={6}>
             {warnings.map((w) => (
@@ -207,13 +211,19 @@ export function ConfirmPage() {
             ))}
             {set?.validateCommand && (
               <Text size="sm">
-                On each destination <Code>{set.validateCommand}</Code> runs in the staging folder first; if it
-                fails, nothing there is replaced.
+                On each destination <Code>{set.validateCommand}</Code> runs first over a copy of the whole
+                tree as it will be, outside the live folder; if it fails, nothing there is replaced.
               </Text>
             )}
             {set?.postApplyCommand && (
               <Text size="sm">
                 After the files are in place, <Code>{set.postApplyCommand}</Code> runs on each destination.
+              </Text>
+            )}
+            {set?.healthCommand && (
+              <Text size="sm">
+                Then <Code>{set.healthCommand}</Code> checks each destination; if it fails or takes over{' '}
+                {set.healthTimeoutSec ?? 60} s, that destination is rolled back from this run&apos;s backup.
               </Text>
             )}
             {skipped.length > 0 && (

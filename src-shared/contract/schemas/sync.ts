@@ -27,7 +27,12 @@ export const syncMode = z.enum(['mirror', 'update']);
  */
 export const rollout = z.object({
   order: z.enum(rolloutOrders).default('all'),
-  parallel: z.number().int().min(1, 'At least 1 destination at once').max(64, 'At most 64 destinations at once').default(DEFAULT_FAN_OUT),
+  parallel: z
+    .number()
+    .int()
+    .min(1, 'At least 1 destination at once')
+    .max(64, 'At most 64 destinations at once')
+    .default(DEFAULT_FAN_OUT),
   stopAfterFailures: z.number().int().min(0).max(10_000).default(0),
 });
 export type Rollout = z.output<typeof rollout>;
@@ -58,6 +63,12 @@ export const syncSet = z.object({
   deleteThreshold: z.number().min(0).max(1).default(DEFAULT_DELETE_THRESHOLD),
   validateCommand: z.string().max(4000).optional(),
   postApplyCommand: z.string().max(4000).optional(),
+  /**
+   * Run on each destination after its swap and the post-apply command (a probe); non-zero, or no
+   * answer within `healthTimeoutSec` (default 60), rolls that destination back from the run's backup.
+   */
+  healthCommand: z.string().max(4000).optional(),
+  healthTimeoutSec: z.number().int().min(1, 'At least 1 second').max(3600, 'At most 3600 seconds').optional(),
   /** Owners and groups: by name like rsync (default), by numeric id, or left as they are. */
   owners: z.enum(['name', 'numeric', 'ignore']).default('name'),
   /** Symlinks that point out of the root are skipped (and listed) instead of copied as they are. */
