@@ -19,6 +19,8 @@ export type PoolDeps = {
   readonly sweepMs?: number;
   /** How long a kept connection has to answer before a use (else a new one is opened). */
   readonly checkMs?: number;
+  /** An idle kept connection of a server that runs commands holds a session opened ahead (default yes). */
+  readonly prepareIdle?: boolean;
 };
 
 type Entry = {
@@ -31,6 +33,8 @@ type Entry = {
   parked: number;
   /** No new use: closed when its last holder lets go. */
   retired: boolean;
+  /** Shell commands run there (see PooledUse.runsCommands). */
+  commands: boolean;
   idleTimer: NodeJS.Timeout | null;
 };
 
@@ -45,6 +49,11 @@ export type PooledUse = {
   readonly park: () => void;
   /** Using it again. */
   readonly unpark: () => void;
+  /**
+   * The server runs shell commands (not an SFTP-only account): while the connection waits unused, a
+   * session is opened ahead on it for the next run's first command (its login shell already started).
+   */
+  readonly runsCommands: () => void;
 };
 
 /** A use of a pooled connection: `release` once the run (or check) is done with it. */
@@ -156,7 +165,16 @@ export class ConnectionPool {
 
   private adopt(serverId: string, key: string, conn: SshConnection): Entry {
     this.counts.opened++;
-    const entry: Entry = { serverId, key, conn, holders: 0, parked: 0, retired: false, idleTimer: null };
+    const entry: Entry = {
+      serverId,
+      key,
+      conn,
+      holders: 0,
+      parked: 0,
+      retired: false,
+      commands: false,
+      idleTimer: null,
+    };
     if (this.closedAll) {
       conn.close();
       return entry;
@@ -200,6 +218,9 @@ export class ConnectionPool {
         if (entry.idleTimer) clearTimeout(entry.idleTimer);
         entry.idleTimer = null;
       },
+      runsCommands: () => {
+        entry.commands = true;
+      },
     };
   }
 
@@ -207,9 +228,12 @@ export class ConnectionPool {
     if (entry.holders > 0) return;
     // Work still in flight on it (a run stopped midway, a plan cancelled): only closing ends it.
     if (entry.retired || entry.conn.execInFlight > 0) return this.close(entry);
-    if (entry.parked > 0 || entry.idleTimer) return;
+    if (entry.idleTimer) return;
     const { idleMs } = this.deps.settings();
-    if (idleMs <= 0) return this.close(entry);
+    if (idleMs <= 0 && entry.parked === 0) return this.close(entry);
+    // The next run's first command (its listing) finds a session with the login shell already started.
+    if (entry.commands && idleMs > 0 && this.deps.prepareIdle !== false) entry.conn.prepareExec(idleMs);
+    if (entry.parked > 0) return;
     entry.idleTimer = setTimeout(() => this.close(entry), idleMs);
     entry.idleTimer.unref();
   }

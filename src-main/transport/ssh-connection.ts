@@ -179,9 +179,9 @@ export class SshConnection {
   /**
    * Opens a session ahead for the next command (when a slot is free and one more stays free), so the
    * login shell's start-up on the server overlaps other work instead of delaying that command. Used
-   * by the next execChannel; closed after a few seconds if none comes.
+   * by the next execChannel; closed after a few seconds (or `idleMs`) if none comes.
    */
-  prepareExec(): void {
+  prepareExec(idleMs?: number): void {
     if (this.warm || this.closedError || this.refusedOnce || this.active + 1 >= this.maxChannels) return;
     this.active++;
     const shell: WarmShell = new WarmShell(
@@ -191,6 +191,7 @@ export class SshConnection {
         if (this.warm === shell) this.warm = null;
       },
       this.privilege,
+      idleMs,
     );
     this.warm = shell;
   }

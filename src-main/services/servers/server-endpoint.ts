@@ -67,8 +67,10 @@ export function endpointConnector(deps: EndpointDeps): (serverId: string) => Pro
       deps.service.recordCapabilities(server.id, caps);
     }
     const fast = fastPathsOf(caps);
+    const fastPath = (deps.fastPath ?? true) && fast.exec && fast.tar;
+    if (fastPath) lease.pooled?.runsCommands();
     return new SshEndpoint(lease.conn, {
-      fastPath: (deps.fastPath ?? true) && fast.exec && fast.tar,
+      fastPath,
       hashOnServer: (deps.fastPath ?? true) && fast.hash,
       label: server.name,
       ...(lease.pooled ? { pooled: lease.pooled } : {}),

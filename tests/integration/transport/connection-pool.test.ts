@@ -38,6 +38,19 @@ function sessionPids(s: SshdServer): number[] {
   return children(s.pid);
 }
 
+/** The sessions opened ahead on that server: login shells waiting for their command line. */
+function waitingShells(s: SshdServer): number[] {
+  return sessionPids(s).filter((pid) => {
+    try {
+      return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).includes(
+        'IFS= read -r c',
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -98,6 +111,20 @@ describe('connections kept between runs (the pool of a long-running process)', (
     expect(establishedTo(second)).toBe(1);
     expect(app.pool.kept().sort()).toEqual([...ids].sort());
     expect(app.pool.counts.opened).toBe(2);
+  });
+
+  it("an idle kept connection holds a session opened ahead, which the next run's listing uses", async () => {
+    const planned = await plan();
+    const { runId } = await rpc(app, 'sync.apply', { planId: planned.planId, confirm: [] });
+    await rpc(app, 'sync.wait', { runId });
+    await until('a session opened ahead on the destination', () => waitingShells(second).length === 1);
+    const [waiting] = waitingShells(second);
+    await plan();
+    // It ran the listing (and so exists no more); another waits for the next run.
+    await until(
+      'the next one',
+      () => waitingShells(second).length === 1 && !waitingShells(second).includes(waiting!),
+    );
   });
 
   it('a link that stops answering is noticed by its keepalive and the next plan logs in again', async () => {
