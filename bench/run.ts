@@ -4,7 +4,8 @@ import { mkdir, writeFile, appendFile, utimes, mkdtemp, rm } from 'node:fs/promi
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { startSshd, type SshdServer } from '../tests/support/sshd.js';
 import { generateBigFile, generateTree, seededBytes } from './trees.js';
 import { median, timed, type Sample } from './measure.js';
@@ -75,10 +76,38 @@ function record(scenario: string, as: Sample[], bs: Sample[], targetRatio: numbe
 const want = (name: string) => !opts.only || name.includes(opts.only);
 const rsync = (src: string, s: SshdServer, dest: string, extra: string[] = []) => () =>
   timed('rsync', ['-a', '--delete', ...extra, '-e', sshCommand(s), `${src}/`, `${s.user}@${s.host}:${dest}/`]);
-const configsync = (store: string, ...args: string[]) => () => timed(process.execPath, [cliEntry, '--store', store, ...args]);
+// The cold rows run the CLI alone even if some scheduler of that store answers (CONFIGSYNC_HANDOVER=0).
+const configsync = (store: string, ...args: string[]) => () =>
+  timed(process.execPath, [cliEntry, '--store', store, ...args], { CONFIGSYNC_HANDOVER: '0' });
+/** The same CLI command, handed to the store's running scheduler when one answers (as from a terminal). */
+const configsyncWarm = (store: string, ...args: string[]) => () => timed(process.execPath, [cliEntry, '--store', store, ...args]);
+
+/**
+ * `configsync scheduler` started once for a store, as a user leaves it running (or the service runs it):
+ * resolves once it serves the store's CLI on `<store>/cli.sock`; stop() ends it with SIGTERM.
+ */
+async function startScheduler(store: string): Promise<{ stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [cliEntry, '--store', store, 'scheduler'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const end = Date.now() + 30_000;
+  while (!(/Stop with Ctrl\+C/.test(out) && existsSync(join(store, 'cli.sock')))) {
+    if (child.exitCode !== null || Date.now() > end) throw new Error(`configsync scheduler did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
 
 async function localToOne(label: string, files: number, meanSize: number): Promise<void> {
-  if (!['initial', 'nochange', 'onechanged', 'checksum'].some((s) => want(`${label}-${s}`))) return;
+  if (!['initial', 'nochange', 'onechanged', 'warm-nochange', 'warm-onechanged', 'checksum'].some((s) => want(`${label}-${s}`))) return;
   const src = join(work, `${label}-src`);
   const stats = await generateTree(src, { files, meanSize, perDir: 100, seed: files });
   console.log(`\n# ${label}: ${stats.files} files, ${(stats.bytes / 1e6).toFixed(0)} MB, local → one sshd`);
@@ -125,12 +154,49 @@ async function localToOne(label: string, files: number, meanSize: number): Promi
     }
     record(`${label} one file changed`, a, b, 1.0);
   }
+  if (['nochange', 'onechanged'].some((x) => want(`${label}-warm-${x}`))) await warmRows(label, store, src, s, destB, files);
   if (want(`${label}-checksum`) && files <= 20_000) {
     await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}', '--compare', 'checksum');
     await syncA();
     await syncB();
     const [a, b] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), rsync(src, s, destB, ['--checksum']));
     record(`${label} checksum, no change`, a, b, 1.0);
+  }
+}
+
+/**
+ * The same CLI commands from a terminal while `configsync scheduler` runs on the store: the CLI hands
+ * them to it over the store's socket and the scheduler's kept SSH connection serves them (no loading of
+ * the app's modules in the CLI, no handshake, login or probe). One run first opens that connection, as
+ * the scheduler's first run of the day would; rsync starts cold each time, as it always does.
+ */
+async function warmRows(label: string, store: string, src: string, s: SshdServer, destB: string, files: number): Promise<void> {
+  const scheduler = await startScheduler(store);
+  try {
+    const syncW = configsyncWarm(store, 'sync', '--set', 'bench', '--yes', '--confirm-guards');
+    const syncB = rsync(src, s, destB);
+    await syncW();
+    if (want(`${label}-warm-nochange`)) {
+      const [a, b] = await alternate(syncW, syncB);
+      record(`${label} no change, warm (scheduler)`, a, b, 0.5);
+      const [pa, pb] = await alternate(configsyncWarm(store, 'plan', '--set', 'bench'), rsync(src, s, destB, ['-n']));
+      record(`${label} plan only, warm (scheduler)`, pa, pb, 0.5);
+    }
+    if (want(`${label}-warm-onechanged`) && files <= 20_000) {
+      const a: Sample[] = [];
+      const b: Sample[] = [];
+      for (let i = 0; i < runs; i++) {
+        const f = join(src, 'group-0', 'conf-0', 'item-0.conf');
+        await writeFile(f, seededBytes(`warm-change-${i}`, 4096));
+        const t = new Date(Date.now() - 1000 * (200 - i));
+        await utimes(f, t, t);
+        a.push(await syncW());
+        b.push(await syncB());
+      }
+      record(`${label} one file changed, warm (scheduler)`, a, b, 0.5);
+    }
+  } finally {
+    await scheduler.stop();
   }
 }
 

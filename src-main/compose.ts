@@ -14,7 +14,15 @@ import { appVersion } from './version.js';
 import { SyncService } from './services/sync/sync-service.js';
 import { SyncSetService } from './services/sync/sync-set-service.js';
 import { syncHandlers } from './services/sync/sync-handlers.js';
-import { endpointConnector, pathResolver } from './services/servers/server-endpoint.js';
+import {
+  endpointConnector,
+  pathResolver,
+  poolKeyOf,
+  type EndpointDeps,
+} from './services/servers/server-endpoint.js';
+import { ConnectionPool } from './transport/connection-pool.js';
+import { HandoverServer } from './handover/handover-server.js';
+import { CONNECTIONS_KEY, connectionSettingsFrom } from './transport/connection-settings.js';
 import { legacyStateDirOf, logsDirOf } from './services/sync/run-paths.js';
 import { HistoryStore } from './services/history/history-store.js';
 import { historyHandlers } from './services/history/history-handlers.js';
@@ -77,6 +85,8 @@ export type ComposedApp = {
   readonly automation: Automation;
   /** `<data>/logs/app.log`: diagnostics and one line per destination of every run. */
   readonly appLog: AppLog;
+  /** The SSH connections kept between runs. */
+  readonly pool: ConnectionPool;
   dispose(): Promise<void>;
 };
 
@@ -98,12 +108,20 @@ export function compose(options: ComposeOptions): ComposedApp {
   const keys = new AppKeyStore(options.dataDir, box, legacyBox);
   // Sudo passwords live here only while a call connects (see syncHandlers), never in a store or a log.
   const sudoPasswords = new SudoPasswords();
-  const connect = endpointConnector({
+  // Each server's connection is kept between runs (idle time, keepalive: the store's `connections`).
+  const connectionSettings = () => connectionSettingsFrom(settings.get(CONNECTIONS_KEY));
+  const endpointDeps: EndpointDeps = {
     service: servers,
     keys,
     fastPath: options.fastPath ?? true,
     sudoPasswords,
+    keepaliveMs: () => connectionSettings().keepaliveSeconds * 1000,
+  };
+  const pool = new ConnectionPool({
+    keyOf: (id) => poolKeyOf(endpointDeps, id),
+    settings: () => ({ idleMs: connectionSettings().keepIdleSeconds * 1000 }),
   });
+  const connect = endpointConnector({ ...endpointDeps, pool });
   const resolvePath = pathResolver(servers);
   const logsDir = logsDirOf(options.dataDir);
   const trigger = options.shell === 'cli' ? 'cli' : 'manual';
@@ -167,6 +185,22 @@ export function compose(options: ComposeOptions): ComposedApp {
     logRunFinished(appLog.logger, r, (id) => servers.committed().find((s) => s.id === id)?.name);
     housekeeping.afterRun();
   });
+  const automationMethods = automationHandlers({ automation, sets, status });
+  // The store's CLI hands its commands to this process (when it runs for long) over a local socket,
+  // through the same router as the other shells.
+  const handover = new HandoverServer({
+    dataDir: options.dataDir,
+    version: appVersion(),
+    shell: options.shell,
+    router: { handle: (raw, ctx) => router.handle(raw, ctx) },
+    log: (msg) => appLog.logger.info(msg),
+    onClientGone: ({ planIds, runIds }) => {
+      for (const id of planIds) sync.discardPlan(id);
+      for (const runId of runIds) sync.cancel({ runId });
+    },
+  });
+  const serveCli = () =>
+    handover.start().catch((err: unknown) => log('serving the CLI over the local socket failed', err));
   const syncMethods = syncHandlers({
     sets,
     sync,
@@ -193,6 +227,7 @@ export function compose(options: ComposeOptions): ComposedApp {
       // A commit may change names and roles (the status tab shows them) or, after an import, every
       // schedule and trigger: both are read again at once.
       onCommitted: async (imported) => {
+        pool.sweep();
         if (imported) await automation.storeReplaced();
         else await automation.reconfigure();
         status.changed('servers');
@@ -206,7 +241,12 @@ export function compose(options: ComposeOptions): ComposedApp {
       rolesChanged: () => automation.reconfigure(),
       background: () => automation.backgroundNow(),
     }),
-    ...automationHandlers({ automation, sets, status }),
+    ...automationMethods,
+    // A process that runs the schedules runs for long: the store's CLI may hand its commands to it.
+    'scheduler.start': async (input, ctx) => {
+      await serveCli();
+      return automationMethods['scheduler.start'](input, ctx);
+    },
     ...notifyHandlers(notify),
     ...serviceHandlers({
       installer: async () =>
@@ -217,18 +257,24 @@ export function compose(options: ComposeOptions): ComposedApp {
       runner: async () => (await automation.backgroundNow()).runner,
     }),
   };
+  const router = createRouter(handlers, log);
   const background = options.background ?? options.shell !== 'cli';
-  if (background)
+  if (background) {
     void automation.start().catch((err: unknown) => log('starting schedules and triggers failed', err));
+    void serveCli();
+  }
   return {
-    router: createRouter(handlers, log),
+    router,
     events,
     dataDir: options.dataDir,
     automation,
     appLog,
+    pool,
     async dispose() {
+      await handover.stop();
       await automation.stop();
       sync.dispose();
+      pool.closeAll();
       await housekeeping.idle();
       if (!options.appLog) await appLog.close();
     },

@@ -49,6 +49,10 @@ export const errorTable = {
   INTERNAL: { exit: 'error', words: 'Something failed inside ConfigSync.' },
   FORBIDDEN: { exit: 'error', words: 'The call did not come from the ConfigSync window.' },
   DISCONNECTED: { exit: 'unreachable', words: 'The connection was closed.' },
+  HANDOVER_LOST: {
+    exit: 'error',
+    words: 'The running app or scheduler carrying this command stopped before it answered.',
+  },
   // Reaching a host.
   DNS: { exit: 'unreachable', words: 'The host name could not be resolved.' },
   REFUSED: { exit: 'unreachable', words: 'The host refused the connection.' },

@@ -228,6 +228,7 @@ function changes(t: Output<'sync.plan'>['targets'][number]): number {
 const planCmd: CliCommand = {
   name: 'plan',
   summary: 'show what a sync would change (exit 10 when something differs)',
+  handOver: true,
   help: `Options:
   --set NAME        the sync set (required)
   --from SERVER     the source (the primary by default)
@@ -261,6 +262,7 @@ ${exitLine([
 const syncCmd: CliCommand = {
   name: 'sync',
   summary: 'synchronize a set from the source to its destinations (needs --yes)',
+  handOver: true,
   help: `Options:
   --set NAME            the sync set (required)
   --from SERVER         the source (the primary by default)

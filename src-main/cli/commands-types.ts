@@ -18,5 +18,10 @@ export type CliCommand = {
   readonly name: string;
   readonly summary: string;
   readonly help: string;
+  /**
+   * Handed to the store's running app or scheduler when one answers on its local socket (its kept
+   * connections serve the command); the same calls, output and exit codes as when run here.
+   */
+  readonly handOver?: boolean;
   run(args: string[], ctx: CliContext): Promise<number>;
 };

@@ -2,12 +2,13 @@
 import { fileURLToPath } from 'node:url';
 import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { compose } from '../compose.js';
 import { trace } from '../trace.js';
+import { appVersion } from '../version.js';
+import { openHandover } from '../handover/handover-client.js';
 import { defaultDataDir } from '../paths.js';
 import { callMethod, CliCallError } from './rpc-call.js';
 import { exitCodeHelp, exitCodeOf, exitCodes } from '../../src-shared/errors.js';
-import { commands, type CliCommand, type CliIo } from './commands.js';
+import { commands, type CliCommand, type CliContext, type CliIo } from './commands.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 
 const usage = `configsync — keep secondaries' configuration identical to the primary's, over SSH
@@ -59,15 +60,46 @@ export async function runCli(
     return exitCodes.ok;
   }
   trace('cli: modules loaded');
+  const dataDir = store ?? defaultDataDir();
+  // A running app or scheduler of this store carries the command with its kept connections.
+  if (command.handOver && process.env.CONFIGSYNC_HANDOVER !== '0') {
+    const remote = await openHandover(dataDir, appVersion());
+    if (remote) {
+      trace(`cli: handed over to pid ${remote.peer.pid}`);
+      try {
+        return await runCommand(command, rest, {
+          io,
+          call: (method, params) => remote.call(method, params, (f) => new CliCallError(f.code, f.message)),
+        });
+      } finally {
+        remote.close();
+      }
+    }
+  }
+  // Loaded only when the command runs here: a handed-over one never pays for it.
+  const { compose } = await import('../compose.js');
   const app = compose({
-    dataDir: store ?? defaultDataDir(),
+    dataDir,
     shell: 'cli',
     log: (m, e) => io.err(`${m} ${e ?? ''}`),
     ...(options.selfCommand ? { selfCommand: options.selfCommand } : {}),
     ...(options.secretBox ? { secretBox: options.secretBox } : {}),
   });
   try {
-    return await command.run(rest, { io, call: (method, params) => callMethod(app, method, params) });
+    return await runCommand(command, rest, {
+      io,
+      call: (method, params) => callMethod(app, method, params),
+    });
+  } finally {
+    await app.dispose();
+  }
+}
+
+/** Runs a command and turns its failure into the error table's exit code. */
+async function runCommand(command: CliCommand, rest: string[], ctx: CliContext): Promise<number> {
+  const io = ctx.io;
+  try {
+    return await command.run(rest, ctx);
   } catch (err) {
     if (err instanceof CliCallError) return fail(io, `${err.message} [${err.code}]`, exitCodeOf(err.code));
     if (
@@ -76,8 +108,6 @@ export async function runCli(
     )
       return fail(io, err.message, exitCodes.usage);
     return fail(io, err instanceof Error ? err.message : String(err), exitCodes.error);
-  } finally {
-    await app.dispose();
   }
 }
 

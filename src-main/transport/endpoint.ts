@@ -156,6 +156,12 @@ export interface Endpoint {
   /** Closes a session started by prepareCommand and not used; settles once it is closed. */
   dropPrepared?(): Promise<void>;
   /**
+   * Not in use until unpark() (a plan kept for its apply): a kept connection under it may then close
+   * when its server changes or its link is lost, and is not held open past that.
+   */
+  park?(): void;
+  unpark?(): void;
+  /**
    * Makes what was written durable before the engine relies on it: fsync(2) of each path (files and
    * folders), or, for more than a few dozen, one syncfs(2) of the filesystem holding `whole`. Not
    * there: the side cannot flush (writes are still atomic, not durable across a power cut).

@@ -103,6 +103,8 @@ export class SshConnection {
   private privilege: Privilege = NO_PRIVILEGE;
   /** The sftp-server program SFTP runs through under sudo (found on the server by enablePrivilege). */
   private sftpServer: string | null = null;
+  /** Exec channels open now (commands, tar streams), the session opened ahead not counted. */
+  private execOpen = 0;
 
   constructor(
     readonly client: InstanceType<typeof Client>,
@@ -162,6 +164,11 @@ export class SshConnection {
     return this.active;
   }
 
+  /** Commands and streams running now: a connection let go with some still running was left midway. */
+  get execInFlight(): number {
+    return this.execOpen;
+  }
+
   /** The channel bound in force: the configured one, or lower once the server refused a channel at it. */
   get channelLimit(): number {
     return this.maxChannels;
@@ -188,9 +195,9 @@ export class SshConnection {
   /**
    * Opens a session ahead for the next command (when a slot is free and one more stays free), so the
    * login shell's start-up on the server overlaps other work instead of delaying that command. Used
-   * by the next execChannel; closed after a few seconds if none comes.
+   * by the next execChannel; closed after a few seconds (or `idleMs`) if none comes.
    */
-  prepareExec(): void {
+  prepareExec(idleMs?: number): void {
     if (this.warm || this.closedError || this.refusedOnce || this.active + 1 >= this.maxChannels) return;
     this.active++;
     const shell: WarmShell = new WarmShell(
@@ -200,6 +207,7 @@ export class SshConnection {
         if (this.warm === shell) this.warm = null;
       },
       this.privilege,
+      idleMs,
     );
     this.warm = shell;
   }
@@ -288,6 +296,7 @@ export class SshConnection {
     const ready = await warm?.use(command);
     if (ready) {
       trace(`${this.label}: exec (warm) ${traced(command, 60)}`);
+      this.countExec(ready);
       return ready;
     }
     // OpenSSH also frees a session slot only after it has reaped the previous command, a moment after
@@ -305,6 +314,7 @@ export class SshConnection {
         const prefix = stdinPrefix(this.privilege);
         if (prefix) channel.write(prefix);
         trace(`${this.label}: exec opened`);
+        this.countExec(channel);
         channel.once('close', () => {
           trace(`${this.label}: exec closed ${command.slice(0, 30)}`);
           release();
@@ -327,6 +337,11 @@ export class SshConnection {
         else await new Promise((r) => setTimeout(r, Math.min(200, 10 * (attempt + 1))));
       }
     }
+  }
+
+  private countExec(channel: ClientChannel): void {
+    this.execOpen++;
+    channel.once('close', () => this.execOpen--);
   }
 
   /** Runs a command to completion, optionally feeding stdin; collects (or streams) stdout and collects stderr. */
@@ -422,6 +437,31 @@ export class SshConnection {
     if (this.commandShellIdle) clearTimeout(this.commandShellIdle);
     this.commandShellIdle = setTimeout(() => this.closeCommandShell(), COMMAND_SHELL_IDLE_MS);
     this.commandShellIdle.unref();
+  }
+
+  /**
+   * True when the server answers on this connection now (one SFTP round trip, within `timeoutMs`): a
+   * kept connection whose peer went away a moment ago may not have heard of it yet.
+   */
+  async answers(timeoutMs: number): Promise<boolean> {
+    if (this.closedError) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
+    });
+    const probe = (async () => {
+      const sftp = await this.sftp();
+      await new Promise<void>((resolve, reject) =>
+        sftp.realpath('.', (err) => (err ? reject(err) : resolve())),
+      );
+      return true;
+    })().catch(() => false);
+    try {
+      return (await Promise.race([probe, late])) && !this.closedError;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {

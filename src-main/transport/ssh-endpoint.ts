@@ -21,6 +21,7 @@ import {
   tarExtractOptions,
 } from './attr-script.js';
 import type { SshConnection } from './ssh-connection.js';
+import type { PooledUse } from './connection-pool.js';
 import { briefly, hashCommandFor, hashLines } from './process-util.js';
 import { sftpHash } from './sftp-fallback.js';
 import { shq } from './shell-quote.js';
@@ -52,6 +53,11 @@ export type SshEndpointOptions = {
   readonly label?: string;
   /** The host is Windows (see HostCapabilities.os). */
   readonly windows?: boolean;
+  /**
+   * The connection is a pool's and this endpoint one use of it: close() releases that use instead of
+   * closing the connection (see ConnectionPool).
+   */
+  readonly pooled?: PooledUse;
 };
 
 /** A server over SSH: exec fast paths where the host has a POSIX shell, SFTP for everything else. */
@@ -61,6 +67,7 @@ export class SshEndpoint implements Endpoint {
   readonly windowsNames: boolean;
   private readonly hashOnServer: boolean;
   private homePath: string | null = null;
+  private readonly pooled: PooledUse | null;
 
   constructor(
     readonly conn: SshConnection,
@@ -71,6 +78,7 @@ export class SshEndpoint implements Endpoint {
     this.windowsNames = options.windows === true;
     this.hashOnServer = options.hashOnServer ?? options.fastPath;
     this.label = options.label ?? 'ssh';
+    this.pooled = options.pooled ?? null;
   }
 
   private sftp(): Promise<SFTPWrapper> {
@@ -400,8 +408,17 @@ export class SshEndpoint implements Endpoint {
     return this.conn.dropPrepared();
   }
 
+  park(): void {
+    this.pooled?.park();
+  }
+
+  unpark(): void {
+    this.pooled?.unpark();
+  }
+
   close(): void {
-    this.conn.close();
+    if (this.pooled) this.pooled.release();
+    else this.conn.close();
   }
 
   async run(command: string, cwd: string): Promise<CommandResult> {

@@ -33,6 +33,8 @@ export class WarmShell {
     release: () => void,
     onGone: () => void,
     privilege: Privilege,
+    /** Closed after this long unused (a kept connection's waits as long as the connection is kept). */
+    idleMs = IDLE_MS,
   ) {
     let closed = () => undefined as void;
     this.closed = new Promise<void>((r) => (closed = r));
@@ -69,7 +71,7 @@ export class WarmShell {
         resolve(null);
       }
     });
-    this.timer = setTimeout(() => void this.drop(), IDLE_MS);
+    this.timer = setTimeout(() => void this.drop(), idleMs);
     this.timer.unref();
   }
 

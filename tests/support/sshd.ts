@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile, chmod, rm } from 'node:fs/promises';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ export type SshdOptions = {
   readonly rootLogin?: boolean;
   /** Extra sshd_config lines. */
   readonly extraConfig?: ReadonlyArray<string>;
+  /** sshd's log (LogLevel INFO, `-E FILE`): one "Accepted …" line per login it accepted. */
+  readonly logFile?: boolean;
 };
 
 export type ClientKey = {
@@ -49,6 +51,8 @@ export type SshdServer = {
   readonly clientKey: ClientKey;
   readonly authorizedKeysPath: string;
   readonly pid: number;
+  /** sshd's log file, with `logFile: true`. */
+  readonly logPath: string | null;
   stop(): Promise<void>;
   /** Stops sshd but keeps its folder (a server that went down; stop() later removes the folder). */
   halt(): Promise<void>;
@@ -157,14 +161,15 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
     `MaxSessions ${options.maxSessions ?? 10}`,
     'MaxStartups 100:30:200',
     'Subsystem sftp internal-sftp',
-    'LogLevel ERROR',
+    `LogLevel ${options.logFile ? 'INFO' : 'ERROR'}`,
     ...(options.extraConfig ?? []),
   ];
   await writeFile(configPath, `${lines.join('\n')}\n`);
   await chmod(hostKeyPath, 0o600);
 
   const hostFp = await fingerprintOf(hostKeyPath);
-  let child = await launch(configPath, port);
+  const logPath = options.logFile ? join(baseDir, 'sshd.log') : null;
+  let child = await launch(configPath, port, logPath);
   const server: SshdServer = {
     host: '127.0.0.1',
     port,
@@ -176,6 +181,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
     hostKeyAlgorithm: hostFp.algorithm,
     clientKey,
     authorizedKeysPath,
+    logPath,
     get pid() {
       return child.pid ?? -1;
     },
@@ -194,19 +200,19 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
       await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKeyPath]);
       const fp = await fingerprintOf(hostKeyPath);
       (server as { hostKeyFingerprint: string }).hostKeyFingerprint = fp.fingerprint;
-      child = await launch(configPath, port);
+      child = await launch(configPath, port, logPath);
     },
     async restart() {
       await kill(child);
-      child = await launch(configPath, port);
+      child = await launch(configPath, port, logPath);
     },
   };
   return server;
 }
 
-async function launch(configPath: string, port: number): Promise<ChildProcess> {
+async function launch(configPath: string, port: number, logPath: string | null): Promise<ChildProcess> {
   // Own process group, so stop() also ends the per-connection children.
-  const child = spawn(SSHD, ['-D', '-e', '-f', configPath], {
+  const child = spawn(SSHD, ['-D', '-e', '-f', configPath, ...(logPath ? ['-E', logPath] : [])], {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
@@ -221,12 +227,36 @@ async function launch(configPath: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
+/** Every process below `pid` (sshd's per-connection processes each start a session of their own). */
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const direct = out.split('\n').filter(Boolean).map(Number);
+  return [...direct, ...direct.flatMap(descendants)];
+}
+
+/**
+ * Stops sshd as a server going down does: the listener and the process of every connection it
+ * accepted (a connection kept open by the client is cut, not left talking to an orphan).
+ */
 async function kill(child: ChildProcess): Promise<void> {
   running.delete(child);
   if (child.exitCode !== null || child.signalCode !== null) return;
+  const sessions = child.pid ? descendants(child.pid) : [];
   await new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     signalGroup(child, 'SIGTERM');
     setTimeout(() => signalGroup(child, 'SIGKILL'), 2000).unref();
   });
+  for (const pid of sessions) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { AppError } from '../../errors/app-error.js';
@@ -25,6 +26,8 @@ export type ConnectDeps = {
   readonly keys: AppKeyStore;
   readonly env?: NodeJS.ProcessEnv;
   readonly homeDir?: string;
+  /** The keepalive interval of the connections opened for runs (the store's `connections` setting). */
+  readonly keepaliveMs?: () => number;
 };
 
 export type PresentedHostKey = HostKeyPin & { readonly display: string };
@@ -87,7 +90,35 @@ export function connectTo(
   servers: ReadonlyArray<Server> = deps.service.draftList(),
 ): Promise<SshConnection> {
   const jumps = jumpsOf(server, servers);
-  return openSshChain([...jumps.map((j) => hopOf(j, sshAuthFor(j, deps))), hopOf(server, auth)]);
+  const keepalive = deps.keepaliveMs?.();
+  return openSshChain([
+    ...jumps.map((j) => hopOf(j, sshAuthFor(j, deps), keepalive)),
+    hopOf(server, auth, keepalive),
+  ]);
+}
+
+/**
+ * What a connection to `server` is made of, as one string: address, login and its credential (a
+ * digest of the key itself), sudo, the pinned keys, and the same of each jump host in front of it. A
+ * connection kept under another key was made for a server that has changed since.
+ */
+export function connectionKey(
+  server: SshServer,
+  deps: ConnectDeps,
+  servers: ReadonlyArray<Server> = deps.service.committed(),
+): string {
+  const part = (s: SshServer) => {
+    const auth = sshAuthFor(s, deps);
+    const credential =
+      auth.kind === 'key'
+        ? createHash('sha256').update(auth.privateKey).digest('base64')
+        : auth.kind === 'agent'
+          ? auth.socket
+          : 'password';
+    return [s.id, s.host, s.port, s.user, s.auth, credential, s.sudo ?? null, hostKeyPins(s)];
+  };
+  const key = JSON.stringify([...jumpsOf(server, servers).map(part), part(server)]);
+  return createHash('sha256').update(key).digest('base64');
 }
 
 /** The jump hosts in front of a server, nearest first; a broken chain is a clear error. */
@@ -97,7 +128,7 @@ function jumpsOf(server: SshServer, servers: ReadonlyArray<Server>): SshServer[]
   return chain.hops;
 }
 
-function hopOf(server: SshServer, auth: SshAuth): JumpHop {
+function hopOf(server: SshServer, auth: SshAuth, keepaliveMs?: number): JumpHop {
   const [first, ...others] = hostKeyPins(server);
   return {
     name: server.name,
@@ -108,6 +139,7 @@ function hopOf(server: SshServer, auth: SshAuth): JumpHop {
     pinnedHostKey: first ?? null,
     otherPinnedHostKeys: others,
     contactTimeoutMs: server.contactTimeoutSec * 1000,
+    ...(keepaliveMs !== undefined ? { keepaliveIntervalMs: keepaliveMs } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Server } from '../../../src-shared/model/server.js';
+import type { Server, SshServer } from '../../../src-shared/model/server.js';
 import { expandPathVars } from '../../../src-shared/path-vars.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Endpoint } from '../../transport/endpoint.js';
@@ -7,7 +7,9 @@ import { SshEndpoint } from '../../transport/ssh-endpoint.js';
 import { fastPathsOf, probeHost } from '../../transport/capabilities.js';
 import { enablePrivilege, type Privilege } from '../../transport/remote-command.js';
 import type { SudoPasswords } from '../../transport/sudo-passwords.js';
-import { connectTo, type ConnectDeps } from './server-connect.js';
+import { connectionKey, connectTo, type ConnectDeps } from './server-connect.js';
+import type { ConnectionPool } from '../../transport/connection-pool.js';
+import type { SshConnection } from '../../transport/ssh-connection.js';
 import type { ServerService } from './server-service.js';
 
 export type EndpointDeps = ConnectDeps & {
@@ -15,6 +17,11 @@ export type EndpointDeps = ConnectDeps & {
   readonly fastPath?: boolean;
   /** Sudo passwords given for the current run (servers whose sudo asks for one). */
   readonly sudoPasswords?: SudoPasswords;
+  /**
+   * Kept connections (the long-running shells): a server's connection is used again by the next run
+   * while it lives. Servers whose sudo asks for a password are never kept past their run.
+   */
+  readonly pool?: ConnectionPool;
 };
 
 /** How a server's commands and files are reached: as its login, or through sudo with this run's password. */
@@ -39,35 +46,71 @@ export function endpointConnector(deps: EndpointDeps): (serverId: string) => Pro
     const server = committedServer(deps.service, serverId);
     if (server.kind === 'local') return new LocalEndpoint();
     const privilege = privilegeOf(server, deps.sudoPasswords);
-    let conn: Awaited<ReturnType<typeof connectTo>>;
-    try {
-      conn = await connectTo(server, deps, undefined, deps.service.committed());
-    } catch (err) {
-      // The server list shows what the last real contact found, a run's included.
-      if (err instanceof AppError) deps.service.recordContact(server.id, false, err.message, err.code);
-      throw err;
-    }
-    try {
-      await enablePrivilege(conn, privilege, server.name);
-    } catch (err) {
-      conn.close();
-      throw err;
-    }
-    deps.service.recordContact(server.id, true, 'Connected.');
+    const open = () => openConnection(server, privilege, deps);
+    // A sudo password lives in its connection's memory: such a connection ends with its run.
+    const lease =
+      deps.pool && !server.sudo?.askPassword
+        ? await deps.pool
+            .lease(server.id, connectionKey(server, deps), open)
+            .then((l) => ({ conn: l.conn, pooled: l }))
+        : { conn: await open(), pooled: null };
     // Probed once and kept with the server: which fast paths it has, and where SFTP stands in.
     let caps = server.capabilities;
     if (!caps) {
-      caps = await probeHost(conn);
+      try {
+        caps = await probeHost(lease.conn);
+      } catch (err) {
+        if (lease.pooled) lease.pooled.release();
+        else lease.conn.close();
+        throw err;
+      }
       deps.service.recordCapabilities(server.id, caps);
     }
     const fast = fastPathsOf(caps);
-    return new SshEndpoint(conn, {
-      fastPath: (deps.fastPath ?? true) && fast.exec && fast.tar,
+    const fastPath = (deps.fastPath ?? true) && fast.exec && fast.tar;
+    if (fastPath) lease.pooled?.runsCommands();
+    return new SshEndpoint(lease.conn, {
+      fastPath,
       hashOnServer: (deps.fastPath ?? true) && fast.hash,
       label: server.name,
       windows: caps.os === 'windows',
+      ...(lease.pooled ? { pooled: lease.pooled } : {}),
     });
   };
+}
+
+/** A new connection to a server: host key checked against its pins, login, sudo set up; the contact recorded. */
+async function openConnection(
+  server: SshServer,
+  privilege: Privilege,
+  deps: EndpointDeps,
+): Promise<SshConnection> {
+  let conn: SshConnection;
+  try {
+    conn = await connectTo(server, deps, undefined, deps.service.committed());
+  } catch (err) {
+    // The server list shows what the last real contact found, a run's included.
+    if (err instanceof AppError) deps.service.recordContact(server.id, false, err.message, err.code);
+    throw err;
+  }
+  try {
+    await enablePrivilege(conn, privilege, server.name);
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+  deps.service.recordContact(server.id, true, 'Connected.');
+  return conn;
+}
+
+/**
+ * What a kept connection of that server must have been made from (see connectionKey); null when the
+ * server is gone, is "This computer" or its connections are not kept.
+ */
+export function poolKeyOf(deps: EndpointDeps, serverId: string): string | null {
+  const server = deps.service.committed().find((s) => s.id === serverId);
+  if (!server || server.kind !== 'ssh' || server.sudo?.askPassword) return null;
+  return connectionKey(server, deps);
 }
 
 /** `${VARS}` of that server expanded in an item path; a missing variable is a clear error. */

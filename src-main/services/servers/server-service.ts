@@ -108,7 +108,13 @@ export class ServerService {
         const next = { ...s, ...structuredClone(patch) } as Server;
         // Another address is another machine: its key must be confirmed again.
         if (hostChanged && next.kind === 'ssh')
-          return { ...next, pinnedHostKey: null, otherHostKeys: [], capabilities: undefined, lastContact: null };
+          return {
+            ...next,
+            pinnedHostKey: null,
+            otherHostKeys: [],
+            capabilities: undefined,
+            lastContact: null,
+          };
         return next;
       }),
     );

@@ -28,6 +28,9 @@ export class PlanStore {
   private readonly plans = new Map<string, StoredPlan>();
 
   keep(plan: StoredPlan): void {
+    // Waiting for its apply: a kept connection under it is not in use meanwhile (see Endpoint.park).
+    plan.source.park?.();
+    for (const e of plan.endpoints.values()) void e.then((ep) => ep.park?.()).catch(() => undefined);
     this.plans.set(plan.planId, plan);
     while (this.plans.size > MAX_PLANS) {
       const oldest = this.plans.keys().next().value as string;
@@ -41,6 +44,8 @@ export class PlanStore {
   take(planId: string): StoredPlan {
     const stored = this.get(planId);
     this.plans.delete(planId);
+    stored.source.unpark?.();
+    for (const e of stored.endpoints.values()) void e.then((ep) => ep.unpark?.()).catch(() => undefined);
     return stored;
   }
 
@@ -58,6 +63,13 @@ export class PlanStore {
     if (!t) throw new AppError('TARGET_UNKNOWN', `No target ${targetId} in that plan.`);
     if (!t.ok) throw new AppError(t.code, t.message);
     return t;
+  }
+
+  /** Forgets a plan that will not be applied (its caller is gone), closing its connections. */
+  discard(planId: string): void {
+    const stored = this.plans.get(planId);
+    this.plans.delete(planId);
+    if (stored) closeEndpoints(stored);
   }
 
   dispose(): void {

@@ -194,7 +194,8 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       const [source, destination] = await Promise.all([side(where.sourceServerId), side(target.serverId)]);
       return { path, source, destination };
     },
-    'sync.apply': (input) => deps.runs.applyPlan(input, deps.trigger),
+    // A run the CLI handed to this process (over its local socket) is still the CLI's.
+    'sync.apply': (input, ctx) => deps.runs.applyPlan(input, ctx.transport === 'cli' ? 'cli' : deps.trigger),
     'sync.cancel': (input) => deps.sync.cancel(input),
     'sync.wait': ({ runId }) => deps.sync.wait(runId),
     // A restore is a run of its own: in History, on the status tab, and its run "restored at …".

@@ -530,6 +530,11 @@ export class SyncService {
     return this.runs.wait(runId);
   }
 
+  /** Drops a plan no one will apply (the CLI that asked for it is gone), closing its connections. */
+  discardPlan(planId: string): void {
+    this.plans.discard(planId);
+  }
+
   /** Stops a run between files; the journal and the report say what was and was not applied. */
   cancel(input: z.output<typeof syncCancelInput>): { cancelled: boolean } {
     return { cancelled: this.runs.cancel(input.runId) };

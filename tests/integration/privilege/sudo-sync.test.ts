@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -134,6 +134,16 @@ describe('a sync between two servers without root login, through sudo (NOPASSWD 
       0,
       0o600,
     ]);
+  });
+
+  it("keeps the NOPASSWD source's connection for the next run, never the one a sudo password was given to", async () => {
+    const established = (s: SshdServer) =>
+      execFileSync('ss', ['-Htn', 'state', 'established', `( dport = :${s.port} )`], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.trim()).length;
+    expect(app.pool.kept()).toEqual([ids.primary]);
+    for (let i = 0; i < 50 && established(secondary) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect([established(primary), established(secondary)]).toEqual([1, 0]);
   });
 
   it('leaves the sudo password in no file the app or the servers wrote', async () => {
