@@ -185,7 +185,6 @@ export function compose(options: ComposeOptions): ComposedApp {
     logRunFinished(appLog.logger, r, (id) => servers.committed().find((s) => s.id === id)?.name);
     housekeeping.afterRun();
   });
-  const automationMethods = automationHandlers({ automation, sets, status });
   // The store's CLI hands its commands to this process (when it runs for long) over a local socket,
   // through the same router as the other shells.
   const handover = new HandoverServer({
@@ -201,6 +200,8 @@ export function compose(options: ComposeOptions): ComposedApp {
   });
   const serveCli = () =>
     handover.start().catch((err: unknown) => log('serving the CLI over the local socket failed', err));
+  // A process that runs the schedules runs for long: the store's CLI may hand its commands to it.
+  const automationMethods = automationHandlers({ automation, sets, status, beforeSchedulerStart: serveCli });
   const syncMethods = syncHandlers({
     sets,
     sync,
@@ -242,11 +243,6 @@ export function compose(options: ComposeOptions): ComposedApp {
       background: () => automation.backgroundNow(),
     }),
     ...automationMethods,
-    // A process that runs the schedules runs for long: the store's CLI may hand its commands to it.
-    'scheduler.start': async (input, ctx) => {
-      await serveCli();
-      return automationMethods['scheduler.start'](input, ctx);
-    },
     ...notifyHandlers(notify),
     ...serviceHandlers({
       installer: async () =>

@@ -17,6 +17,8 @@ export type AutomationHandlerDeps = {
   readonly automation: Automation;
   readonly sets: SyncSetService;
   readonly status: Pick<StatusService, 'changed'>;
+  /** What a process that starts running the schedules does first (it runs for long: it serves the store's CLI). */
+  readonly beforeSchedulerStart?: () => Promise<void>;
 };
 
 /** `schedules.*`, `autoSync.*` and `scheduler.start`: the background side's settings and its start. */
@@ -53,6 +55,7 @@ export function automationHandlers(deps: AutomationHandlerDeps): Pick<Handlers, 
       return { setId, trigger };
     },
     'scheduler.start': async ({ service }) => {
+      await deps.beforeSchedulerStart?.();
       await automation.start(service ? 'service' : 'scheduler');
       const b = automation.background();
       return {
