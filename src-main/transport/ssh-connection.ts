@@ -348,9 +348,17 @@ export class SshConnection {
   async exec(
     command: string,
     stdin?: Buffer | string,
-    options: { readonly onStdout?: (chunk: Buffer) => void } = {},
+    options: {
+      readonly onStdout?: (chunk: Buffer) => void;
+      /** Never on the command session (a user's command: see SshEndpoint.run). */
+      readonly ownSession?: boolean;
+    } = {},
   ): Promise<ExecResult> {
-    if (!options.onStdout && (stdin === undefined || stdin.length <= COMMAND_SHELL_STDIN_UP_TO)) {
+    if (
+      !options.onStdout &&
+      !options.ownSession &&
+      (stdin === undefined || stdin.length <= COMMAND_SHELL_STDIN_UP_TO)
+    ) {
       const shell = await this.useCommandShell();
       if (shell && !shell.busy) {
         trace(`${this.label}: exec (command session) ${traced(command, 60)}`);

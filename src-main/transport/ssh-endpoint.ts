@@ -422,7 +422,9 @@ export class SshEndpoint implements Endpoint {
   }
 
   async run(command: string, cwd: string): Promise<CommandResult> {
-    const r = await this.conn.exec(`cd ${shq(cwd)} && ${command}`);
+    // A session of its own, never the command session: a user's command (validate, post-apply,
+    // health) may run long, start daemons or signal its parent, as in any SSH session.
+    const r = await this.conn.exec(`cd ${shq(cwd)} && ${command}`, undefined, { ownSession: true });
     return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr };
   }
 }
