@@ -127,6 +127,7 @@ export class FindOutputParser {
         ...(user && user !== uid ? { user } : {}),
         ...(group && group !== gid ? { group } : {}),
         ...(type === 'file' && Number(nlink) > 1 && ino ? { linkId: ino } : {}),
+        ...((type === 'file' || type === 'symlink') && ino ? { ino } : {}),
         ...(type === 'symlink' ? { linkTarget: link } : {}),
         ...(type === 'other' ? { what: OTHER[y] ?? `an entry of type "${y}"` } : {}),
       });
