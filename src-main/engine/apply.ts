@@ -8,6 +8,7 @@ import {
   checkSetName,
   manifestFor,
   pruneBackups,
+  recordLeftInodes,
   recordWrittenHashes,
   restoreBackup,
   takeBackup,
@@ -440,8 +441,18 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
   const errors = [...swapped.errors];
   let mismatches: PathError[];
   let unhealthy: string | null;
+  const left = new Map<string, string>();
   try {
-    mismatches = await verify(plan, destination, { only: touchedBy(plan) });
+    mismatches = await verify(plan, destination, {
+      only: touchedBy(plan),
+      // The inodes of what the run left, where the read-back gave them (a listing), for its record.
+      read: (now) => {
+        for (const w of ctx.writes) {
+          const ino = now.get(w.path)?.ino;
+          if (ino) left.set(w.path, ino);
+        }
+      },
+    });
     await postApply(ctx, errors);
     unhealthy = await health(ctx);
   } catch (err) {
@@ -455,7 +466,14 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
     await pruning.catch(() => undefined);
     return rollBackUnhealthy(ctx, unhealthy, swapped.applied, postApply);
   }
-  const warnings = await finish(ctx, pruning);
+  // Everything is in place: a failure to record them is a warning (size, mtime and hash still check).
+  const unrecorded = await recordLeftInodes(destination, ctx.backupDir, left).then(
+    () => [],
+    (err: unknown) => [
+      { path: '', message: `The inodes the run left could not be recorded: ${(err as Error).message}` },
+    ],
+  );
+  const warnings = [...unrecorded, ...(await finish(ctx, pruning))];
   const ok = errors.length === 0 && mismatches.length === 0;
   // The root's own metadata is set in finish (a failure there is a warning on path "").
   const rootSet =

@@ -211,9 +211,36 @@ export async function recordWrittenHashes(
     const hash = hashes.get(a.path);
     return a.seen && hash && !a.seen.hash ? { path: a.path, seen: { ...a.seen, hash } } : a;
   });
+  await replaceManifest(endpoint, backupDir, { ...m, after });
+}
+
+/**
+ * Adds to the manifest the inode (`device:inode`) of what the run left at each path it wrote, as the
+ * read-back listing gave them after the swap (SFTP-only sides have none: size, mtime and hash carry
+ * the check then). A recover or restore then tells a path replaced since by one with the same bytes.
+ */
+export async function recordLeftInodes(
+  endpoint: Endpoint,
+  backupDir: string,
+  inodes: ReadonlyMap<string, string>,
+): Promise<void> {
+  if (inodes.size === 0) return;
+  const m = await readManifest(endpoint, backupDir);
+  let added = 0;
+  const after = (m.after ?? []).map((a) => {
+    const ino = inodes.get(a.path);
+    if (!a.seen || !ino || a.seen.type === 'dir') return a;
+    added++;
+    return { path: a.path, seen: { ...a.seen, ino } };
+  });
+  if (added > 0) await replaceManifest(endpoint, backupDir, { ...m, after });
+}
+
+/** The manifest replaced atomically and durably (temp name, fsync, rename, fsync of its folder). */
+async function replaceManifest(endpoint: Endpoint, backupDir: string, m: BackupManifest): Promise<void> {
   const manifestPath = joinRoot(backupDir, 'manifest.json');
   const tmp = `${manifestPath}.tmp`;
-  await endpoint.writeFile(tmp, Buffer.from(JSON.stringify({ ...m, after }, null, 1)), 0o600);
+  await endpoint.writeFile(tmp, Buffer.from(JSON.stringify(m, null, 1)), 0o600);
   await endpoint.fsync?.([tmp]);
   await endpoint.rename(tmp, manifestPath);
   await endpoint.fsync?.([backupDir]);

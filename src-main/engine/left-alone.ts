@@ -16,6 +16,11 @@ export type Seen = {
    * manifests: then size and mtime alone decide.
    */
   readonly hash?: string;
+  /**
+   * `device:inode` of what the run left, where the listing gave it (absent over SFTP and in older
+   * records): another inode now means someone replaced the path, even with the same bytes and times.
+   */
+  readonly ino?: string;
 } | null;
 
 const SLACK_MS = 5;
@@ -24,13 +29,16 @@ const SLACK_MS = 5;
 export function looksAsSeen(now: StatResult | null, seen: Seen): boolean {
   if (!seen) return now === null;
   if (!now || now.type !== seen.type) return false;
-  if (seen.type === 'symlink') return now.linkTarget === seen.linkTarget;
   if (seen.type === 'dir') return true;
+  if (seen.ino && now.ino && seen.ino !== now.ino) return false;
+  if (seen.type === 'symlink') return now.linkTarget === seen.linkTarget;
   return now.size === seen.size && sameTime(now.mtimeMs, seen.mtimeMs, SLACK_MS);
 }
 
 function describe(s: StatResult | Seen): string {
   if (!s) return 'nothing';
+  if (s.type === 'file' && s.ino)
+    return `a file of ${s.size} bytes modified ${new Date(s.mtimeMs).toISOString()} (inode ${s.ino})`;
   if (s.type === 'file') return `a file of ${s.size} bytes modified ${new Date(s.mtimeMs).toISOString()}`;
   if (s.type === 'symlink') return `a link to ${s.linkTarget ?? '?'}`;
   return `a ${s.type}`;
@@ -47,7 +55,24 @@ export async function changedSince<T extends { readonly path: string }>(
   items: ReadonlyArray<T>,
   expected: (item: T) => ReadonlyArray<Seen>,
 ): Promise<{ unchanged: T[]; changed: PathError[] }> {
-  const now = await mapBounded(items, IN_FLIGHT, (i) => endpoint.stat(joinRoot(root, i.path)));
+  const stats = await mapBounded(items, IN_FLIGHT, (i) => endpoint.stat(joinRoot(root, i.path)));
+  // Where a state knows its inode and the stat did not give one (SFTP), one command asks for them all.
+  const wanted = items.filter(
+    (item, k) => !stats[k]?.ino && expected(item).some((seen) => seen?.ino !== undefined),
+  );
+  const inodes =
+    wanted.length > 0 && endpoint.inodes
+      ? await endpoint
+          .inodes(
+            root,
+            wanted.map((i) => i.path),
+          )
+          .catch(() => new Map<string, string>())
+      : new Map<string, string>();
+  const now = stats.map((st, k) => {
+    const ino = inodes.get(items[k]?.path ?? '');
+    return st && ino && !st.ino ? { ...st, ino } : st;
+  });
   const alike = items.map((item, k) => expected(item).filter((seen) => looksAsSeen(now[k] ?? null, seen)));
   // A file that looks as a state with a known hash is read once more, all of them in one command.
   const toHash = items.filter((_i, k) => alike[k]?.some((seen) => seen?.type === 'file' && seen.hash));

@@ -33,7 +33,12 @@ const expectedOf = (e: PlanEntry): EntryMeta | undefined =>
 export async function verify(
   plan: Plan,
   destination: Endpoint,
-  options: { readonly only?: ReadonlySet<string>; readonly hash?: boolean } = {},
+  options: {
+    readonly only?: ReadonlySet<string>;
+    readonly hash?: boolean;
+    /** Hears what was read back, path by path (the inodes a listing gives are recorded from it). */
+    readonly read?: (now: ReadonlyMap<string, RawEntry | StatResult>) => void;
+  } = {},
 ): Promise<PathError[]> {
   const { checked, direct, implied } = split(plan, options.only);
   const now = new Map<string, RawEntry | StatResult>();
@@ -71,6 +76,7 @@ export async function verify(
     }
     holdsSomething = async (dir) => parents.has(dir);
   }
+  options.read?.(now);
   const mismatches: PathError[] = [];
   const toHash: Array<{ path: string; hash: string }> = [];
   for (const e of checked) {

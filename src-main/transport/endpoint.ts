@@ -18,6 +18,11 @@ export type RawEntry = Ownership & {
   readonly what?: string;
   /** `device:inode` of a file with more than one name (hard links). */
   readonly linkId?: string;
+  /**
+   * `device:inode` of a file or symlink, where the side gives it (a find listing, a local stat; an
+   * SFTP stat has none): a path whose inode changed was replaced by someone, whatever its bytes.
+   */
+  readonly ino?: string;
 };
 
 /** What an entry's owner, group, mode and times are set to (undefined fields are left as they are). */
@@ -87,6 +92,11 @@ export interface Endpoint {
   list(root: string): Promise<RawEntry[] | null>;
   /** lstat; null when absent. */
   stat(path: string): Promise<StatResult | null>;
+  /**
+   * `device:inode` of each path (relative to root) that exists, in one command; not there (an SFTP-only
+   * side): inodes cannot be known. Keys are the given paths.
+   */
+  inodes?(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>>;
   /** SHA-256 of each file, computed on that side (never by downloading). Keys are the given paths. */
   hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>>;
   readStream(path: string): Promise<Readable>;

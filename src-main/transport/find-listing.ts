@@ -163,6 +163,7 @@ export class FindOutputParser {
       if (g !== undefined) e.gid = g;
       const ino = parts[7];
       if (type === 'file' && Number(parts[6]) > 1 && ino) e.linkId = ino;
+      if ((type === 'file' || type === 'symlink') && ino) e.ino = ino;
       if (type === 'symlink') e.linkTarget = link;
       if (type === 'other') e.what = OTHER[y] ?? `an entry of type "${y}"`;
       this.entries.push(e);

@@ -83,6 +83,15 @@ export class LocalEndpoint implements Endpoint {
     return st ? toStat(st, full) : null;
   }
 
+  async inodes(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const p of paths) {
+      const st = await lstatOrNull(this.r(`${root}/${p}`));
+      if (st) out.set(p, `${st.dev}:${st.ino}`);
+    }
+    return out;
+  }
+
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
     // Hashed in its own process, on another core, while the destination hashes its side.
@@ -382,6 +391,7 @@ async function toStat(st: Stats, full: string): Promise<StatResult> {
     mode: st.mode & 0o7777,
     uid: st.uid,
     gid: st.gid,
+    ...(type === 'file' || type === 'symlink' ? { ino: `${st.dev}:${st.ino}` } : {}),
     ...(type === 'symlink' ? { linkTarget: await fs.readlink(full) } : {}),
   };
 }

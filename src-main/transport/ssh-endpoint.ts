@@ -108,6 +108,21 @@ export class SshEndpoint implements Endpoint {
     return sftpStat(await this.sftp(), path);
   }
 
+  async inodes(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (paths.length === 0 || !this.fastPath) return out;
+    // Device and inode as find's %D:%i prints them; a path that is gone is simply not listed.
+    const r = await this.conn.exec(
+      `cd ${shq(root)} && xargs -0 -r stat --printf '%d:%i %n\\0' -- 2>/dev/null; true`,
+      paths.map((p) => `./${p}\0`).join(''),
+    );
+    for (const rec of r.stdout.toString('utf8').split('\0')) {
+      const m = /^(\d+:\d+) \.\/(.*)$/s.exec(rec);
+      if (m?.[1] && m[2] !== undefined) out.set(m[2], m[1]);
+    }
+    return out;
+  }
+
   async hash(root: string, paths: ReadonlyArray<string>): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
     if (!this.hashOnServer) return sftpHash(await this.sftp(), root, paths);

@@ -41,6 +41,8 @@ test.describe('a destination left by a killed run', () => {
     const stateDir = rootStateDir(join(homedir(), '.configsync'), dst);
     try {
       await applyAndKillMidSwap(second, { src, dst, stateDir: join(homedir(), '.configsync') });
+      const [journal] = (await readdir(join(stateDir, 'journal'))).filter((n) => n.endsWith('.json'));
+      const runId = (journal ?? '').replace(/\.json$/, '');
       await page.goto(shell.url);
       const w = new SyncWizardPage(page);
       await w.open();
@@ -58,6 +60,17 @@ test.describe('a destination left by a killed run', () => {
       for (let i = 0; i < 200; i++)
         expect(await readFile(join(dst, `f${i}.conf`), 'utf8')).toBe(`new ${i}\n`);
       expect((await readdir(dst)).filter((n) => n.startsWith('.configsync'))).toEqual([]);
+
+      // The recovery is a run of its own: in History, naming the run it completed.
+      await w.button('Cancel').click();
+      await expect(w.dialog).toBeHidden();
+      await page.getByRole('menuitem', { name: 'Manage' }).click();
+      await page.getByRole('menuitem', { name: 'History…' }).click();
+      const history = page.getByRole('dialog', { name: 'History' });
+      await expect(history.getByTestId('history-recovery-of')).toHaveText(
+        `Recovery of interrupted run ${runId}`,
+      );
+      await expect(history.getByTestId('history-row')).toHaveCount(1);
     } finally {
       rpc.close();
       await rm(stateDir, { recursive: true, force: true });

@@ -28,6 +28,7 @@ describe('listing parsers', () => {
         nsec: 500_000_000,
         mode: 0o644,
         ...root,
+        ino: '1:1',
       },
       {
         path: 'link',
@@ -37,6 +38,7 @@ describe('listing parsers', () => {
         nsec: 0,
         mode: 0o777,
         ...root,
+        ino: '1:2',
         linkTarget: 'a\tb.txt',
       },
       {
