@@ -119,7 +119,10 @@ export function compose(options: ComposeOptions): ComposedApp {
   };
   const pool = new ConnectionPool({
     keyOf: (id) => poolKeyOf(endpointDeps, id),
-    settings: () => ({ idleMs: connectionSettings().keepIdleSeconds * 1000 }),
+    settings: () => {
+      const c = connectionSettings();
+      return { idleMs: c.keepIdleSeconds * 1000, openAhead: c.openAhead };
+    },
   });
   const connect = endpointConnector({ ...endpointDeps, pool });
   const resolvePath = pathResolver(servers);

@@ -5,6 +5,8 @@ import { trace } from '../trace.js';
 export type PoolSettings = {
   /** A connection no run uses is closed after this long (0: closed at the end of each use). */
   readonly idleMs: number;
+  /** A connection waiting unused holds a session opened ahead (of a server that runs commands). */
+  readonly openAhead?: boolean;
 };
 
 export type PoolDeps = {
@@ -19,8 +21,6 @@ export type PoolDeps = {
   readonly sweepMs?: number;
   /** How long a kept connection has to answer before a use (else a new one is opened). */
   readonly checkMs?: number;
-  /** An idle kept connection of a server that runs commands holds a session opened ahead (default yes). */
-  readonly prepareIdle?: boolean;
 };
 
 type Entry = {
@@ -229,10 +229,10 @@ export class ConnectionPool {
     // Work still in flight on it (a run stopped midway, a plan cancelled): only closing ends it.
     if (entry.retired || entry.conn.execInFlight > 0) return this.close(entry);
     if (entry.idleTimer) return;
-    const { idleMs } = this.deps.settings();
+    const { idleMs, openAhead } = this.deps.settings();
     if (idleMs <= 0 && entry.parked === 0) return this.close(entry);
     // The next run's first command (its listing) finds a session with the login shell already started.
-    if (entry.commands && idleMs > 0 && this.deps.prepareIdle !== false) entry.conn.prepareExec(idleMs);
+    if (entry.commands && idleMs > 0 && openAhead) entry.conn.prepareExec(idleMs);
     if (entry.parked > 0) return;
     entry.idleTimer = setTimeout(() => this.close(entry), idleMs);
     entry.idleTimer.unref();

@@ -78,7 +78,7 @@ describe('connections kept between runs (the pool of a long-running process)', (
     await writeFile(join(root(primary), 'app.conf'), 'port=8080\n');
     await mkdir(store(), { recursive: true, mode: 0o700 });
     // A probe every second: a link that stops answering is noticed within a few seconds.
-    openSettingsStore(store()).set(CONNECTIONS_KEY, { keepaliveSeconds: 1 });
+    openSettingsStore(store()).set(CONNECTIONS_KEY, { keepaliveSeconds: 1, openAhead: true });
     app = compose({ dataDir: store(), shell: 'browser', background: false, log: () => undefined });
     ids = await provisionServers(app, [
       { name: 'primary', sshd: primary, role: 'primary', vars: { CONFIG_ROOT: root(primary) } },
