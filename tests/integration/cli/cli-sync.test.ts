@@ -141,6 +141,23 @@ describe('configsync CLI against real sshd: provision, plan, sync, runs, restore
     expect(await readFile(join(root(second), 'main.cf'), 'utf8')).toBe('relayhost = newer\n');
   });
 
+  it('exits 4 when a guard refuses (an empty source) and changes nothing; --confirm-guards lets it run', async () => {
+    const moved = `${root(primary)}-aside`;
+    await rm(moved, { recursive: true, force: true });
+    await mkdir(moved);
+    await writeFile(join(moved, 'main.cf'), await readFile(join(root(primary), 'main.cf')));
+    await rm(join(root(primary), 'main.cf'));
+    try {
+      const refused = await cli('sync', '--set', 'mail', '--yes');
+      expect({ code: refused.code, said: refused.out + refused.err }).toMatchObject({ code: 4 });
+      expect(refused.out + refused.err).toMatch(/holds no files/);
+      expect(await readFile(join(root(second), 'main.cf'), 'utf8')).toBe('relayhost = newer\n');
+    } finally {
+      await writeFile(join(root(primary), 'main.cf'), await readFile(join(moved, 'main.cf')));
+      await rm(moved, { recursive: true, force: true });
+    }
+  });
+
   it('exits 5 when a destination does not answer', async () => {
     await second.halt();
     const plan = await cli('plan', '--set', 'mail');
