@@ -2,8 +2,8 @@ import type { RunRecord, RunTrigger } from '../../src-shared/model/history.js';
 import { newRunId } from '../engine/apply.js';
 import type { HistoryStore } from '../services/history/history-store.js';
 import { historyRecordOf, type RunOrigin } from '../services/history/history-record.js';
-import { restoreRecord, type RestoreOutcome } from '../services/history/restore-record.js';
-import { recoverRecord, type RecoveredRun } from '../services/history/recover-record.js';
+import { restoreRecord, type RestoreDone } from '../services/history/restore-record.js';
+import { recoverRecord, type RecoverDone } from '../services/history/recover-record.js';
 import type { NotifyConfig } from '../services/notify/notify-config.js';
 import type { Notifier } from '../services/notify/notify-notifier.js';
 import type { NameLookup } from '../services/notify/notify-summary.js';
@@ -63,14 +63,7 @@ export class RunFollowUp {
    * A restore of a run ended (or failed): its history line, a run of its own (see restoreRecord),
    * then the status tab; resolves once both are written, so that the caller answers after them.
    */
-  async restoreFinished(input: {
-    readonly serverId: string;
-    readonly setName: string;
-    readonly runId: string;
-    readonly trigger: RunTrigger;
-    readonly startedAt: number;
-    readonly outcome: RestoreOutcome;
-  }): Promise<void> {
+  async restoreFinished(input: RestoreDone): Promise<void> {
     const record = restoreRecord({
       serverId: input.serverId,
       setId: this.setIdByName(input.setName),
@@ -97,12 +90,7 @@ export class RunFollowUp {
    * A recover ended interrupted runs on a server: a history line for each it ended (a run of its own,
    * see recoverRecord), then the status tab; resolves once they are written.
    */
-  async recoverFinished(input: {
-    readonly serverId: string;
-    readonly trigger: RunTrigger;
-    readonly startedAt: number;
-    readonly recovered: ReadonlyArray<RecoveredRun>;
-  }): Promise<void> {
+  async recoverFinished(input: RecoverDone): Promise<void> {
     const finishedAt = Date.now();
     const written = this.pending.then(async () => {
       for (const r of input.recovered)

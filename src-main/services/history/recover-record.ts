@@ -18,6 +18,14 @@ export type RecoveredRun = Omit<RecoveryOutcome, 'recoveryRunId' | 'left'> & {
   readonly setName?: string | undefined;
 };
 
+/** A recover that ended runs on a server, as the sync handlers hand it to what follows every run. */
+export type RecoverDone = {
+  readonly serverId: string;
+  readonly trigger: RunTrigger;
+  readonly startedAt: number;
+  readonly recovered: ReadonlyArray<RecoveredRun>;
+};
+
 /**
  * A recovery as a run of its own in the history: on which server, of which interrupted run, how it
  * ended it and what it left. The recovered run is then "recovered at …" (see recoveredAt).

@@ -12,6 +12,16 @@ export type RestoreOutcome =
     }
   | { readonly ok: false; readonly message: string };
 
+/** A restore that ended (or failed), as the sync handlers hand it to what follows every run. */
+export type RestoreDone = {
+  readonly serverId: string;
+  readonly setName: string;
+  readonly runId: string;
+  readonly trigger: RunTrigger;
+  readonly startedAt: number;
+  readonly outcome: RestoreOutcome;
+};
+
 /** A history id that sorts by time like a run id: `20261201T221500-restore-ab12cd`. */
 function restoreId(at: number): string {
   const stamp = new Date(at)

@@ -13,8 +13,8 @@ import type { Endpoint } from '../../transport/endpoint.js';
 import type { SudoPasswords } from '../../transport/sudo-passwords.js';
 import { pickParticipants } from './participants.js';
 import { PlanPlacesMemo, readSide } from './sync-file-diff.js';
-import type { RestoreOutcome } from '../history/restore-record.js';
-import type { RecoveredRun } from '../history/recover-record.js';
+import type { RestoreDone, RestoreOutcome } from '../history/restore-record.js';
+import type { RecoverDone } from '../history/recover-record.js';
 
 export type SyncHandlerDeps = {
   readonly sets: SyncSetService;
@@ -35,21 +35,9 @@ export type SyncHandlerDeps = {
   /** Who starts a run through `sync.apply`: 'cli' in the CLI, 'manual' in the shells. */
   readonly trigger: RunTrigger;
   /** What follows a restore, whether it succeeded or failed: its history line and the status tab. */
-  readonly restoreFinished?: (input: {
-    readonly serverId: string;
-    readonly setName: string;
-    readonly runId: string;
-    readonly trigger: RunTrigger;
-    readonly startedAt: number;
-    readonly outcome: RestoreOutcome;
-  }) => Promise<void>;
+  readonly restoreFinished?: (input: RestoreDone) => Promise<void>;
   /** What follows a recover: a history line for each run it ended (see recoverRecord), the status tab. */
-  readonly recoverFinished?: (input: {
-    readonly serverId: string;
-    readonly trigger: RunTrigger;
-    readonly startedAt: number;
-    readonly recovered: ReadonlyArray<RecoveredRun>;
-  }) => Promise<void>;
+  readonly recoverFinished?: (input: RecoverDone) => Promise<void>;
 };
 
 type SyncMethod =
