@@ -105,7 +105,12 @@ export async function planAll(
         if (worthAStream(writes.map((e) => ({ size: e.source?.size ?? 0 })))) {
           endpoint.prepareCommand?.();
           source.prepareCommand?.();
-        }
+        } else if (
+          p.entries.some((e) => e.action === 'create' || e.action === 'update' || e.action === 'delete')
+        )
+          // Any run takes its backup and sets times by small shell commands (one kept session, see
+          // SshConnection's command session): it starts from a session opened now.
+          endpoint.prepareCommand?.();
         trace(`${t.label}: planned`);
         return {
           id: t.id,
