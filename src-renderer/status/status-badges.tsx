@@ -88,10 +88,13 @@ function SourceLine({ source, testId }: { source: DriftSource | null | undefined
   );
 }
 
+/** A badge is never cut to "NEVER CONTACT…" by a narrow column: the column takes its width. */
+export const WHOLE = { minWidth: 'max-content' } as const;
+
 export function ContactCell({ contact }: { contact: ServerStatus['contact'] }) {
   if (contact.ok === null)
     return (
-      <Badge variant="outline" color="gray">
+      <Badge variant="outline" color="gray" style={WHOLE}>
         Never contacted
       </Badge>
     );
@@ -187,7 +190,7 @@ export function DriftBadge({ drift, name }: { drift: ServerStatus['drift']; name
 export function HealthCell({ health, name }: { health: ServerStatus['health']; name: string }) {
   if (health.checks.length === 0)
     return (
-      <Badge variant="outline" color="gray">
+      <Badge variant="outline" color="gray" style={WHOLE}>
         Not checked
       </Badge>
     );

@@ -15,7 +15,13 @@ const roleColors: Readonly<Record<ServerRole, string>> = {
 /** A role as a coloured badge (Primary, Secondary, Not selected). */
 export function RoleBadge({ role }: { role: ServerRole }) {
   return (
-    <Badge color={roleColors[role]} variant={role === 'not-selected' ? 'outline' : 'light'} radius="sm">
+    <Badge
+      color={roleColors[role]}
+      variant={role === 'not-selected' ? 'outline' : 'light'}
+      radius="sm"
+      // Whole in a narrow column ("NOT SELECTED", never "NOT SELECT…").
+      style={{ minWidth: 'max-content' }}
+    >
       {roleLabels[role]}
     </Badge>
   );
