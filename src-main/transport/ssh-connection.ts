@@ -364,11 +364,16 @@ export class SshConnection {
         trace(`${this.label}: exec (command session) ${traced(command, 60)}`);
         if (stdin !== undefined && stdin.length > 0)
           trace(`${this.label}: stdin ${traced(stdin.toString(), 0)}`);
-        this.touchCommandShell();
-        const r = await shell.run(command, stdin);
-        trace(`${this.label}: exec done ${command.slice(0, 30)}`);
-        this.touchCommandShell();
-        return r;
+        // No idle timer while a command runs (a big backup's cp may take minutes): set again after it.
+        if (this.commandShellIdle) clearTimeout(this.commandShellIdle);
+        this.commandShellIdle = null;
+        try {
+          const r = await shell.run(command, stdin);
+          trace(`${this.label}: exec done ${command.slice(0, 30)}`);
+          return r;
+        } finally {
+          this.touchCommandShell();
+        }
       }
     }
     const channel = await this.execChannel(command);
@@ -443,7 +448,12 @@ export class SshConnection {
   /** The command session closes after this long unused (a kept connection keeps no idle process). */
   private touchCommandShell(): void {
     if (this.commandShellIdle) clearTimeout(this.commandShellIdle);
-    this.commandShellIdle = setTimeout(() => this.closeCommandShell(), COMMAND_SHELL_IDLE_MS);
+    this.commandShellIdle = setTimeout(() => {
+      this.commandShellIdle = null;
+      void this.commandShell?.then((sh) => {
+        if (sh && !sh.busy) this.closeCommandShell();
+      });
+    }, COMMAND_SHELL_IDLE_MS);
     this.commandShellIdle.unref();
   }
 
