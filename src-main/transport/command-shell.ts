@@ -15,7 +15,9 @@ import type { ExecResult } from './ssh-connection.js';
 export function commandLoop(mark: string): string {
   return [
     't=$(mktemp -d) || exit 1',
+    // Its folder goes however the session ends (a lost link hangs it up: HUP runs the EXIT trap too).
     `trap 'rm -rf "$t"' EXIT`,
+    `trap 'exit 129' HUP INT TERM PIPE`,
     // Only where dd reads exactly the bytes asked for (GNU iflag=fullblock): else no ready line.
     `[ "$(printf ab | dd bs=2 count=1 iflag=fullblock 2>/dev/null)" = ab ] || exit 1`,
     `printf '%s ready\\n' ${mark}`,
