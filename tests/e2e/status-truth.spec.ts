@@ -47,7 +47,11 @@ test.describe('the status tab is one truth: every cell from a run or a check His
       await mkdir(root(s), { recursive: true });
     }
     await writeFile(join(root(primary), 'app.conf'), 'port=8080\n');
-    await writeFile(join(root(s1), 'app.conf'), 'port=1, an older and longer one\n');
+    // Older on the secondary, by its mtime (written a moment apart, the two could otherwise read as
+    // "newer on the destination", which an Easy run keeps).
+    await put(root(s1), 'app.conf', 'port=1, an older and longer one\n', {
+      mtime: new Date('2025-01-01T00:00:00Z'),
+    });
     for (const n of ['a', 'b', 'c']) await writeFile(join(root(s1), `extra-${n}.conf`), 'only here\n');
     // Files both sides hold alike, so the Strict run at the end deletes fewer than half (no guard).
     for (let i = 0; i < 8; i++)
