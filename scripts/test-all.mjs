@@ -128,16 +128,37 @@ vitestSuite('unit + integration tests', 'tests/vitest.config.ts', 'vitest-report
 // Faults need root (tmpfs and bind mounts, network namespaces), as CI and this machine have.
 vitestSuite('faults suite', 'tests/faults/vitest.config.ts', 'faults-report.json');
 
+/** Every test of a Playwright JSON report: its file and title, its outcome, the first line of its first error. */
+function e2eTests(report) {
+  const out = [];
+  const walk = (suite, path) => {
+    for (const spec of suite.specs ?? [])
+      for (const t of spec.tests ?? []) {
+        const err = (t.results ?? []).map((r) => r.error?.message).find(Boolean) ?? '';
+        out.push({
+          title: `${spec.file ?? path} › ${spec.title}`,
+          status: t.status,
+          why: String(err).split('\n')[0].slice(0, 200),
+        });
+      }
+    for (const s of suite.suites ?? []) walk(s, suite.file ?? path);
+  };
+  for (const s of report.suites ?? []) walk(s, s.file ?? '');
+  return out;
+}
+
 const e2eJson = `${results}/e2e-report.json`;
 rmSync(e2eJson, { force: true });
 if (built) {
   const e2eOk = run('end-to-end tests', 'npx', ['playwright', 'test', '--config', 'tests/e2e/playwright.config.ts']);
   const p = readJson(e2eJson);
   if (p?.stats) {
-    const bad = p.stats.unexpected + (p.stats.flaky ?? 0);
-    passed += p.stats.expected;
+    const bad = p.stats.unexpected;
+    const flaky = p.stats.flaky ?? 0;
+    passed += p.stats.expected + flaky;
     failed += bad;
-    lines.push(`${bad ? 'FAIL' : 'ok  '} playwright: ${p.stats.expected} passed, ${bad} failed, ${p.stats.skipped} skipped`);
+    lines.push(`${bad ? 'FAIL' : 'ok  '} playwright: ${p.stats.expected + flaky} passed, ${bad} failed, ${p.stats.skipped} skipped${flaky ? ` (${flaky} flaky: failed, then passed on its retry)` : ''}`);
+    for (const t of e2eTests(p)) if (t.status !== 'expected' && t.status !== 'skipped') lines.push(`       ${t.status === 'flaky' ? 'flaky: ' : 'failed:'} ${t.title}: ${t.why}`);
     if (!e2eOk && bad === 0) {
       failed++;
       lines.push('FAIL playwright exited non-zero');

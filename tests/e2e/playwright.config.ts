@@ -12,6 +12,9 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   workers: 1,
   fullyParallel: false,
+  // In CI a failed test runs once more; one that then passes is reported as flaky by name (npm test's
+  // summary lists it), as the vitest suites do.
+  retries: process.env.CI ? 1 : 0,
   reporter: [['list'], ['json', { outputFile: `${root}/test-results/e2e-report.json` }]],
   use: {
     browserName: 'chromium',
