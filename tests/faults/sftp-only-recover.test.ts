@@ -35,7 +35,9 @@ async function writeSource(root: string, v: number): Promise<void> {
     await mkdir(join(root, `d${d}`), { recursive: true });
     for (let f = 0; f < 20; f++) {
       if ((f + v) % 9 === 0) continue; // Present in some versions only: created, or deleted by the run.
-      await writeFile(join(root, `d${d}`, `f${f}.conf`), `d${d} f${f} version ${v}\n`);
+      // A size of its own per version: SFTP keeps whole seconds, so two versions written within one
+      // second would otherwise look unchanged by size and mtime (as rsync's quick check would say too).
+      await writeFile(join(root, `d${d}`, `f${f}.conf`), `d${d} f${f} version ${v}${'.'.repeat(v)}\n`);
     }
   }
   await writeFile(join(root, `only-in-v${v}.conf`), `v${v}\n`);
