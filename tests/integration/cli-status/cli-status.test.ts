@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
-import { runCliIn, type CliRun } from '../../support/cli.js';
+import { runCliIn, type CliRun, serverAddArgs } from '../../support/cli.js';
 
 describe('configsync status and schedule against real sshd', () => {
   let primary: SshdServer;
@@ -26,28 +26,7 @@ describe('configsync status and schedule against real sshd', () => {
       [primary, 'prim', 'primary'],
       [second, 'sec', 'secondary'],
     ] as const) {
-      const added = await cli(
-        'servers',
-        'add',
-        '--name',
-        name,
-        '--host',
-        s.host,
-        '--port',
-        String(s.port),
-        '--user',
-        s.user,
-        '--role',
-        role,
-        '--key-file',
-        s.clientKey.privateKeyPath,
-        '--var',
-        `ROOT=${root(s)}`,
-        '--timeout',
-        '5',
-        '--fingerprint',
-        s.hostKeyFingerprint,
-      );
+      const added = await cli(...serverAddArgs(s, name, role, root(s)));
       expect(added.code).toBe(0);
     }
     expect((await cli('sets', 'add', '--name', 'mail', '--path', '${ROOT}')).code).toBe(0);

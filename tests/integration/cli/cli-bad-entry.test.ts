@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { exitCodeHelp } from '../../../src-shared/errors.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
-import { runCliIn, type CliRun } from '../../support/cli.js';
+import { runCliIn, type CliRun, serverAddArgs } from '../../support/cli.js';
 
 const run = promisify(execFile);
 
@@ -36,29 +36,7 @@ describe('configsync sync exits 9 for a bad entry on a destination', () => {
     await writeFile(join(root(primary), 'main.cf'), 'relayhost = mail\n');
     await mkdir(root(second), { recursive: true });
     await writeFile(join(root(second), 'main.cf'), 'relayhost = old\n');
-    const add = (s: SshdServer, name: string, role: string) =>
-      cli(
-        'servers',
-        'add',
-        '--name',
-        name,
-        '--host',
-        s.host,
-        '--port',
-        String(s.port),
-        '--user',
-        s.user,
-        '--role',
-        role,
-        '--key-file',
-        s.clientKey.privateKeyPath,
-        '--var',
-        `ROOT=${root(s)}`,
-        '--timeout',
-        '5',
-        '--fingerprint',
-        s.hostKeyFingerprint,
-      );
+    const add = (s: SshdServer, name: string, role: string) => cli(...serverAddArgs(s, name, role, root(s)));
     expect((await add(primary, 'prim', 'primary')).code).toBe(0);
     expect((await add(second, 'sec', 'secondary')).code).toBe(0);
     expect((await cli('sets', 'add', '--name', 'mail', '--path', '${ROOT}', '--mode', 'mirror')).code).toBe(

@@ -5,7 +5,7 @@ import { cliArgsOfLaunch, runLaunchAsCli } from '../../../src-main/cli/launch-di
 import { parseExecStart } from '../../../src-main/service-install/systemd-unit.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
-import { runCliIn, type CliRun } from '../../support/cli.js';
+import { runCliIn, type CliRun, serverAddArgs } from '../../support/cli.js';
 
 const app = '/opt/ConfigSync/configsync';
 
@@ -70,29 +70,7 @@ describe('the Electron entry’s CLI dispatch, under Node: same commands, output
       [primary, 'prim', 'primary'],
       [second, 'sec', 'secondary'],
     ] as const) {
-      const r = await runCliIn(
-        store,
-        'servers',
-        'add',
-        '--name',
-        name,
-        '--host',
-        s.host,
-        '--port',
-        String(s.port),
-        '--user',
-        s.user,
-        '--role',
-        role,
-        '--key-file',
-        s.clientKey.privateKeyPath,
-        '--var',
-        `ROOT=${root(s)}`,
-        '--timeout',
-        '5',
-        '--fingerprint',
-        s.hostKeyFingerprint,
-      );
+      const r = await runCliIn(store, ...serverAddArgs(s, name, role, root(s)));
       expect(r.code, r.err).toBe(0);
     }
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openAppLog } from '../../../src-main/log/app-log.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
-import { runCliIn } from '../../support/cli.js';
+import { runCliIn, serverAddArgs } from '../../support/cli.js';
 
 type Line = Record<string, unknown> & {
   level: string;
@@ -103,29 +103,7 @@ describe('app log of a real run: one line per destination with run id and server
       [primary, 'prim', 'primary'],
       [second, 'sec', 'secondary'],
     ] as const) {
-      const added = await runCliIn(
-        store,
-        'servers',
-        'add',
-        '--name',
-        name,
-        '--host',
-        s.host,
-        '--port',
-        String(s.port),
-        '--user',
-        s.user,
-        '--role',
-        role,
-        '--key-file',
-        s.clientKey.privateKeyPath,
-        '--var',
-        `ROOT=${root(s)}`,
-        '--timeout',
-        '5',
-        '--fingerprint',
-        s.hostKeyFingerprint,
-      );
+      const added = await runCliIn(store, ...serverAddArgs(s, name, role, root(s)));
       expect(added.code, added.err).toBe(0);
     }
     expect((await runCliIn(store, 'sets', 'add', '--name', 'app', '--path', '${ROOT}')).code).toBe(0);

@@ -9,7 +9,7 @@ import { ServiceInstaller } from '../../../src-main/service-install/service-inst
 import { parseExecStart } from '../../../src-main/service-install/systemd-unit.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { makeTempDir } from '../../support/temp.js';
-import { runCliIn } from '../../support/cli.js';
+import { runCliIn, serverAddArgs } from '../../support/cli.js';
 import { rpc } from '../../support/app.js';
 
 const bundled = new URL('../../../build/cli/configsync.mjs', import.meta.url).pathname;
@@ -138,28 +138,7 @@ describe("the unit's ExecStart, run as systemd would run it, fires a schedule en
       [primary, 'prim', 'primary'],
       [second, 'sec', 'secondary'],
     ] as const) {
-      const r = await cli(
-        'servers',
-        'add',
-        '--name',
-        name,
-        '--host',
-        s.host,
-        '--port',
-        String(s.port),
-        '--user',
-        s.user,
-        '--role',
-        role,
-        '--key-file',
-        s.clientKey.privateKeyPath,
-        '--var',
-        `ROOT=${root(s)}`,
-        '--timeout',
-        '5',
-        '--fingerprint',
-        s.hostKeyFingerprint,
-      );
+      const r = await cli(...serverAddArgs(s, name, role, root(s)));
       expect(r.code, r.err).toBe(0);
     }
     expect((await cli('sets', 'add', '--name', 'app', '--path', '${ROOT}')).code).toBe(0);
