@@ -8,6 +8,11 @@ import { performance } from 'node:perf_hooks';
 const on = Boolean(process.env.CONFIGSYNC_TRACE);
 const full = process.env.CONFIGSYNC_TRACE === 'full';
 
+/** A command's stdin in a trace line, under CONFIGSYNC_TRACE=full only (off, it is not even decoded). */
+export function traceStdin(label: string, stdin: Buffer | string | undefined): void {
+  if (full && stdin !== undefined && stdin.length > 0) trace(`${label}: stdin ${stdin.toString()}`);
+}
+
 /** A command as a trace line shows it: whole under CONFIGSYNC_TRACE=full, else its first `n` characters. */
 export function traced(command: string, n: number): string {
   return full ? command : command.slice(0, n);

@@ -9,7 +9,7 @@ import { WarmShell } from './warm-shell.js';
 import { COMMAND_SHELL_STDIN_UP_TO, CommandShell, commandLoop } from './command-shell.js';
 import { NO_PRIVILEGE, remoteCommand, remoteProgram, stdinPrefix, type Privilege } from './remote-command.js';
 import { sftpOverExec } from './sftp-exec.js';
-import { trace, traced } from '../trace.js';
+import { trace, traced, traceStdin } from '../trace.js';
 import { isNoPinnedAlgorithm, judgeHostKey, negotiableHostKeyAlgorithms } from './host-keys.js';
 
 const { Client } = ssh2;
@@ -362,8 +362,7 @@ export class SshConnection {
       const shell = await this.useCommandShell();
       if (shell && !shell.busy) {
         trace(`${this.label}: exec (command session) ${traced(command, 60)}`);
-        if (stdin !== undefined && stdin.length > 0)
-          trace(`${this.label}: stdin ${traced(stdin.toString(), 0)}`);
+        traceStdin(this.label, stdin);
         // No idle timer while a command runs (a big backup's cp may take minutes): set again after it.
         if (this.commandShellIdle) clearTimeout(this.commandShellIdle);
         this.commandShellIdle = null;
@@ -377,7 +376,7 @@ export class SshConnection {
       }
     }
     const channel = await this.execChannel(command);
-    if (stdin !== undefined && stdin.length > 0) trace(`${this.label}: stdin ${traced(stdin.toString(), 0)}`);
+    traceStdin(this.label, stdin);
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       let err = '';
