@@ -264,8 +264,13 @@ async function stage(ctx: RunContext): Promise<void> {
   // the source server's command session), not read back from the staging folder after it: the staged
   // copies are what the source held (see the checks below), and a second read of every byte on the
   // destination came after the transfer (0.7 s of a 10k-file first copy here).
-  const files = writes.filter((w) => w.type === 'file').map((w) => w.path);
-  const sourceHashes = source.hash(plan.sourceRoot, files).catch(() => null);
+  // A checksum plan knows them already: only the others are read.
+  const planned = new Map<string, string>();
+  for (const e of plan.entries) if (e.source?.hash) planned.set(e.path, e.source.hash);
+  const files = writes.filter((w) => w.type === 'file' && !planned.has(w.path)).map((w) => w.path);
+  const sourceHashes = (files.length > 0 ? source.hash(plan.sourceRoot, files) : Promise.resolve(new Map()))
+    .then((read) => new Map([...planned, ...read]))
+    .catch(() => (planned.size > 0 ? planned : null));
   await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, {
     signal: ctx.options.signal,
     progress: ctx.progress,
