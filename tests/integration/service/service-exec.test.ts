@@ -185,10 +185,11 @@ describe("the unit's ExecStart, run as systemd would run it, fires a schedule en
     const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
 
     // The app on the same store sees the service and its next run, and does not run the schedules itself.
-    const holder = await until(
-      async () => (await readHolder(store)) ?? undefined,
-      'the service to take the lease',
-    );
+    // The lock is taken a moment before its note is written (read meanwhile as an unknown holder, pid 0).
+    const holder = await until(async () => {
+      const h = await readHolder(store);
+      return h && h.pid !== 0 ? h : undefined;
+    }, 'the service to take the lease and write its note');
     expect(holder).toMatchObject({ kind: 'service', pid: expect.any(Number) });
     const app = compose({ dataDir: store, shell: 'browser', log: () => undefined });
     try {
