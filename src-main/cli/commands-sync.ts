@@ -176,6 +176,8 @@ async function sudoPasswordsFor(
 async function planFor(
   ctx: CliContext,
   v: { set?: string; from?: string; to?: string; 'sudo-password-stdin'?: boolean },
+  /** The plan is applied at once (`sync --yes`). */
+  applyNext = false,
 ): Promise<Output<'sync.plan'>> {
   if (!v.set) throw new CliCallError('BAD_PARAMS', '--set is required.');
   const set = await setByName(ctx, v.set);
@@ -190,6 +192,7 @@ async function planFor(
     ...(source ? { sourceServerId: source } : {}),
     ...(destinations ? { destinationServerIds: destinations } : {}),
     ...(sudoPasswords ? { sudoPasswords } : {}),
+    ...(applyNext ? { applyNext } : {}),
   });
 }
 
@@ -294,7 +297,7 @@ ${exitLine([
       },
       strict: true,
     });
-    const plan = await planFor(ctx, v);
+    const plan = await planFor(ctx, v, v.yes);
     const name = await nameOf(ctx);
     if (!v.json)
       ctx.io.out(

@@ -52,6 +52,12 @@ export type PlanAllOptions = {
   readonly planOptions: PlanOptions;
   readonly filter: FilterSpec;
   readonly concurrency?: number;
+  /**
+   * An apply follows at once (`sync --yes`): each destination's command session starts as soon as it
+   * is connected, so its login on the server overlaps the listing instead of delaying the run's first
+   * small command (its lock, journal, backup).
+   */
+  readonly applyNext?: boolean;
 };
 
 /**
@@ -90,6 +96,7 @@ export async function planAll(
           message: (err as Error).message,
         };
       }
+      if (options.applyNext) endpoint.openCommandSession?.();
       try {
         const destIndex = await scan(endpoint, t.root, { ...options.filter, hash });
         trace(`${t.label}: destination scanned`);

@@ -163,6 +163,11 @@ export interface Endpoint {
    * now, so the server's session start-up overlaps other work. Nothing for the local side.
    */
   prepareCommand?(): void;
+  /**
+   * Starts the session that runs a run's small commands (see SshConnection's command session) now,
+   * when a run will follow: its login overlaps the plan. Nothing for the local side.
+   */
+  openCommandSession?(): void;
   /** Closes a session started by prepareCommand and not used; settles once it is closed. */
   dropPrepared?(): Promise<void>;
   /**

@@ -220,6 +220,16 @@ export class SshConnection {
     this.commandShellAllowed = true;
   }
 
+  /**
+   * Starts the command session now rather than at its first command (a run follows): when it is
+   * allowed, not started yet, and two more sessions fit (the listing needs one meanwhile).
+   */
+  openCommandShellAhead(): void {
+    if (!this.commandShellAllowed || this.commandShell || this.closedError || this.refusedOnce) return;
+    if (this.active + 2 >= this.maxChannels) return;
+    this.commandShell = this.startCommandShell();
+  }
+
   /** The command session, started on first use (from a session opened ahead when there is one). */
   private async useCommandShell(): Promise<CommandShell | null> {
     if (!this.commandShellAllowed || this.closedError) return null;

@@ -419,6 +419,10 @@ export class SshEndpoint implements Endpoint {
     if (this.fastPath) this.conn.prepareExec();
   }
 
+  openCommandSession(): void {
+    if (this.fastPath) this.conn.openCommandShellAhead();
+  }
+
   dropPrepared(): Promise<void> {
     return this.conn.dropPrepared();
   }

@@ -129,6 +129,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       compare,
       planRequestId,
       sudoPasswords,
+      applyNext,
     }) => {
       const stored = deps.sets.get(setId);
       const set = { ...stored, mode: mode ?? stored.mode, compare: compare ?? stored.compare };
@@ -141,7 +142,7 @@ export function syncHandlers(deps: SyncHandlerDeps): Pick<Handlers, SyncMethod> 
       let planned;
       try {
         planned = await withSudo(sudoPasswords, () =>
-          deps.sync.plan({ set, ...who }, { signal: controller.signal }),
+          deps.sync.plan({ set, ...who, ...(applyNext ? { applyNext } : {}) }, { signal: controller.signal }),
         );
       } finally {
         if (planRequestId && planning.get(planRequestId) === controller) planning.delete(planRequestId);

@@ -189,6 +189,7 @@ export class SyncService {
             filter: { include: set.include, exclude: set.exclude },
             // Planning only reads: as many at once as the roll-out allows, and never fewer than the default.
             concurrency: this.deps.concurrency ?? Math.max(DEFAULT_FAN_OUT, set.rollout.parallel),
+            ...(input.applyNext ? { applyNext: true } : {}),
           }),
         );
         if (signal?.aborted) throw cancelled();

@@ -82,6 +82,11 @@ export const syncMethods = {
         planRequestId: id.optional(),
         /** Sudo passwords for this plan's connections (kept by them until the run ends), by server id. */
         sudoPasswords: sudoPasswords.optional(),
+        /**
+         * The caller applies this plan as soon as it is made (`configsync sync --yes`): each destination's
+         * session for small commands is opened while its tree is listed, not after.
+         */
+        applyNext: z.boolean().optional(),
       })
       .strict(),
     output: syncPlanOutput.extend({

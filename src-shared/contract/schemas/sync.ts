@@ -176,6 +176,8 @@ export const syncPlanInput = z
     set: syncSet,
     sourceServerId: z.string().min(1),
     destinationServerIds: z.array(z.string().min(1)).min(1).max(200),
+    /** An apply follows at once: command sessions are opened while the trees are listed. */
+    applyNext: z.boolean().optional(),
   })
   .strict();
 export const syncPlanOutput = z.object({

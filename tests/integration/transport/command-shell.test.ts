@@ -70,6 +70,35 @@ lines"; echo err >&2; exit 7`,
     exec.mockRestore();
   });
 
+  it('opened ahead (a run follows its plan), the session is started at once and serves the first small command', async () => {
+    const other = await openSsh({
+      host: s.host,
+      port: s.port,
+      username: s.user,
+      auth: { kind: 'key', privateKey: s.clientKey.privateKey },
+      pinnedHostKey: { algorithm: s.hostKeyAlgorithm, fingerprint: s.hostKeyFingerprint },
+      contactTimeoutMs: 5000,
+    });
+    try {
+      const exec = vi.spyOn(other.client, 'exec');
+      other.openCommandShellAhead(); // not allowed yet: nothing starts
+      await new Promise((r) => setTimeout(r, 50));
+      expect(exec).toHaveBeenCalledTimes(0);
+      other.allowCommandShell();
+      other.openCommandShellAhead();
+      other.openCommandShellAhead(); // a second call starts no second session
+      await new Promise((r) => setTimeout(r, 50));
+      // Started before any command was asked for.
+      expect(exec).toHaveBeenCalledTimes(1);
+      expect((await other.exec('echo first')).stdout.toString()).toBe('first\n');
+      expect((await other.exec('echo second')).stdout.toString()).toBe('second\n');
+      expect(exec).toHaveBeenCalledTimes(1);
+      exec.mockRestore();
+    } finally {
+      other.close();
+    }
+  });
+
   it('a connection that goes down during a command fails that command, not silently', async () => {
     const other = await openSsh({
       host: s.host,
