@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { fileURLToPath } from 'node:url';
-import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { trace } from '../trace.js';
 import { appVersion } from '../version.js';
@@ -125,15 +123,6 @@ function fail(io: CliIo, message: string, code: number): number {
   return code;
 }
 
-function isMain(): boolean {
-  if (!process.argv[1]) return false;
-  try {
-    return realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The CLI's terminal: stdout and stderr, and a yes/no prompt on stderr when stdin is a terminal. The
  * npm CLI and the installed app's CLI use the same one.
@@ -157,19 +146,6 @@ export function terminalIo(): CliIo {
     ...(secret ? { secret } : {}),
     stdinLine: readStdinLine,
   };
-}
-
-if (isMain()) {
-  runCli(process.argv.slice(2), terminalIo()).then(
-    (code) => {
-      trace(`exit ${code}`);
-      process.exit(code);
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exit(exitCodes.error);
-    },
-  );
 }
 
 /** Reads one line from the terminal with echo off (a sudo password): it is never shown or kept. */

@@ -115,7 +115,7 @@ describe('configsync status and schedule against real sshd', () => {
   it('scheduler runs in the foreground until SIGTERM, then exits 0', async () => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src-main/cli/main.ts', '--store', store, 'scheduler'],
+      ['--import', 'tsx', 'src-main/cli/bin.ts', '--store', store, 'scheduler'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
