@@ -52,5 +52,13 @@ function toMatcher(patterns: ReadonlyArray<string>): (path: string) => boolean {
     for (const f of forms) expanded.push(anchored ? f : `**/${f}`);
   }
   if (expanded.length === 0) return () => false;
-  return picomatch(expanded, { dot: true });
+  // The compiled expressions themselves: picomatch's matcher builds a result object per call, which
+  // for the two listings of a 10k-file plan was a quarter of its filtering time. A path equal to its
+  // glob matches, as with picomatch.
+  const res = expanded.map((g) => picomatch.makeRe(g, { dot: true }));
+  return (path) => {
+    for (let i = 0; i < res.length; i++)
+      if (path === expanded[i] || (res[i] as RegExp).test(path)) return true;
+    return false;
+  };
 }
