@@ -1,6 +1,7 @@
 import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { byLevel, IN_FLIGHT, mapBounded } from './bounded.js';
+import { trace } from '../trace.js';
 import type { Journal, JournalWrite } from './journal.js';
 import { joinRoot, parentOf } from './rel-path.js';
 
@@ -149,6 +150,7 @@ export async function swapIn(
   };
   if (!(await deleteAll(blocking))) return { applied, errors, cancelled: true };
 
+  trace(`${destination.label}: swap: folders in place`);
   const inPlace = journal.writes.filter((w) => under(w.path));
   for (const w of inPlace) {
     applied.push(w.path);
@@ -160,6 +162,7 @@ export async function swapIn(
   await mapBounded(parents, IN_FLIGHT, async (p) => {
     await destination.mkdirp(at(p)).catch((err: Error) => parentErrors.set(p, err.message));
   });
+  trace(`${destination.label}: swap: parents made`);
   const renameOne = async (w: JournalWrite): Promise<Outcome> => {
     const from = staged(w.path);
     if (options.resume && !(await destination.stat(from))) {
@@ -180,6 +183,7 @@ export async function swapIn(
     ))
   )
     return { applied, errors, cancelled: true };
+  trace(`${destination.label}: swap: files renamed`);
 
   // The staged folders those files left are empty now: removed here (deepest first, many requests at
   // once), the staging folder then goes with a single request instead of a shell session.

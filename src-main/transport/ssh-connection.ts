@@ -95,6 +95,8 @@ export class SshConnection {
   private commandShellAllowed = false;
   private commandShell: Promise<CommandShell | null> | null = null;
   private commandShellIdle: NodeJS.Timeout | null = null;
+  /** The command session once it runs on the server (null before, and after it ended). */
+  private readyShell: CommandShell | null = null;
   /** The host key as the server sent it (the blob a known_hosts line holds), once it matched a pin. */
   hostKeyBlob: Buffer | null = null;
   /** The server refused a session once: it is at its limit, so none is opened ahead any more. */
@@ -230,6 +232,15 @@ export class SshConnection {
     this.commandShell = this.startCommandShell();
   }
 
+  /**
+   * The command session runs on the server and is free now: a command given to exec() without a
+   * stream runs there at once, with no login of its own (a listing of a big tree is then read whole).
+   */
+  commandShellFree(): boolean {
+    const s = this.readyShell;
+    return this.commandShellAllowed && s !== null && s.alive && !s.busy && !this.closedError;
+  }
+
   /** The command session, started on first use (from a session opened ahead when there is one). */
   private async useCommandShell(): Promise<CommandShell | null> {
     if (!this.commandShellAllowed || this.closedError) return null;
@@ -277,6 +288,7 @@ export class SshConnection {
       return null;
     }
     trace(`${this.label}: command session ready`);
+    this.readyShell = shell;
     return shell;
   }
 

@@ -93,9 +93,17 @@ export class SshEndpoint implements Endpoint {
 
   async list(root: string): Promise<RawEntry[] | null> {
     if (this.fastPath) {
-      // Parsed as it arrives: a big tree's listing is read while the server is still walking it.
+      // On the command session when it is free (a run's checks and verification: no login on the
+      // server, which here costs more than the walk), read whole; otherwise on a session of its own,
+      // parsed as it arrives, while the server is still walking the tree.
       const parser = new FindOutputParser();
-      const r = await this.conn.exec(findCommand(root), undefined, { onStdout: (d) => parser.feed(d) });
+      const streamed = !this.conn.commandShellFree();
+      const r = await this.conn.exec(
+        findCommand(root),
+        undefined,
+        streamed ? { onStdout: (d) => parser.feed(d) } : {},
+      );
+      if (!streamed) parser.feed(r.stdout);
       if (r.code === 3) return null;
       if (r.code === 4) throw new Error(`${root} is not a folder.`);
       if (r.code === 0 && !parser.broken) return parser.end();
