@@ -241,6 +241,11 @@ export class SshConnection {
     return this.commandShellAllowed && s !== null && s.alive && !s.busy && !this.closedError;
   }
 
+  /** A session opened ahead (prepareExec) waits for the next streamed command. */
+  get sessionAhead(): boolean {
+    return this.warm !== null;
+  }
+
   /** The command session, started on first use (from a session opened ahead when there is one). */
   private async useCommandShell(): Promise<CommandShell | null> {
     if (!this.commandShellAllowed || this.closedError) return null;
