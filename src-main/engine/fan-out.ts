@@ -53,9 +53,10 @@ export type PlanAllOptions = {
   readonly filter: FilterSpec;
   readonly concurrency?: number;
   /**
-   * An apply follows at once (`sync --yes`): each destination's command session starts as soon as it
-   * is connected, so its login on the server overlaps the listing instead of delaying the run's first
-   * small command (its lock, journal, backup).
+   * An apply follows at once (`sync --yes`): a destination whose plan has changes starts its command
+   * session as soon as it is planned, so the run's first small command (its backup) finds it running.
+   * Not earlier: opened while the tree is listed, its login on the server competed with the listing
+   * for the CPU, and a plan with no changes (no change: 0.75 → 0.87 s here) paid for it for nothing.
    */
   readonly applyNext?: boolean;
 };
@@ -96,7 +97,6 @@ export async function planAll(
           message: (err as Error).message,
         };
       }
-      if (options.applyNext) endpoint.openCommandSession?.();
       try {
         const destIndex = await scan(endpoint, t.root, { ...options.filter, hash });
         trace(`${t.label}: destination scanned`);
@@ -114,10 +114,13 @@ export async function planAll(
           source.prepareCommand?.();
         } else if (
           p.entries.some((e) => e.action === 'create' || e.action === 'update' || e.action === 'delete')
-        )
+        ) {
           // Any run takes its backup and sets times by small shell commands (one kept session, see
-          // SshConnection's command session): it starts from a session opened now.
-          endpoint.prepareCommand?.();
+          // SshConnection's command session): it starts from a session opened now, or, when the run
+          // follows at once, is started now.
+          if (options.applyNext && endpoint.openCommandSession) endpoint.openCommandSession();
+          else endpoint.prepareCommand?.();
+        }
         trace(`${t.label}: planned`);
         return {
           id: t.id,
