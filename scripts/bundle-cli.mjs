@@ -6,32 +6,25 @@ import { rm } from 'node:fs/promises';
 
 const outdir = new URL('../build/cli/', import.meta.url).pathname;
 await rm(outdir, { recursive: true, force: true });
+const common = { outdir, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 // The CLI itself, one CommonJS file: build/cli/configsync.mjs runs it from V8's compiled code of an
 // earlier run (src-main/cli/compile-cache.ts), which Node 20 can do for a script but not for ES modules.
 await build({
+  ...common,
   entryPoints: { configsync: new URL('../src-main/cli/bin.ts', import.meta.url).pathname },
-  outdir,
   outExtension: { '.js': '.cjs' },
-  bundle: true,
-  platform: 'node',
   format: 'cjs',
-  target: 'node20',
   sourcemap: 'linked',
   // ssh2's optional native parts, loaded in try/catch: left for Node to find (or not) at run time.
   external: ['cpu-features', '*.node'],
   // The sources are ES modules that find files beside themselves through import.meta.url.
   define: { 'import.meta.url': '__csImportMetaUrl' },
   banner: { js: "const __csImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
 });
 // The `configsync` command: a few lines that load the bundle above through the compile cache.
 await build({
+  ...common,
   entryPoints: { configsync: new URL('../src-main/cli/launcher.ts', import.meta.url).pathname },
-  outdir,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
   format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
 });

@@ -5,9 +5,9 @@ import { startSshd, type SshdServer } from '../../support/sshd.js';
 describe('small commands on one kept session (the command session)', () => {
   let s: SshdServer;
   let conn: SshConnection;
-  beforeAll(async () => {
-    s = await startSshd();
-    conn = await openSsh({
+  /** A connection of its own to the test sshd (pinned key, client key). */
+  const connect = () =>
+    openSsh({
       host: s.host,
       port: s.port,
       username: s.user,
@@ -15,6 +15,9 @@ describe('small commands on one kept session (the command session)', () => {
       pinnedHostKey: { algorithm: s.hostKeyAlgorithm, fingerprint: s.hostKeyFingerprint },
       contactTimeoutMs: 5000,
     });
+  beforeAll(async () => {
+    s = await startSshd();
+    conn = await connect();
     conn.allowCommandShell();
   });
   afterAll(async () => {
@@ -71,14 +74,7 @@ lines"; echo err >&2; exit 7`,
   });
 
   it('opened ahead (a run follows its plan), the session is started at once and serves the first small command', async () => {
-    const other = await openSsh({
-      host: s.host,
-      port: s.port,
-      username: s.user,
-      auth: { kind: 'key', privateKey: s.clientKey.privateKey },
-      pinnedHostKey: { algorithm: s.hostKeyAlgorithm, fingerprint: s.hostKeyFingerprint },
-      contactTimeoutMs: 5000,
-    });
+    const other = await connect();
     try {
       const exec = vi.spyOn(other.client, 'exec');
       other.openCommandShellAhead(); // not allowed yet: nothing starts
@@ -100,14 +96,7 @@ lines"; echo err >&2; exit 7`,
   });
 
   it('a connection that goes down during a command fails that command, not silently', async () => {
-    const other = await openSsh({
-      host: s.host,
-      port: s.port,
-      username: s.user,
-      auth: { kind: 'key', privateKey: s.clientKey.privateKey },
-      pinnedHostKey: { algorithm: s.hostKeyAlgorithm, fingerprint: s.hostKeyFingerprint },
-      contactTimeoutMs: 5000,
-    });
+    const other = await connect();
     other.allowCommandShell();
     expect((await other.exec('echo warm')).stdout.toString()).toBe('warm\n');
     const running = other.exec('sleep 5; echo late');
