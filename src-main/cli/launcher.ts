@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { compileCacheDir, runWithCompileCache } from './compile-cache.js';
 
 /** Commands that plan or run: a cache written by one of them holds the code a plan compiles. */
-const FULL = new Set(['sync', 'plan', 'status', 'scheduler', 'recover', 'restore', 'check']);
+const FULL = new Set(['sync', 'plan', 'status', 'scheduler', 'recover', 'restore']);
 
 const run = runWithCompileCache(fileURLToPath(new URL('./configsync.cjs', import.meta.url)), {
   cacheDir: compileCacheDir(),

@@ -83,8 +83,8 @@ export const syncMethods = {
         /** Sudo passwords for this plan's connections (kept by them until the run ends), by server id. */
         sudoPasswords: sudoPasswords.optional(),
         /**
-         * The caller applies this plan as soon as it is made (`configsync sync --yes`): each destination's
-         * session for small commands is opened while its tree is listed, not after.
+         * The caller applies this plan as soon as it is made (`configsync sync --yes`): each destination
+         * whose plan has changes starts its session for small commands right away.
          */
         applyNext: z.boolean().optional(),
       })

@@ -176,7 +176,7 @@ export const syncPlanInput = z
     set: syncSet,
     sourceServerId: z.string().min(1),
     destinationServerIds: z.array(z.string().min(1)).min(1).max(200),
-    /** An apply follows at once: command sessions are opened while the trees are listed. */
+    /** An apply follows at once: destinations with changes start their command sessions when planned. */
     applyNext: z.boolean().optional(),
   })
   .strict();
