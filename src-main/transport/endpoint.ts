@@ -165,7 +165,8 @@ export interface Endpoint {
   prepareCommand?(): void;
   /**
    * Starts the session that runs a run's small commands (see SshConnection's command session) now,
-   * when a run will follow at once: it is running when the run's first small command comes. Nothing for the local side.
+   * when a run follows at once: it is running when the run's first small command comes. Nothing for
+   * the local side.
    */
   openCommandSession?(): void;
   /** Closes a session started by prepareCommand and not used; settles once it is closed. */
