@@ -40,6 +40,13 @@ type Pending = { resolve: (r: ExecResult) => void; reject: (e: Error) => void };
 /** A session running commandLoop; `run` takes one command at a time (see `busy`). */
 export class CommandShell {
   private buf: Buffer = Buffer.alloc(0);
+  /**
+   * An answer longer than what has come (a big listing): its chunks, gathered until `need` bytes are
+   * here and joined once (joined chunk by chunk, 10 MB would be copied hundreds of times).
+   */
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  private need = 0;
   private started = false;
   private pending: Pending | null = null;
   private gone: Error | null = null;
@@ -99,7 +106,15 @@ export class CommandShell {
   }
 
   private feed(d: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    if (this.need > 0) {
+      this.parts.push(d);
+      this.partsLen += d.length;
+      if (this.partsLen < this.need) return;
+      this.buf = Buffer.concat(this.parts, this.partsLen);
+      this.parts = [];
+      this.partsLen = 0;
+      this.need = 0;
+    } else this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
     for (;;) {
       if (!this.started) {
         const at = this.buf.indexOf(`${this.mark} ready\n`);
@@ -123,7 +138,13 @@ export class CommandShell {
       const rc = Number(head[1]);
       const outLen = Number(head[2]);
       const errLen = Number(head[3]);
-      if (this.buf.length < nl + 1 + outLen + errLen) return;
+      if (this.buf.length < nl + 1 + outLen + errLen) {
+        this.need = nl + 1 + outLen + errLen;
+        this.parts = [this.buf];
+        this.partsLen = this.buf.length;
+        this.buf = Buffer.alloc(0);
+        return;
+      }
       const body = this.buf.subarray(nl + 1);
       const stdout = Buffer.from(body.subarray(0, outLen));
       const stderr = body.subarray(outLen, outLen + errLen).toString('utf8');

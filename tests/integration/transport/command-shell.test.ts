@@ -65,6 +65,19 @@ lines"; echo err >&2; exit 7`,
     exec.mockRestore();
   });
 
+  it('an answer of many megabytes (the listing of a big tree) comes whole, byte for byte', async () => {
+    const exec = vi.spyOn(conn.client, 'exec');
+    const r = await conn.exec('awk \'BEGIN { for (i = 0; i < 1500000; i++) printf "%07d\\n", i }\'');
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBe(12_000_000);
+    const lines = r.stdout.toString('latin1').split('\n');
+    expect(lines[0]).toBe('0000000');
+    expect(lines[1_234_567]).toBe('1234567');
+    expect(lines[1_499_999]).toBe('1499999');
+    expect(exec).toHaveBeenCalledTimes(0);
+    exec.mockRestore();
+  });
+
   it('stdin too large for the session goes to a session of its own', async () => {
     const exec = vi.spyOn(conn.client, 'exec');
     const r = await conn.exec('wc -c', Buffer.alloc(1_000_000, 1));
