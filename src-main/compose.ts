@@ -189,7 +189,8 @@ export function compose(options: ComposeOptions): ComposedApp {
     housekeeping.afterRun();
   });
   // The store's CLI hands its commands to this process (when it runs for long) over a local socket,
-  // through the same router as the other shells.
+  // through the same router as the other shells. That router is built below from handlers that include
+  // scheduler.start, which starts this server: the one cycle of the root, bound by this closure.
   const handover = new HandoverServer({
     dataDir: options.dataDir,
     version: appVersion(),
