@@ -1,6 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile, chmod, rm } from 'node:fs/promises';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { promisify } from 'node:util';
@@ -239,14 +239,28 @@ function descendants(pid: number): number[] {
   return [...direct, ...direct.flatMap(descendants)];
 }
 
+/** The sshd processes among them (per-connection monitors and session processes). */
+function sshdOnly(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('sshd');
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * Stops sshd as a server going down does: the listener and the process of every connection it
- * accepted (a connection kept open by the client is cut, not left talking to an orphan).
+ * accepted (a connection kept open by the client is cut, not left talking to an orphan). The
+ * commands those sessions run (login shells, tar) are left to end on their own as their connection
+ * goes: a login shell killed while its startup files hold a lock (pyenv's rehash lock in root's
+ * `.bashrc` on this machine) leaves it behind, and every later login on the host then waits for it.
  */
 async function kill(child: ChildProcess): Promise<void> {
   running.delete(child);
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const sessions = child.pid ? descendants(child.pid) : [];
+  const sessions = child.pid ? sshdOnly(descendants(child.pid)) : [];
   await new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     signalGroup(child, 'SIGTERM');
