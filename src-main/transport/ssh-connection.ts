@@ -90,6 +90,8 @@ export class SshConnection {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
   private closedError: Error | null = null;
+  /** The SFTP session closed while the connection was up (never closed on purpose): until one reopens. */
+  private sftpLost: Error | null = null;
   private warm: WarmShell | null = null;
   /** Small commands run in turn on one session (see CommandShell); allowed where the GNU tools are. */
   private commandShellAllowed = false;
@@ -131,6 +133,15 @@ export class SshConnection {
   /** Why the connection is gone (lost or closed), or null while it is usable. */
   get closedReason(): Error | null {
     return this.closedError;
+  }
+
+  /**
+   * Why files can no longer be reached: the connection is gone, or its SFTP session closed under it.
+   * When a link drops, ssh2 closes the channels before the connection says it closed, so a caller that
+   * just saw a request fail on the closed session learns it from here without waiting for that event.
+   */
+  get lostReason(): Error | null {
+    return this.closedError ?? this.sftpLost;
   }
 
   /**
@@ -438,9 +449,14 @@ export class SshConnection {
             const opened = (err: Error | undefined, sftp: SFTPWrapper) => {
               if (err) return reject(err);
               trace(`${this.label}: sftp ready`);
+              this.sftpLost = null;
               sftp.once('close', () => {
                 release();
                 this.sftpPromise = null;
+                this.sftpLost ??= new SshError(
+                  'DISCONNECTED',
+                  `The connection to ${this.label} was lost (its SFTP session closed).`,
+                );
               });
               resolve(sftp);
             };

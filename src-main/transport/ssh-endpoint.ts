@@ -421,7 +421,7 @@ export class SshEndpoint implements Endpoint {
   }
 
   lostConnection(): Error | null {
-    return this.conn.closedReason;
+    return this.conn.lostReason;
   }
 
   prepareCommand(): void {

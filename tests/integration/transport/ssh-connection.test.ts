@@ -123,4 +123,25 @@ describe('openSsh against real sshd', () => {
     expect(results.map((r) => r.stdout.toString().trim())).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     conn.close();
   });
+
+  it('an SFTP session that closes while the connection is still up is a lost link at once, until a new one opens', async () => {
+    const conn = await openSsh(target(s));
+    const sftp = await conn.sftp();
+    expect(conn.lostReason).toBeNull();
+    // What a dropped link looks like in the moment ssh2 has closed the channels but not yet said the
+    // connection closed: a file request just failed on the session, the connection seems up.
+    await new Promise<void>((resolve) => {
+      sftp.once('close', () => resolve());
+      sftp.end();
+    });
+    expect(conn.closedReason).toBeNull();
+    expect(conn.lostReason).toBeInstanceOf(SshError);
+    expect(conn.lostReason?.message).toMatch(/connection .* was lost \(its SFTP session closed\)/);
+    // The connection was up after all: a new session works and the link is no longer called lost.
+    const again = await conn.sftp();
+    expect(again).not.toBe(sftp);
+    expect(conn.lostReason).toBeNull();
+    conn.close();
+    expect(conn.lostReason).toBe(conn.closedReason);
+  });
 });
