@@ -108,7 +108,9 @@ export function compose(options: ComposeOptions): ComposedApp {
   const keys = new AppKeyStore(options.dataDir, box, legacyBox);
   // Sudo passwords live here only while a call connects (see syncHandlers), never in a store or a log.
   const sudoPasswords = new SudoPasswords();
-  // Each server's connection is kept between runs (idle time, keepalive: the store's `connections`).
+  // Each server's connection is kept between runs (idle time, keepalive: the store's `connections`);
+  // in a process that serves runs one after another (see serveCli), with its command session running.
+  let servesRuns = false;
   const connectionSettings = () => connectionSettingsFrom(settings.get(CONNECTIONS_KEY));
   const endpointDeps: EndpointDeps = {
     service: servers,
@@ -121,7 +123,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     keyOf: (id) => poolKeyOf(endpointDeps, id),
     settings: () => {
       const c = connectionSettings();
-      return { idleMs: c.keepIdleSeconds * 1000, openAhead: c.openAhead };
+      return { idleMs: c.keepIdleSeconds * 1000, openAhead: c.openAhead, keepCommandSession: servesRuns };
     },
   });
   const connect = endpointConnector({ ...endpointDeps, pool });
@@ -202,8 +204,10 @@ export function compose(options: ComposeOptions): ComposedApp {
       for (const runId of runIds) sync.cancel({ runId });
     },
   });
-  const serveCli = () =>
-    handover.start().catch((err: unknown) => log('serving the CLI over the local socket failed', err));
+  const serveCli = () => {
+    servesRuns = true;
+    return handover.start().catch((err: unknown) => log('serving the CLI over the local socket failed', err));
+  };
   // A process that runs the schedules runs for long: the store's CLI may hand its commands to it.
   const automationMethods = automationHandlers({ automation, sets, status, beforeSchedulerStart: serveCli });
   const syncMethods = syncHandlers({

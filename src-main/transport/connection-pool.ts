@@ -7,6 +7,12 @@ export type PoolSettings = {
   readonly idleMs: number;
   /** A connection waiting unused holds a session opened ahead (of a server that runs commands). */
   readonly openAhead?: boolean;
+  /**
+   * A connection waiting unused keeps its command session running (started now if it was not), so
+   * the next run's listing and commands need no login on the server: set by a process that runs for
+   * long and serves runs one after another (the app, `configsync scheduler`).
+   */
+  readonly keepCommandSession?: boolean;
 };
 
 export type PoolDeps = {
@@ -229,10 +235,12 @@ export class ConnectionPool {
     // Work still in flight on it (a run stopped midway, a plan cancelled): only closing ends it.
     if (entry.retired || entry.conn.execInFlight > 0) return this.close(entry);
     if (entry.idleTimer) return;
-    const { idleMs, openAhead } = this.deps.settings();
+    const { idleMs, openAhead, keepCommandSession } = this.deps.settings();
     if (idleMs <= 0 && entry.parked === 0) return this.close(entry);
+    // The next run's listing and commands run on the kept command session, with no login of their own.
+    if (entry.commands && idleMs > 0 && keepCommandSession) entry.conn.keepCommandSession(idleMs);
     // The next run's first command (its listing) finds a session with the login shell already started.
-    if (entry.commands && idleMs > 0 && openAhead) entry.conn.prepareExec(idleMs);
+    else if (entry.commands && idleMs > 0 && openAhead) entry.conn.prepareExec(idleMs);
     if (entry.parked > 0) return;
     entry.idleTimer = setTimeout(() => this.close(entry), idleMs);
     entry.idleTimer.unref();

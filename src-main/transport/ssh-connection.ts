@@ -97,6 +97,8 @@ export class SshConnection {
   private commandShellAllowed = false;
   private commandShell: Promise<CommandShell | null> | null = null;
   private commandShellIdle: NodeJS.Timeout | null = null;
+  /** How long the command session may wait for its next command before it is closed. */
+  private commandShellIdleMs = COMMAND_SHELL_IDLE_MS;
   /** The command session once it runs on the server (null before, and after it ended). */
   private readyShell: CommandShell | null = null;
   /** The host key as the server sent it (the blob a known_hosts line holds), once it matched a pin. */
@@ -252,6 +254,28 @@ export class SshConnection {
     return this.commandShellAllowed && s !== null && s.alive && !s.busy && !this.closedError;
   }
 
+  /**
+   * The connection waits unused for up to `idleMs` (a long-running process keeps it for its next
+   * run): its command session is started if it does not run yet and kept as long, so that run's
+   * listing and commands run on it with no login on the server.
+   */
+  keepCommandSession(idleMs: number): void {
+    if (!this.commandShellAllowed || this.closedError) return;
+    this.commandShellIdleMs = Math.max(COMMAND_SHELL_IDLE_MS, idleMs);
+    this.openCommandShellAhead();
+    if (this.commandShell) this.touchCommandShell();
+  }
+
+  /**
+   * The command session is starting, or runs and is free: a command given to exec() without a stream
+   * now runs there as soon as it is ready, sooner than on a session that would have to log in.
+   */
+  commandShellComing(): boolean {
+    if (!this.commandShellAllowed || this.closedError || !this.commandShell) return false;
+    const s = this.readyShell;
+    return s === null || (s.alive && !s.busy);
+  }
+
   /** A session opened ahead (prepareExec) waits for the next streamed command. */
   get sessionAhead(): boolean {
     return this.warm !== null;
@@ -312,6 +336,7 @@ export class SshConnection {
   private closeCommandShell(): void {
     const shell = this.commandShell;
     this.commandShell = null;
+    this.readyShell = null;
     void shell?.then((s) => s?.close());
   }
 
@@ -495,7 +520,7 @@ export class SshConnection {
       void this.commandShell?.then((sh) => {
         if (sh && !sh.busy) this.closeCommandShell();
       });
-    }, COMMAND_SHELL_IDLE_MS);
+    }, this.commandShellIdleMs);
     this.commandShellIdle.unref();
   }
 

@@ -23,8 +23,11 @@ export type SshdOptions = {
   readonly rootLogin?: boolean;
   /** Extra sshd_config lines. */
   readonly extraConfig?: ReadonlyArray<string>;
-  /** sshd's log (LogLevel INFO, `-E FILE`): one "Accepted …" line per login it accepted. */
-  readonly logFile?: boolean;
+  /**
+   * sshd's log (LogLevel INFO, `-E FILE`): one "Accepted …" line per login it accepted; 'verbose'
+   * also one "Starting session" line per session (each command on a session of its own is one).
+   */
+  readonly logFile?: boolean | 'verbose';
 };
 
 export type ClientKey = {
@@ -161,7 +164,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdServer> 
     `MaxSessions ${options.maxSessions ?? 10}`,
     'MaxStartups 100:30:200',
     'Subsystem sftp internal-sftp',
-    `LogLevel ${options.logFile ? 'INFO' : 'ERROR'}`,
+    `LogLevel ${options.logFile === 'verbose' ? 'VERBOSE' : options.logFile ? 'INFO' : 'ERROR'}`,
     ...(options.extraConfig ?? []),
   ];
   await writeFile(configPath, `${lines.join('\n')}\n`);
