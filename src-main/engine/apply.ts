@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import {
   backupDirOf,
   checkSetName,
+  backupBatches,
   manifestFor,
   pruneBackups,
   recordLeftInodes,
@@ -16,7 +17,7 @@ import {
 import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards } from './guards.js';
 import { JournalFile, journalPath, type JournalWrite } from './journal.js';
-import { ProgressReporter } from './progress.js';
+import { ProgressReporter, type LaterPhase } from './progress.js';
 import { joinRoot, parentOf } from './rel-path.js';
 import {
   isChange,
@@ -105,8 +106,7 @@ async function applyRun(
 async function lockedRun(ctx: RunContext): Promise<RunReport> {
   await prepare(ctx);
   try {
-    await backUp(ctx);
-    await stage(ctx);
+    await backUpAndStage(ctx);
     await validate(ctx);
   } catch (err) {
     return failedBeforeSwap(ctx, err);
@@ -243,6 +243,59 @@ async function prepare(ctx: RunContext): Promise<void> {
   await mark(ctx, 'prepared');
 }
 
+/**
+ * Back up and stage at once when the backup is more than one batch: neither touches anything live (the backup copies the files the run
+ * overwrites or deletes aside, staging writes the new content under the staging folder), so the
+ * transfer runs while the backup's copies are made instead of after them. Everything is backed up
+ * before anything goes live all the same: the swap waits for both. The journal says backed-up before
+ * staged; the progress shows the backup, then the transfer where it has got to (bars only move
+ * forward). A failure of either stops the other, and the run fails before the swap.
+ */
+async function backUpAndStage(ctx: RunContext): Promise<void> {
+  // A backup of one batch (a few hundred small files) is one quick copy: it goes first, as ever.
+  const backed = manifestFor(ctx.plan, ctx.runId, ctx.setName).entries.filter((e) => e.type !== 'dir');
+  if (backupBatches(backed).length <= 1) {
+    await backUp(ctx);
+    const transfer = ctx.progress.later('transferring', {
+      filesTotal: ctx.writes.length,
+      bytesTotal: ctx.plan.summary.bytesToCopy,
+    });
+    transfer.show();
+    const hashes = await stage(ctx, ctx.options.signal, transfer);
+    return staged(ctx, hashes);
+  }
+  const stop = new AbortController();
+  const signal = ctx.options.signal ? AbortSignal.any([ctx.options.signal, stop.signal]) : stop.signal;
+  const { plan, writes } = ctx;
+  const transfer = ctx.progress.later('transferring', {
+    filesTotal: writes.length,
+    bytesTotal: plan.summary.bytesToCopy,
+  });
+  const backingUp = backUp(ctx).then(
+    () => transfer.show(),
+    (err: unknown) => {
+      stop.abort();
+      throw err;
+    },
+  );
+  const staging = stage(ctx, signal, transfer).catch((err: unknown) => {
+    stop.abort();
+    throw err;
+  });
+  const [backedUp, stagedUp] = await Promise.allSettled([backingUp, staging]);
+  // The first cause: a backup that failed stopped the staging (its CancelledError says nothing).
+  if (backedUp.status === 'rejected') throw backedUp.reason;
+  if (stagedUp.status === 'rejected') throw stagedUp.reason;
+  return staged(ctx, stagedUp.value);
+}
+
+/** Backed up and staged: the hashes of what was staged join the backup's manifest, then all is flushed. */
+async function staged(ctx: RunContext, hashes: ReadonlyMap<string, string> | null): Promise<void> {
+  await recordWrittenHashes(ctx.destination, ctx.backupDir, ctx.stagingDir, hashes);
+  await flushStaged(ctx);
+  await mark(ctx, 'staged');
+}
+
 /** Back up: everything the run overwrites or deletes is copied aside before anything live changes. */
 async function backUp(ctx: RunContext): Promise<void> {
   const manifest = manifestFor(ctx.plan, ctx.runId, ctx.setName);
@@ -256,10 +309,16 @@ async function backUp(ctx: RunContext): Promise<void> {
   await mark(ctx, 'backed-up');
 }
 
-/** Stage: the new content lands under the staging folder and is checked against the plan. */
-async function stage(ctx: RunContext): Promise<void> {
+/**
+ * Stage: the new content lands under the staging folder and is checked against the plan. Returns the
+ * SHA-256 of each file written, as far as known (see recordWrittenHashes).
+ */
+async function stage(
+  ctx: RunContext,
+  signal: AbortSignal | undefined,
+  progress: LaterPhase,
+): Promise<ReadonlyMap<string, string> | null> {
   const { source, destination, plan, writes, bulk, stagingDir } = ctx;
-  ctx.progress.phase('transferring', { filesTotal: writes.length, bytesTotal: plan.summary.bytesToCopy });
   // The hash of each file written is taken from the source while the data flows (its own process or
   // the source server's command session), not read back from the staging folder after it: the staged
   // copies are what the source held (see the checks below), and a second read of every byte on the
@@ -272,8 +331,8 @@ async function stage(ctx: RunContext): Promise<void> {
     .then((read) => new Map([...planned, ...read]))
     .catch(() => (planned.size > 0 ? planned : null));
   await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, {
-    signal: ctx.options.signal,
-    progress: ctx.progress,
+    ...(signal ? { signal } : {}),
+    progress,
     bulk,
     tar: await tarOptionsFor(plan, destination),
   });
@@ -285,9 +344,7 @@ async function stage(ctx: RunContext): Promise<void> {
     checkStaged(destination, stagingDir, bulk ? writes.filter((w) => w.type === 'symlink') : writes),
     checkSourceUnchanged(source, plan.sourceRoot, writes),
   ]);
-  await recordWrittenHashes(destination, ctx.backupDir, stagingDir, await sourceHashes);
-  await flushStaged(ctx);
-  await mark(ctx, 'staged');
+  return sourceHashes;
 }
 
 /**

@@ -50,6 +50,27 @@ export class ProgressReporter {
     this.schedule();
   }
 
+  /**
+   * A phase that runs now but is shown once `show()` is called (it overlaps the phase shown now): its
+   * updates are kept until then, so the bars only move forward and each phase is shown whole.
+   */
+  later(phase: RunPhase, totals: { filesTotal: number; bytesTotal: number }): LaterPhase {
+    let pending: { filesDone?: number; bytesDone?: number; currentPath?: string } = {};
+    let shown = false;
+    return {
+      update: (change) => {
+        if (shown) return this.update(change);
+        pending = { ...pending, ...change };
+      },
+      show: () => {
+        if (shown) return;
+        shown = true;
+        this.phase(phase, totals);
+        if (Object.keys(pending).length > 0) this.update(pending);
+      },
+    };
+  }
+
   /** Sends what is pending now (end of a run). */
   flush(): void {
     if (this.timer) this.emitNow();
@@ -69,3 +90,10 @@ export class ProgressReporter {
     this.sink?.(this.state);
   }
 }
+
+/** See ProgressReporter.later. */
+export type LaterPhase = {
+  update(change: { filesDone?: number; bytesDone?: number; currentPath?: string }): void;
+  /** From now on the phase is the one shown, where it has got to. */
+  show(): void;
+};

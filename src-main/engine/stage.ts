@@ -11,7 +11,7 @@ import { tarTracker } from './tar-tracker.js';
 
 export type StageOptions = {
   readonly signal?: AbortSignal;
-  readonly progress: ProgressReporter;
+  readonly progress: Pick<ProgressReporter, 'update'>;
   /** One tar stream over one channel; otherwise file by file (SFTP with pipelined writes). */
   readonly bulk: boolean;
   /** What tar streams carry beyond mode, owners, times and links (xattrs and ACLs; numeric owners). */
