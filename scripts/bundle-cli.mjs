@@ -15,6 +15,8 @@ await build({
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
   // ssh2's optional native parts, loaded in try/catch: left for Node to find (or not) at run time.
   external: ['cpu-features', '*.node'],
   // The sources are ES modules that find files beside themselves through import.meta.url.
