@@ -93,12 +93,12 @@ export class SshEndpoint implements Endpoint {
 
   async list(root: string): Promise<RawEntry[] | null> {
     if (this.fastPath) {
-      // On the command session when it runs and is free, or is starting (a run's checks and
-      // verification, a kept connection's next plan: no login on the server, which here costs more
-      // than the walk), read whole; otherwise on a session opened ahead, or of its own, parsed as it
-      // arrives while the server is still walking the tree.
+      // On a session opened ahead for it; or else on the command session when it runs and is free, or
+      // is starting (a run's checks and verification, a kept connection's next plan: no login on the
+      // server, which here costs more than the walk), read whole; otherwise on a session of its own.
+      // A session opened ahead or of its own is parsed as it arrives, while the server walks the tree.
       const parser = new FindOutputParser();
-      const streamed = !this.conn.commandShellComing();
+      const streamed = this.conn.sessionAhead || !this.conn.commandShellComing();
       const r = await this.conn.exec(
         findCommand(root),
         undefined,
