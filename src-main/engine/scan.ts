@@ -32,12 +32,12 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
  */
 export async function scan(endpoint: Endpoint, root: string, options: ScanOptions = {}): Promise<FileIndex> {
   const listing = endpoint.list(root);
+  // Comparing by checksum, a hashing command follows for sure: its session starts now, beside the
+  // listing's (which has taken its own), so its login on the server is over when the listing is.
+  if (options.hash) endpoint.prepareCommand?.({ small: true });
   const owners = endpoint.canSetOwners?.() ?? Promise.resolve(false);
   owners.catch(() => undefined);
   const raw = await listing;
-  // Comparing by checksum, a hashing command follows for sure: its session starts while this listing
-  // is checked (not while it is read: two login shells starting at once slow each other down).
-  if (options.hash) endpoint.prepareCommand?.();
   const canSetOwners = await owners.catch(() => false);
   if (raw === null) return { root, exists: false, entries: [], canSetOwners };
   const keep = compileFilter(options);

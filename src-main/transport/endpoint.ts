@@ -160,9 +160,10 @@ export interface Endpoint {
   lostConnection(): Error | null;
   /**
    * Says a shell command (a listing, a tar stream) will follow soon: a remote side starts its session
-   * now, so the server's session start-up overlaps other work. Nothing for the local side.
+   * now, so the server's session start-up overlaps other work. `small`: a command without a stream,
+   * which a running command session takes (then nothing is started). Nothing for the local side.
    */
-  prepareCommand?(): void;
+  prepareCommand?(options?: { readonly small?: boolean }): void;
   /**
    * Starts the session that runs a run's small commands (see SshConnection's command session) now,
    * when a run follows at once: it is running when the run's first small command comes. Nothing for

@@ -424,8 +424,9 @@ export class SshEndpoint implements Endpoint {
     return this.conn.lostReason;
   }
 
-  prepareCommand(): void {
-    if (this.fastPath) this.conn.prepareExec();
+  prepareCommand(options: { readonly small?: boolean } = {}): void {
+    if (!this.fastPath || (options.small && this.conn.commandShellComing())) return;
+    this.conn.prepareExec();
   }
 
   openCommandSession(): void {
