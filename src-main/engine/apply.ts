@@ -244,12 +244,13 @@ async function prepare(ctx: RunContext): Promise<void> {
 }
 
 /**
- * Back up and stage at once when the backup is more than one batch: neither touches anything live (the backup copies the files the run
- * overwrites or deletes aside, staging writes the new content under the staging folder), so the
- * transfer runs while the backup's copies are made instead of after them. Everything is backed up
- * before anything goes live all the same: the swap waits for both. The journal says backed-up before
- * staged; the progress shows the backup, then the transfer where it has got to (bars only move
- * forward). A failure of either stops the other, and the run fails before the swap.
+ * Back up and stage at once when the backup is more than one batch: neither touches anything live
+ * (the backup copies the files the run overwrites or deletes aside, staging writes the new content
+ * under the staging folder), so the transfer runs while the backup's copies are made instead of after
+ * them. Everything is backed up before anything goes live all the same: the swap waits for both. The
+ * journal says backed-up before staged; the progress shows the backup, then the transfer where it has
+ * got to (bars only move forward). A failure of either stops the other, and the run fails before the
+ * swap.
  */
 async function backUpAndStage(ctx: RunContext): Promise<void> {
   // A backup of one batch (a few hundred small files) is one quick copy: it goes first, as ever.

@@ -110,8 +110,8 @@ export async function planAll(
         // server) is opened now, while the plan is shown and confirmed.
         const writes = p.entries.filter((e) => (e.action === 'create' || e.action === 'update') && e.source);
         if (worthAStream(writes.map((e) => ({ size: e.source?.size ?? 0 })))) {
-          // When the run follows at once, its check of the destination and its backup go first, on
-          // the command session; the session opened ahead waits for the stream.
+          // When the run follows at once, its backup's commands go on the command session, started
+          // now beside the session opened ahead (which the run's first command takes).
           if (options.applyNext) endpoint.openCommandSession?.();
           endpoint.prepareCommand?.();
           source.prepareCommand?.();
