@@ -13,6 +13,7 @@ import {
   recordWrittenHashes,
   restoreBackup,
   takeBackup,
+  type BackupManifest,
 } from './backup.js';
 import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards } from './guards.js';
@@ -253,26 +254,20 @@ async function prepare(ctx: RunContext): Promise<void> {
  * swap.
  */
 async function backUpAndStage(ctx: RunContext): Promise<void> {
+  const manifest = manifestFor(ctx.plan, ctx.runId, ctx.setName);
+  const transfer = ctx.progress.later('transferring', {
+    filesTotal: ctx.writes.length,
+    bytesTotal: ctx.plan.summary.bytesToCopy,
+  });
   // A backup of one batch (a few hundred small files) is one quick copy: it goes first, as ever.
-  const backed = manifestFor(ctx.plan, ctx.runId, ctx.setName).entries.filter((e) => e.type !== 'dir');
-  if (backupBatches(backed).length <= 1) {
-    await backUp(ctx);
-    const transfer = ctx.progress.later('transferring', {
-      filesTotal: ctx.writes.length,
-      bytesTotal: ctx.plan.summary.bytesToCopy,
-    });
+  if (backupBatches(manifest.entries.filter((e) => e.type !== 'dir')).length <= 1) {
+    await backUp(ctx, manifest);
     transfer.show();
-    const hashes = await stage(ctx, ctx.options.signal, transfer);
-    return staged(ctx, hashes);
+    return staged(ctx, await stage(ctx, ctx.options.signal, transfer));
   }
   const stop = new AbortController();
   const signal = ctx.options.signal ? AbortSignal.any([ctx.options.signal, stop.signal]) : stop.signal;
-  const { plan, writes } = ctx;
-  const transfer = ctx.progress.later('transferring', {
-    filesTotal: writes.length,
-    bytesTotal: plan.summary.bytesToCopy,
-  });
-  const backingUp = backUp(ctx).then(
+  const backingUp = backUp(ctx, manifest).then(
     () => transfer.show(),
     (err: unknown) => {
       stop.abort();
@@ -298,8 +293,7 @@ async function staged(ctx: RunContext, hashes: ReadonlyMap<string, string> | nul
 }
 
 /** Back up: everything the run overwrites or deletes is copied aside before anything live changes. */
-async function backUp(ctx: RunContext): Promise<void> {
-  const manifest = manifestFor(ctx.plan, ctx.runId, ctx.setName);
+async function backUp(ctx: RunContext, manifest: BackupManifest): Promise<void> {
   ctx.progress.phase('backing-up', {
     filesTotal: manifest.entries.filter((e) => e.type !== 'dir').length,
     bytesTotal: ctx.plan.summary.bytesToBackUp,

@@ -246,15 +246,6 @@ export class SshConnection {
   }
 
   /**
-   * The command session runs on the server and is free now: a command given to exec() without a
-   * stream runs there at once, with no login of its own (a listing of a big tree is then read whole).
-   */
-  commandShellFree(): boolean {
-    const s = this.readyShell;
-    return this.commandShellAllowed && s !== null && s.alive && !s.busy && !this.closedError;
-  }
-
-  /**
    * The connection waits unused for up to `idleMs` (a long-running process keeps it for its next
    * run): its command session is started if it does not run yet and kept as long, so that run's
    * listing and commands run on it with no login on the server.
