@@ -334,7 +334,7 @@ ${exitLine([
           record.reports.map((r) => [
             name(r.targetId.replace(/#\d+$/, '')),
             r.status,
-            `${r.filesWritten}`,
+            `${r.filesWritten}${r.timesSet ? ` (+${r.timesSet} time only)` : ''}`,
             `${r.filesDeleted}`,
             bytes(r.bytesWritten),
             (r.durationMs / 1000).toFixed(1),

@@ -13,11 +13,12 @@ import {
   recordWrittenHashes,
   restoreBackup,
   takeBackup,
+  copiedEntries,
   type BackupManifest,
 } from './backup.js';
 import { assertRoomFor, fsProblem } from './fs-problem.js';
 import { assertGuards } from './guards.js';
-import { JournalFile, journalPath, type JournalWrite } from './journal.js';
+import { JournalFile, journalPath, type JournalRetime, type JournalWrite } from './journal.js';
 import { ProgressReporter, type LaterPhase } from './progress.js';
 import { joinRoot, parentOf } from './rel-path.js';
 import {
@@ -122,10 +123,15 @@ function plannedChanges(plan: Plan, owner: OwnerMapper) {
   const writes: StagedWrite[] = [];
   const dirs: JournalWrite[] = [];
   const deletes: Array<{ path: string; type: RunContext['deletes'][number]['type'] }> = [];
+  const retimes: JournalRetime[] = [];
   for (const e of plan.entries.filter(isChange)) {
     // The root's own metadata is set with the folders, last (foldersToSettle), never journaled as a path.
     if (e.path === '') continue;
     const s = e.source;
+    if (e.sameContent && s) {
+      retimes.push({ path: e.path, mode: s.mode, mtimeMs: s.mtimeMs });
+      continue;
+    }
     if (e.action === 'delete' || !s) {
       if (e.action === 'delete') deletes.push({ path: e.path, type: e.destination?.type ?? 'file' });
       continue;
@@ -142,7 +148,7 @@ function plannedChanges(plan: Plan, owner: OwnerMapper) {
     if (s.type === 'dir') dirs.push(w);
     else writes.push({ ...w, size: s.size });
   }
-  return { writes, dirs, deletes };
+  return { writes, dirs, deletes, retimes };
 }
 
 /** Checks the run's names and guards and builds its context; nothing is written yet. */
@@ -165,7 +171,7 @@ async function openRun(
   const stagingDir = joinRoot(root, `.configsync-staging-${runId}`);
   // Owners by name (or id) as the destination knows them; nothing when it cannot set owners.
   const owner: OwnerMapper = plan.entries.some(isChange) ? await ownerMapper(plan, destination) : () => ({});
-  const { writes, dirs, deletes } = plannedChanges(plan, owner);
+  const { writes, dirs, deletes, retimes } = plannedChanges(plan, owner);
   const fast = source.fastPath && destination.fastPath;
   const bulk = options.bulk === 'auto' ? fast && worthAStream(writes) : (options.bulk ?? fast);
   const base = { runId, destination: destination.label, filesTotal: writes.length };
@@ -190,6 +196,7 @@ async function openRun(
     writes,
     dirs,
     deletes,
+    retimes,
     changedPaths: plan.entries.filter(isChange).map((e) => e.path),
     bulk,
     owner,
@@ -206,6 +213,7 @@ async function openRun(
       writes: writes.map(({ size: _size, ...w }) => w),
       dirs,
       deletes,
+      ...(retimes.length > 0 ? { retimes } : {}),
       folders: foldersToSettle(plan, owner),
     },
   };
@@ -260,7 +268,7 @@ async function backUpAndStage(ctx: RunContext): Promise<void> {
     bytesTotal: ctx.plan.summary.bytesToCopy,
   });
   // A backup of one batch (a few hundred small files) is one quick copy: it goes first, as ever.
-  if (backupBatches(manifest.entries.filter((e) => e.type !== 'dir')).length <= 1) {
+  if (backupBatches(copiedEntries(manifest.entries)).length <= 1) {
     await backUp(ctx, manifest);
     transfer.show();
     return staged(ctx, await stage(ctx, ctx.options.signal, transfer));
@@ -295,7 +303,7 @@ async function staged(ctx: RunContext, hashes: ReadonlyMap<string, string> | nul
 /** Back up: everything the run overwrites or deletes is copied aside before anything live changes. */
 async function backUp(ctx: RunContext, manifest: BackupManifest): Promise<void> {
   ctx.progress.phase('backing-up', {
-    filesTotal: manifest.entries.filter((e) => e.type !== 'dir').length,
+    filesTotal: copiedEntries(manifest.entries).length,
     bytesTotal: ctx.plan.summary.bytesToBackUp,
   });
   await takeBackup(ctx.destination, manifest, ctx.backupDir, (done) =>
@@ -337,9 +345,18 @@ async function stage(
   // (a link retargeted since the plan could point out of the root). File by file, all of them.
   await Promise.all([
     checkStaged(destination, stagingDir, bulk ? writes.filter((w) => w.type === 'symlink') : writes),
-    checkSourceUnchanged(source, plan.sourceRoot, writes),
+    // A time-only update is checked too: its time must still be the one of the content hashed.
+    checkSourceUnchanged(source, plan.sourceRoot, [...writes, ...retimeChecks(ctx)]),
   ]);
   return sourceHashes;
+}
+
+/** The time-only updates as the source check takes them (a file of the size and time planned). */
+function retimeChecks(ctx: RunContext): StagedWrite[] {
+  const sizes = new Map(
+    ctx.plan.entries.filter((e) => e.sameContent).map((e) => [e.path, e.source?.size ?? 0]),
+  );
+  return ctx.retimes.map((r) => ({ ...r, type: 'file', replaces: 'file', size: sizes.get(r.path) ?? 0 }));
 }
 
 /**
@@ -415,7 +432,10 @@ async function failedBeforeSwap(ctx: RunContext, err: unknown): Promise<RunRepor
 /** Swap: staged content renamed into place, extras deleted; a failure here is rolled back. */
 async function swap(ctx: RunContext): Promise<SwapResult | RunReport> {
   const { destination, writes, deletes, dirs, options, progress } = ctx;
-  progress.phase('swapping', { filesTotal: writes.length + deletes.length + dirs.length, bytesTotal: 0 });
+  progress.phase('swapping', {
+    filesTotal: writes.length + ctx.retimes.length + deletes.length + dirs.length,
+    bytesTotal: 0,
+  });
   if (verifyReadsListing(ctx.plan, touchedBy(ctx.plan))) destination.prepareCommand?.();
   await mark(ctx, 'swapping');
   let swapped: SwapResult;

@@ -11,6 +11,12 @@ export type ManifestEntry = {
   readonly mtimeMs: number;
   readonly mode: number;
   readonly linkTarget?: string;
+  /**
+   * A file whose modified time alone the run set (same content on both sides, see
+   * settleSameContent): the backup holds no copy, only what was there (its time and mode); its
+   * content is what the run left (the manifest's `after` hash), and a restore sets the time back.
+   */
+  readonly timeOnly?: true;
 };
 
 /** What a run's backup holds: everything it overwrote or deleted, and what it created. */
@@ -87,8 +93,11 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
             size: s.size,
             mtimeMs: s.mtimeMs,
             ...(s.linkTarget !== undefined ? { linkTarget: s.linkTarget } : {}),
-            // Compared by checksum, the source's hash is what the run writes (no read needed).
-            ...(s.type === 'file' && s.hash && plan.options.compare === 'checksum' ? { hash: s.hash } : {}),
+            // Compared by checksum (or of the same content), the source's hash is what the run
+            // leaves (no read needed).
+            ...(s.type === 'file' && s.hash && (plan.options.compare === 'checksum' || e.sameContent)
+              ? { hash: s.hash }
+              : {}),
           }
         : null,
     });
@@ -100,6 +109,7 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
         mtimeMs: d.mtimeMs,
         mode: d.mode,
         ...(d.linkTarget !== undefined ? { linkTarget: d.linkTarget } : {}),
+        ...(e.sameContent ? { timeOnly: true as const } : {}),
       });
     if (e.source && (e.action === 'create' || d?.type !== e.source.type))
       created.push({ path: e.path, type: e.source.type });
@@ -160,7 +170,7 @@ export async function takeBackup(
   backupDir: string,
   onBatch?: (done: BackupProgress) => void,
 ): Promise<void> {
-  const items = manifest.entries.filter((e) => e.type !== 'dir');
+  const items = copiedEntries(manifest.entries);
   const filesDir = joinRoot(backupDir, 'files');
   await endpoint.mkdirp(filesDir);
   const done = { files: 0, bytes: 0, lastPath: '' };
@@ -244,6 +254,30 @@ async function replaceManifest(endpoint: Endpoint, backupDir: string, m: BackupM
   await endpoint.fsync?.([tmp]);
   await endpoint.rename(tmp, manifestPath);
   await endpoint.fsync?.([backupDir]);
+}
+
+/** The entries a backup holds a copy of: files and symlinks, not the ones of which it keeps the time only. */
+export function copiedEntries<T extends ManifestEntry>(entries: ReadonlyArray<T>): T[] {
+  return entries.filter((e) => e.type !== 'dir' && !e.timeOnly);
+}
+
+/**
+ * The SHA-256 of what the run found at each entry: its backup's copy, hashed there, or, for a
+ * time-only entry (no copy), the content the run left in place, which it did not change.
+ */
+export async function foundHashes(
+  endpoint: Endpoint,
+  backupDir: string,
+  m: BackupManifest,
+  entries: ReadonlyArray<ManifestEntry>,
+): Promise<Map<string, string>> {
+  const hashes = await backupHashes(endpoint, joinRoot(backupDir, 'files'), copiedEntries(entries));
+  const left = new Map((m.after ?? []).map((a) => [a.path, a.seen]));
+  for (const e of entries) {
+    const hash = e.timeOnly ? left.get(e.path)?.hash : undefined;
+    if (hash) hashes.set(e.path, hash);
+  }
+  return hashes;
 }
 
 /** True copies of `items` from under `fromRoot` to the same paths under `toRoot`. */
@@ -339,15 +373,21 @@ async function stillTheRuns(
   const created = [...m.created].sort(deepestFirst);
   const items = m.entries.filter((e) => e.type !== 'dir');
   const after = new Map((m.after ?? []).map((a) => [a.path, a.seen]));
-  if (!m.after || options.overwrite) return { created, items, left: [] as PathError[] };
+  if (!m.after || options.overwrite) {
+    // Even so, a time-only entry whose content changed since cannot be put back: the backup holds
+    // its time, not its content.
+    const lost = await timeOnlyChanged(endpoint, m, items);
+    const skip = new Set(lost.map((l) => l.path));
+    return { created, items: items.filter((e) => !skip.has(e.path)), left: lost };
+  }
   // What the run found is its backup's copy: hashed there when a roll-back may meet it.
-  const foundHashes =
+  const hashes =
     options.expect === 'left-or-found'
-      ? await backupHashes(endpoint, joinRoot(backupDir, 'files'), items)
+      ? await foundHashes(endpoint, backupDir, m, items)
       : new Map<string, string>();
   const found = new Map<string, Seen>(
     items.map((e) => {
-      const hash = foundHashes.get(e.path);
+      const hash = hashes.get(e.path);
       return [e.path, hash ? { ...e, hash } : e];
     }),
   );
@@ -370,6 +410,33 @@ async function stillTheRuns(
     items: items.filter((e) => !skip.has(e.path)),
     left: changed,
   };
+}
+
+/** The time-only entries whose content is no longer what the run left (or that are gone): listed. */
+async function timeOnlyChanged(
+  endpoint: Endpoint,
+  m: BackupManifest,
+  items: ReadonlyArray<ManifestEntry>,
+): Promise<PathError[]> {
+  const timeOnly = items.filter((e) => e.timeOnly);
+  if (timeOnly.length === 0) return [];
+  const left = new Map((m.after ?? []).map((a) => [a.path, a.seen]));
+  const now = await endpoint
+    .hash(
+      m.root,
+      timeOnly.map((e) => e.path),
+    )
+    .catch(() => new Map<string, string>());
+  return timeOnly
+    .filter((e) => {
+      const h = left.get(e.path)?.hash;
+      return !h || now.get(e.path) !== h;
+    })
+    .map((e) => ({
+      path: e.path,
+      message:
+        'its content changed since the run (or it is gone), and the backup holds only its modified time',
+    }));
 }
 
 /** A backup of the live entries a restore is about to replace or remove (a manifest of its own). */
@@ -403,7 +470,7 @@ async function backUpBeforeRestore(
   });
   const restoredTo = new Map(items.map((e) => [e.path, e]));
   // What the restore leaves at a file is the backup's copy: its hash, for a restore of this restore.
-  const leftHashes = await backupHashes(endpoint, joinRoot(fromDir, 'files'), items);
+  const leftHashes = await foundHashes(endpoint, fromDir, m, items);
   const manifest: BackupManifest = {
     version: 1,
     runId: to.runId,
@@ -442,11 +509,22 @@ async function putBack(
 ): Promise<ManifestEntry[]> {
   const at = (p: string) => joinRoot(m.root, p);
   const staging = joinRoot(m.root, `.configsync-staging-restore-${m.runId}`);
-  const copyErrors = await copyEntries(endpoint, joinRoot(backupDir, 'files'), staging, items);
+  const copied = copiedEntries(items);
+  const copyErrors =
+    copied.length > 0 ? await copyEntries(endpoint, joinRoot(backupDir, 'files'), staging, copied) : [];
   errors.push(...copyErrors);
   const failed = new Set(copyErrors.map((e) => e.path));
   const restored: ManifestEntry[] = [];
-  for (const e of items) {
+  // A time-only entry: its content is the one it had (checked before), so its time and mode are set in place.
+  for (const e of items.filter((x) => x.timeOnly)) {
+    try {
+      await endpoint.setAttrs(at(e.path), e);
+      restored.push(e);
+    } catch (err) {
+      errors.push({ path: e.path, message: (err as Error).message });
+    }
+  }
+  for (const e of copied) {
     if (failed.has(joinRoot(backupDir, `files/${e.path}`)) || failed.has(e.path)) continue;
     try {
       await endpoint.mkdirp(at(e.path).replace(/\/[^/]*$/, ''));

@@ -13,6 +13,7 @@ import { apply, newRunId, worthAStream, type ApplyOptions } from './apply.js';
 import { mapBounded } from './bounded.js';
 import type { FilterSpec } from './filters.js';
 import { plan } from './plan.js';
+import { settleSameContent } from './same-content.js';
 import { DEFAULT_FAN_OUT, planActions } from '../../src-shared/model/sync.js';
 import { scan } from './scan.js';
 import { trace } from '../trace.js';
@@ -102,13 +103,21 @@ export async function planAll(
         trace(`${t.label}: destination scanned`);
         // A source that cannot be read fails the whole plan (below, once every destination settled).
         const sourceIndex = await sourceScan;
-        const p = plan(sourceIndex, destIndex, {
-          ...options.planOptions,
-          ...(endpoint.windowsNames ? { windowsNames: true } : {}),
-        });
+        // Files that differ in their modified time only get it set in place (see settleSameContent).
+        const p = await settleSameContent(
+          plan(sourceIndex, destIndex, {
+            ...options.planOptions,
+            ...(endpoint.windowsNames ? { windowsNames: true } : {}),
+          }),
+          source,
+          endpoint,
+          destIndex.canSetOwners === true,
+        );
         // A run that will stream files starts with a shell command: its session (a login on the
         // server) is opened now, while the plan is shown and confirmed.
-        const writes = p.entries.filter((e) => (e.action === 'create' || e.action === 'update') && e.source);
+        const writes = p.entries.filter(
+          (e) => (e.action === 'create' || e.action === 'update') && e.source && !e.sameContent,
+        );
         if (worthAStream(writes.map((e) => ({ size: e.source?.size ?? 0 })))) {
           // When the run follows at once, its backup's commands go on the command session, started
           // now beside the session opened ahead (which the run's first command takes).

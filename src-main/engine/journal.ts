@@ -53,6 +53,11 @@ export type Journal = {
   /** Folders created or whose mode/mtime is set. */
   readonly dirs: ReadonlyArray<JournalWrite>;
   readonly deletes: ReadonlyArray<{ readonly path: string; readonly type: EntryType }>;
+  /**
+   * Files whose content is the same on both sides: their modified time is set in place at the swap
+   * (journals of older versions do not have them).
+   */
+  readonly retimes?: ReadonlyArray<JournalRetime>;
   /** Paths whose change is known to be in place (filled when a run stops early). */
   readonly applied?: ReadonlyArray<string>;
   /**
@@ -65,6 +70,13 @@ export type Journal = {
   /** Where the validate command's shadow tree may be (outside the live folder): removed by recover. */
   readonly shadowDirs?: ReadonlyArray<string>;
   readonly message?: string;
+};
+
+/** A time-only update: the file's content stays, its modified time becomes this (whole seconds). */
+export type JournalRetime = {
+  readonly path: string;
+  readonly mode: number;
+  readonly mtimeMs: number;
 };
 
 export type JournalFolder = {
@@ -81,9 +93,12 @@ export function journalPath(stateDir: string, runId: string): string {
 }
 
 /** A journal without its lists: what telling runs apart and finding interrupted ones needs. */
-export type JournalHead = Omit<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders' | 'left'>;
+export type JournalHead = Omit<
+  Journal,
+  'writes' | 'dirs' | 'deletes' | 'retimes' | 'applied' | 'folders' | 'left'
+>;
 
-type JournalLists = Pick<Journal, 'writes' | 'dirs' | 'deletes' | 'applied' | 'folders' | 'left'>;
+type JournalLists = Pick<Journal, 'writes' | 'dirs' | 'deletes' | 'retimes' | 'applied' | 'folders' | 'left'>;
 
 /** On disk the head names the file beside it holding the lists (not `.json`: it is not a journal). */
 type StoredHead = JournalHead & { readonly lists?: string };
@@ -116,7 +131,7 @@ export class JournalFile {
   ) {}
 
   async write(journal: Journal): Promise<void> {
-    const { writes, dirs, deletes, applied, folders, left, ...head } = journal;
+    const { writes, dirs, deletes, retimes, applied, folders, left, ...head } = journal;
     const listsName = listsNameOf(this.path);
     const w = this.written;
     if (
@@ -124,12 +139,13 @@ export class JournalFile {
       w.writes !== writes ||
       w.dirs !== dirs ||
       w.deletes !== deletes ||
+      w.retimes !== retimes ||
       w.applied !== applied ||
       w.folders !== folders ||
       w.left !== left
     ) {
       await this.endpoint.mkdirp(this.path.replace(/\/[^/]*$/, ''));
-      const lists = { writes, dirs, deletes, applied, folders, left };
+      const lists = { writes, dirs, deletes, retimes, applied, folders, left };
       await putAtomically(this.endpoint, besides(this.path, listsName), lists);
       this.written = lists;
     }
@@ -191,6 +207,7 @@ export async function readJournal(endpoint: Endpoint, path: string): Promise<Jou
     writes: lists.writes,
     dirs: lists.dirs,
     deletes: lists.deletes,
+    ...(Array.isArray(lists.retimes) ? { retimes: lists.retimes } : {}),
     ...(lists.applied ? { applied: lists.applied } : {}),
     ...(Array.isArray(lists.folders) ? { folders: lists.folders } : {}),
     ...(Array.isArray(lists.left) ? { left: lists.left } : {}),

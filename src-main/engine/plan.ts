@@ -318,10 +318,12 @@ export function countEntries(
   let bytesToBackUp = 0;
   for (const e of entries) {
     counts[e.action]++;
-    if ((e.action === 'create' || e.action === 'update') && e.source?.type === 'file')
+    // A time-only update (same content) copies nothing.
+    if ((e.action === 'create' || e.action === 'update') && e.source?.type === 'file' && !e.sameContent)
       bytesToCopy += e.source.size;
     if (e.action === 'delete' && e.destination?.type === 'file') bytesToDelete += e.destination.size;
-    if ((e.action === 'delete' || e.action === 'update') && e.destination?.type === 'file')
+    // A time-only update's backup holds its time, not a copy.
+    if ((e.action === 'delete' || e.action === 'update') && e.destination?.type === 'file' && !e.sameContent)
       bytesToBackUp += e.destination.size;
   }
   return { counts, bytesToCopy, bytesToDelete, bytesToBackUp };

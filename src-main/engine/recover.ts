@@ -2,13 +2,14 @@ import type { PathError } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import {
   backupDirOf,
+  foundHashes,
   readManifest,
   restoreBackup,
   takeBackup,
   type BackupManifest,
   type ManifestEntry,
 } from './backup.js';
-import { backupHashes, changedSince } from './left-alone.js';
+import { changedSince } from './left-alone.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import {
   journalPath,
@@ -195,20 +196,30 @@ async function leaveChanged(
   );
   const pending = journal.writes.filter((_w, k) => staged[k]);
   // A path not reached yet should still be what the run found: its backup's copy, hashed there.
-  const waiting = new Set([...pending, ...journal.deletes].map((i) => i.path));
+  const waiting = new Set([...pending, ...journal.deletes, ...(journal.retimes ?? [])].map((i) => i.path));
   const entries = (m?.entries ?? []).filter((e) => waiting.has(e.path));
-  const hashes = await backupHashes(destination, joinRoot(journal.backupDir, 'files'), entries);
+  const hashes = m
+    ? await foundHashes(destination, journal.backupDir, m, entries)
+    : new Map<string, string>();
   const found = new Map(
     entries.map((e) => {
       const hash = hashes.get(e.path);
       return [e.path, hash ? { ...e, hash } : e];
     }),
   );
-  const items = [...pending, ...journal.deletes.filter((d) => d.type !== 'dir')];
+  const items = [
+    ...pending,
+    ...journal.deletes.filter((d) => d.type !== 'dir'),
+    ...(journal.retimes ?? []).map((r) => ({ path: r.path, type: 'file' as const })),
+  ];
   const deleted = new Set(journal.deletes.map((d) => d.path));
+  // A time-only update is either still as the run found it or already as it leaves it.
+  const retimed = new Set((journal.retimes ?? []).map((r) => r.path));
+  const leaves = new Map((m?.after ?? []).filter((a) => retimed.has(a.path)).map((a) => [a.path, a.seen]));
   const { changed } = await changedSince(destination, journal.root, items, (i) => [
     found.get(i.path) ?? null,
     ...(deleted.has(i.path) ? [null] : []),
+    ...(retimed.has(i.path) ? [leaves.get(i.path) ?? null] : []),
   ]);
   if (changed.length === 0) return { rest: journal, left: [] };
   if (how.overwrite) {
@@ -228,6 +239,7 @@ async function leaveChanged(
       ...journal,
       writes: journal.writes.filter((w) => !skip.has(w.path)),
       deletes: journal.deletes.filter((d) => !skip.has(d.path)),
+      ...(journal.retimes ? { retimes: journal.retimes.filter((r) => !skip.has(r.path)) } : {}),
     },
     left: changed,
   };

@@ -11,7 +11,7 @@ import { ON_DESTINATION } from './plan.js';
 import { trace } from '../trace.js';
 import type { GuardOptions } from './guards.js';
 import type { LockOptions } from './lock.js';
-import type { Journal, JournalFile, JournalPhase, JournalWrite } from './journal.js';
+import type { Journal, JournalFile, JournalPhase, JournalRetime, JournalWrite } from './journal.js';
 import type { ProgressReporter } from './progress.js';
 import type { ErrorCode } from '../../src-shared/errors.js';
 
@@ -73,6 +73,8 @@ export type RunContext = {
   readonly writes: ReadonlyArray<StagedWrite>;
   readonly dirs: ReadonlyArray<JournalWrite>;
   readonly deletes: Journal['deletes'];
+  /** Files of the same content on both sides: only their modified time is set, in place. */
+  readonly retimes: ReadonlyArray<JournalRetime>;
   readonly changedPaths: ReadonlyArray<string>;
   /** One tar stream (or two) rather than file by file over SFTP. */
   readonly bulk: boolean;
@@ -143,6 +145,7 @@ export function report(ctx: RunContext, status: RunStatus, r0: ReportParts): Run
   const finishedAt = new Date();
   ctx.progress.flush();
   const { writes, deletes } = ctx;
+  const timesSet = ctx.retimes.filter((t) => applied.has(t.path)).length;
   return {
     runId: ctx.runId,
     destination: ctx.destination.label,
@@ -154,6 +157,7 @@ export function report(ctx: RunContext, status: RunStatus, r0: ReportParts): Run
     durationMs: finishedAt.getTime() - ctx.startedAt.getTime(),
     counts: ctx.plan.summary.counts,
     filesWritten: writes.filter((w) => applied.has(w.path)).length,
+    ...(timesSet > 0 ? { timesSet } : {}),
     filesDeleted: deletes.filter((d) => applied.has(d.path)).length,
     bytesWritten: writes
       .filter((w) => applied.has(w.path) && w.type === 'file')

@@ -32,7 +32,8 @@ const depth = (p: string) => p.split('/').length;
 
 /**
  * Moves a run's staged content into place: folders first, then each staged file renamed over its
- * target (atomic: a reader sees the old or the new file), then extras deleted deepest first, then
+ * target (atomic: a reader sees the old or the new file), then the modified time of each file of the
+ * same content set (journal.retimes), then extras deleted deepest first, then
  * folder modes and mtimes. A folder the destination does not have yet is renamed into place whole
  * (one rename for its whole staged subtree: every file in it still appears complete or not at all).
  * Many requests are kept in flight, and each level of folders waits for the one it depends on.
@@ -47,7 +48,8 @@ export async function swapIn(
   const staged = (p: string) => joinRoot(journal.stagingDir, p);
   const applied: string[] = [];
   const errors: PathError[] = [];
-  const total = journal.writes.length + journal.deletes.length + journal.dirs.length;
+  const retimes = journal.retimes ?? [];
+  const total = journal.writes.length + retimes.length + journal.deletes.length + journal.dirs.length;
   let done = 0;
   const step = (path: string) => options.onPath?.(path, ++done, total);
   const aborted = () => options.signal?.aborted === true;
@@ -184,6 +186,27 @@ export async function swapIn(
   )
     return { applied, errors, cancelled: true };
   trace(`${destination.label}: swap: files renamed`);
+  // Same content on both sides: only the modified time (whole seconds) is set, in place. Setting it
+  // again is harmless, so a completion sets them all.
+  // Many files sharing a time (a tree touched at once, unpacked from an archive) take one command
+  // per few hundred (setSharedTimes); the rest, and any it could not set, one request each.
+  const retimed = await setSharedTimes(
+    destination,
+    retimes.map((r) => ({ ...r, path: at(r.path) })),
+  );
+  for (const r of retimes)
+    if (retimed.has(at(r.path))) {
+      applied.push(r.path);
+      step(r.path);
+    }
+  const oneByOne = retimes.filter((r) => !retimed.has(at(r.path)));
+  if (
+    !(await phase(oneByOne, (r) =>
+      attempt(r.path, () => destination.setAttrs(at(r.path), { mode: r.mode, mtimeMs: r.mtimeMs })),
+    ))
+  )
+    return { applied, errors, cancelled: true };
+  if (retimes.length > 0) trace(`${destination.label}: swap: times set`);
 
   // The staged folders those files left are empty now: removed here (deepest first, many requests at
   // once), the staging folder then goes with a single request instead of a shell session.
@@ -207,4 +230,29 @@ export async function swapIn(
     await phase(level, (d) => attempt(d.path, () => destination.setAttrs(at(d.path), d)));
   }
   return { applied, errors, cancelled: false };
+}
+
+/** Groups of at least this many files sharing one modified time are set by a command (setSharedTimes). */
+const SHARED_FROM = 8;
+
+/** The paths (absolute) whose times setSharedTimes set; none when the endpoint cannot. */
+async function setSharedTimes(
+  destination: Endpoint,
+  retimes: ReadonlyArray<{ readonly path: string; readonly mtimeMs: number }>,
+): Promise<Set<string>> {
+  if (!destination.setSharedTimes || retimes.length < SHARED_FROM) return new Set();
+  const byTime = new Map<number, string[]>();
+  for (const r of retimes) {
+    const list = byTime.get(r.mtimeMs);
+    if (list) list.push(r.path);
+    else byTime.set(r.mtimeMs, [r.path]);
+  }
+  const groups = [...byTime]
+    .filter(([, paths]) => paths.length >= SHARED_FROM)
+    .map(([mtimeMs, paths]) => ({ mtimeMs, paths }));
+  if (groups.length === 0) return new Set();
+  const missed = new Set(
+    await destination.setSharedTimes(groups).catch(() => groups.flatMap((g) => g.paths)),
+  );
+  return new Set(groups.flatMap((g) => g.paths).filter((p) => !missed.has(p)));
 }

@@ -92,3 +92,31 @@ export function xattrRestoreCommand(dump: string): string {
   const end = `CONFIGSYNC_XATTRS_${Math.random().toString(36).slice(2)}`;
   return `setfattr -h --restore=- <<'${end}'\n${dump}\n${end}`;
 }
+
+/** Paths sharing one modified time (whole seconds), set by one `touch` per chunk of `paths`. */
+export type SharedTime = { readonly mtimeMs: number; readonly paths: ReadonlyArray<string> };
+
+/** At most this many paths on one `touch` command line (far below any ARG_MAX). */
+export const TOUCH_CHUNK = 200;
+
+/**
+ * A script setting the modified time of many paths that share it (whole seconds; links themselves,
+ * never their targets): one `touch` per chunk of TOUCH_CHUNK paths instead of one per path. Prints
+ * the index of each chunk (in `chunks` order) that failed, for the caller to set its paths one by one.
+ */
+export function sharedTimesScript(chunks: ReadonlyArray<SharedTime>): string {
+  return `${chunks
+    .map(
+      (c, i) =>
+        `touch -h -m -d ${touchTime(c.mtimeMs)} -- ${c.paths.map(shq).join(' ')} 2>/dev/null || echo ${i}`,
+    )
+    .join('\n')}\ntrue\n`;
+}
+
+/** Splits paths of one time into TOUCH_CHUNK-sized chunks. */
+export function chunksOf(mtimeMs: number, paths: ReadonlyArray<string>): SharedTime[] {
+  const out: SharedTime[] = [];
+  for (let i = 0; i < paths.length; i += TOUCH_CHUNK)
+    out.push({ mtimeMs, paths: paths.slice(i, i + TOUCH_CHUNK) });
+  return out;
+}

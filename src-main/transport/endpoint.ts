@@ -1,3 +1,4 @@
+import type { SharedTime } from './attr-script.js';
 import type { Readable } from 'node:stream';
 import type { EntryType, Ownership, PathError } from '../../src-shared/model/sync.js';
 
@@ -123,6 +124,12 @@ export interface Endpoint {
    * of the link itself for a symlink; false when this side cannot (no shell): whole seconds stay.
    */
   setExactTimes?(times: ReadonlyArray<ExactTime>): Promise<boolean>;
+  /**
+   * Sets the modified time (whole seconds) of many files that share it, a command per few hundred
+   * paths (see sharedTimesScript); returns the paths it did not set, for setAttrs one by one. Not
+   * there (no shell, or the local side, where each is one system call anyway): setAttrs per path.
+   */
+  setSharedTimes?(groups: ReadonlyArray<SharedTime>): Promise<string[]>;
   /** The ids of user and group names on this side (names it does not know are left out). */
   resolveOwners?(
     users: ReadonlyArray<string>,

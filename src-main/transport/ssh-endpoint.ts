@@ -13,8 +13,11 @@ import type {
   TarOptions,
 } from './endpoint.js';
 import {
+  chunksOf,
   exactTimesScript,
   parseOwners,
+  sharedTimesScript,
+  type SharedTime,
   resolveOwnersScript,
   sftpCarries,
   tarCreateOptions,
@@ -242,6 +245,16 @@ export class SshEndpoint implements Endpoint {
         `Setting modified times failed on ${this.label} (${needed[failed[0] ?? 0]?.path ?? '?'}): ${briefly(r.stderr) || `exit ${r.code}`}`,
       );
     return true;
+  }
+
+  async setSharedTimes(groups: ReadonlyArray<SharedTime>): Promise<string[]> {
+    const chunks = groups.flatMap((g) => chunksOf(g.mtimeMs, g.paths));
+    if (chunks.length === 0) return [];
+    if (!this.fastPath) return chunks.flatMap((c) => c.paths);
+    const r = await this.conn.exec('/bin/sh -s', sharedTimesScript(chunks));
+    if (r.code !== 0) return chunks.flatMap((c) => c.paths);
+    const failed = r.stdout.toString('utf8').split('\n').filter(Boolean).map(Number);
+    return failed.flatMap((i) => chunks[i]?.paths ?? []);
   }
 
   async resolveOwners(

@@ -134,6 +134,11 @@ export type PlanEntry = {
   readonly reason: string;
   readonly source?: EntryMeta;
   readonly destination?: EntryMeta;
+  /**
+   * An update whose content is the same on both sides (SHA-256): the run backs it up and sets its
+   * modified time in place instead of writing it again.
+   */
+  readonly sameContent?: true;
 };
 
 export type PlanSummary = {
@@ -192,6 +197,8 @@ export type RunReport = {
   readonly durationMs: number;
   readonly counts: Readonly<Record<PlanAction, number>>;
   readonly filesWritten: number;
+  /** Files of the same content whose modified time alone was set (not written; absent: none). */
+  readonly timesSet?: number;
   readonly filesDeleted: number;
   readonly bytesWritten: number;
   /** Paths whose change reached the destination, and those that did not (cancel, failure). */

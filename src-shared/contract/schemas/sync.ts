@@ -101,6 +101,7 @@ export const planEntry = z.object({
   reason: z.string(),
   source: entryMeta.optional(),
   destination: entryMeta.optional(),
+  sameContent: z.literal(true).optional(),
 });
 
 /** Counts per plan action; a record written before an action existed reads that action as 0. */
@@ -131,6 +132,7 @@ export const runReport = z.object({
   durationMs: z.number(),
   counts: actionCounts,
   filesWritten: z.number().int(),
+  timesSet: z.number().int().optional(),
   filesDeleted: z.number().int(),
   bytesWritten: z.number(),
   applied: z.array(z.string()),
