@@ -295,7 +295,13 @@ async function backUpAndStage(ctx: RunContext): Promise<void> {
 
 /** Backed up and staged: the hashes of what was staged join the backup's manifest, then all is flushed. */
 async function staged(ctx: RunContext, hashes: ReadonlyMap<string, string> | null): Promise<void> {
-  await recordWrittenHashes(ctx.destination, ctx.backupDir, ctx.stagingDir, hashes);
+  ctx.manifest = await recordWrittenHashes(
+    ctx.destination,
+    ctx.backupDir,
+    ctx.stagingDir,
+    hashes,
+    ctx.manifest,
+  );
   await flushStaged(ctx);
   await mark(ctx, 'staged');
 }
@@ -309,6 +315,7 @@ async function backUp(ctx: RunContext, manifest: BackupManifest): Promise<void> 
   await takeBackup(ctx.destination, manifest, ctx.backupDir, (done) =>
     ctx.progress.update({ filesDone: done.files, bytesDone: done.bytes, currentPath: done.lastPath }),
   );
+  ctx.manifest = manifest;
   await mark(ctx, 'backed-up');
 }
 
@@ -544,7 +551,7 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
     return rollBackUnhealthy(ctx, unhealthy, swapped.applied, postApply);
   }
   // Everything is in place: a failure to record them is a warning (size, mtime and hash still check).
-  const unrecorded = await recordLeftInodes(destination, ctx.backupDir, left).then(
+  const unrecorded = await recordLeftInodes(destination, ctx.backupDir, left, ctx.manifest).then(
     () => [],
     (err: unknown) => [
       { path: '', message: `The inodes the run left could not be recorded: ${(err as Error).message}` },

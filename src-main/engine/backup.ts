@@ -187,7 +187,7 @@ export async function takeBackup(
     onBatch?.({ ...done });
   }
   const manifestPath = joinRoot(backupDir, 'manifest.json');
-  await endpoint.writeFile(manifestPath, Buffer.from(JSON.stringify(manifest, null, 1)), 0o600);
+  await endpoint.writeFile(manifestPath, manifestBytes(manifest), 0o600);
   await endpoint.fsync?.(
     [
       ...items.filter((e) => e.type === 'file').map((e) => joinRoot(filesDir, e.path)),
@@ -210,10 +210,11 @@ export async function recordWrittenHashes(
   backupDir: string,
   stagingDir: string,
   known?: ReadonlyMap<string, string> | null,
-): Promise<void> {
-  const m = await readManifest(endpoint, backupDir);
+  written?: BackupManifest,
+): Promise<BackupManifest> {
+  const m = written ?? (await readManifest(endpoint, backupDir));
   const missing = (m.after ?? []).filter((a) => a.seen?.type === 'file' && !a.seen.hash).map((a) => a.path);
-  if (missing.length === 0) return;
+  if (missing.length === 0) return m;
   const unknown = missing.filter((p) => !known?.has(p));
   const hashes = new Map(known ?? []);
   if (unknown.length > 0) for (const [p, h] of await endpoint.hash(stagingDir, unknown)) hashes.set(p, h);
@@ -221,7 +222,9 @@ export async function recordWrittenHashes(
     const hash = hashes.get(a.path);
     return a.seen && hash && !a.seen.hash ? { path: a.path, seen: { ...a.seen, hash } } : a;
   });
-  await replaceManifest(endpoint, backupDir, { ...m, after });
+  const next = { ...m, after };
+  await replaceManifest(endpoint, backupDir, next);
+  return next;
 }
 
 /**
@@ -233,9 +236,10 @@ export async function recordLeftInodes(
   endpoint: Endpoint,
   backupDir: string,
   inodes: ReadonlyMap<string, string>,
+  written?: BackupManifest,
 ): Promise<void> {
   if (inodes.size === 0) return;
-  const m = await readManifest(endpoint, backupDir);
+  const m = written ?? (await readManifest(endpoint, backupDir));
   let added = 0;
   const after = (m.after ?? []).map((a) => {
     const ino = inodes.get(a.path);
@@ -246,11 +250,20 @@ export async function recordLeftInodes(
   if (added > 0) await replaceManifest(endpoint, backupDir, { ...m, after });
 }
 
+/**
+ * A manifest as written: indented for a person to read when small, compact when it lists many paths
+ * (a 100,000-file run's is tens of MB, and indenting it was a third more to build and write).
+ */
+function manifestBytes(m: BackupManifest): Buffer {
+  const big = m.entries.length + m.created.length + (m.after?.length ?? 0) > 3000;
+  return Buffer.from(big ? JSON.stringify(m) : JSON.stringify(m, null, 1));
+}
+
 /** The manifest replaced atomically and durably (temp name, fsync, rename, fsync of its folder). */
 async function replaceManifest(endpoint: Endpoint, backupDir: string, m: BackupManifest): Promise<void> {
   const manifestPath = joinRoot(backupDir, 'manifest.json');
   const tmp = `${manifestPath}.tmp`;
-  await endpoint.writeFile(tmp, Buffer.from(JSON.stringify(m, null, 1)), 0o600);
+  await endpoint.writeFile(tmp, manifestBytes(m), 0o600);
   await endpoint.fsync?.([tmp]);
   await endpoint.rename(tmp, manifestPath);
   await endpoint.fsync?.([backupDir]);

@@ -13,7 +13,7 @@ import { apply, newRunId, worthAStream, type ApplyOptions } from './apply.js';
 import { mapBounded } from './bounded.js';
 import type { FilterSpec } from './filters.js';
 import { plan } from './plan.js';
-import { settleSameContent } from './same-content.js';
+import { settleSameContent, SourceHashes } from './same-content.js';
 import { DEFAULT_FAN_OUT, planActions } from '../../src-shared/model/sync.js';
 import { scan } from './scan.js';
 import { trace } from '../trace.js';
@@ -79,6 +79,7 @@ export async function planAll(
     () => trace('source scanned'),
     () => undefined,
   );
+  const sourceHashes = new SourceHashes(source, sourceRoot);
   const planned = await mapBounded(
     targets,
     options.concurrency ?? DEFAULT_FAN_OUT,
@@ -112,6 +113,7 @@ export async function planAll(
           source,
           endpoint,
           destIndex.canSetOwners === true,
+          sourceHashes,
         );
         // A run that will stream files starts with a shell command: its session (a login on the
         // server) is opened now, while the plan is shown and confirmed.

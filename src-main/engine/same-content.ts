@@ -34,21 +34,23 @@ export function retimeCandidates(plan: Plan, canSetOwners: boolean): PlanEntry[]
 
 /**
  * Of the candidates (retimeCandidates), those whose content is the same on both sides by SHA-256
- * (each side hashes its own files, at once) become time-only updates (`sameContent`): the run backs
- * each up as any update, then sets its modified time in place instead of writing it again. A side
- * that cannot hash leaves the plan as it was; so does a file either side could not hash.
+ * (each side hashes its own files, at once) become time-only updates (`sameContent`): the run keeps
+ * their old times in its backup, then sets the new ones in place instead of writing them again. A
+ * side that cannot hash leaves the plan as it was; so does a file either side could not hash.
+ * `sourceHashes` hashes the source's files once for all destinations of a plan (see SourceHashes).
  */
 export async function settleSameContent(
   plan: Plan,
   source: Endpoint,
   destination: Endpoint,
   canSetOwners: boolean,
+  sourceHashes: SourceHashes = new SourceHashes(source, plan.sourceRoot),
 ): Promise<Plan> {
   const candidates = retimeCandidates(plan, canSetOwners);
   if (candidates.length === 0) return plan;
   const paths = candidates.map((e) => e.path);
   const hashes = await Promise.all([
-    source.hash(plan.sourceRoot, paths),
+    sourceHashes.of(paths),
     destination.hash(plan.destinationRoot, paths),
   ]).catch((err: unknown) => {
     trace(`same-content check skipped: ${(err as Error).message}`);
@@ -75,4 +77,40 @@ export async function settleSameContent(
     };
   });
   return { ...plan, entries, summary: { ...plan.summary, ...countEntries(entries) } };
+}
+
+/**
+ * The source's hashes asked by the plans of several destinations: each file is hashed once (a plan
+ * asks only for those no earlier plan asked for), whatever the number of destinations.
+ */
+export class SourceHashes {
+  private readonly asked = new Map<string, Promise<string | undefined>>();
+
+  constructor(
+    private readonly source: Endpoint,
+    private readonly root: string,
+  ) {}
+
+  async of(paths: ReadonlyArray<string>): Promise<Map<string, string>> {
+    const missing = paths.filter((p) => !this.asked.has(p));
+    if (missing.length > 0) {
+      const read = this.source.hash(this.root, missing);
+      // A failure is each asker's failure (and asked again by the next plan).
+      read.catch(() => {
+        for (const p of missing) this.asked.delete(p);
+      });
+      for (const p of missing)
+        this.asked.set(
+          p,
+          read.then((m) => m.get(p)),
+        );
+    }
+    const out = new Map<string, string>();
+    const got = await Promise.all(paths.map((p) => this.asked.get(p)));
+    paths.forEach((p, i) => {
+      const h = got[i];
+      if (h !== undefined) out.set(p, h);
+    });
+    return out;
+  }
 }
