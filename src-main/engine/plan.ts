@@ -11,6 +11,7 @@ import type {
 import { planActions } from '../../src-shared/model/sync.js';
 import { AppError } from '../errors/app-error.js';
 import { checkLinkTarget, checkRelPath, linkLeavesRoot } from './rel-path.js';
+import { scannedIndexes } from './scan.js';
 import { hardLinkDifference, ownerDifference, ownerNote, sameMtime } from './metadata.js';
 import { assertNever } from '../../src-shared/assert-never.js';
 import { durationWords } from '../../src-shared/duration-words.js';
@@ -19,9 +20,26 @@ import { caseCollisions, windowsPathProblem } from './windows-names.js';
 /**
  * Decides, for every path of two trees, what applying would do — a pure function of the two indexes
  * and the options (no I/O, no clock), so that what the user reviews is exactly what runs, and so it
- * can be tested exhaustively. Indexes are re-checked here: a plan is never built on an escaping path.
+ * can be tested exhaustively. Indexes are re-checked here (except those scan() built and checked): a
+ * plan is never built on an escaping path.
  */
 export function plan(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
+  // The same two indexes as last time (a long-lived process whose listings found nothing changed,
+  // see ListingCache) and the same options: the same plan, as a pure function gives.
+  const key = JSON.stringify(options);
+  const last = lastPlans.get(source)?.get(destination);
+  if (last?.key === key) return last.plan;
+  const made = planOf(source, destination, options);
+  let byDestination = lastPlans.get(source);
+  if (!byDestination) lastPlans.set(source, (byDestination = new WeakMap()));
+  byDestination.set(destination, { key, plan: made });
+  return made;
+}
+
+/** Each pair of indexes' last plan (kept while both indexes are). */
+const lastPlans = new WeakMap<FileIndex, WeakMap<FileIndex, { key: string; plan: Plan }>>();
+
+function planOf(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
   const src = indexByPath(source);
   const dst = indexByPath(destination);
   const skipped = skippedPaths(source, destination, src, options);
@@ -164,6 +182,11 @@ function mergedPaths(src: Map<string, FileEntry>, dst: Map<string, FileEntry>): 
 
 function indexByPath(index: FileIndex): Map<string, FileEntry> {
   const map = new Map<string, FileEntry>();
+  // An index scan() built has had these checks (and is kept as it was built: all fields readonly).
+  if (scannedIndexes.has(index)) {
+    for (const e of index.entries) map.set(e.path, e);
+    return map;
+  }
   for (const e of index.entries) {
     const path = checkRelPath(e.path);
     if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');

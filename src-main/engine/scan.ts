@@ -1,5 +1,5 @@
 import type { FileEntry, FileIndex, ProblemEntry } from '../../src-shared/model/sync.js';
-import type { Endpoint } from '../transport/endpoint.js';
+import type { Endpoint, RawEntry } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { compileFilter, type FilterSpec } from './filters.js';
 import { checkLinkTarget, checkRelPath, uncarriableName } from './rel-path.js';
@@ -31,7 +31,8 @@ export async function resolveRoot(endpoint: Endpoint, root: string): Promise<str
  * `exists: false`.
  */
 export async function scan(endpoint: Endpoint, root: string, options: ScanOptions = {}): Promise<FileIndex> {
-  const listing = endpoint.list(root);
+  // Without checksums, a long-lived process may list only what changed since its last listing.
+  const listing = endpoint.list(root, { incremental: !options.hash });
   // Comparing by checksum, a hashing command follows for sure: its session starts now, beside the
   // listing's (which has taken its own), so its login on the server is over when the listing is.
   if (options.hash) endpoint.prepareCommand?.({ small: true });
@@ -40,6 +41,32 @@ export async function scan(endpoint: Endpoint, root: string, options: ScanOption
   const raw = await listing;
   const canSetOwners = await owners.catch(() => false);
   if (raw === null) return { root, exists: false, entries: [], canSetOwners };
+  // The same listing as last time (an incremental one that found nothing changed): the same index.
+  const key = options.hash ? null : JSON.stringify([root, options.include, options.exclude, canSetOwners]);
+  const last = key === null ? undefined : lastScans.get(raw);
+  if (last && last.key === key) return last.index;
+  const index = await scanListing(endpoint, root, raw, canSetOwners, options);
+  if (key !== null) lastScans.set(raw, { key, index });
+  scannedIndexes.add(index);
+  return index;
+}
+
+/** Each listing's index (kept while the listing is: a long-lived process's ListingCache holds it). */
+const lastScans = new WeakMap<ReadonlyArray<RawEntry>, { key: string; index: FileIndex }>();
+
+/**
+ * Indexes scan() built: every path checked and unique, every link target checked, so that plan()
+ * need not check them again.
+ */
+export const scannedIndexes = new WeakSet<FileIndex>();
+
+async function scanListing(
+  endpoint: Endpoint,
+  root: string,
+  raw: ReadonlyArray<RawEntry>,
+  canSetOwners: boolean,
+  options: ScanOptions,
+): Promise<FileIndex> {
   const keep = compileFilter(options);
   const byPath = new Map<string, FileEntry>();
   const problems: ProblemEntry[] = [];

@@ -26,6 +26,11 @@ export type RawEntry = Ownership & {
   readonly ino?: string;
 };
 
+export type ListOptions = {
+  /** Only what changed since the last listing of that root is asked, where that is known to be safe. */
+  readonly incremental?: boolean;
+};
+
 /** What an entry's owner, group, mode and times are set to (undefined fields are left as they are). */
 export type EntryAttrs = Ownership & {
   readonly mode: number;
@@ -88,9 +93,10 @@ export interface Endpoint {
   home(): Promise<string>;
   /**
    * Everything below `root`, unsorted (with `root` itself as the empty path where the listing can
-   * give it); null when `root` does not exist.
+   * give it); null when `root` does not exist. `incremental`: a long-lived process may answer from
+   * its last listing of root and what changed since (see ListingCache); otherwise always in full.
    */
-  list(root: string): Promise<RawEntry[] | null>;
+  list(root: string, options?: ListOptions): Promise<RawEntry[] | null>;
   /** lstat; null when absent. */
   stat(path: string): Promise<StatResult | null>;
   /**

@@ -15,23 +15,51 @@ export const FIND_FORMAT = '%y\\t%m\\t%s\\t%T@\\t%U\\t%G\\t%n\\t%D:%i\\t%P\\0%l\
 const FIELDS = 8;
 
 /** find's test for the engine's own names (ENGINE_EXCLUDES), pruned from every listing. */
-const ENGINE_PRUNE = `\\( ${ENGINE_EXCLUDES.map((p) => `-name ${shq(p)}`).join(' -o ')} \\) -prune`;
+const ENGINE_NAMES = `\\( ${ENGINE_EXCLUDES.map((p) => `-name ${shq(p)}`).join(' -o ')} \\)`;
 
 /** The record after the entries that holds the names of the ids they have: `#names` NUL table NUL. */
 const NAMES = '#names';
+
+/** The record before the entries: `#now` NUL `SECONDS.NANOSECONDS FSTYPE` NUL (the server's clock). */
+const NOW = '#now';
+
+/**
+ * An incremental listing's record of each entry in a changed folder: `#p` identity TAB path NUL NUL,
+ * the path as find names it from the listed top (`DIR/./a/b`, see listedTop).
+ */
+const PRESENT_FORMAT = '#p%D:%i\\t%p\\0\\0';
 
 /**
  * A shell command that lists `dir` (a folder) in FIND_FORMAT, then one NAMES record: a line
  * `u:NAME:UID` or `g:NAME:GID` for each owner and group id seen that has a name (by getent, one call
  * for all of each; no getent, no names). Exit status: find's.
  */
-export function findListingScript(dir: string): string {
+export function findListingScript(dir: string, since?: string): string {
+  const top = listedTop(dir);
+  const ids = `-fprintf "$t" 'u%U\\ng%G\\n'`;
+  // Incremental (see ListingCache): whole records of the entries whose ctime is after `since`, then
+  // the identity and path of every entry in each such folder (what it holds now).
+  const walk =
+    since === undefined
+      ? `-printf ${shq(FIND_FORMAT)} ${ids}`
+      : `-newerct ${shq(since)} \\( -printf ${shq(FIND_FORMAT)} ${ids} , -type d -fprintf "$d" '%p\\0' \\)`;
+  const children = `exec find "$@" -mindepth 1 -maxdepth 1 ! ${ENGINE_NAMES} -printf ${shq(PRESENT_FORMAT)}`;
   return [
     't=$(mktemp 2>/dev/null) || t=/dev/null',
+    ...(since === undefined ? [] : ['d=$(mktemp 2>/dev/null) || exit 5']),
+    // The server's clock before the walk starts, and the type of the root's filesystem: what the
+    // next listing may ask changes since (see ListingCache).
+    `printf '${NOW}\\000%s %s\\000' "$(date +%s.%N 2>/dev/null)" "$(stat -f -c %T ${shq(top)} 2>/dev/null)"`,
     // A run's staging folder and temp files are never part of a listing (ENGINE_EXCLUDES): not
     // walked at all, so the check before a swap does not read back the whole staged copy.
-    `find ${shq(`${dir.replace(/\/+$/, '')}/.`)} -mindepth 0 ${ENGINE_PRUNE} -o -printf ${shq(FIND_FORMAT)} -fprintf "$t" 'u%U\\ng%G\\n'`,
+    `find ${shq(top)} -mindepth 0 ${ENGINE_NAMES} -prune -o ${walk}`,
     'rc=$?',
+    ...(since === undefined
+      ? []
+      : [
+          `if [ $rc = 0 ] && [ -s "$d" ]; then xargs -0 -r sh -c ${shq(children)} sh < "$d" || rc=5; fi`,
+          'rm -f "$d"',
+        ]),
     `printf '${NAMES}\\000'`,
     `u=$(sed -n 's/^u//p' "$t" | sort -un); g=$(sed -n 's/^g//p' "$t" | sort -un)`,
     `{ [ -z "$u" ] || getent passwd $u | sed 's/^/u:/'; [ -z "$g" ] || getent group $g | sed 's/^/g:/'; } 2>/dev/null | cut -d: -f1,2,4`,
@@ -41,16 +69,19 @@ export function findListingScript(dir: string): string {
   ].join('\n');
 }
 
+/** The folder find lists for `dir` (`DIR/.`: a root that is a symlink to a folder lists that folder). */
+export const listedTop = (dir: string): string => `${dir.replace(/\/+$/, '')}/.`;
+
 /**
  * One command that lists a whole tree in one round trip: exit 3 when the root is missing, 4 when it is
  * not a folder. Each entry is FIND_FORMAT, so any name (tabs, newlines) parses. The root itself comes
  * first, with the empty path (its mode, owner and times are part of the copy).
  * Listing `ROOT/.` makes a root that is itself a symlink to a folder list that folder.
  */
-export function findCommand(root: string): string {
+export function findCommand(root: string, since?: string): string {
   const r = shq(root);
   return (
-    `if [ -d ${r} ]; then\n${findListingScript(root)}\n` +
+    `if [ -d ${r} ]; then\n${findListingScript(root, since)}\n` +
     `elif [ -e ${r} ] || [ -L ${r} ]; then exit 4; else exit 3; fi`
   );
 }
@@ -98,6 +129,15 @@ const idOf = (s: string | undefined): number | undefined =>
 export class FindOutputParser {
   private readonly entries: RawEntry[] = [];
   private rest: Buffer = Buffer.alloc(0);
+  /** Each entry's `%D:%i` (folders' too), in the order of the entries. */
+  readonly identities: string[] = [];
+  /** An incremental listing's `[identity, path]` of every entry (see PRESENT_FORMAT). */
+  readonly present: Array<readonly [string, string]> = [];
+  /** The NOW record: the server's clock when the listing started and the root's filesystem type. */
+  clock: string | undefined;
+  /** The names the NAMES record gave, by id. */
+  readonly users = new Map<number, string>();
+  readonly groups = new Map<number, string>();
   /** Set by feed() once a chunk could not be parsed (a find without -printf prints something else). */
   broken = false;
 
@@ -138,8 +178,14 @@ export class FindOutputParser {
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const rec = fields[i] ?? '';
       const link = fields[i + 1] ?? '';
-      if (rec === NAMES) {
-        this.readNames(link);
+      if (rec.charCodeAt(0) === 35 /* # */) {
+        if (rec === NAMES) this.readNames(link);
+        else if (rec === NOW) this.clock = link;
+        else if (rec.startsWith('#p')) {
+          const tab = rec.indexOf('\t');
+          if (tab < 0) throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
+          this.present.push([rec.slice(2, tab), rec.slice(tab + 1)]);
+        } else throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
         continue;
       }
       const parts = rec.split('\t');
@@ -162,6 +208,7 @@ export class FindOutputParser {
       if (u !== undefined) e.uid = u;
       if (g !== undefined) e.gid = g;
       const ino = parts[7];
+      this.identities.push(ino ?? '');
       if (type === 'file' && Number(parts[6]) > 1 && ino) e.linkId = ino;
       if ((type === 'file' || type === 'symlink') && ino) e.ino = ino;
       if (type === 'symlink') e.linkTarget = link;
@@ -172,8 +219,7 @@ export class FindOutputParser {
 
   /** A NAMES table: names for the ids it holds, given to every entry with such an id. */
   private readNames(table: string): void {
-    const users = new Map<number, string>();
-    const groups = new Map<number, string>();
+    const { users, groups } = this;
     for (const line of table.split('\n')) {
       const [kind, name, id] = line.split(':');
       const n = idOf(id);

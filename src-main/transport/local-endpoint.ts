@@ -14,6 +14,7 @@ import type {
   EntryAttrs,
   ExactTime,
   FsInfo,
+  ListOptions,
   LocalCopy,
   RawEntry,
   StatResult,
@@ -28,6 +29,10 @@ import {
   tarExtractOptions,
 } from './attr-script.js';
 import { FindOutputParser, findListingScript } from './find-listing.js';
+import { ListingCache } from './listing-cache.js';
+
+/** This process's listings of local folders, for incremental ones (see ListingCache). */
+export const localListings = new ListingCache();
 
 /** The local filesystem as an endpoint; `rootResolver` maps an endpoint path to a real local path. */
 export class LocalEndpoint implements Endpoint {
@@ -48,10 +53,13 @@ export class LocalEndpoint implements Endpoint {
     return this.homeDir;
   }
 
-  async list(root: string): Promise<RawEntry[] | null> {
+  async list(root: string, options: ListOptions = {}): Promise<RawEntry[] | null> {
     const base = this.r(root);
     const top = await lstatOrNull(base);
-    if (!top) return null;
+    if (!top) {
+      localListings.forget(base);
+      return null;
+    }
     const out: RawEntry[] = [];
     const walk = async (dir: string, rel: string): Promise<void> => {
       const names = await fs.readdir(dir);
@@ -70,8 +78,18 @@ export class LocalEndpoint implements Endpoint {
     if (!rootStat.isDirectory()) throw new Error(`${root} is not a folder.`);
     // GNU find lists the tree in its own process, off this event loop (which meanwhile runs the
     // SSH handshakes and the destinations' listings); anything it cannot do, the walk below does.
+    const since = options.incremental ? localListings.since(base) : null;
+    if (since !== null) {
+      const changed = await findListing(base, since);
+      const whole = changed ? localListings.incremental(base, changed.parser, changed.entries) : null;
+      if (whole) return whole;
+    }
     const found = await findListing(base);
-    if (found) return found;
+    if (found) {
+      localListings.full(base, found.parser, found.entries);
+      return found.entries;
+    }
+    localListings.forget(base);
     out.push({ path: '', ...(await toStat(rootStat, base)) });
     await walk(base, '');
     return out;
@@ -343,9 +361,14 @@ export class LocalEndpoint implements Endpoint {
 }
 
 /** `find -printf` of a folder (see find-listing.ts); null when find is missing or failed anywhere. */
-async function findListing(dir: string): Promise<RawEntry[] | null> {
+async function findListing(
+  dir: string,
+  since?: string,
+): Promise<{ entries: RawEntry[]; parser: FindOutputParser } | null> {
   if (process.platform === 'win32') return null;
-  const child = spawn('/bin/sh', ['-c', findListingScript(dir)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('/bin/sh', ['-c', findListingScript(dir, since)], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   // Parsed as it arrives, while find is still walking the tree.
   const parser = new FindOutputParser();
   child.stdout.on('data', (d: Buffer) => parser.feed(d));
@@ -355,7 +378,7 @@ async function findListing(dir: string): Promise<RawEntry[] | null> {
   });
   if (code !== 0 || parser.broken) return null;
   try {
-    return parser.end();
+    return { entries: parser.end(), parser };
   } catch {
     return null;
   }

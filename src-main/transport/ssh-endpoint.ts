@@ -7,6 +7,7 @@ import type {
   EntryAttrs,
   ExactTime,
   FsInfo,
+  ListOptions,
   LocalCopy,
   RawEntry,
   StatResult,
@@ -39,11 +40,18 @@ import {
   sftpWriteStream,
 } from './sftp-ops.js';
 import { FindOutputParser, findCommand } from './find-listing.js';
+import { ListingCache } from './listing-cache.js';
 import { sftpLinkCopies } from './sftp-links.js';
 import { FSYNC_EACH_UP_TO, sftpFsync, syncfsCommand } from './fsync-ops.js';
 
 /** Trees of up to this many entries are removed over SFTP (no shell session to start). */
 const REMOVE_OVER_SFTP_UP_TO = 64;
+
+/** Each connection's listings, for incremental ones (see ListingCache); gone with the connection. */
+const listingCaches = new WeakMap<SshConnection, ListingCache>();
+
+/** A connection's listing cache, where one of its endpoints has listed a tree. */
+export const listingsOf = (conn: SshConnection): ListingCache | undefined => listingCaches.get(conn);
 
 /** Backups of up to this many entries are hard-linked over SFTP (no shell session to start). */
 const LINK_OVER_SFTP_UP_TO = 256;
@@ -94,26 +102,64 @@ export class SshEndpoint implements Endpoint {
     return this.homePath;
   }
 
-  async list(root: string): Promise<RawEntry[] | null> {
+  async list(root: string, options: ListOptions = {}): Promise<RawEntry[] | null> {
     if (this.fastPath) {
-      // On a session opened ahead for it; or else on the command session when it runs and is free, or
-      // is starting (a run's checks and verification, a kept connection's next plan: no login on the
-      // server, which here costs more than the walk), read whole; otherwise on a session of its own.
-      // A session opened ahead or of its own is parsed as it arrives, while the server walks the tree.
-      const parser = new FindOutputParser();
-      const streamed = this.conn.sessionAhead || !this.conn.commandShellComing();
-      const r = await this.conn.exec(
-        findCommand(root),
-        undefined,
-        streamed ? { onStdout: (d) => parser.feed(d) } : {},
-      );
-      if (!streamed) parser.feed(r.stdout);
-      if (r.code === 3) return null;
-      if (r.code === 4) throw new Error(`${root} is not a folder.`);
-      if (r.code === 0 && !parser.broken) return parser.end();
+      // The connection's cache of listings (kept as long as the connection is, see ListingCache).
+      let cache = listingCaches.get(this.conn);
+      if (!cache) listingCaches.set(this.conn, (cache = new ListingCache()));
+      const since = options.incremental ? cache.since(root) : null;
+      if (since !== null) {
+        const r = await this.findList(root, since);
+        if (r === null) {
+          cache.forget(root);
+          return null;
+        }
+        const whole = r.parser ? cache.incremental(root, r.parser, r.entries) : null;
+        if (whole) return whole;
+        // In doubt (or no `-newerct`): listed in full, below.
+      }
+      const r = await this.findList(root);
+      if (r === null) {
+        cache.forget(root);
+        return null;
+      }
+      if (r.parser) {
+        cache.full(root, r.parser, r.entries);
+        return r.entries;
+      }
       // No usable `find -printf` here (BusyBox, Windows): fall through to SFTP.
     }
     return sftpList(await this.sftp(), root);
+  }
+
+  /**
+   * One find listing of root (FIND_FORMAT; incremental with `since`): null when root is missing, no
+   * parser when find could not give a listing.
+   */
+  private async findList(
+    root: string,
+    since?: string,
+  ): Promise<{ entries: RawEntry[]; parser: FindOutputParser | null } | null> {
+    // On a session opened ahead for it; or else on the command session when it runs and is free, or
+    // is starting (a run's checks and verification, a kept connection's next plan: no login on the
+    // server, which here costs more than the walk), read whole; otherwise on a session of its own.
+    // A session opened ahead or of its own is parsed as it arrives, while the server walks the tree.
+    const parser = new FindOutputParser();
+    const streamed = this.conn.sessionAhead || !this.conn.commandShellComing();
+    const r = await this.conn.exec(
+      findCommand(root, since),
+      undefined,
+      streamed ? { onStdout: (d) => parser.feed(d) } : {},
+    );
+    if (!streamed) parser.feed(r.stdout);
+    if (r.code === 3) return null;
+    if (r.code === 4) throw new Error(`${root} is not a folder.`);
+    if (r.code !== 0 || parser.broken) return { entries: [], parser: null };
+    try {
+      return { entries: parser.end(), parser };
+    } catch {
+      return { entries: [], parser: null };
+    }
   }
 
   async stat(path: string): Promise<StatResult | null> {
