@@ -7,6 +7,8 @@ import type { Endpoint, RawEntry } from '../../../src-main/transport/endpoint.js
 import type { ListingCache } from '../../../src-main/transport/listing-cache.js';
 import type { SshConnection } from '../../../src-main/transport/ssh-connection.js';
 import { scan } from '../../../src-main/engine/scan.js';
+import { findListingScript, parseFindOutput } from '../../../src-main/transport/find-listing.js';
+import { execFileSync } from 'node:child_process';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 import { connect, makeTree } from '../engine/tree.js';
 
@@ -15,6 +17,10 @@ const byPath = (list: RawEntry[] | null) =>
   Object.fromEntries(
     (list ?? []).map((e) => [e.path, e]).sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)),
   );
+
+/** A full listing by find, past every cache (the one an incremental listing must equal). */
+const fullListing = (root: string) =>
+  parseFindOutput(execFileSync('/bin/sh', ['-c', findListingScript(root)], { maxBuffer: 1 << 28 }));
 
 /** Each kind of change an incremental listing must see, made after the listing it starts from. */
 const CHANGES: Array<[string, (root: string) => Promise<void>]> = [
@@ -126,7 +132,7 @@ describe('incremental listings (find -newerct) give what a full listing gives, a
         await change(root);
         const c = counts();
         const inc = await ep.list(root, { incremental: true });
-        const full = await endpoint().list(root);
+        const full = fullListing(root);
         expect(byPath(inc), `${side}, ${what}`).toEqual(byPath(full));
         const after = counts();
         expect(after.answered + after.doubted, what).toBe(c.answered + c.doubted + 1);
@@ -143,6 +149,78 @@ describe('incremental listings (find -newerct) give what a full listing gives, a
       const b = await scan(ep, root, {});
       expect(b.entries).toEqual(a.entries);
     });
+
+  it('after 60 rounds of random changes (seeded) each incremental listing equals a full one', async () => {
+    const root = join(s.dataRoot, 'inc-random');
+    await makeTree(root, { 'a/1': '1', 'a/b/2': '2', 'c/3': '3', l: { link: 'a/1' } });
+    const ep = new LocalEndpoint();
+    // mulberry32: a small seeded generator whose every bit is usable.
+    let seed = 1234567;
+    const rnd = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
+    const all = async () => {
+      const out: Array<{ path: string; dir: boolean }> = [];
+      const walk = async (rel: string): Promise<void> => {
+        for (const d of await fs.readdir(join(root, rel), { withFileTypes: true })) {
+          const r = rel ? `${rel}/${d.name}` : d.name;
+          out.push({ path: r, dir: d.isDirectory() });
+          if (d.isDirectory()) await walk(r);
+        }
+      };
+      await walk('');
+      return out;
+    };
+    const pick = <T>(xs: T[]): T | undefined => xs[rnd(xs.length)];
+    await ep.list(root, { incremental: true });
+    const before = { ...localListings.counts };
+    for (let round = 0; round < 60; round++) {
+      for (let op = 0; op < 3; op++) {
+        const entries = await all();
+        const dirs = ['', ...entries.filter((e) => e.dir).map((e) => e.path)];
+        const files = entries.filter((e) => !e.dir).map((e) => e.path);
+        const inDir = (d: string | undefined) => join(root, d ?? '', `n${round}-${op}`);
+        const f = pick(files);
+        const d = pick(dirs);
+        switch (rnd(8)) {
+          case 0:
+            await fs.writeFile(inDir(d), `${round}`);
+            break;
+          case 1:
+            if (f) await fs.rm(join(root, f));
+            break;
+          case 2:
+            await makeTree(inDir(d), { x: 'x', 'sub/y': 'y' });
+            break;
+          case 3:
+            if (d) await fs.rm(join(root, d), { recursive: true });
+            break;
+          case 4: {
+            const to = inDir(pick(dirs));
+            const what = rnd(2) === 0 ? f : d;
+            if (what && !to.startsWith(`${join(root, what)}/`))
+              await fs.rename(join(root, what), to).catch(() => undefined);
+            break;
+          }
+          case 5:
+            if (f) await fs.chmod(join(root, f), rnd(2) ? 0o600 : 0o644).catch(() => undefined);
+            break;
+          case 6:
+            await fs.symlink(f ?? 'nowhere', inDir(d));
+            break;
+          default:
+            if (f) await fs.link(join(root, f), inDir(d)).catch(() => undefined);
+        }
+      }
+      const inc = await ep.list(root, { incremental: true });
+      expect(byPath(inc), `round ${round}`).toEqual(byPath(fullListing(root)));
+    }
+    // Most rounds were answered incrementally (a folder moved in is old by its ctime only after 2 s).
+    expect(localListings.counts.answered - before.answered).toBeGreaterThan(40);
+  });
 
   it('checksum scans and plain listings never answer from the cache', async () => {
     const root = join(s.dataRoot, 'inc-hash');
