@@ -235,12 +235,25 @@ export class SshEndpoint implements Endpoint {
 
   async tarExtract(dir: string, stream: Readable, options?: TarOptions): Promise<void> {
     const extra = tarExtractOptions(options).map(shq).join(' ');
+    // Listened to before the channel opens: a stream stopped meanwhile (a cancelled run) is an
+    // error of this call, never an unhandled one of the process, and the channel it would feed is closed.
+    const state: { failed: Error | null; channel: ClientChannel | null } = { failed: null, channel: null };
+    stream.on('error', (err) => {
+      state.failed ??= err;
+      state.channel?.close();
+    });
     const channel = await this.conn.execChannel(`tar -C ${shq(dir)} ${extra} -xpf -`);
+    state.channel = channel;
     const done = channelDone(channel, `tar (write) on ${this.label}`, this.conn);
     channel.stdout.resume();
-    stream.on('error', () => channel.close());
-    stream.pipe(channel.stdin);
-    await done;
+    const stopped = stream.destroyed && !stream.readableEnded;
+    if (state.failed || stopped) channel.close();
+    else stream.pipe(channel.stdin);
+    await done.catch((err: unknown) => {
+      throw state.failed ?? err;
+    });
+    if (state.failed) throw state.failed;
+    if (stopped) throw new Error(`tar (write) on ${this.label}: its input was stopped before it was read.`);
   }
 
   async fsync(paths: ReadonlyArray<string>, whole?: string): Promise<void> {
