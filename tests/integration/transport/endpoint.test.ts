@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as fs from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { HASH_COMMAND, hashLines } from '../../../src-main/transport/process-util.js';
 import { LocalEndpoint } from '../../../src-main/transport/local-endpoint.js';
 import { SshEndpoint } from '../../../src-main/transport/ssh-endpoint.js';
@@ -158,6 +159,18 @@ describe('endpoints against real sshd', () => {
     expect(await snapshot(out1)).toEqual(want);
     expect(await snapshot(out2)).toEqual(want);
     expect((await fs.stat(join(out2, 'sub/private'))).mtimeMs).toBe(1_600_000_000_000);
+  });
+
+  it('tar (write) over SSH whose input is stopped before its channel opens fails that call, not the process', async () => {
+    const ep = new SshEndpoint(conn, { fastPath: true });
+    const dir = join(s.dataRoot, 'stopped-tar');
+    await fs.mkdir(dir, { recursive: true });
+    const input = new PassThrough();
+    const extracting = ep.tarExtract(dir, input);
+    // As a cancelled run's stage does: its tracker destroyed with an error while the channel opens.
+    input.destroy(new Error('run cancelled'));
+    await expect(extracting).rejects.toThrow(/run cancelled/);
+    expect(await fs.readdir(dir)).toEqual([]);
   });
 
   it('SFTP fallback writes with pipelining, renames atomically over a file, symlinks, copies within', async () => {
