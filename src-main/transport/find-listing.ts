@@ -131,13 +131,10 @@ export class FindOutputParser {
   private rest: Buffer = Buffer.alloc(0);
   /** Each entry's `%D:%i` (folders' too), in the order of the entries. */
   readonly identities: string[] = [];
-  /** An incremental listing's `[identity, path]` of every entry (see PRESENT_FORMAT). */
+  /** An incremental listing's `[identity, path]` of each entry in a changed folder (PRESENT_FORMAT). */
   readonly present: Array<readonly [string, string]> = [];
   /** The NOW record: the server's clock when the listing started and the root's filesystem type. */
   clock: string | undefined;
-  /** The names the NAMES record gave, by id. */
-  readonly users = new Map<number, string>();
-  readonly groups = new Map<number, string>();
   /** Set by feed() once a chunk could not be parsed (a find without -printf prints something else). */
   broken = false;
 
@@ -219,7 +216,8 @@ export class FindOutputParser {
 
   /** A NAMES table: names for the ids it holds, given to every entry with such an id. */
   private readNames(table: string): void {
-    const { users, groups } = this;
+    const users = new Map<number, string>();
+    const groups = new Map<number, string>();
     for (const line of table.split('\n')) {
       const [kind, name, id] = line.split(':');
       const n = idOf(id);
