@@ -76,12 +76,46 @@ function sameEntry(a: RawEntry, b: RawEntry): boolean {
   return true;
 }
 
+/** One find listing (FIND_FORMAT, see find-listing.ts); `missing`: no root; null: find could not list it. */
+export type FindListing =
+  { readonly entries: RawEntry[]; readonly parser: FindOutputParser } | 'missing' | null;
+
 export class ListingCache {
   private readonly kept = new Map<string, Kept>();
   /** Incremental listings answered, and those that had to be listed in full after all. */
   readonly counts = { answered: 0, doubted: 0 };
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * Lists root by `find` (`since` given: incrementally), from what changed since its last listing
+   * where `incremental` asks for it and nothing is in doubt, else in full; keeps the result for the
+   * next listing. `missing` and null as from `find`, and then nothing is kept.
+   */
+  async list(
+    root: string,
+    incremental: boolean,
+    find: (since?: string) => Promise<FindListing>,
+  ): Promise<RawEntry[] | 'missing' | null> {
+    const since = incremental ? this.since(root) : null;
+    if (since !== null) {
+      const changes = await find(since);
+      if (changes === 'missing') {
+        this.forget(root);
+        return changes;
+      }
+      const whole = changes ? this.incremental(root, changes.parser, changes.entries) : null;
+      if (whole) return whole;
+      // In doubt (or no `-newerct` there): listed in full.
+    }
+    const found = await find();
+    if (found === 'missing' || found === null) {
+      this.forget(root);
+      return found;
+    }
+    this.full(root, found.parser, found.entries);
+    return found.entries;
+  }
 
   /** The `-newerct` reference (`@SECONDS.NANOSECONDS`) for an incremental listing of root, or null. */
   since(root: string): string | null {

@@ -29,7 +29,7 @@ import {
   tarExtractOptions,
 } from './attr-script.js';
 import { FindOutputParser, findListingScript } from './find-listing.js';
-import { ListingCache } from './listing-cache.js';
+import { ListingCache, type FindListing } from './listing-cache.js';
 
 /** This process's listings of local folders, for incremental ones (see ListingCache). */
 export const localListings = new ListingCache();
@@ -78,18 +78,11 @@ export class LocalEndpoint implements Endpoint {
     if (!rootStat.isDirectory()) throw new Error(`${root} is not a folder.`);
     // GNU find lists the tree in its own process, off this event loop (which meanwhile runs the
     // SSH handshakes and the destinations' listings); anything it cannot do, the walk below does.
-    const since = options.incremental ? localListings.since(base) : null;
-    if (since !== null) {
-      const changed = await findListing(base, since);
-      const whole = changed ? localListings.incremental(base, changed.parser, changed.entries) : null;
-      if (whole) return whole;
-    }
-    const found = await findListing(base);
-    if (found) {
-      localListings.full(base, found.parser, found.entries);
-      return found.entries;
-    }
-    localListings.forget(base);
+    const found = await localListings.list(base, options.incremental === true, (since) =>
+      findListing(base, since),
+    );
+    if (found === 'missing') return null;
+    if (found) return found;
     out.push({ path: '', ...(await toStat(rootStat, base)) });
     await walk(base, '');
     return out;
@@ -361,10 +354,7 @@ export class LocalEndpoint implements Endpoint {
 }
 
 /** `find -printf` of a folder (see find-listing.ts); null when find is missing or failed anywhere. */
-async function findListing(
-  dir: string,
-  since?: string,
-): Promise<{ entries: RawEntry[]; parser: FindOutputParser } | null> {
+async function findListing(dir: string, since?: string): Promise<FindListing> {
   if (process.platform === 'win32') return null;
   const child = spawn('/bin/sh', ['-c', findListingScript(dir, since)], {
     stdio: ['ignore', 'pipe', 'ignore'],

@@ -40,7 +40,7 @@ import {
   sftpWriteStream,
 } from './sftp-ops.js';
 import { FindOutputParser, findCommand } from './find-listing.js';
-import { ListingCache } from './listing-cache.js';
+import { ListingCache, type FindListing } from './listing-cache.js';
 import { sftpLinkCopies } from './sftp-links.js';
 import { FSYNC_EACH_UP_TO, sftpFsync, syncfsCommand } from './fsync-ops.js';
 
@@ -107,26 +107,11 @@ export class SshEndpoint implements Endpoint {
       // The connection's cache of listings (kept as long as the connection is, see ListingCache).
       let cache = listingCaches.get(this.conn);
       if (!cache) listingCaches.set(this.conn, (cache = new ListingCache()));
-      const since = options.incremental ? cache.since(root) : null;
-      if (since !== null) {
-        const r = await this.findList(root, since);
-        if (r === null) {
-          cache.forget(root);
-          return null;
-        }
-        const whole = r.parser ? cache.incremental(root, r.parser, r.entries) : null;
-        if (whole) return whole;
-        // In doubt (or no `-newerct`): listed in full, below.
-      }
-      const r = await this.findList(root);
-      if (r === null) {
-        cache.forget(root);
-        return null;
-      }
-      if (r.parser) {
-        cache.full(root, r.parser, r.entries);
-        return r.entries;
-      }
+      const listed = await cache.list(root, options.incremental === true, (since) =>
+        this.findList(root, since),
+      );
+      if (listed === 'missing') return null;
+      if (listed) return listed;
       // No usable `find -printf` here (BusyBox, Windows): fall through to SFTP.
     }
     return sftpList(await this.sftp(), root);
@@ -136,10 +121,7 @@ export class SshEndpoint implements Endpoint {
    * One find listing of root (FIND_FORMAT; incremental with `since`): null when root is missing, no
    * parser when find could not give a listing.
    */
-  private async findList(
-    root: string,
-    since?: string,
-  ): Promise<{ entries: RawEntry[]; parser: FindOutputParser | null } | null> {
+  private async findList(root: string, since?: string): Promise<FindListing> {
     // On a session opened ahead for it; or else on the command session when it runs and is free, or
     // is starting (a run's checks and verification, a kept connection's next plan: no login on the
     // server, which here costs more than the walk), read whole; otherwise on a session of its own.
@@ -152,13 +134,13 @@ export class SshEndpoint implements Endpoint {
       streamed ? { onStdout: (d) => parser.feed(d) } : {},
     );
     if (!streamed) parser.feed(r.stdout);
-    if (r.code === 3) return null;
+    if (r.code === 3) return 'missing';
     if (r.code === 4) throw new Error(`${root} is not a folder.`);
-    if (r.code !== 0 || parser.broken) return { entries: [], parser: null };
+    if (r.code !== 0 || parser.broken) return null;
     try {
       return { entries: parser.end(), parser };
     } catch {
-      return { entries: [], parser: null };
+      return null;
     }
   }
 
