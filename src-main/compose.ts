@@ -55,6 +55,12 @@ export type ComposeOptions = {
   readonly appLog?: AppLog;
   /** Bulk fast paths over SSH (default on); off forces per-file SFTP (tests, odd hosts). */
   readonly fastPath?: boolean;
+  /**
+   * Where each server keeps ConfigSync's journals, locks and backups (default `~/.configsync` of the
+   * login there). Tests whose servers share one login give each app a folder of its own, so that one
+   * app's recovery never takes another's interrupted runs.
+   */
+  readonly stateDirOf?: (serverId: string) => string | undefined;
   /** Seals the app's private key at rest (the Electron shell passes a safeStorage box); default file-mode. */
   readonly secretBox?: SecretBox;
   /**
@@ -135,6 +141,7 @@ export function compose(options: ComposeOptions): ComposedApp {
     resolvePath,
     logsDir,
     legacyStateDir: legacyStateDirOf,
+    ...(options.stateDirOf ? { stateDir: options.stateDirOf } : {}),
     storeName: `${hostname()}:${options.dataDir}`,
     onProgress: (p) => events.emit('sync.progress', p),
     onFinished: (r) => events.emit('sync.finished', r),

@@ -12,7 +12,7 @@ import type { ErrorCode } from '../../src-shared/errors.js';
 import { apply, newRunId, worthAStream, type ApplyOptions } from './apply.js';
 import { mapBounded } from './bounded.js';
 import type { FilterSpec } from './filters.js';
-import { plan } from './plan.js';
+import { planSliced } from './plan.js';
 import { settleSameContent, SourceHashes } from './same-content.js';
 import { DEFAULT_FAN_OUT, planActions } from '../../src-shared/model/sync.js';
 import { scan } from './scan.js';
@@ -106,7 +106,7 @@ export async function planAll(
         const sourceIndex = await sourceScan;
         // Files that differ in their modified time only get it set in place (see settleSameContent).
         const p = await settleSameContent(
-          plan(sourceIndex, destIndex, {
+          await planSliced(sourceIndex, destIndex, {
             ...options.planOptions,
             ...(endpoint.windowsNames ? { windowsNames: true } : {}),
           }),

@@ -16,6 +16,7 @@ import { hardLinkDifference, ownerDifference, ownerNote, sameMtime } from './met
 import { assertNever } from '../../src-shared/assert-never.js';
 import { durationWords } from '../../src-shared/duration-words.js';
 import { caseCollisions, windowsPathProblem } from './windows-names.js';
+import { every, runAtOnce, runSliced } from '../slices.js';
 
 /**
  * Decides, for every path of two trees, what applying would do — a pure function of the two indexes
@@ -24,24 +25,50 @@ import { caseCollisions, windowsPathProblem } from './windows-names.js';
  * plan is never built on an escaping path.
  */
 export function plan(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
-  // The same two indexes as last time (a long-lived process whose listings found nothing changed,
-  // see ListingCache) and the same options: the same plan, as a pure function gives.
-  const key = JSON.stringify(options);
+  return (
+    remembered(source, destination, options) ??
+    remember(source, destination, options, runAtOnce(planOf(source, destination, options)))
+  );
+}
+
+/**
+ * The same plan, made in slices that give the event loop its turns (see slices.ts): what the main
+ * process runs, so that its window and its other runs are served while 100,000s of entries are compared.
+ */
+export async function planSliced(
+  source: FileIndex,
+  destination: FileIndex,
+  options: PlanOptions,
+): Promise<Plan> {
+  return (
+    remembered(source, destination, options) ??
+    remember(source, destination, options, await runSliced(planOf(source, destination, options)))
+  );
+}
+
+/**
+ * The same two indexes as last time (a long-lived process whose listings found nothing changed, see
+ * ListingCache) and the same options: the same plan, as a pure function gives.
+ */
+function remembered(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan | undefined {
   const last = lastPlans.get(source)?.get(destination);
-  if (last?.key === key) return last.plan;
-  const made = planOf(source, destination, options);
+  return last?.key === JSON.stringify(options) ? last.plan : undefined;
+}
+
+function remember(source: FileIndex, destination: FileIndex, options: PlanOptions, made: Plan): Plan {
   let byDestination = lastPlans.get(source);
   if (!byDestination) lastPlans.set(source, (byDestination = new WeakMap()));
-  byDestination.set(destination, { key, plan: made });
+  byDestination.set(destination, { key: JSON.stringify(options), plan: made });
   return made;
 }
 
 /** Each pair of indexes' last plan (kept while both indexes are). */
 const lastPlans = new WeakMap<FileIndex, WeakMap<FileIndex, { key: string; plan: Plan }>>();
 
-function planOf(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
-  const src = indexByPath(source);
-  const dst = indexByPath(destination);
+/** The plan as steps: it yields between them (plan() runs them at once, planSliced() in slices). */
+function* planOf(source: FileIndex, destination: FileIndex, options: PlanOptions): Generator<void, Plan> {
+  const src = yield* indexByPath(source);
+  const dst = yield* indexByPath(destination);
   const skipped = skippedPaths(source, destination, src, options);
   // A skipped path is listed once, with its reason, and nothing on either side at or below it is touched.
   for (const path of skipped.keys()) {
@@ -61,9 +88,16 @@ function planOf(source: FileIndex, destination: FileIndex, options: PlanOptions)
     ...options,
     owners: destination.canSetOwners ? (options.owners ?? 'name') : 'ignore',
   };
-  const paths = mergedPaths(src, dst);
-  let entries = paths.map((path) => decide(path, src.get(path), dst.get(path), o));
+  const paths = yield* mergedPaths(src, dst);
+  let entries: PlanEntry[] = new Array<PlanEntry>(paths.length);
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i] as string;
+    entries[i] = decide(path, src.get(path), dst.get(path), o);
+    if (every(i)) yield;
+  }
+  yield;
   entries = hardLinkDifference(entries, src, dst);
+  yield;
   // With any other change the run sets the root's metadata anyway (last, with the folders it wrote
   // into); alone, it is a change of its own.
   const root = entries.some(isChange) ? null : rootDifference(source, destination, o);
@@ -158,11 +192,13 @@ function windowsSkips(destination: FileIndex, src: Map<string, FileEntry>, out: 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Both sides' paths, sorted, once each: a merge when both come sorted (as scans give them), else a sort. */
-function mergedPaths(src: Map<string, FileEntry>, dst: Map<string, FileEntry>): string[] {
+function* mergedPaths(src: Map<string, FileEntry>, dst: Map<string, FileEntry>): Generator<void, string[]> {
   const a = [...src.keys()];
   const b = [...dst.keys()];
+  yield;
   const sorted = (xs: string[]) => xs.every((x, i) => i === 0 || (xs[i - 1] as string) < x);
   if (!sorted(a) || !sorted(b)) return [...new Set([...a, ...b])].sort(byCodeUnit);
+  yield;
   const out: string[] = [];
   let i = 0;
   let j = 0;
@@ -176,18 +212,23 @@ function mergedPaths(src: Map<string, FileEntry>, dst: Map<string, FileEntry>): 
       i++;
       j++;
     }
+    if (every(out.length)) yield;
   }
   return out;
 }
 
-function indexByPath(index: FileIndex): Map<string, FileEntry> {
+function* indexByPath(index: FileIndex): Generator<void, Map<string, FileEntry>> {
   const map = new Map<string, FileEntry>();
   // An index scan() built has had these checks (and is kept as it was built: all fields readonly).
   if (scannedIndexes.has(index)) {
-    for (const e of index.entries) map.set(e.path, e);
+    for (const e of index.entries) {
+      map.set(e.path, e);
+      if (every(map.size)) yield;
+    }
     return map;
   }
   for (const e of index.entries) {
+    if (every(map.size)) yield;
     const path = checkRelPath(e.path);
     if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');
     if (map.has(path))

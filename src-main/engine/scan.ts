@@ -3,6 +3,7 @@ import type { Endpoint, RawEntry } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { compileFilter, type FilterSpec } from './filters.js';
 import { checkLinkTarget, checkRelPath, uncarriableName } from './rel-path.js';
+import { runSliced, slicer, sortStrings } from '../slices.js';
 
 export type ScanOptions = FilterSpec & {
   /** Compute SHA-256 of every file on that side (checksum compare). */
@@ -71,7 +72,11 @@ async function scanListing(
   const byPath = new Map<string, FileEntry>();
   const problems: ProblemEntry[] = [];
   let rootEntry: FileEntry | undefined;
+  // 100,000s of entries: the event loop gets its turns (see slices.ts).
+  const tick = slicer();
   for (const e of raw) {
+    const t = tick();
+    if (t) await t;
     if (e.path === '') {
       if (e.type === 'dir') rootEntry = e as FileEntry;
       continue;
@@ -109,7 +114,8 @@ async function scanListing(
   // A kept entry under an excluded folder cannot exist: compileFilter checks every ancestor.
   // Sorted by path (UTF-16 code units, as plan() merges them): the strings alone sort faster than
   // the entries with a comparator.
-  const entries = [...byPath.keys()].sort().map((p) => byPath.get(p) as FileEntry);
+  const sorted = await runSliced(sortStrings([...byPath.keys()]));
+  const entries = sorted.map((p) => byPath.get(p) as FileEntry);
   const base = {
     root,
     exists: true,

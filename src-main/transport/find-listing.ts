@@ -1,5 +1,6 @@
 import type { RawEntry } from './endpoint.js';
 import { shq } from './shell-quote.js';
+import { SLICE_MS, turn } from '../slices.js';
 import { ENGINE_EXCLUDES } from '../../src-shared/model/sync.js';
 
 /**
@@ -118,6 +119,10 @@ export function parseFindOutput(stdout: Buffer): RawEntry[] {
 }
 
 /** A numeric id as find prints it, or undefined. */
+/** Output is parsed in pieces of at most this size (one piece is a few milliseconds' work). */
+const PIECE = 128 * 1024;
+const EMPTY = Buffer.alloc(0);
+
 const idOf = (s: string | undefined): number | undefined =>
   s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined;
 
@@ -138,14 +143,54 @@ export class FindOutputParser {
   /** Set by feed() once a chunk could not be parsed (a find without -printf prints something else). */
   broken = false;
 
-  /** Like push(), but output that is not a listing marks the parser broken instead of throwing. */
+  /** Output fed and not yet parsed, and where its next piece starts. */
+  private readonly queue: Buffer[] = [];
+  private next = 0;
+  private draining = false;
+  private drained: Promise<void> = Promise.resolve();
+
+  /**
+   * Like push(), but queued and parsed in slices (see slices.ts), output that is not a listing marking
+   * the parser broken instead of throwing: a 100,000-entry listing that arrives at once (read whole, or
+   * megabytes read in one turn of the event loop) does not hold the main process's loop while it is
+   * parsed. settled() says when all of it is.
+   */
   feed(chunk: Buffer): void {
     if (this.broken) return;
-    try {
-      this.push(chunk);
-    } catch {
-      this.broken = true;
+    for (let at = 0; at < chunk.length; at += PIECE) this.queue.push(chunk.subarray(at, at + PIECE));
+    // Parsed on a turn of its own, not in the callback that read it: one turn of the event loop may
+    // read megabytes (libuv reads a pipe or socket up to 32 times), which parsed there held it.
+    if (!this.draining) {
+      this.draining = true;
+      this.drained = turn().then(() => this.drain());
     }
+  }
+
+  /** Resolves once everything fed so far is parsed (or the parser is broken). */
+  async settled(): Promise<void> {
+    do await this.drained;
+    while (this.draining);
+  }
+
+  private async drain(): Promise<void> {
+    let since = performance.now();
+    while (this.next < this.queue.length) {
+      const piece = this.queue[this.next] as Buffer;
+      this.queue[this.next++] = EMPTY;
+      if (!this.broken)
+        try {
+          this.push(piece);
+        } catch {
+          this.broken = true;
+        }
+      if (performance.now() - since >= SLICE_MS) {
+        await turn();
+        since = performance.now();
+      }
+    }
+    this.queue.length = 0;
+    this.next = 0;
+    this.draining = false;
   }
 
   push(chunk: Buffer): void {

@@ -1,5 +1,6 @@
 import type { RawEntry } from './endpoint.js';
 import { listedTop, type FindOutputParser } from './find-listing.js';
+import { every, runSliced } from '../slices.js';
 
 /**
  * A long-lived process (the app, `configsync scheduler`) keeps each root's last listing, and the next
@@ -104,7 +105,7 @@ export class ListingCache {
         this.forget(root);
         return changes;
       }
-      const whole = changes ? this.incremental(root, changes.parser, changes.entries) : null;
+      const whole = changes ? await this.incremental(root, changes.parser, changes.entries) : null;
       if (whole) return whole;
       // In doubt (or no `-newerct` there): listed in full.
     }
@@ -151,14 +152,19 @@ export class ListingCache {
    * After an incremental listing of root (asked with since()): the whole listing, the last one's
    * entries where nothing changed, or null when in doubt (then nothing is kept; list in full).
    */
-  incremental(root: string, parser: FindOutputParser, changed: RawEntry[]): RawEntry[] | null {
-    const whole = this.patch(root, parser, changed);
+  async incremental(root: string, parser: FindOutputParser, changed: RawEntry[]): Promise<RawEntry[] | null> {
+    // Patching 100,000s of kept entries, in slices (see slices.ts).
+    const whole = await runSliced(this.patch(root, parser, changed));
     if (whole) this.counts.answered++;
     else this.counts.doubted++;
     return whole;
   }
 
-  private patch(root: string, parser: FindOutputParser, changed: RawEntry[]): RawEntry[] | null {
+  private *patch(
+    root: string,
+    parser: FindOutputParser,
+    changed: RawEntry[],
+  ): Generator<void, RawEntry[] | null> {
     const k = this.kept.get(root);
     this.kept.delete(root);
     const clock = clockOf(parser.clock);
@@ -176,7 +182,7 @@ export class ListingCache {
     };
     // Nothing's ctime is after the last start (less the margin): the tree is as it was listed.
     if (changed.length === 0) return keep(k.entries, k.byPath);
-    const before = k.byPath ?? byPathOf(k.entries, k.identities ?? []);
+    const before = k.byPath ?? (yield* byPathOf(k.entries, k.identities ?? []));
     // What changed, and what each changed folder holds now.
     const fresh = new Map<string, Known>();
     changed.forEach((entry, i) => fresh.set(entry.path, { entry, identity: parser.identities[i] ?? '' }));
@@ -208,7 +214,9 @@ export class ListingCache {
       if (!(old && old.identity === f.identity && sameEntry(old.entry, f.entry))) same = false;
       else fresh.set(path, old);
     }
+    let i = 0;
     for (const [path, old] of before) {
+      if (every(i++)) yield;
       if (path === '') continue;
       const inside = holds.get(parentOf(path));
       if (inside && !inside.has(path)) {
@@ -217,19 +225,23 @@ export class ListingCache {
       }
     }
     if (goneDirs.size > 0)
-      for (const path of before.keys())
+      for (const path of before.keys()) {
+        if (every(i++)) yield;
         for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1))
           if (goneDirs.has(path.slice(0, cut))) {
             gone.add(path);
             break;
           }
+      }
     if (same && gone.size === 0) return keep(k.entries, before);
     for (const path of gone) before.delete(path);
     for (const [path, f] of fresh) before.set(path, f);
-    return keep(
-      Array.from(before.values(), (v) => v.entry),
-      before,
-    );
+    const entries: RawEntry[] = [];
+    for (const v of before.values()) {
+      entries.push(v.entry);
+      if (every(entries.length)) yield;
+    }
+    return keep(entries, before);
   }
 
   forget(root: string): void {
@@ -237,9 +249,13 @@ export class ListingCache {
   }
 }
 
-function byPathOf(entries: RawEntry[], identities: string[]): Map<string, Known> {
+function* byPathOf(entries: RawEntry[], identities: string[]): Generator<void, Map<string, Known>> {
   const m = new Map<string, Known>();
-  entries.forEach((entry, i) => m.set(entry.path, { entry, identity: identities[i] ?? '' }));
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as RawEntry;
+    m.set(entry.path, { entry, identity: identities[i] ?? '' });
+    if (every(i)) yield;
+  }
   return m;
 }
 

@@ -366,6 +366,7 @@ async function findListing(dir: string, since?: string): Promise<FindListing> {
     child.once('error', () => resolve(null));
     child.once('close', resolve);
   });
+  await parser.settled();
   if (code !== 0 || parser.broken) return null;
   try {
     return { entries: parser.end(), parser };

@@ -134,6 +134,7 @@ export class SshEndpoint implements Endpoint {
       streamed ? { onStdout: (d) => parser.feed(d) } : {},
     );
     if (!streamed) parser.feed(r.stdout);
+    await parser.settled();
     if (r.code === 3) return 'missing';
     if (r.code === 4) throw new Error(`${root} is not a folder.`);
     if (r.code !== 0 || parser.broken) return null;

@@ -21,9 +21,15 @@ describe('a destination with an interrupted run', () => {
   let dst: string;
   let serverId: string;
   let storeBase: string;
+  /**
+   * The server's state folder, as every store of this login uses it (`~/.configsync` there): one of
+   * this file's own, so that no other test's recovery on the same login takes this file's runs.
+   */
+  let stateDir: string;
 
   beforeAll(async () => {
     s = await startSshd();
+    stateDir = join(s.baseDir, 'state');
     const tmp = await makeTempDir();
     cleanup = tmp.cleanup;
     storeBase = tmp.dir;
@@ -35,7 +41,12 @@ describe('a destination with an interrupted run', () => {
       await writeFile(join(src, `f${i}.conf`), `new ${i}\n`);
       await writeFile(join(dst, `f${i}.conf`), `old ${i} (an older, longer version)\n`);
     }
-    app = compose({ dataDir: join(tmp.dir, 'store'), shell: 'cli', log: () => undefined });
+    app = compose({
+      dataDir: join(tmp.dir, 'store'),
+      shell: 'cli',
+      log: () => undefined,
+      stateDirOf: () => stateDir,
+    });
     await rpc(app, 'servers.edit', { id: 'local', patch: { vars: { R: src } } });
     await rpc(app, 'servers.setRole', { id: 'local', role: 'primary' });
     [serverId] = (await provisionServers(app, [
@@ -49,8 +60,7 @@ describe('a destination with an interrupted run', () => {
   });
 
   it('is reported instead of planned, recovers from its journal, and then syncs', async () => {
-    // The state folder every store uses for this root (another process, with a store of its own).
-    const stateDir = join(homedir(), '.configsync');
+    // Killed in another process, with a store of its own.
     await applyAndKillMidSwap(s, { src, dst, stateDir });
     const rootState = rootStateDir(stateDir, dst);
     const journals = (await readdir(join(rootState, 'journal'))).filter((n) => n.endsWith('.json'));
@@ -70,7 +80,12 @@ describe('a destination with an interrupted run', () => {
     expect(refused.targets[0]?.message).toContain(runId);
 
     // A second store (its own data folder and server entry for the same host) sees the same run.
-    const other = compose({ dataDir: join(storeBase, 'store2'), shell: 'cli', log: () => undefined });
+    const other = compose({
+      dataDir: join(storeBase, 'store2'),
+      shell: 'cli',
+      log: () => undefined,
+      stateDirOf: () => stateDir,
+    });
     try {
       await rpc(other, 'servers.edit', { id: 'local', patch: { vars: { R: src } } });
       await rpc(other, 'servers.setRole', { id: 'local', role: 'primary' });

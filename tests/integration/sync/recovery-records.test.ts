@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compose, type ComposedApp } from '../../../src-main/compose.js';
 import { readJournal, journalPath } from '../../../src-main/engine/journal.js';
@@ -26,10 +25,12 @@ describe('recover and restore leave records', () => {
   let dst: string;
   let serverId: string;
   let setId: string;
-  const stateDir = join(homedir(), '.configsync');
+  /** The server's state folder: one of this file's own (see interrupted-run-recovery.test.ts). */
+  let stateDir: string;
 
   beforeAll(async () => {
     s = await startSshd();
+    stateDir = join(s.baseDir, 'state');
     const tmp = await makeTempDir();
     cleanup = tmp.cleanup;
     src = join(tmp.dir, 'src');
@@ -37,7 +38,12 @@ describe('recover and restore leave records', () => {
     await mkdir(src, { recursive: true });
     await mkdir(dst, { recursive: true });
     for (let i = 0; i < 40; i++) await writeFile(join(src, `f${i}.conf`), NEW(i));
-    app = compose({ dataDir: join(tmp.dir, 'store'), shell: 'cli', log: () => undefined });
+    app = compose({
+      dataDir: join(tmp.dir, 'store'),
+      shell: 'cli',
+      log: () => undefined,
+      stateDirOf: () => stateDir,
+    });
     await rpc(app, 'servers.edit', { id: 'local', patch: { vars: { R: src } } });
     await rpc(app, 'servers.setRole', { id: 'local', role: 'primary' });
     [serverId] = (await provisionServers(app, [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compose, type ComposedApp } from '../../../src-main/compose.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
@@ -49,7 +49,12 @@ describe('roll-out order: canary first, stop after failures (real sshd destinati
     for (let i = 0; i < 5; i++) await writeFile(join(root(primary), `f${i}.conf`), `v2 ${i}\n`);
     for (const s of dests) {
       await mkdir(root(s), { recursive: true });
-      for (let i = 0; i < 5; i++) await writeFile(join(root(s), `f${i}.conf`), `v1 ${i}\n`);
+      // v1 is as long as v2: an hour older, so that no clock tick can make them look the same.
+      const older = new Date(Date.now() - 3_600_000);
+      for (let i = 0; i < 5; i++) {
+        await writeFile(join(root(s), `f${i}.conf`), `v1 ${i}\n`);
+        await utimes(join(root(s), `f${i}.conf`), older, older);
+      }
     }
   });
   afterAll(async () => {

@@ -72,13 +72,40 @@ describe('FindOutputParser', () => {
     expect(orphan?.user).toBeUndefined();
   });
 
-  it('feed() marks output that is not a listing as broken instead of throwing', () => {
+  it('feed() marks output that is not a listing as broken instead of throwing', async () => {
     const p = new FindOutputParser();
     p.feed(Buffer.from('find: unknown predicate -printf\0\0'));
+    await p.settled();
     expect(p.broken).toBe(true);
     const ok = new FindOutputParser();
     ok.feed(whole);
+    await ok.settled();
     expect(ok.broken).toBe(false);
     expect(ok.end()).toEqual(parseFindOutput(whole));
+  });
+
+  it('feed() parses a large listing given at once in slices, the event loop getting its turns', async () => {
+    const records = Array.from(
+      { length: 60_000 },
+      (_, i) => `f\t644\t${i}\t1700000000.5\t0\t0\t1\t1:${i}\tdir-${i % 97}/file-${i}.conf\0\0`,
+    );
+    const big = Buffer.from(records.join(''));
+    const p = new FindOutputParser();
+    let turns = 0;
+    const count = () => {
+      turns++;
+      if (!done) setImmediate(count);
+    };
+    let done = false;
+    setImmediate(count);
+    p.feed(big.subarray(0, 1000));
+    p.feed(big.subarray(1000));
+    await p.settled();
+    done = true;
+    expect(p.broken).toBe(false);
+    expect(p.end()).toEqual(parseFindOutput(big));
+    // Megabytes of output: parsed in more than one slice, with the loop's turns between them.
+    expect(big.length).toBeGreaterThan(3_000_000);
+    expect(turns).toBeGreaterThan(1);
   });
 });

@@ -27,18 +27,18 @@ const again = (cache: ListingCache, now = '1700000200.000000000 ext2/ext3') => {
 };
 
 describe('ListingCache', () => {
-  it('asks changes since the last start less a margin, and answers an unchanged tree with the kept listing', () => {
+  it('asks changes since the last start less a margin, and answers an unchanged tree with the kept listing', async () => {
     const cache = new ListingCache();
     kept(cache, '1700000100.250000000 ext2/ext3');
     expect(cache.since('/r')).toBe('@1700000098.250000000');
-    expect(again(cache)?.map((e) => e.path)).toEqual(['', 'a', 'bb']);
+    expect((await again(cache))?.map((e) => e.path)).toEqual(['', 'a', 'bb']);
     expect(cache.counts).toEqual({ answered: 1, doubted: 0 });
   });
 
-  it('lists in full when in doubt: a clock behind the last start, a filesystem of another clock, no clock', () => {
+  it('lists in full when in doubt: a clock behind the last start, a filesystem of another clock, no clock', async () => {
     const cache = new ListingCache();
     kept(cache);
-    expect(again(cache, '1700000099.000000000 ext2/ext3')).toBeNull();
+    expect(await again(cache, '1700000099.000000000 ext2/ext3')).toBeNull();
     expect(cache.since('/r')).toBeNull();
     for (const now of ['1700000100.000000000 nfs', '1700000100.%N ext2/ext3', ' ext2/ext3']) {
       kept(cache, now);
@@ -46,7 +46,7 @@ describe('ListingCache', () => {
     }
   });
 
-  it('lists in full once the kept listing is older than MAX_AGE_MS or after MAX_INCREMENTAL in a row', () => {
+  it('lists in full once the kept listing is older than MAX_AGE_MS or after MAX_INCREMENTAL in a row', async () => {
     let t = 0;
     const cache = new ListingCache(() => t);
     kept(cache);
@@ -56,17 +56,17 @@ describe('ListingCache', () => {
     kept(cache);
     for (let i = 0; i < MAX_INCREMENTAL; i++) {
       expect(cache.since('/r')).not.toBeNull();
-      expect(again(cache)).not.toBeNull();
+      expect(await again(cache)).not.toBeNull();
     }
     expect(cache.since('/r')).toBeNull();
   });
 
-  it('doubts an entry that is new by its path but not by its ctime, or another inode at a known path', () => {
+  it('doubts an entry that is new by its path but not by its ctime, or another inode at a known path', async () => {
     const cache = new ListingCache();
     kept(cache);
     // The root changed (an entry added); `cc` is in it but was not listed as changed.
     const moved = listing('1700000200.000000000 ext2/ext3', [''], ['a', 'bb', 'cc']);
-    expect(cache.incremental('/r', moved, moved.end())).toBeNull();
+    expect(await cache.incremental('/r', moved, moved.end())).toBeNull();
     kept(cache);
     const p = new FindOutputParser();
     p.push(
@@ -74,12 +74,12 @@ describe('ListingCache', () => {
         `#now\x001700000200.000000000 ext2/ext3\0d\t755\t0\t1.0\t0\t0\t2\t1:0\t\0\0#p9:9\t/r/./a\0\0#p1:2\t/r/./bb\0\0`,
       ),
     );
-    expect(cache.incremental('/r', p, p.end())).toBeNull();
+    expect(await cache.incremental('/r', p, p.end())).toBeNull();
     expect(cache.counts.doubted).toBe(2);
     // As listed, `bb` gone and `a` rewritten: the listing says so.
     kept(cache);
     const q = listing('1700000200.000000000 ext2/ext3', ['', 'a'], ['a']);
-    const whole = cache.incremental('/r', q, q.end());
+    const whole = await cache.incremental('/r', q, q.end());
     expect(whole?.map((e) => e.path).sort()).toEqual(['', 'a']);
   });
 });
