@@ -2,7 +2,7 @@ import type { EntryType, PathError, Plan } from '../../src-shared/model/sync.js'
 import type { Endpoint } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { checkRelPath, joinRoot } from './rel-path.js';
-import { backupHashes, changedSince, type Seen } from './left-alone.js';
+import { backupHashes, changedSince, seenOf, type Seen } from './left-alone.js';
 
 export type ManifestEntry = {
   readonly path: string;
@@ -87,18 +87,15 @@ export function manifestFor(plan: Plan, runId: string, setName: string): BackupM
     const s = e.action === 'delete' ? undefined : e.source;
     after.push({
       path: e.path,
+      // Compared by checksum (or of the same content), the source's hash is what the run leaves
+      // (no read needed).
       seen: s
-        ? {
-            type: s.type,
-            size: s.size,
-            mtimeMs: s.mtimeMs,
-            ...(s.linkTarget !== undefined ? { linkTarget: s.linkTarget } : {}),
-            // Compared by checksum (or of the same content), the source's hash is what the run
-            // leaves (no read needed).
-            ...(s.type === 'file' && s.hash && (plan.options.compare === 'checksum' || e.sameContent)
-              ? { hash: s.hash }
-              : {}),
-          }
+        ? seenOf(
+            s,
+            s.type === 'file' && s.hash && (plan.options.compare === 'checksum' || e.sameContent)
+              ? s.hash
+              : undefined,
+          )
         : null,
     });
     if (d && e.action !== 'create')
@@ -220,7 +217,7 @@ export async function recordWrittenHashes(
   if (unknown.length > 0) for (const [p, h] of await endpoint.hash(stagingDir, unknown)) hashes.set(p, h);
   const after = (m.after ?? []).map((a) => {
     const hash = hashes.get(a.path);
-    return a.seen && hash && !a.seen.hash ? { path: a.path, seen: { ...a.seen, hash } } : a;
+    return a.seen && hash && !a.seen.hash ? { path: a.path, seen: seenOf(a.seen, hash, a.seen.ino) } : a;
   });
   const next = { ...m, after };
   await replaceManifest(endpoint, backupDir, next);
@@ -245,7 +242,7 @@ export async function recordLeftInodes(
     const ino = inodes.get(a.path);
     if (!a.seen || !ino || a.seen.type === 'dir') return a;
     added++;
-    return { path: a.path, seen: { ...a.seen, ino } };
+    return { path: a.path, seen: seenOf(a.seen, a.seen.hash, ino) };
   });
   if (added > 0) await replaceManifest(endpoint, backupDir, { ...m, after });
 }
