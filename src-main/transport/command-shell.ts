@@ -32,8 +32,13 @@ export function commandLoop(mark: string): string {
   ].join('\n');
 }
 
-/** Commands with more stdin than this go to a session of their own (dd holds it in one buffer). */
-export const COMMAND_SHELL_STDIN_UP_TO = 256 * 1024;
+/**
+ * Commands with more stdin than this go to a session of their own (dd holds it in one buffer, of
+ * this size at most). 4 MiB: the hashing of a plan's same-size candidates (a path list of ~32 bytes a
+ * path: 10,000 paths are 320 KB) runs on the command session the run then uses, instead of logging in
+ * once more (10k files, every mtime touched: 1.60 → 1.46 s here).
+ */
+export const COMMAND_SHELL_STDIN_UP_TO = 4 * 1024 * 1024;
 
 type Pending = { resolve: (r: ExecResult) => void; reject: (e: Error) => void };
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openSsh, type SshConnection } from '../../../src-main/transport/ssh-connection.js';
+import { COMMAND_SHELL_STDIN_UP_TO } from '../../../src-main/transport/command-shell.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
 
 describe('small commands on one kept session (the command session)', () => {
@@ -78,10 +79,29 @@ lines"; echo err >&2; exit 7`,
     exec.mockRestore();
   });
 
+  it('stdin up to the limit (a path list of 100,000 names) runs on the session, byte for byte', async () => {
+    const exec = vi.spyOn(conn.client, 'exec');
+    const paths = Array.from(
+      { length: 100_000 },
+      (_, i) => `./group-${i % 10}/conf-${i % 100}/item-${i}.conf\0`,
+    );
+    const stdin = Buffer.from(paths.join(''));
+    expect(stdin.length).toBeGreaterThan(3_000_000);
+    expect(stdin.length).toBeLessThanOrEqual(COMMAND_SHELL_STDIN_UP_TO);
+    const r = await conn.exec('wc -c', stdin);
+    expect(r.stdout.toString()).toBe(`${stdin.length}\n`);
+    const last = await conn.exec("tr '\\0' '\\n' | sed -n '1p;77777p;$p'", stdin);
+    expect(last.stdout.toString()).toBe(
+      './group-0/conf-0/item-0.conf\n./group-6/conf-76/item-77776.conf\n./group-9/conf-99/item-99999.conf\n',
+    );
+    expect(exec).toHaveBeenCalledTimes(0);
+    exec.mockRestore();
+  });
+
   it('stdin too large for the session goes to a session of its own', async () => {
     const exec = vi.spyOn(conn.client, 'exec');
-    const r = await conn.exec('wc -c', Buffer.alloc(1_000_000, 1));
-    expect(r.stdout.toString().trim()).toBe('1000000');
+    const r = await conn.exec('wc -c', Buffer.alloc(COMMAND_SHELL_STDIN_UP_TO + 1, 1));
+    expect(r.stdout.toString().trim()).toBe(String(COMMAND_SHELL_STDIN_UP_TO + 1));
     expect(exec).toHaveBeenCalledTimes(1);
     exec.mockRestore();
   });
