@@ -118,11 +118,11 @@ export function parseFindOutput(stdout: Buffer): RawEntry[] {
   return parser.end();
 }
 
-/** A numeric id as find prints it, or undefined. */
 /** Output is parsed in pieces of at most this size (one piece is a few milliseconds' work). */
 const PIECE = 128 * 1024;
 const EMPTY = Buffer.alloc(0);
 
+/** A numeric id as find prints it, or undefined. */
 const idOf = (s: string | undefined): number | undefined =>
   s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined;
 
