@@ -3,10 +3,11 @@
 // is, while a 1 ms timer measures the longest stretch the event loop was held. Prints one JSON line.
 //   node --import tsx bench/main-loop-probe.ts STORE SOURCE_FILE_TO_CHANGE
 import { writeFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import type { compose as Compose } from '../src-main/compose.js';
+import { longestBlock } from '../tests/support/event-loop.js';
 
 const [store, changed] = process.argv.slice(2);
+// MAIN_LOOP_BLOCKS=MS: each longer stretch on stderr (with CONFIGSYNC_TRACE=1, what ran around it).
 const report = Number(process.env.MAIN_LOOP_BLOCKS ?? 0);
 if (!store || !changed) throw new Error('usage: main-loop-probe.ts STORE FILE');
 const composeJs = new URL('../build/main/src-main/compose.js', import.meta.url).href;
@@ -19,44 +20,18 @@ async function call(method: string, params: unknown): Promise<Record<string, unk
   return res.result as Record<string, unknown>;
 }
 
-/** The longest gap between ticks of a 1 ms timer while `work` runs (and one tick after it). */
-async function longestBlock(work: () => Promise<unknown>): Promise<{ ms: number; blockMs: number }> {
-  let last = performance.now();
-  let worst = 0;
-  let on = true;
-  const tick = () => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last);
-    // MAIN_LOOP_BLOCKS=MS: each longer stretch on stderr (with CONFIGSYNC_TRACE=1, what ran around it).
-    if (report > 0 && now - last > report)
-      process.stderr.write(
-        `[block ${(now - last).toFixed(0)} ms, ${last.toFixed(0)} → ${now.toFixed(0)} ms]\n`,
-      );
-    last = now;
-    if (on) setTimeout(tick, 1);
-  };
-  setTimeout(tick, 1);
-  const t0 = performance.now();
-  await work();
-  const ms = performance.now() - t0;
-  // The stretch that ends with the work is only seen by the next tick.
-  await new Promise((r) => setTimeout(r, 5));
-  on = false;
-  return { ms, blockMs: worst };
-}
-
 const { sets } = (await call('sets.list', {})) as { sets: Array<{ id: string; name: string }> };
 const set = sets.find((s) => s.name === 'bench');
 if (!set) throw new Error('no set "bench" in the store');
 const plan = () => call('sync.plan', { setId: set.id });
 const rounds: Record<string, { ms: number; blockMs: number }> = {};
 // The app's first plan: connections opened, both trees listed in full.
-rounds.first = await longestBlock(plan);
+rounds.first = await longestBlock(plan, report);
 // Again on the kept connection: listed incrementally, nothing changed.
-rounds.again = await longestBlock(plan);
+rounds.again = await longestBlock(plan, report);
 // One source file changed: the kept listings patched, the trees compared again.
 await writeFile(changed, `changed by the bench at ${Date.now()}\n`);
-rounds.oneChanged = await longestBlock(plan);
+rounds.oneChanged = await longestBlock(plan, report);
 await app.dispose();
 console.log(JSON.stringify(rounds));
 process.exit(0);

@@ -38,21 +38,6 @@ export function turn(): Promise<void> {
 }
 
 /**
- * A loop's clock: call it once per step; about every SLICE_MS of work it returns a promise (one turn
- * of the event loop) to await, otherwise null. `const t = tick(); if (t) await t;`
- */
-export function slicer(sliceMs = SLICE_MS): () => Promise<void> | null {
-  let since = performance.now();
-  let steps = 0;
-  return () => {
-    if (++steps % STEPS !== 0 || performance.now() - since < sliceMs) return null;
-    return turn().then(() => {
-      since = performance.now();
-    });
-  };
-}
-
-/**
  * Work written as a generator that yields between steps (a pure function keeps its synchronous form):
  * run to its end at once.
  */

@@ -25,9 +25,10 @@ import { every, runAtOnce, runSliced } from '../slices.js';
  * plan is never built on an escaping path.
  */
 export function plan(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan {
+  const key = JSON.stringify(options);
   return (
-    remembered(source, destination, options) ??
-    remember(source, destination, options, runAtOnce(planOf(source, destination, options)))
+    remembered(source, destination, key) ??
+    remember(source, destination, key, runAtOnce(planOf(source, destination, options)))
   );
 }
 
@@ -40,25 +41,26 @@ export async function planSliced(
   destination: FileIndex,
   options: PlanOptions,
 ): Promise<Plan> {
+  const key = JSON.stringify(options);
   return (
-    remembered(source, destination, options) ??
-    remember(source, destination, options, await runSliced(planOf(source, destination, options)))
+    remembered(source, destination, key) ??
+    remember(source, destination, key, await runSliced(planOf(source, destination, options)))
   );
 }
 
 /**
  * The same two indexes as last time (a long-lived process whose listings found nothing changed, see
- * ListingCache) and the same options: the same plan, as a pure function gives.
+ * ListingCache) and the same options (`key`, as JSON): the same plan, as a pure function gives.
  */
-function remembered(source: FileIndex, destination: FileIndex, options: PlanOptions): Plan | undefined {
+function remembered(source: FileIndex, destination: FileIndex, key: string): Plan | undefined {
   const last = lastPlans.get(source)?.get(destination);
-  return last?.key === JSON.stringify(options) ? last.plan : undefined;
+  return last?.key === key ? last.plan : undefined;
 }
 
-function remember(source: FileIndex, destination: FileIndex, options: PlanOptions, made: Plan): Plan {
+function remember(source: FileIndex, destination: FileIndex, key: string, made: Plan): Plan {
   let byDestination = lastPlans.get(source);
   if (!byDestination) lastPlans.set(source, (byDestination = new WeakMap()));
-  byDestination.set(destination, { key: JSON.stringify(options), plan: made });
+  byDestination.set(destination, { key, plan: made });
   return made;
 }
 

@@ -3,7 +3,7 @@ import type { Endpoint, RawEntry } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import { compileFilter, type FilterSpec } from './filters.js';
 import { checkLinkTarget, checkRelPath, uncarriableName } from './rel-path.js';
-import { runSliced, slicer, sortStrings } from '../slices.js';
+import { every, runSliced, sortStrings } from '../slices.js';
 
 export type ScanOptions = FilterSpec & {
   /** Compute SHA-256 of every file on that side (checksum compare). */
@@ -72,37 +72,40 @@ async function scanListing(
   const byPath = new Map<string, FileEntry>();
   const problems: ProblemEntry[] = [];
   let rootEntry: FileEntry | undefined;
-  // 100,000s of entries: the event loop gets its turns (see slices.ts).
-  const tick = slicer();
-  for (const e of raw) {
-    const t = tick();
-    if (t) await t;
-    if (e.path === '') {
-      if (e.type === 'dir') rootEntry = e as FileEntry;
-      continue;
-    }
-    const path = checkRelPath(e.path);
-    if (!keep(path, e.type === 'dir')) continue;
-    const bad =
-      e.type === 'other'
-        ? `${e.what ?? 'a special file'}: only files, folders and symlinks are copied`
-        : uncarriableName(path);
-    if (bad !== null) {
-      problems.push({ path, reason: bad });
-      continue;
-    }
-    if (byPath.has(path))
-      throw new AppError('PATH_INVALID', `The path "${path}" appears twice on ${endpoint.label}.`);
-    if (e.type === 'symlink' && !e.linkTarget) {
-      problems.push({ path, reason: 'a symlink whose target could not be read' });
-      continue;
-    }
-    // A listing's own entry is kept as it is (a tree of 100,000 entries is then not copied once more).
-    const entry: FileEntry =
-      e.type === 'file' || e.size === 0 ? (e as FileEntry) : { ...(e as FileEntry), size: 0 };
-    if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');
-    byPath.set(path, entry);
-  }
+  // 100,000s of entries, in slices that give the event loop its turns (see slices.ts).
+  await runSliced(
+    (function* () {
+      let i = 0;
+      for (const e of raw) {
+        if (every(i++)) yield;
+        if (e.path === '') {
+          if (e.type === 'dir') rootEntry = e as FileEntry;
+          continue;
+        }
+        const path = checkRelPath(e.path);
+        if (!keep(path, e.type === 'dir')) continue;
+        const bad =
+          e.type === 'other'
+            ? `${e.what ?? 'a special file'}: only files, folders and symlinks are copied`
+            : uncarriableName(path);
+        if (bad !== null) {
+          problems.push({ path, reason: bad });
+          continue;
+        }
+        if (byPath.has(path))
+          throw new AppError('PATH_INVALID', `The path "${path}" appears twice on ${endpoint.label}.`);
+        if (e.type === 'symlink' && !e.linkTarget) {
+          problems.push({ path, reason: 'a symlink whose target could not be read' });
+          continue;
+        }
+        // A listing's own entry is kept as it is (a tree of 100,000 entries is then not copied once more).
+        const entry: FileEntry =
+          e.type === 'file' || e.size === 0 ? (e as FileEntry) : { ...(e as FileEntry), size: 0 };
+        if (e.type === 'symlink') checkLinkTarget(path, e.linkTarget ?? '');
+        byPath.set(path, entry);
+      }
+    })(),
+  );
   // Below a problem folder (a name that cannot be carried) nothing is carried either.
   const badDirs = problems.map((p) => `${p.path}/`);
   if (badDirs.length > 0)

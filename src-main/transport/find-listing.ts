@@ -1,6 +1,6 @@
 import type { RawEntry } from './endpoint.js';
 import { shq } from './shell-quote.js';
-import { SLICE_MS, turn } from '../slices.js';
+import { runSliced, turn } from '../slices.js';
 import { ENGINE_EXCLUDES } from '../../src-shared/model/sync.js';
 
 /**
@@ -162,7 +162,7 @@ export class FindOutputParser {
     // read megabytes (libuv reads a pipe or socket up to 32 times), which parsed there held it.
     if (!this.draining) {
       this.draining = true;
-      this.drained = turn().then(() => this.drain());
+      this.drained = turn().then(() => runSliced(this.drain()));
     }
   }
 
@@ -172,8 +172,8 @@ export class FindOutputParser {
     while (this.draining);
   }
 
-  private async drain(): Promise<void> {
-    let since = performance.now();
+  /** Parses what is queued, a piece a step (run in slices by runSliced). */
+  private *drain(): Generator<void, void> {
     while (this.next < this.queue.length) {
       const piece = this.queue[this.next] as Buffer;
       this.queue[this.next++] = EMPTY;
@@ -183,10 +183,7 @@ export class FindOutputParser {
         } catch {
           this.broken = true;
         }
-      if (performance.now() - since >= SLICE_MS) {
-        await turn();
-        since = performance.now();
-      }
+      yield;
     }
     this.queue.length = 0;
     this.next = 0;

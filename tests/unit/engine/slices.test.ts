@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { runAtOnce, runSliced, slicer, sortStrings, turn } from '../../../src-main/slices.js';
+import { every, runAtOnce, runSliced, sortStrings, turn } from '../../../src-main/slices.js';
+import { longestBlock } from '../../support/event-loop.js';
 import { plan, planSliced } from '../../../src-main/engine/plan.js';
 import type { FileEntry, FileIndex, PlanOptions } from '../../../src-shared/model/sync.js';
 
@@ -21,24 +22,6 @@ const spin = (ms: number) => {
   while (performance.now() < end);
 };
 
-/** The longest gap between ticks of a 1 ms timer while `work` runs. */
-async function longestGap(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let worst = 0;
-  let on = true;
-  const tick = () => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last);
-    last = now;
-    if (on) setTimeout(tick, 1);
-  };
-  setTimeout(tick, 1);
-  await work();
-  await new Promise((r) => setTimeout(r, 5));
-  on = false;
-  return worst;
-}
-
 describe('slices', () => {
   it('sortStrings sorts as Array.prototype.sort does (UTF-16 code units), odd names and duplicates too', () => {
     const rnd = mulberry32(7);
@@ -56,15 +39,14 @@ describe('slices', () => {
 
   it('a sliced loop gives the event loop its turns; works sliced at once take one slice per turn', async () => {
     // Two loops of ~200 ms each, at once: without slicing the loop is held 400 ms; with it, one slice.
-    const work = async () => {
-      const tick = slicer(10);
+    function* steps(): Generator<void, void> {
       for (let i = 0; i < 20_000; i++) {
         spin(0.01);
-        const t = tick();
-        if (t) await t;
+        if (every(i)) yield;
       }
-    };
-    const gap = await longestGap(() => Promise.all([work(), work()]));
+    }
+    const work = () => runSliced(steps(), 10);
+    const { blockMs: gap } = await longestBlock(() => Promise.all([work(), work()]));
     // One slice (10 ms, checked every 512 steps of 10 µs: up to ~15 ms) and the timer's own lateness.
     expect(gap).toBeLessThan(40);
   });
