@@ -7,7 +7,7 @@ import {
   type Plan,
   type RunReport,
 } from '../../src-shared/model/sync.js';
-import type { Endpoint } from '../transport/endpoint.js';
+import type { Endpoint, RawEntry, StatResult } from '../transport/endpoint.js';
 import { AppError } from '../errors/app-error.js';
 import {
   backupDirOf,
@@ -581,11 +581,14 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
   let mismatches: PathError[];
   let unhealthy: string | null;
   const left = new Map<string, string>();
+  let readBack: ReadonlyMap<string, RawEntry | StatResult> | undefined;
   try {
     mismatches = await verify(plan, destination, {
       only: touchedBy(plan),
-      // The inodes of what the run left, where the read-back gave them (a listing), for its record.
+      // The inodes of what the run left, where the read-back gave them (a listing), for its record;
+      // the folders as they are now, for settleFolders.
       read: (now) => {
+        readBack = now;
         for (const w of ctx.writes) {
           const ino = now.get(w.path)?.ino;
           if (ino) left.set(w.path, ino);
@@ -612,7 +615,9 @@ async function afterSwap(ctx: RunContext, swapped: SwapResult): Promise<RunRepor
       { path: '', message: `The inodes the run left could not be recorded: ${(err as Error).message}` },
     ],
   );
-  const warnings = [...unrecorded, ...(await finish(ctx, pruning))];
+  // A post-apply or health command may change folders after the read-back: then all are set.
+  const settled = options.postApplyCommand || options.healthCommand ? undefined : readBack;
+  const warnings = [...unrecorded, ...(await finish(ctx, pruning, settled))];
   const ok = errors.length === 0 && mismatches.length === 0;
   // The root's own metadata is set in finish (a failure there is a warning on path "").
   const rootSet =
@@ -648,7 +653,11 @@ export async function postApply(ctx: RunContext, errors: PathError[]): Promise<v
 }
 
 /** Finish: staging folder removed, journal closed, old backups and journals pruned; failures are warnings. */
-async function finish(ctx: RunContext, pruning: Promise<unknown>): Promise<PathError[]> {
+async function finish(
+  ctx: RunContext,
+  pruning: Promise<unknown>,
+  readBack?: ReadonlyMap<string, RawEntry | StatResult>,
+): Promise<PathError[]> {
   const warnings: PathError[] = [];
   const warn = (what: string) => (err: unknown) =>
     void warnings.push({ path: '', message: `${what}: ${(err as Error).message}` });
@@ -656,7 +665,7 @@ async function finish(ctx: RunContext, pruning: Promise<unknown>): Promise<PathE
     .removeTree(ctx.stagingDir)
     .catch(warn(`The staging folder ${ctx.stagingDir} could not be removed`));
   // Last, once nothing else changes in them: folders and the root as on the source (mode, owner, mtime).
-  warnings.push(...(await settleFolders(ctx.plan, ctx.destination, ctx.owner)));
+  warnings.push(...(await settleFolders(ctx.plan, ctx.destination, ctx.owner, readBack)));
   await mark(ctx, 'done').catch(warn('The journal could not be closed'));
   await pruning.catch(warn('Old backups or journals could not be pruned'));
   ctx.progress.phase('done', { filesTotal: ctx.writes.length, bytesTotal: ctx.plan.summary.bytesToCopy });

@@ -100,6 +100,8 @@ export async function planAll(
         };
       }
       try {
+        // A run follows at once: the listing's session (its login paid) stays for the run's commands.
+        if (options.applyNext) endpoint.keepListingSession?.();
         const destIndex = await scan(endpoint, t.root, { ...options.filter, hash });
         trace(`${t.label}: destination scanned`);
         // A source that cannot be read fails the whole plan (below, once every destination settled).

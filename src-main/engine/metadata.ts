@@ -7,7 +7,7 @@ import type {
   Plan,
   PlanEntry,
 } from '../../src-shared/model/sync.js';
-import type { Endpoint, LocalCopy, TarOptions } from '../transport/endpoint.js';
+import type { Endpoint, LocalCopy, RawEntry, StatResult, TarOptions } from '../transport/endpoint.js';
 import { xattrDumpCommand, xattrRestoreCommand } from '../transport/attr-script.js';
 import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
@@ -298,8 +298,34 @@ export async function settleFolders(
   plan: Plan,
   destination: Endpoint,
   owner: OwnerMapper,
+  /**
+   * The folders as read back after the swap, when nothing can have changed them since but the
+   * staging folder's removal (which changes the root): a folder read back with the mode, owner and
+   * time to the nanosecond it would be set to is left as it is (a run that only set files' times
+   * renamed nothing into its folders).
+   */
+  readBack?: ReadonlyMap<string, RawEntry | StatResult>,
 ): Promise<PathError[]> {
-  return settleFolderList(destination, plan.destinationRoot, foldersToSettle(plan, owner));
+  const all = foldersToSettle(plan, owner);
+  return settleFolderList(
+    destination,
+    plan.destinationRoot,
+    readBack ? all.filter((d) => d.path === '' || !alreadySet(readBack.get(d.path), d)) : all,
+  );
+}
+
+/** A folder read back exactly as `d` would set it (its time to the nanosecond: else it is set anyway). */
+function alreadySet(got: RawEntry | StatResult | undefined, d: FolderSetting): boolean {
+  return (
+    got !== undefined &&
+    got.type === 'dir' &&
+    got.mode === d.mode &&
+    got.mtimeMs === d.mtimeMs &&
+    got.nsec !== undefined &&
+    got.nsec === d.nsec &&
+    (d.uid === undefined || got.uid === d.uid) &&
+    (d.gid === undefined || got.gid === d.gid)
+  );
 }
 
 /** Sets each folder's owner, mode and mtime below `root` (see foldersToSettle); failures are listed. */

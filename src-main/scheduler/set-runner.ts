@@ -117,7 +117,8 @@ export class SetRunner {
         return { result: 'ok', message: 'Already in sync.' };
       const set = this.deps.sets.get(setId);
       const who = pickParticipants(this.deps.servers.committed(), undefined, undefined);
-      const plan = await this.deps.sync.plan({ set, ...who });
+      // The apply follows at once (its sessions are started as the plan ends, as for `sync --yes`).
+      const plan = await this.deps.sync.plan({ set, ...who, applyNext: true });
       const { runId } = this.deps.sync.start({ planId: plan.planId, confirm: [] });
       this.origins.set(runId, { setId, trigger });
       return outcomeOfRun(await this.deps.sync.wait(runId));

@@ -63,9 +63,12 @@ export class CommandShell {
     /** The random token of this session's commandLoop. */
     private readonly mark: string,
     private readonly lostReason: () => Error | null,
+    /** What the session sent before it was handed over (the end of a listing run on it first). */
+    initial?: Buffer,
   ) {
     this.readyPromise = new Promise<boolean>((r) => (this.onReady = r));
     channel.on('data', (d: Buffer) => this.feed(d));
+    if (initial && initial.length > 0) this.feed(initial);
     channel.stderr.resume();
     const end = () => {
       const err = this.lostReason() ?? new Error('The command session on the server ended.');
@@ -166,5 +169,50 @@ export class CommandShell {
     this.pending?.reject(err);
     this.pending = null;
     this.channel.close();
+  }
+}
+
+/**
+ * Finds the end of a listing run on a session before its command loop (SshConnection.execListing):
+ * the record `#end SECRET` NUL `STATUS` NUL. Output before it is the listing's, handed on as it
+ * comes (but the last bytes that could be the start of the record, until the next chunk says); what
+ * follows the record is the loop's. SECRET is random per listing and never on a command line, so no
+ * name or link target in the listing can end it early.
+ */
+export class ListingEnd {
+  private readonly end: Buffer;
+  private held: Buffer = Buffer.alloc(0);
+  /** The status field once the record's head was found (null before). */
+  private status: Buffer | null = null;
+
+  constructor(secret: string) {
+    this.end = Buffer.from(`#end ${secret}\0`, 'latin1');
+  }
+
+  /** Feeds a chunk: the listing's part goes to `out`; the status and what follows once the record is whole. */
+  push(chunk: Buffer, out: (listing: Buffer) => void): { code: number | null; rest: Buffer } | null {
+    const buf = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
+    if (this.status === null) {
+      const at = buf.indexOf(this.end);
+      if (at < 0) {
+        const keep = Math.min(buf.length, this.end.length - 1);
+        if (buf.length > keep) out(buf.subarray(0, buf.length - keep));
+        this.held = Buffer.from(buf.subarray(buf.length - keep));
+        return null;
+      }
+      if (at > 0) out(buf.subarray(0, at));
+      this.status = Buffer.alloc(0);
+      return this.push(buf.subarray(at + this.end.length), out);
+    }
+    const status = this.status.length > 0 ? Buffer.concat([this.status, buf]) : buf;
+    const nul = status.indexOf(0);
+    if (nul < 0) {
+      this.status = Buffer.from(status);
+      return null;
+    }
+    const text = status.subarray(0, nul).toString('latin1');
+    const code = /^\d+$/.test(text) ? Number(text) : null;
+    return { code, rest: Buffer.from(status.subarray(nul + 1)) };
   }
 }

@@ -183,6 +183,11 @@ export interface Endpoint {
    * the local side.
    */
   openCommandSession?(): void;
+  /**
+   * A run follows the next listing at once: its session is kept as the command session when it is
+   * done (one login on the server for both; see SshConnection.keepListingSession). Nothing locally.
+   */
+  keepListingSession?(): void;
   /** Closes a session started by prepareCommand and not used; settles once it is closed. */
   dropPrepared?(): Promise<void>;
   /**

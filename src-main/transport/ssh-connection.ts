@@ -6,7 +6,7 @@ import { AppError } from '../errors/app-error.js';
 import type { ErrorCode } from '../../src-shared/errors.js';
 import type { HostKeyPin } from '../../src-shared/model/host-key.js';
 import { WarmShell } from './warm-shell.js';
-import { COMMAND_SHELL_STDIN_UP_TO, CommandShell, commandLoop } from './command-shell.js';
+import { COMMAND_SHELL_STDIN_UP_TO, CommandShell, ListingEnd, commandLoop } from './command-shell.js';
 import { NO_PRIVILEGE, remoteCommand, remoteProgram, stdinPrefix, type Privilege } from './remote-command.js';
 import { sftpOverExec } from './sftp-exec.js';
 import { trace, traced, traceStdin } from '../trace.js';
@@ -111,6 +111,8 @@ export class SshConnection {
   private sftpServer: string | null = null;
   /** Exec channels open now (commands, tar streams), the session opened ahead not counted. */
   private execOpen = 0;
+  /** A run follows: the next listing's session stays on as the command session (see execListing). */
+  private listingKeepsSession = false;
 
   constructor(
     readonly client: InstanceType<typeof Client>,
@@ -267,6 +269,114 @@ export class SshConnection {
     return s === null || (s.alive && !s.busy);
   }
 
+  /**
+   * A run follows what is listed next (a plan with `sync --yes`): that listing's session goes on as
+   * the command session once the listing is done, so the run's first commands need no login of
+   * their own on the server (here 90-300 ms of root's rc files, which the listing paid already).
+   */
+  keepListingSession(): void {
+    this.listingKeepsSession = true;
+  }
+
+  /** Whether the next listing runs through execListing (see keepListingSession). */
+  get listingBecomesCommandShell(): boolean {
+    return (
+      this.listingKeepsSession &&
+      this.commandShellAllowed &&
+      !this.commandShell &&
+      !this.closedError &&
+      !this.refusedOnce &&
+      this.active + 1 < this.maxChannels
+    );
+  }
+
+  /**
+   * Runs a listing command with its output streamed to `onStdout`, then keeps its session as the
+   * command session (commandLoop). The listing's end is a record `#end SECRET` NUL `STATUS` NUL, its
+   * SECRET random and sent on stdin (never on a command line another user of the server could read),
+   * so no name in the listing can end it early; what follows it is the loop's. The listing runs with
+   * no stdin; its result comes at its end (the session stays). A session that ends before the end
+   * record gives the listing's status as the server reported it, and no command session.
+   */
+  async execListing(command: string, onStdout: (chunk: Buffer) => void): Promise<ExecResult> {
+    const secret = randomBytes(16).toString('hex');
+    const mark = `cs${randomBytes(8).toString('hex')}`;
+    const script =
+      `IFS= read -r m || exit 1\n( ${command}\n) </dev/null\n` +
+      `printf '#end %s\\000%s\\000' "$m" "$?"\n${commandLoop(mark)}`;
+    this.listingKeepsSession = false;
+    let handOver: (shell: CommandShell | null) => void = () => undefined;
+    const coming = new Promise<CommandShell | null>((r) => (handOver = r));
+    this.commandShell = coming;
+    let channel: ClientChannel;
+    try {
+      channel = await this.execChannel(script, false);
+    } catch (err) {
+      if (this.commandShell === coming) this.commandShell = null;
+      handOver(null);
+      throw err;
+    }
+    this.execOpen++;
+    channel.write(`${secret}\n`);
+    const end = new ListingEnd(secret);
+    return new Promise<ExecResult>((resolve, reject) => {
+      let stderr = '';
+      let code: number | null = null;
+      let settled = false;
+      const onErr = (d: Buffer) => (stderr += d.toString('utf8'));
+      const onExit = (c: number | null) => (code = c);
+      const finish = () => {
+        settled = true;
+        this.execOpen--;
+        channel.removeListener('data', onData);
+        channel.stderr.removeListener('data', onErr);
+        channel.removeListener('exit', onExit);
+        channel.removeListener('close', onClose);
+      };
+      const onData = (d: Buffer) => {
+        const done = end.push(d, onStdout);
+        if (!done) return;
+        finish();
+        resolve({ code: done.code, stdout: Buffer.alloc(0), stderr });
+        const shell = new CommandShell(channel, mark, () => this.closedError, done.rest);
+        trace(`${this.label}: command session opening (after the listing)`);
+        void shell.ready().then((ok) => {
+          if (!ok) {
+            // No GNU tools after all, or the session died: one session per command, as before.
+            if (this.commandShell === coming) this.commandShell = null;
+            this.commandShellAllowed = false;
+            return handOver(null);
+          }
+          trace(`${this.label}: command session ready`);
+          if (this.commandShell === coming) {
+            this.readyShell = shell;
+            this.touchCommandShell();
+          } else shell.close();
+          handOver(shell);
+        });
+      };
+      const onClose = () => {
+        if (settled) return;
+        finish();
+        if (this.commandShell === coming) this.commandShell = null;
+        handOver(null);
+        if (code === null && this.closedError) return reject(this.closedError);
+        resolve({ code: code ?? 255, stdout: Buffer.alloc(0), stderr });
+      };
+      channel.on('data', onData);
+      channel.stderr.on('data', onErr);
+      channel.on('exit', onExit);
+      channel.on('close', onClose);
+      channel.on('error', (err: Error) => {
+        if (settled) return;
+        finish();
+        if (this.commandShell === coming) this.commandShell = null;
+        handOver(null);
+        reject(err);
+      });
+    });
+  }
+
   /** A session opened ahead (prepareExec) waits for the next streamed command. */
   get sessionAhead(): boolean {
     return this.warm !== null;
@@ -343,14 +453,14 @@ export class SshConnection {
    * sessions than the bound (OpenSSH MaxSessions) refuses the open: the bound is lowered to what was
    * open then, and the request waits in the queue for a slot instead of failing.
    */
-  async execChannel(command: string): Promise<ClientChannel> {
+  async execChannel(command: string, counted = true): Promise<ClientChannel> {
     const warm = this.warm;
     this.warm = null;
     if (this.closedError) throw this.closedError;
     const ready = await warm?.use(command);
     if (ready) {
       trace(`${this.label}: exec (warm) ${traced(command, 60)}`);
-      this.countExec(ready);
+      if (counted) this.countExec(ready);
       return ready;
     }
     // OpenSSH also frees a session slot only after it has reaped the previous command, a moment after
@@ -368,7 +478,7 @@ export class SshConnection {
         const prefix = stdinPrefix(this.privilege);
         if (prefix) channel.write(prefix);
         trace(`${this.label}: exec opened`);
-        this.countExec(channel);
+        if (counted) this.countExec(channel);
         channel.once('close', () => {
           trace(`${this.label}: exec closed ${command.slice(0, 30)}`);
           release();

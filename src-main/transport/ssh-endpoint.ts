@@ -126,13 +126,16 @@ export class SshEndpoint implements Endpoint {
     // is starting (a run's checks and verification, a kept connection's next plan: no login on the
     // server, which here costs more than the walk), read whole; otherwise on a session of its own.
     // A session opened ahead or of its own is parsed as it arrives, while the server walks the tree.
+    // A run follows (keepListingSession): the listing's session goes on as the command session.
     const parser = new FindOutputParser();
     const streamed = this.conn.sessionAhead || !this.conn.commandShellComing();
-    const r = await this.conn.exec(
-      findCommand(root, since),
-      undefined,
-      streamed ? { onStdout: (d) => parser.feed(d) } : {},
-    );
+    const r = this.conn.listingBecomesCommandShell
+      ? await this.conn.execListing(findCommand(root, since), (d) => parser.feed(d))
+      : await this.conn.exec(
+          findCommand(root, since),
+          undefined,
+          streamed ? { onStdout: (d) => parser.feed(d) } : {},
+        );
     if (!streamed) parser.feed(r.stdout);
     await parser.settled();
     if (r.code === 3) return 'missing';
@@ -486,6 +489,10 @@ export class SshEndpoint implements Endpoint {
 
   openCommandSession(): void {
     if (this.fastPath) this.conn.openCommandShellAhead();
+  }
+
+  keepListingSession(): void {
+    if (this.fastPath) this.conn.keepListingSession();
   }
 
   dropPrepared(): Promise<void> {

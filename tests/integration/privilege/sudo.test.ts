@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import { join } from 'node:path';
@@ -76,6 +76,21 @@ describe('sudo on a server without root login (real sshd, real sudo)', () => {
     // A session opened ahead goes through sudo too.
     conn.prepareExec();
     expect((await conn.exec('id -u')).stdout.toString().trim()).toBe('0');
+  });
+
+  it('password sudo: a listing a run follows goes on as the command session, as root, on one session', async () => {
+    const conn = await login(SUDO_ACCOUNTS.password, { sudo: true, password: SUDO_PASSWORD });
+    const ep = new SshEndpoint(conn, { fastPath: true, label: 'hardened' });
+    const exec = vi.spyOn(conn.client, 'exec');
+    ep.keepListingSession();
+    const listed = (await ep.list(server.dataRoot))?.map((e) => e.path).sort();
+    expect(listed).toEqual(expect.arrayContaining(['', 'secret.conf', 'svc.conf']));
+    expect((await conn.exec('id -u')).stdout.toString().trim()).toBe('0');
+    expect((await conn.exec('cat', 'stdin after the listing')).stdout.toString()).toBe(
+      'stdin after the listing',
+    );
+    expect(exec).toHaveBeenCalledTimes(1);
+    exec.mockRestore();
   });
 
   it('password sudo: a wrong password, or none, is a clear error before anything runs', async () => {
