@@ -122,6 +122,47 @@ export function parseFindOutput(stdout: Buffer): RawEntry[] {
 const PIECE = 128 * 1024;
 const EMPTY = Buffer.alloc(0);
 
+/** find's one-letter types by byte (%y). */
+const TYPE_LETTER: ReadonlyArray<string | undefined> = (() => {
+  const t: Array<string | undefined> = new Array<string | undefined>(128).fill(undefined);
+  for (const c of 'fdlpsbcDU') t[c.charCodeAt(0)] = c;
+  return t;
+})();
+
+/** The decimal digits in buf[from, to) (NaN if anything else is there, 0 if nothing), as Number() reads them. */
+function decimal(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = (buf[i] as number) - 48;
+    if (c < 0 || c > 9) return Number(buf.toString('latin1', from, to));
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** The octal digits at the start of buf[from, to), as parseInt(…, 8) reads them (0 for none). */
+function octal(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = (buf[i] as number) - 48;
+    if (c < 0 || c > 7) break;
+    n = n * 8 + c;
+  }
+  return n;
+}
+
+/** A numeric id in buf[from, to), or undefined (as idOf). */
+function idAt(buf: Buffer, from: number, to: number): number | undefined {
+  if (to <= from || to - from > 15) return idOf(buf.toString('latin1', from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = (buf[i] as number) - 48;
+    if (c < 0 || c > 9) return undefined;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** A numeric id as find prints it, or undefined. */
 const idOf = (s: string | undefined): number | undefined =>
   s !== undefined && /^\d+$/.test(s) ? Number(s) : undefined;
@@ -190,17 +231,40 @@ export class FindOutputParser {
     this.draining = false;
   }
 
+  /**
+   * Parses each whole record of `chunk` (with what was left of the last one): read from the bytes as
+   * they are, numbers digit by digit and only the path and a link's target decoded as UTF-8 (decoding
+   * the whole output and splitting it made five strings and an array per entry, most of a big plan's
+   * garbage). A record is two NUL-terminated fields, NUL never occurs inside a UTF-8 character.
+   */
   push(chunk: Buffer): void {
     const buf = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
-    let cut = 0;
-    for (let at = buf.indexOf(0); at >= 0;) {
-      const second = buf.indexOf(0, at + 1);
-      if (second < 0) break;
-      cut = second + 1;
-      at = buf.indexOf(0, cut);
+    const tabs = this.tabs;
+    const n = buf.length;
+    let at = 0;
+    // Byte by byte (a call of indexOf per field cost more than the fields' bytes): the first FIELDS
+    // tabs of the record, its first NUL, then its second.
+    for (;;) {
+      let i = at;
+      let f = 0;
+      let c = 0;
+      for (; i < n; i++) {
+        c = buf[i] as number;
+        if (c === 0) break;
+        if (c === 9 && f < FIELDS) tabs[f++] = i;
+      }
+      if (i >= n) break;
+      const first = i;
+      for (i++; i < n && buf[i] !== 0; i++);
+      if (i >= n) break;
+      if (buf[at] === 35 /* # */)
+        this.special(buf.toString('utf8', at, first), buf.toString('utf8', first + 1, i));
+      else if (f < FIELDS)
+        throw new Error(`Unexpected listing line: ${JSON.stringify(buf.toString('utf8', at, first))}`);
+      else this.record(buf, at, first, i);
+      at = i + 1;
     }
-    if (cut > 0) this.parse(buf.toString('utf8', 0, cut));
-    this.rest = buf.subarray(cut);
+    this.rest = at < n ? Buffer.from(buf.subarray(at)) : EMPTY;
   }
 
   /** The entries, once the output is complete (a cut-off record is an error). */
@@ -212,50 +276,89 @@ export class FindOutputParser {
     return this.entries;
   }
 
-  private parse(text: string): void {
-    const fields = text.split('\0');
-    for (let i = 0; i + 1 < fields.length; i += 2) {
-      const rec = fields[i] ?? '';
-      const link = fields[i + 1] ?? '';
-      if (rec.charCodeAt(0) === 35 /* # */) {
-        if (rec === NAMES) this.readNames(link);
-        else if (rec === NOW) this.clock = link;
-        else if (rec.startsWith('#p')) {
-          const tab = rec.indexOf('\t');
-          if (tab < 0) throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
-          this.present.push([rec.slice(2, tab), rec.slice(tab + 1)]);
-        } else throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
-        continue;
-      }
-      const parts = rec.split('\t');
-      if (parts.length < FIELDS + 1) throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
-      const y = parts[0] ?? '';
-      const path = parts.length === FIELDS + 1 ? (parts[FIELDS] as string) : parts.slice(FIELDS).join('\t');
-      const type = y === 'f' ? 'file' : y === 'd' ? 'dir' : y === 'l' ? 'symlink' : 'other';
-      const { mtimeMs, nsec } = timeOf(parts[3] ?? '0');
-      // Built field by field (no spread of optional parts): a listing is many thousands of these.
-      const e: Mutable<RawEntry> = {
-        path,
-        type,
-        size: type === 'file' ? Number(parts[2]) : 0,
-        mtimeMs,
-        nsec,
-        mode: parseInt(parts[1] ?? '0', 8) & 0o7777,
-      };
-      const u = idOf(parts[4]);
-      const g = idOf(parts[5]);
-      if (u !== undefined) e.uid = u;
-      if (g !== undefined) e.gid = g;
-      const ino = parts[7];
-      this.identities.push(ino ?? '');
-      if (type === 'file' && Number(parts[6]) > 1 && ino) e.linkId = ino;
-      if ((type === 'file' || type === 'symlink') && ino) e.ino = ino;
-      if (type === 'symlink') e.linkTarget = link;
-      if (type === 'other') e.what = OTHER[y] ?? `an entry of type "${y}"`;
-      this.entries.push(e);
-    }
+  /** A record of the listing's own (`#`): NAMES, NOW or an incremental listing's PRESENT_FORMAT. */
+  private special(rec: string, value: string): void {
+    if (rec === NAMES) this.readNames(value);
+    else if (rec === NOW) this.clock = value;
+    else if (rec.startsWith('#p')) {
+      const tab = rec.indexOf('\t');
+      if (tab < 0) throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
+      this.present.push([rec.slice(2, tab), rec.slice(tab + 1)]);
+    } else throw new Error(`Unexpected listing line: ${JSON.stringify(rec)}`);
   }
 
+  /** One FIND_FORMAT entry: its fields in buf[start, end) (their tabs in `tabs`), its link target in buf(end, linkEnd). */
+  private record(buf: Buffer, start: number, end: number, linkEnd: number): void {
+    // Where each of the FIELDS fields before the path ends (at its tab, found by push).
+    const tabs = this.tabs;
+    const at = (tabs[FIELDS - 1] as number) + 1;
+    const y = tabs[0] === start + 1 ? TYPE_LETTER[buf[start] as number] : undefined;
+    const letter = y ?? buf.toString('utf8', start, tabs[0]);
+    const type = y === 'f' ? 'file' : y === 'd' ? 'dir' : y === 'l' ? 'symlink' : 'other';
+    const time = this.time(buf, (tabs[2] as number) + 1, tabs[3] as number);
+    // Built field by field (no spread of optional parts): a listing is many thousands of these.
+    const e: Mutable<RawEntry> = {
+      path: buf.toString('utf8', at, end),
+      type,
+      size: type === 'file' ? decimal(buf, (tabs[1] as number) + 1, tabs[2] as number) : 0,
+      mtimeMs: time.mtimeMs,
+      nsec: time.nsec,
+      mode: octal(buf, (tabs[0] as number) + 1, tabs[1] as number) & 0o7777,
+    };
+    const u = idAt(buf, (tabs[3] as number) + 1, tabs[4] as number);
+    const g = idAt(buf, (tabs[4] as number) + 1, tabs[5] as number);
+    if (u !== undefined) e.uid = u;
+    if (g !== undefined) e.gid = g;
+    const ino = buf.toString('latin1', (tabs[6] as number) + 1, tabs[7] as number);
+    this.identities.push(ino);
+    if (type === 'file' && decimal(buf, (tabs[5] as number) + 1, tabs[6] as number) > 1 && ino)
+      e.linkId = ino;
+    if ((type === 'file' || type === 'symlink') && ino) e.ino = ino;
+    if (type === 'symlink') e.linkTarget = buf.toString('utf8', end + 1, linkEnd);
+    if (type === 'other') e.what = OTHER[letter] ?? `an entry of type "${letter}"`;
+    this.entries.push(e);
+  }
+
+  /** The tab positions of the record being read (one array for all). */
+  private readonly tabs: number[] = new Array<number>(FIELDS).fill(0);
+  /** timeOf's answer for the record being read (one object for all). */
+  private readonly when = { mtimeMs: 0, nsec: 0 };
+
+  /** `%T@` in buf[from, to) as timeOf reads it, digit by digit; anything unusual by timeOf itself. */
+  private time(buf: Buffer, from: number, to: number): { mtimeMs: number; nsec: number } {
+    let i = from;
+    const negative = buf[i] === 45; /* - */
+    if (negative) i++;
+    let sec = 0;
+    let digits = 0;
+    for (; i < to; i++) {
+      const c = (buf[i] as number) - 48;
+      if (c < 0 || c > 9) break;
+      sec = sec * 10 + c;
+      digits++;
+    }
+    let nsec = 0;
+    let ok = digits > 0 && digits < 16 && (i === to || buf[i] === 46); /* . */
+    if (ok && i < to) {
+      let scale = 100_000_000;
+      for (i++; i < to; i++) {
+        const c = (buf[i] as number) - 48;
+        if (c < 0 || c > 9) {
+          ok = false;
+          break;
+        }
+        nsec += c * scale;
+        scale /= 10;
+        if (scale < 1) break;
+      }
+    }
+    if (!ok) return timeOf(buf.toString('latin1', from, to));
+    // -2.25 is tv_sec -2 and tv_nsec 250,000,000 (see timeOf).
+    const s = negative ? -sec : sec;
+    this.when.mtimeMs = s * 1000 + Math.floor(nsec / 1e6);
+    this.when.nsec = nsec;
+    return this.when;
+  }
   /** A NAMES table: names for the ids it holds, given to every entry with such an id. */
   private readNames(table: string): void {
     const users = new Map<number, string>();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import picomatch from 'picomatch';
 import { compileFilter, DEFAULT_EXCLUDES } from '../../../src-main/engine/filters.js';
 import { checkLinkTarget, checkRelPath } from '../../../src-main/engine/rel-path.js';
 
@@ -24,6 +25,58 @@ describe('filters', () => {
     expect(inc('a/b.conf', false)).toBe(true);
     expect(inc('a/b.txt', false)).toBe(false);
     expect(inc('a', true)).toBe(true);
+  });
+  it('decides as picomatch alone would, for globs with and without plain parts, on odd paths', () => {
+    const globs = [
+      'licenses/**',
+      '*.lic',
+      '/etc/ssl/*.pem',
+      'a?c',
+      '*.{conf,ini}',
+      '[ab]*.x',
+      '@(one|two).conf',
+      '!(keep)*.tmp',
+      'back\\slash',
+      '**/deep/**/x.y',
+      '.*',
+      'node_modules/**',
+      '*',
+    ];
+    const paths = [
+      'licenses',
+      'sub/licenses/a',
+      'LICENSES/a',
+      'x.lic',
+      'x.LIC',
+      'etc/ssl/a.pem',
+      'etc/ssl/b/a.pem',
+    ];
+    paths.push('abc', 'a/abc', 'ac', 'f.conf', 'f.ini', 'f.txt', 'b1.x', 'c1.x', 'one.conf', 'three.conf');
+    paths.push('k.tmp', 'keep.tmp', 'back\\slash', 'deep/x.y', 'a/deep/b/c/x.y', '.hidden', 'a/.hidden');
+    paths.push(
+      'node_modules',
+      'node_modules/x',
+      'caf\u00e9/l\u00e9.lic',
+      'tab\there.lic',
+      'new\nline/licenses',
+    );
+    for (const glob of globs) {
+      const anchored = glob.startsWith('/');
+      const body = anchored ? glob.slice(1) : glob;
+      const forms = body.endsWith('/**') ? [body, body.slice(0, -3)] : [body];
+      const res = forms.map((f) => picomatch.makeRe(anchored ? f : `**/${f}`, { dot: true }));
+      const filter = compileFilter({ exclude: [glob] });
+      for (const path of paths) {
+        const excluded =
+          res.some((re) => re.test(path)) || forms.some((f) => (anchored ? f : `**/${f}`) === path);
+        // Folders are asked the same (a file below an excluded folder goes with it: not asked here).
+        const parentKept =
+          !path.includes('/') ||
+          compileFilter({ exclude: [glob] })(path.slice(0, path.lastIndexOf('/')), true);
+        if (!parentKept) continue;
+        expect(filter(path, false), `${glob} on ${JSON.stringify(path)}`).toBe(!excluded);
+      }
+    }
   });
 });
 

@@ -109,3 +109,98 @@ describe('FindOutputParser', () => {
     expect(turns).toBeGreaterThan(1);
   });
 });
+
+/**
+ * The listing as the parser read it before it read bytes (the whole output decoded, split at NULs
+ * and tabs): the reference the byte-by-byte parser is held to.
+ */
+function splitParse(out: Buffer) {
+  const fields = out.toString('utf8').split('\0');
+  const entries: Array<Record<string, unknown>> = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const rec = fields[i] as string;
+    if (rec.startsWith('#')) continue;
+    const parts = rec.split('\t');
+    const y = parts[0] as string;
+    const type = y === 'f' ? 'file' : y === 'd' ? 'dir' : y === 'l' ? 'symlink' : 'other';
+    const [whole = '0', fraction = ''] = (parts[3] as string).split('.');
+    const nsec = Number(`${fraction}000000000`.slice(0, 9));
+    const id = (s: string) => (/^\d+$/.test(s) ? Number(s) : undefined);
+    const e: Record<string, unknown> = {
+      path: parts.slice(8).join('\t'),
+      type,
+      size: type === 'file' ? Number(parts[2]) : 0,
+      mtimeMs: Number(whole) * 1000 + Math.floor(nsec / 1e6),
+      nsec,
+      mode: parseInt(parts[1] as string, 8) & 0o7777,
+    };
+    if (id(parts[4] as string) !== undefined) e.uid = id(parts[4] as string);
+    if (id(parts[5] as string) !== undefined) e.gid = id(parts[5] as string);
+    const ino = parts[7] as string;
+    if (type === 'file' && Number(parts[6]) > 1 && ino) e.linkId = ino;
+    if ((type === 'file' || type === 'symlink') && ino) e.ino = ino;
+    if (type === 'symlink') e.linkTarget = fields[i + 1];
+    if (type === 'other') e.what = expect.any(String);
+    entries.push(e);
+  }
+  return entries;
+}
+
+describe('FindOutputParser reads bytes as the whole decoded output would read', () => {
+  it('gives what splitting the decoded output gives, on thousands of random records', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pick = <T>(xs: ReadonlyArray<T>): T => xs[rnd(xs.length)] as T;
+    const nameBits = [
+      'a',
+      'conf',
+      '\t',
+      '\n',
+      ' ',
+      '\\',
+      '#',
+      'é',
+      '日本',
+      '\u{1F600}',
+      '.',
+      '-',
+      '%',
+      '$(x)',
+    ];
+    const times = [
+      '1700000000.5',
+      '-2.2500000000',
+      '0.0000000001',
+      '1763907694.9996123450',
+      '1700000001',
+      '7258118400.1234567890',
+      '-0.5',
+      '12.123456789123',
+      '.5',
+    ];
+    const records: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const type = pick(['f', 'f', 'f', 'd', 'l', 'p', 's', 'c']);
+      const name = Array.from({ length: 1 + rnd(4) }, () => pick(nameBits)).join('');
+      const path = Buffer.concat([
+        Buffer.from(`dir-${rnd(9)}/${name}`),
+        // Now and then bytes that are no UTF-8 at all.
+        rnd(10) === 0 ? Buffer.from([0xe6, 0x97]) : Buffer.alloc(0),
+        rnd(15) === 0 ? Buffer.from([0xff, 0x41]) : Buffer.alloc(0),
+      ]);
+      const head = `${type}\t${pick(['644', '4755', '777', '0', '1777'])}\t${pick(['0', '12', '5900', '123456789012'])}\t${pick(times)}\t${pick(['0', '33', '4242', ''])}\t${pick(['0', '1001', 'x'])}\t${pick(['1', '2', '3'])}\t64768:${i}\t`;
+      const link = type === 'l' ? pick(['../a', '/etc/hostname', 'tab\there', 'é']) : '';
+      records.push(Buffer.concat([Buffer.from(head), path, Buffer.from(`\0${link}\0`)]));
+    }
+    const out = Buffer.concat([...records, Buffer.from('#names\0u:root:0\n\0')]);
+    const reference = splitParse(out).map((e) => ({ ...e, ...(e.uid === 0 ? { user: 'root' } : {}) }));
+    for (const size of [out.length, 65_536, 4096, 1000, 7]) {
+      const p = new FindOutputParser();
+      for (let at = 0; at < out.length; at += size) p.push(out.subarray(at, at + size));
+      expect(p.end(), `pieces of ${size}`).toEqual(reference);
+    }
+  });
+});
