@@ -1,5 +1,6 @@
 // The `configsync` command: what build/cli/configsync.cjs runs (loaded by build/cli/configsync.mjs
 // through the compile cache, see compile-cache.ts).
+import './zod-jitless.js';
 import { trace } from '../trace.js';
 import { exitCodes } from '../../src-shared/errors.js';
 import { runCli, terminalIo } from './main.js';
