@@ -211,14 +211,25 @@ export async function startSshdInNetns(ns: Netns, options: NsSshdOptions = {}): 
         return rm(baseDir, { recursive: true, force: true });
       // The sshd processes only: the commands of its sessions then see their input end and exit on
       // their own (a login shell killed mid-startup can leave lock files that stall later logins).
-      const { stdout } = await run('ps', ['-e', '-o', 'pid=,pgid=,comm=']);
-      const pids = stdout
+      // Each connection's sshd and its session's sshd (which sshd gives a session of its own, so
+      // not in the daemon's process group): every sshd below the daemon. Left running, a session
+      // whose link a test cut kept its command (a tar -x waiting for input) alive for good.
+      const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,comm=']);
+      const rows = stdout
         .split('\n')
         .map((l) => l.trim().split(/\s+/))
-        .filter(
-          ([pid, pgid, comm]) => pgid === String(child.pid) && comm === 'sshd' && pid !== String(child.pid),
-        )
-        .map(([pid]) => Number(pid));
+        .filter((r) => r.length === 3);
+      const below = new Set<string>([String(child.pid)]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const [pid, ppid, comm] of rows)
+          if (comm === 'sshd' && below.has(ppid as string) && !below.has(pid as string)) {
+            below.add(pid as string);
+            grew = true;
+          }
+      }
+      below.delete(String(child.pid));
+      const pids = [...below].map(Number);
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         for (const pid of [...pids, child.pid ?? 0])
