@@ -220,7 +220,7 @@ export async function startSshdInNetns(ns: Netns, options: NsSshdOptions = {}): 
         .map((l) => l.trim().split(/\s+/))
         .filter((r) => r.length === 3);
       const below = new Set<string>([String(child.pid)]);
-      for (let grew = true; grew; ) {
+      for (let grew = true; grew;) {
         grew = false;
         for (const [pid, ppid, comm] of rows)
           if (comm === 'sshd' && below.has(ppid as string) && !below.has(pid as string)) {
