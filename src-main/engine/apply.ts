@@ -418,7 +418,14 @@ function retimeChecks(ctx: RunContext): StagedWrite[] {
   const sizes = new Map(
     ctx.plan.entries.filter((e) => e.sameContent).map((e) => [e.path, e.source?.size ?? 0]),
   );
-  return ctx.retimes.map((r) => ({ ...r, type: 'file', replaces: 'file', size: sizes.get(r.path) ?? 0 }));
+  return ctx.retimes.map((r) => ({
+    path: r.path,
+    type: 'file',
+    mode: r.mode,
+    mtimeMs: r.mtimeMs,
+    replaces: 'file',
+    size: sizes.get(r.path) ?? 0,
+  }));
 }
 
 /**

@@ -244,7 +244,8 @@ function* indexByPath(index: FileIndex): Generator<void, Map<string, FileEntry>>
  * An entry's metadata as a plan carries it. Built field by field, not by spreading optional parts:
  * a plan makes two of these per path (100,000s), and each spread was a temporary object.
  */
-function meta(e: FileEntry): EntryMeta {
+/** An entry's metadata for the plan, field by field (`hash` in place of its own, when given). */
+export function meta(e: FileEntry | EntryMeta, hash: string | undefined = e.hash): EntryMeta {
   const m: { -readonly [K in keyof EntryMeta]: EntryMeta[K] } = {
     type: e.type,
     size: e.size,
@@ -253,7 +254,7 @@ function meta(e: FileEntry): EntryMeta {
   };
   if (e.nsec !== undefined) m.nsec = e.nsec;
   if (e.linkTarget !== undefined) m.linkTarget = e.linkTarget;
-  if (e.hash !== undefined) m.hash = e.hash;
+  if (hash !== undefined) m.hash = hash;
   if (e.linkId !== undefined) m.linkId = e.linkId;
   if (e.uid !== undefined) m.uid = e.uid;
   if (e.gid !== undefined) m.gid = e.gid;

@@ -2,7 +2,7 @@ import type { Plan, PlanEntry } from '../../src-shared/model/sync.js';
 import type { Endpoint } from '../transport/endpoint.js';
 import { sftpCarriesTime } from '../transport/attr-script.js';
 import { ownerDifference } from './metadata.js';
-import { countEntries } from './plan.js';
+import { countEntries, meta } from './plan.js';
 import { trace } from '../trace.js';
 
 /**
@@ -68,12 +68,14 @@ export async function settleSameContent(
   const entries = plan.entries.map((e): PlanEntry => {
     const hash = same.get(e.path);
     if (hash === undefined || !e.source || !e.destination) return e;
+    // Built field by field: spread, each of thousands of these got a hidden class of its own.
     return {
-      ...e,
-      sameContent: true,
+      path: e.path,
+      action: e.action,
       reason: `${e.reason}; same content (SHA-256): only the modified time is set`,
-      source: { ...e.source, hash },
-      destination: { ...e.destination, hash },
+      source: meta(e.source, hash),
+      destination: meta(e.destination, hash),
+      sameContent: true,
     };
   });
   return { ...plan, entries, summary: { ...plan.summary, ...countEntries(entries) } };
