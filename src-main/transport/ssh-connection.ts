@@ -377,6 +377,12 @@ export class SshConnection {
     });
   }
 
+  /** The command session runs and is free now: a command given to exec() runs there at once. */
+  commandShellFree(): boolean {
+    const s = this.readyShell;
+    return this.commandShellAllowed && !this.closedError && s !== null && s.alive && !s.busy;
+  }
+
   /** A session opened ahead (prepareExec) waits for the next streamed command. */
   get sessionAhead(): boolean {
     return this.warm !== null;

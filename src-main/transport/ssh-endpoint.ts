@@ -108,7 +108,7 @@ export class SshEndpoint implements Endpoint {
       let cache = listingCaches.get(this.conn);
       if (!cache) listingCaches.set(this.conn, (cache = new ListingCache()));
       const listed = await cache.list(root, options.incremental === true, (since) =>
-        this.findList(root, since),
+        this.findList(root, since, options.incremental !== true),
       );
       if (listed === 'missing') return null;
       if (listed) return listed;
@@ -121,14 +121,18 @@ export class SshEndpoint implements Endpoint {
    * One find listing of root (FIND_FORMAT; incremental with `since`): null when root is missing, no
    * parser when find could not give a listing.
    */
-  private async findList(root: string, since?: string): Promise<FindListing> {
-    // On a session opened ahead for it; or else on the command session when it runs and is free, or
-    // is starting (a run's checks and verification, a kept connection's next plan: no login on the
-    // server, which here costs more than the walk), read whole; otherwise on a session of its own.
-    // A session opened ahead or of its own is parsed as it arrives, while the server walks the tree.
-    // A run follows (keepListingSession): the listing's session goes on as the command session.
+  private async findList(root: string, since: string | undefined, runCheck: boolean): Promise<FindListing> {
+    // A run's checks and verification (`runCheck`: never incremental) on its command session when it
+    // is free: a session opened ahead then stays for the run's tar stream, which would otherwise log
+    // in again. Else on a session opened ahead for it (a kept connection's next plan); or on the
+    // command session when it runs and is free, or is starting (no login on the server, which here
+    // costs more than the walk), read whole; otherwise on a session of its own. A session opened
+    // ahead or of its own is parsed as it arrives, while the server walks the tree. A run follows
+    // (keepListingSession): the listing's session goes on as the command session.
     const parser = new FindOutputParser();
-    const streamed = this.conn.sessionAhead || !this.conn.commandShellComing();
+    const streamed =
+      !(runCheck && this.conn.commandShellFree()) &&
+      (this.conn.sessionAhead || !this.conn.commandShellComing());
     const r = this.conn.listingBecomesCommandShell
       ? await this.conn.execListing(findCommand(root, since), (d) => parser.feed(d))
       : await this.conn.exec(
