@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openSsh, type SshConnection } from '../../../src-main/transport/ssh-connection.js';
+import type { SshConnection } from '../../../src-main/transport/ssh-connection.js';
 import { SshEndpoint } from '../../../src-main/transport/ssh-endpoint.js';
 import { startSshd, type SshdServer } from '../../support/sshd.js';
+import { connect } from '../engine/tree.js';
 
 /**
  * `sync --yes` plans and applies at once: the destination's listing session goes on as the command
@@ -14,14 +15,7 @@ describe('a listing a run follows keeps its session as the command session (real
   const open: SshConnection[] = [];
   const root = () => join(s.dataRoot, 'tree');
   const endpoint = async () => {
-    const conn = await openSsh({
-      host: s.host,
-      port: s.port,
-      username: s.user,
-      auth: { kind: 'key', privateKey: s.clientKey.privateKey },
-      pinnedHostKey: { algorithm: s.hostKeyAlgorithm, fingerprint: s.hostKeyFingerprint },
-      contactTimeoutMs: 5000,
-    });
+    const conn = await connect(s);
     open.push(conn);
     return { conn, ep: new SshEndpoint(conn, { fastPath: true, label: 'dest' }) };
   };
