@@ -139,7 +139,33 @@ async function scanListing(
           'SCAN_FAILED',
           `No checksum could be computed for "${e.path}" on ${endpoint.label}.`,
         );
-      return { ...e, hash };
+      return withHash(e as RawEntry, hash);
     }),
   };
+}
+
+/**
+ * A listing's entry with its hash, copied field by field (the listing's own entry stays as it is: a
+ * kept listing must not carry a hash of some moment): spread, each of thousands got a hidden class
+ * of its own.
+ */
+function withHash(e: RawEntry, hash: string): FileEntry {
+  const out: { -readonly [K in keyof RawEntry]: RawEntry[K] } & { hash?: string } = {
+    path: e.path,
+    type: e.type,
+    size: e.size,
+    mtimeMs: e.mtimeMs,
+    mode: e.mode,
+  };
+  if (e.nsec !== undefined) out.nsec = e.nsec;
+  if (e.uid !== undefined) out.uid = e.uid;
+  if (e.gid !== undefined) out.gid = e.gid;
+  if (e.user !== undefined) out.user = e.user;
+  if (e.group !== undefined) out.group = e.group;
+  if (e.linkId !== undefined) out.linkId = e.linkId;
+  if (e.ino !== undefined) out.ino = e.ino;
+  if (e.linkTarget !== undefined) out.linkTarget = e.linkTarget;
+  if (e.what !== undefined) out.what = e.what;
+  out.hash = hash;
+  return out as FileEntry;
 }
