@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error.js';
 import { compileFilter, type FilterSpec } from './filters.js';
 import { checkLinkTarget, checkRelPath, uncarriableName } from './rel-path.js';
 import { every, runSliced, sortStrings } from '../slices.js';
+import { meta } from './plan.js';
 
 export type ScanOptions = FilterSpec & {
   /** Compute SHA-256 of every file on that side (checksum compare). */
@@ -145,27 +146,15 @@ async function scanListing(
 }
 
 /**
- * A listing's entry with its hash, copied field by field (the listing's own entry stays as it is: a
- * kept listing must not carry a hash of some moment): spread, each of thousands got a hidden class
- * of its own.
+ * A listed file with its hash: the plan's metadata of it (plan.ts's meta, field by field: spread, each
+ * of thousands got a hidden class of its own), its path and inode. The listing's own entry stays as it
+ * is: a kept listing must not carry a hash of some moment.
  */
 function withHash(e: RawEntry, hash: string): FileEntry {
-  const out: { -readonly [K in keyof RawEntry]: RawEntry[K] } & { hash?: string } = {
-    path: e.path,
-    type: e.type,
-    size: e.size,
-    mtimeMs: e.mtimeMs,
-    mode: e.mode,
+  const out = meta(e as FileEntry, hash) as { -readonly [K in keyof FileEntry]: FileEntry[K] } & {
+    ino?: string;
   };
-  if (e.nsec !== undefined) out.nsec = e.nsec;
-  if (e.uid !== undefined) out.uid = e.uid;
-  if (e.gid !== undefined) out.gid = e.gid;
-  if (e.user !== undefined) out.user = e.user;
-  if (e.group !== undefined) out.group = e.group;
-  if (e.linkId !== undefined) out.linkId = e.linkId;
+  out.path = e.path;
   if (e.ino !== undefined) out.ino = e.ino;
-  if (e.linkTarget !== undefined) out.linkTarget = e.linkTarget;
-  if (e.what !== undefined) out.what = e.what;
-  out.hash = hash;
-  return out as FileEntry;
+  return out;
 }
