@@ -165,9 +165,10 @@ export async function swapIn(
     await destination.mkdirp(at(p)).catch((err: Error) => parentErrors.set(p, err.message));
   });
   trace(`${destination.label}: swap: parents made`);
-  const renameOne = async (w: JournalWrite): Promise<Outcome> => {
+  /** `unsure`: a bulk rename may have done it already (see renameBulk). */
+  const renameOne = async (w: JournalWrite, unsure = false): Promise<Outcome> => {
     const from = staged(w.path);
-    if (options.resume && !(await destination.stat(from))) {
+    if ((options.resume || unsure) && !(await destination.stat(from))) {
       const now = await destination.stat(at(w.path));
       return now?.type === w.type
         ? { path: w.path, ok: true }
@@ -179,12 +180,31 @@ export async function swapIn(
     await destination.rename(from, at(w.path));
     return { path: w.path, ok: true };
   };
-  if (
-    !(await phase(toRename, (w) =>
-      renameOne(w).catch((err: Error) => ({ path: w.path, ok: false, error: err.message })),
-    ))
-  )
-    return { applied, errors, cancelled: true };
+  const renameEach = (list: ReadonlyArray<JournalWrite>, unsure = false) =>
+    phase(list, (w) =>
+      renameOne(w, unsure).catch((err: Error) => ({ path: w.path, ok: false, error: err.message })),
+    );
+  // The first few one at a time (see phase); of the rest, the plain renames (a file over a file or
+  // over nothing, its folder in place) in bulk where the destination can, the others one by one.
+  const first = toRename.slice(0, ONE_BY_ONE);
+  const later = toRename.slice(ONE_BY_ONE);
+  const plain = (w: JournalWrite) =>
+    !options.resume && !parentErrors.has(parentOf(w.path)) && (w.replaces === null || w.replaces === w.type);
+  const bulk = destination.renameMany && later.length >= BULK_FROM ? later.filter(plain) : [];
+  const inBulk = new Set(bulk);
+  if (!(await renameEach(first))) return { applied, errors, cancelled: true };
+  if (!(await renameEach(later.filter((w) => !inBulk.has(w))))) return { applied, errors, cancelled: true };
+  const unknown = await renameBulk(destination, bulk, staged, at, {
+    aborted,
+    done: (w, error) => {
+      step(w.path);
+      if (error === null) applied.push(w.path);
+      else errors.push({ path: w.path, message: error });
+    },
+  });
+  if (unknown === 'cancelled') return { applied, errors, cancelled: true };
+  // Said nothing of (the process stopped) or the side has no way: one by one, each checked first.
+  if (!(await renameEach(unknown, true))) return { applied, errors, cancelled: true };
   trace(`${destination.label}: swap: files renamed`);
   // Same content on both sides: only the modified time (whole seconds) is set, in place. Setting it
   // again is harmless, so a completion sets them all.
@@ -230,6 +250,40 @@ export async function swapIn(
     await phase(level, (d) => attempt(d.path, () => destination.setAttrs(at(d.path), d)));
   }
   return { applied, errors, cancelled: false };
+}
+
+/** From this many renames on (after the first few), plain ones go in bulk (Endpoint.renameMany). */
+const BULK_FROM = 64;
+/** Renames per bulk command: a cancel stops between two of them. */
+const BULK_CHUNK = 1000;
+
+/**
+ * Renames `writes` (staged → in place) a chunk at a time with Endpoint.renameMany, telling `done`
+ * of each outcome. Returns the writes it could not say anything of (no bulk renames on this side,
+ * or the command stopped before reporting them), for renaming one by one, or 'cancelled'.
+ */
+async function renameBulk(
+  destination: Endpoint,
+  writes: ReadonlyArray<JournalWrite>,
+  staged: (p: string) => string,
+  at: (p: string) => string,
+  hooks: { readonly aborted: () => boolean; readonly done: (w: JournalWrite, error: string | null) => void },
+): Promise<JournalWrite[] | 'cancelled'> {
+  const unknown: JournalWrite[] = [];
+  for (let i = 0; i < writes.length; i += BULK_CHUNK) {
+    if (hooks.aborted()) return 'cancelled';
+    const chunk = writes.slice(i, i + BULK_CHUNK);
+    const outcomes = await destination
+      .renameMany?.(chunk.map((w) => ({ from: staged(w.path), to: at(w.path) })))
+      .catch(() => null);
+    if (!outcomes) return [...unknown, ...writes.slice(i)];
+    chunk.forEach((w, k) => {
+      const o = outcomes[k];
+      if (o === undefined) unknown.push(w);
+      else hooks.done(w, o);
+    });
+  }
+  return unknown;
 }
 
 /** Groups of at least this many files sharing one modified time are set by a command (setSharedTimes). */

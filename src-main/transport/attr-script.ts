@@ -184,3 +184,52 @@ export function chunksOf(mtimeMs: number, paths: ReadonlyArray<string>): SharedT
     out.push({ mtimeMs, paths: paths.slice(i, i + TOUCH_CHUNK) });
   return out;
 }
+
+/** Renames each pair of its input (`INDEX HEXFROM HEXTO` lines); prints `INDEX` or `INDEX ERROR` for each. */
+const RENAMES_PY = [
+  'import os,sys',
+  'out=sys.stdout',
+  'for l in sys.stdin.buffer.read().split(b"\\n"):',
+  '  if not l: continue',
+  '  i,a,b=l.split(b" ")',
+  '  try:',
+  '    os.rename(bytes.fromhex(a.decode()),bytes.fromhex(b.decode()))',
+  '    out.write(i.decode()+"\\n")',
+  '  except OSError as e:',
+  '    out.write(i.decode()+" "+(e.strerror or "rename failed").replace("\\n"," ")+"\\n")',
+].join('\n');
+
+/**
+ * A script renaming many pairs (each atomic: rename(2) replaces its target) in one system Python
+ * process (`pythons`: where to look); exits 97 without one. See parseRenames.
+ */
+export function renameManyScript(
+  pairs: ReadonlyArray<{ readonly from: string; readonly to: string }>,
+  pythons: ReadonlyArray<string> = PYTHONS,
+): string {
+  const hex = (p: string) => Buffer.from(p, 'utf8').toString('hex');
+  return [
+    `py=; for c in ${pythons.map(shq).join(' ')}; do if [ -x "$c" ]; then py=$c; break; fi; done`,
+    '[ -n "$py" ] || exit 97',
+    // The input is digits, hex and spaces only: no line of it can end the here-document early.
+    `exec "$py" -I -S -c ${shq(RENAMES_PY)} <<'CONFIGSYNC_RENAMES_END'`,
+    ...pairs.map((p, i) => `${i} ${hex(p.from)} ${hex(p.to)}`),
+    'CONFIGSYNC_RENAMES_END',
+    '',
+  ].join('\n');
+}
+
+/**
+ * renameManyScript's outcome for each pair: null (renamed), an error message, or undefined where the
+ * output says nothing (the process stopped before it: that pair may or may not have been renamed).
+ */
+export function parseRenames(stdout: string, count: number): Array<string | null | undefined> {
+  const out = new Array<string | null | undefined>(count).fill(undefined);
+  for (const line of stdout.split('\n')) {
+    const m = /^(\d+)(?: (.*))?$/.exec(line);
+    if (!m) continue;
+    const i = Number(m[1]);
+    if (i < count) out[i] = m[2] === undefined ? null : m[2] || 'rename failed';
+  }
+  return out;
+}

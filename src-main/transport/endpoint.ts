@@ -120,6 +120,14 @@ export interface Endpoint {
   tarExtract(dir: string, stream: Readable, options?: TarOptions): Promise<void>;
   /** Atomic replace: the target is either the old or the new file, never a mix. */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Many renames at once (one process on the server instead of a request each), each atomic as
+   * `rename`: per pair null (renamed), an error message, or undefined (not known: the process stopped
+   * before it said). Null when this side cannot (no shell, no system Python): `rename` each then.
+   */
+  renameMany?(
+    pairs: ReadonlyArray<{ readonly from: string; readonly to: string }>,
+  ): Promise<ReadonlyArray<string | null | undefined> | null>;
   mkdirp(path: string): Promise<void>;
   /** Sets mode and mtime (and owner/group when given): of the link itself for a symlink. */
   setAttrs(path: string, attrs: EntryAttrs): Promise<void>;

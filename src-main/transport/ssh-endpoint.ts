@@ -16,6 +16,8 @@ import type {
 import {
   chunksOf,
   exactTimesScript,
+  parseRenames,
+  renameManyScript,
   parseOwners,
   sharedTimesScript,
   type SharedTime,
@@ -78,6 +80,8 @@ export class SshEndpoint implements Endpoint {
   readonly windowsNames: boolean;
   private readonly hashOnServer: boolean;
   private homePath: string | null = null;
+  /** No system Python on this side (renameMany said so once): renames go one request each. */
+  private noPython = false;
   private readonly pooled: PooledUse | null;
 
   constructor(
@@ -258,6 +262,18 @@ export class SshEndpoint implements Endpoint {
   async rename(from: string, to: string): Promise<void> {
     const sftp = await this.sftp();
     await call<void>(sftp, (cb) => sftp.ext_openssh_rename(from, to, cb));
+  }
+
+  async renameMany(
+    pairs: ReadonlyArray<{ readonly from: string; readonly to: string }>,
+  ): Promise<ReadonlyArray<string | null | undefined> | null> {
+    if (!this.fastPath || this.noPython || pairs.length === 0) return null;
+    const r = await this.conn.exec('/bin/sh -s', renameManyScript(pairs));
+    if (r.code === 97) {
+      this.noPython = true;
+      return null;
+    }
+    return parseRenames(r.stdout.toString('utf8'), pairs.length);
   }
 
   async mkdirp(path: string): Promise<void> {

@@ -66,6 +66,12 @@ describe('swap: many changes at once', () => {
       renamed.push(to.slice(dst.length + 1));
       await rename(from, to);
     };
+    const inBulk: string[] = [];
+    const renameMany = ssh.renameMany.bind(ssh);
+    ssh.renameMany = async (pairs) => {
+      inBulk.push(...pairs.map((p) => p.to.slice(dst.length + 1)));
+      return renameMany(pairs);
+    };
     const [si, di] = await Promise.all([scan(new LocalEndpoint(), src), scan(ssh, dst)]);
     const p = plan(si, di, mirror);
     const report = await apply(p, new LocalEndpoint(), ssh, {
@@ -78,11 +84,16 @@ describe('swap: many changes at once', () => {
     expect(report.mismatches).toEqual([]);
     expect(await snapshot(dst)).toEqual(await snapshot(src));
     expect((await fs.stat(join(dst, 'new/private'))).mtimeMs).toBe(T - 5000);
-    // The new folder went in with one rename; the 90 updated files and the lone new one each with their own.
+    // The new folder went in with one rename; the 93 updated files and the lone new one each with
+    // their own: the first 16 one request each, the rest in one bulk command (a Python process).
     expect(renamed).toContain('new');
-    expect(renamed.filter((r) => r.startsWith('new/'))).toEqual([]);
-    expect(renamed.filter((r) => r.startsWith('kept/'))).toHaveLength(93);
-    expect(renamed).toContain('few/one.conf');
+    const each = [...renamed, ...inBulk];
+    expect(each.filter((r) => r.startsWith('new/'))).toEqual([]);
+    expect(each.filter((r) => r.startsWith('kept/')).sort()).toEqual(
+      Object.keys({ ...files('kept', 90, '', T), ...files('kept/sub', 3, '', T) }).sort(),
+    );
+    expect(each).toContain('few/one.conf');
+    expect(inBulk.length).toBe(93 + 1 - 16);
     expect(report.filesWritten).toBe(40 + 20 + 17 + 1 + 90 + 3 + 1);
     expect(report.filesDeleted).toBe(70 + 1 + 2); // gone/*, gone/deeper/x.conf, the two folders
     expect(report.notApplied).toEqual([]);
@@ -110,5 +121,42 @@ describe('swap: many changes at once', () => {
     expect(report.filesWritten).toBe(30);
     expect(await fs.readFile(join(dst, 'late/theirs.txt'), 'utf8')).toBe('theirs');
     expect(await fs.readFile(join(dst, 'late/f7.conf'), 'utf8')).toBe('v2 late 7\n');
+  });
+  /** 120 files updated in an existing folder (bulk renames), `renameMany` replaced by what `bulk` makes of it. */
+  async function updated(
+    tag: string,
+    bulk: (original: SshEndpoint['renameMany']) => SshEndpoint['renameMany'],
+  ) {
+    const src = join(tmp.dir, `src-${tag}`);
+    const dst = join(s.dataRoot, `dst-${tag}`);
+    await makeTree(src, files('many', 120, 'v2', T));
+    await makeTree(dst, files('many', 120, 'v1', T - 60_000));
+    const ssh = new SshEndpoint(conn, { fastPath: true });
+    ssh.renameMany = bulk(ssh.renameMany.bind(ssh));
+    const [si, di] = await Promise.all([scan(new LocalEndpoint(), src), scan(ssh, dst)]);
+    const report = await apply(plan(si, di, mirror), new LocalEndpoint(), ssh, {
+      setName: 'swap',
+      stateDir: join(s.dataRoot, `state-${tag}`),
+    });
+    expect(report.status).toBe('completed');
+    expect(report.errors).toEqual([]);
+    expect(report.filesWritten).toBe(120);
+    expect(await snapshot(dst)).toEqual(await snapshot(src));
+  }
+
+  it('bulk renames that stopped half-way (some done, the rest never said) are completed one by one, each checked first', async () => {
+    let calls = 0;
+    await updated('half', (original) => async (pairs) => {
+      calls++;
+      // Renames the first half, then "stops": its output says nothing of any of them.
+      const half = pairs.slice(0, Math.floor(pairs.length / 2));
+      await original(half);
+      return pairs.map(() => undefined);
+    });
+    expect(calls).toBe(1);
+  });
+
+  it('a side without bulk renames (no system Python) renames each with a request of its own', async () => {
+    await updated('none', () => async () => null);
   });
 });

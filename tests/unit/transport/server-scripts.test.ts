@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExactTime } from '../../../src-main/transport/endpoint.js';
-import { exactTimesScript, mtimeNs, PYTHONS } from '../../../src-main/transport/attr-script.js';
+import {
+  exactTimesScript,
+  mtimeNs,
+  parseRenames,
+  PYTHONS,
+  renameManyScript,
+} from '../../../src-main/transport/attr-script.js';
 
 /** Runs a script as the endpoints do (`/bin/sh -s`, the script on stdin). */
 function runScript(script: string): { code: number; stdout: string; stderr: string } {
@@ -111,5 +117,64 @@ describe('exactTimesScript: many mtimes set exactly, by one Python process or a 
     } finally {
       await rm(fake, { force: true });
     }
+  });
+});
+
+describe('renameManyScript: many renames in one Python process, each atomic', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rename-many-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.runIf(python)(
+    'renames over existing files and to new names, odd names too; a missing source is its own error',
+    async () => {
+      const names = ['plain', 'with space', "it's", 'nl\nhere', 'ünï', '-x', '$(y)'];
+      const pairs: Array<{ from: string; to: string }> = [];
+      const before = new Map<string, bigint>();
+      for (const [i, n] of names.entries()) {
+        await writeFile(join(dir, `staged ${n}`), `new ${n}`);
+        if (i % 2 === 0) {
+          await writeFile(join(dir, n), `old ${n}`);
+          before.set(n, (await lstat(join(dir, n), { bigint: true })).ino);
+        }
+        pairs.push({ from: join(dir, `staged ${n}`), to: join(dir, n) });
+      }
+      pairs.splice(3, 0, { from: join(dir, 'not there'), to: join(dir, 'target') });
+      const r = runScript(renameManyScript(pairs));
+      expect(r.code).toBe(0);
+      const outcomes = parseRenames(r.stdout, pairs.length);
+      expect(outcomes[3]).toMatch(/No such file/);
+      expect(outcomes.filter((o) => o === null)).toHaveLength(names.length);
+      for (const n of names) {
+        expect(await readFile(join(dir, n), 'utf8')).toBe(`new ${n}`);
+        // A new inode in place (the staged file's), never the old one written over.
+        if (before.has(n)) expect((await lstat(join(dir, n), { bigint: true })).ino).not.toBe(before.get(n));
+      }
+      expect(existsSync(join(dir, 'target'))).toBe(false);
+    },
+  );
+
+  it('without a system Python the script exits 97 and renames nothing', async () => {
+    await writeFile(join(dir, 'a'), 'a');
+    const r = runScript(
+      renameManyScript([{ from: join(dir, 'a'), to: join(dir, 'b') }], [join(dir, 'none')]),
+    );
+    expect(r.code).toBe(97);
+    expect(existsSync(join(dir, 'a'))).toBe(true);
+  });
+
+  it('parseRenames: a pair the output says nothing of is unknown, not done', () => {
+    expect(parseRenames('0\n1 Permission denied\n3\n', 5)).toEqual([
+      null,
+      'Permission denied',
+      undefined,
+      null,
+      undefined,
+    ]);
+    expect(parseRenames('7\nTraceback (most recent call last):\n', 2)).toEqual([undefined, undefined]);
   });
 });
