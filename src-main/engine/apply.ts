@@ -384,23 +384,32 @@ async function stage(
   progress: LaterPhase,
 ): Promise<ReadonlyMap<string, string> | null> {
   const { source, destination, plan, writes, bulk, stagingDir } = ctx;
-  // The hash of each file written is taken from the source while the data flows (its own process or
-  // the source server's command session), not read back from the staging folder after it: the staged
-  // copies are what the source held (see the checks below), and a second read of every byte on the
-  // destination came after the transfer (0.7 s of a 10k-file first copy here).
-  // A checksum plan knows them already: only the others are read.
-  const planned = new Map<string, string>();
-  for (const e of plan.entries) if (e.source?.hash) planned.set(e.path, e.source.hash);
-  const files = writes.filter((w) => w.type === 'file' && !planned.has(w.path)).map((w) => w.path);
-  const sourceHashes = (files.length > 0 ? source.hash(plan.sourceRoot, files) : Promise.resolve(new Map()))
-    .then((read) => new Map([...planned, ...read]))
-    .catch(() => (planned.size > 0 ? planned : null));
+  // The hash of each file written is taken of the bytes as they pass on their way to the staging
+  // folder (the tar stream's members, or each file's stream), not by a second read of every file on
+  // the source (its own process, competing with the transfer for the source's cores: 2-4 s of a
+  // 100k-file first copy here) nor of the staging folder after it.
+  const streamed = new Map<string, string>();
   await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, {
     ...(signal ? { signal } : {}),
     progress,
     bulk,
     tar: await tarOptionsFor(plan, destination),
+    hashes: streamed,
   });
+  // A checksum plan knows the content it compared: what was sent must be that content.
+  const hashes = new Map<string, string>();
+  for (const e of plan.entries) if (e.source?.hash) hashes.set(e.path, e.source.hash);
+  for (const w of writes) {
+    if (w.type !== 'file') continue;
+    const sent = streamed.get(w.path);
+    const planned = hashes.get(w.path);
+    if (sent !== undefined && planned !== undefined && sent !== planned)
+      throw new AppError(
+        'SOURCE_CHANGED',
+        `"${w.path}" changed on the source after the plan was made (its content is not the one compared). Nothing was changed; plan again.`,
+      );
+    if (sent !== undefined) hashes.set(w.path, sent);
+  }
   // Both read-only, on different machines: asked at once. After a tar stream, the staged files are
   // what tar read (it fails on a file that changed while read, and on any file it could not write),
   // and the source check catches a file changed since the plan: only links are looked at there
@@ -410,7 +419,7 @@ async function stage(
     // A time-only update is checked too: its time must still be the one of the content hashed.
     checkSourceUnchanged(source, plan.sourceRoot, [...writes, ...retimeChecks(ctx)]),
   ]);
-  return sourceHashes;
+  return hashes;
 }
 
 /** The time-only updates as the source check takes them (a file of the size and time planned). */

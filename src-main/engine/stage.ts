@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import type { Endpoint, StatResult, TarOptions } from '../transport/endpoint.js';
 import { sftpCarriesTime } from '../transport/attr-script.js';
@@ -16,6 +17,11 @@ export type StageOptions = {
   readonly bulk: boolean;
   /** What tar streams carry beyond mode, owners, times and links (xattrs and ACLs; numeric owners). */
   readonly tar?: TarOptions;
+  /**
+   * Filled with the SHA-256 of each regular file's content as it passes on its way to the staging
+   * folder, by path (what the receiving side wrote; a sparse file or a path sent twice has none).
+   */
+  readonly hashes?: Map<string, string>;
 };
 
 /** Up to this many staged files are stat-ed one by one (many in flight); more are listed at once. */
@@ -75,7 +81,7 @@ async function stageBulk(
   destination: Endpoint,
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite & { readonly size?: number }>,
-  { signal, progress, tar }: StageOptions,
+  { signal, progress, tar, hashes }: StageOptions,
 ): Promise<void> {
   if (signal?.aborted) throw new CancelledError();
   // Creating many small files is the destination's filesystem work, one core per `tar -x`: two
@@ -108,7 +114,7 @@ async function stageBulk(
       part.map((w) => w.path),
       tar,
     );
-    const tracker = tarTracker((p) => report(i, p));
+    const tracker = tarTracker((p) => report(i, p), hashes);
     streams.push({ stream, tracker });
     if (cancelled) onAbort();
     stream.on('error', (err) => tracker.destroy(err));
@@ -139,7 +145,7 @@ async function stagePerFile(
   destination: Endpoint,
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite>,
-  { signal, progress, tar }: StageOptions,
+  { signal, progress, tar, hashes }: StageOptions,
 ): Promise<void> {
   const made = new Set<string>([stagingDir]);
   let bytes = 0;
@@ -161,7 +167,11 @@ async function stagePerFile(
       const input = await source.readStream(joinRoot(sourceRoot, w.path));
       await destination.writeFile(
         staged,
-        counted(input, (n) => progress.update({ bytesDone: (bytes += n) })),
+        counted(
+          input,
+          (n) => progress.update({ bytesDone: (bytes += n) }),
+          hashes && ((digest) => hashes.set(w.path, digest)),
+        ),
         w.mode,
       );
       await destination.setAttrs(staged, w);
@@ -171,11 +181,18 @@ async function stagePerFile(
   await finishPerFile(source, sourceRoot, destination, stagingDir, writes, tar?.xattrs === true);
 }
 
-function counted(input: Readable, onBytes: (n: number) => void): Readable {
+/** The file's bytes passed on, counted and, with `onHash`, hashed (its SHA-256 given at the end). */
+function counted(input: Readable, onBytes: (n: number) => void, onHash?: (digest: string) => void): Readable {
+  const hash = onHash && createHash('sha256');
   const t = new Transform({
     transform(chunk: Buffer, _e, cb) {
       onBytes(chunk.length);
+      hash?.update(chunk);
       cb(null, chunk);
+    },
+    flush(cb) {
+      if (hash && onHash) onHash(hash.digest('hex'));
+      cb();
     },
   });
   input.on('error', (err) => t.destroy(err));

@@ -1,23 +1,43 @@
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 const BLOCK = 512;
 
+/** Extended headers (pax `x`, GNU long name `L` and long link `K`): their data is read, then applies to the next member. */
+type MetaKind = 'x' | 'L' | 'K';
+
 /**
  * A pass-through that reads tar headers as the archive flows by, so a bulk transfer can report which
- * file is passing and how many content bytes are through (ustar, GNU long names and pax paths).
+ * file is passing and how many content bytes are through (ustar, GNU long names and pax headers).
+ *
+ * With `hashes`, it also takes the SHA-256 of each regular file's content as it passes (the bytes the
+ * receiving tar writes), by its path without the leading `./`; a hard link gets its target's. A
+ * member it cannot vouch for gets none: a sparse file (its data is a map and the non-hole parts),
+ * and any path the archive holds twice.
  */
 export function tarTracker(
   onProgress: (p: { filesStarted: number; bytes: number; path: string }) => void,
+  hashes?: Map<string, string>,
 ): Transform {
-  let header = Buffer.alloc(0);
+  let header: Buffer = Buffer.alloc(0);
   let dataLeft = 0;
   let padLeft = 0;
-  let meta: 'L' | 'x' | null = null;
+  let meta: MetaKind | null = null;
   let metaBuf: Buffer[] = [];
-  let nextName: string | null = null;
+  /** What the extended headers so far said of the next member. */
+  let next: { path?: string; linkPath?: string; size?: number; sparse?: boolean } = {};
   let files = 0;
   let bytes = 0;
   let path = '';
+  let hashing: { path: string; hash: Hash } | null = null;
+  const twice = new Set<string>();
+  const keep = (p: string, digest: string) => {
+    if (!hashes || twice.has(p)) return;
+    if (hashes.has(p)) {
+      hashes.delete(p);
+      twice.add(p);
+    } else hashes.set(p, digest);
+  };
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       let i = 0;
@@ -25,13 +45,19 @@ export function tarTracker(
         if (dataLeft > 0) {
           const n = Math.min(dataLeft, chunk.length - i);
           if (meta) metaBuf.push(chunk.subarray(i, i + n));
-          else bytes += n;
+          else {
+            bytes += n;
+            hashing?.hash.update(chunk.subarray(i, i + n));
+          }
           dataLeft -= n;
           i += n;
           if (dataLeft === 0 && meta) {
-            nextName = metaName(meta, Buffer.concat(metaBuf));
+            next = readMeta(meta, Buffer.concat(metaBuf), next);
             meta = null;
             metaBuf = [];
+          } else if (dataLeft === 0 && hashing) {
+            keep(hashing.path, hashing.hash.digest('hex'));
+            hashing = null;
           }
           continue;
         }
@@ -42,25 +68,43 @@ export function tarTracker(
           continue;
         }
         const n = Math.min(BLOCK - header.length, chunk.length - i);
-        header = Buffer.concat([header, chunk.subarray(i, i + n)]);
+        header =
+          header.length === 0 && n === BLOCK
+            ? chunk.subarray(i, i + n)
+            : Buffer.concat([header, chunk.subarray(i, i + n)]);
         i += n;
         if (header.length < BLOCK) continue;
         const h = header;
         header = Buffer.alloc(0);
         if (h.every((b) => b === 0)) continue;
-        const size = parseSize(h.subarray(124, 136));
         const type = String.fromCharCode(h[156] ?? 48);
+        const size =
+          type === 'x' || type === 'L' || type === 'K' || type === 'g'
+            ? parseSize(h.subarray(124, 136))
+            : (next.size ?? parseSize(h.subarray(124, 136)));
         dataLeft = size;
         padLeft = (BLOCK - (size % BLOCK)) % BLOCK;
-        if (type === 'L' || type === 'x') {
+        if (type === 'L' || type === 'x' || type === 'K') {
           meta = type;
           continue;
         }
         if (type === 'g') continue;
-        const name = nextName ?? headerName(h);
-        nextName = null;
+        const about = next;
+        next = {};
         files++;
-        path = name.replace(/^\.\//, '');
+        path = (about.path ?? headerName(h)).replace(/^\.\//, '');
+        if (hashes) {
+          if ((type === '0' || type === '\0' || type === '7') && !about.sparse) {
+            hashing = { path, hash: createHash('sha256') };
+            if (size === 0) {
+              keep(path, hashing.hash.digest('hex'));
+              hashing = null;
+            }
+          } else if (type === '1') {
+            const target = hashes.get((about.linkPath ?? cstr(h.subarray(157, 257))).replace(/^\.\//, ''));
+            if (target !== undefined) keep(path, target);
+          }
+        }
         onProgress({ filesStarted: files, bytes, path });
       }
       onProgress({ filesStarted: files, bytes, path });
@@ -90,8 +134,31 @@ function parseSize(b: Buffer): number {
   return parseInt(cstr(b).trim() || '0', 8);
 }
 
-function metaName(kind: 'L' | 'x', data: Buffer): string | null {
-  if (kind === 'L') return cstr(data);
-  const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'));
-  return m?.[1] ?? null;
+/** An extended header's data, added to what earlier ones said of the next member. */
+function readMeta(
+  kind: MetaKind,
+  data: Buffer,
+  before: { path?: string; linkPath?: string; size?: number; sparse?: boolean },
+): { path?: string; linkPath?: string; size?: number; sparse?: boolean } {
+  if (kind === 'L') return { ...before, path: cstr(data) };
+  if (kind === 'K') return { ...before, linkPath: cstr(data) };
+  // pax records: "LENGTH key=value\n", LENGTH counting the whole record in bytes.
+  const out = { ...before };
+  let at = 0;
+  while (at < data.length) {
+    const space = data.indexOf(0x20, at);
+    const length = space < 0 ? NaN : Number(data.toString('latin1', at, space));
+    if (!Number.isInteger(length) || length <= 0 || at + length > data.length) break;
+    const record = data.subarray(space + 1, at + length - 1);
+    at += length;
+    const eq = record.indexOf(0x3d);
+    if (eq < 0) continue;
+    const key = record.toString('utf8', 0, eq);
+    const value = record.toString('utf8', eq + 1);
+    if (key === 'path') out.path = value;
+    else if (key === 'linkpath') out.linkPath = value;
+    else if (key === 'size' && /^\d+$/.test(value)) out.size = Number(value);
+    else if (key.startsWith('GNU.sparse.')) out.sparse = true;
+  }
+  return out;
 }

@@ -222,6 +222,30 @@ describe('files whose only difference is their modified time (real sshd)', () =>
     for (const path of c.touched) expect(await mtime(join(c.dst, path)), path).toBe(OLD);
   });
 
+  it('a file compared by checksum whose content changed after the plan (size and time kept) stops the run before anything changes', async () => {
+    const c = await setup();
+    const ssh = new SshEndpoint(conn, { fastPath: true });
+    const local = new LocalEndpoint();
+    const p = plan(await scan(local, c.src, { hash: true }), await scan(ssh, c.dst, { hash: true }), {
+      mode: 'mirror',
+      compare: 'checksum',
+      toleranceMs: 0,
+    });
+    const edited = p.entries.find((e) => e.path === 'edited.conf');
+    expect(edited?.source?.hash).toMatch(/^[0-9a-f]{64}$/);
+    // What a tool that keeps times (cp -p, rsync -t) leaves: other bytes, same size and mtime.
+    const file = join(c.src, 'edited.conf');
+    const st = await fs.stat(file);
+    await fs.writeFile(file, 'same size 3\n');
+    await fs.utimes(file, st.atime, st.mtime);
+    const r = await apply(p, local, ssh, { stateDir: c.stateDir, runId: `same-${n}`, setName: 'main' });
+    expect(r.status).toBe('failed');
+    expect(r.code).toBe('SOURCE_CHANGED');
+    expect(r.message).toMatch(/"edited.conf" changed on the source .*not the one compared/);
+    expect(r.applied).toEqual([]);
+    expect(await snapshot(c.dst)).toEqual(c.before);
+  });
+
   it('a run stopped while setting times is completed by recover (every time set) or rolled back (every time as it was); a file edited since is left as it is', async () => {
     for (const prefer of ['complete', 'rollback'] as const) {
       const c = await setup();
