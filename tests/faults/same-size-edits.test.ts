@@ -123,6 +123,20 @@ describe('edits that keep size and mtime, after a killed run and after a complet
     for (const a of m.after ?? []) expect(a.seen?.hash, a.path).toBe(want.get(a.path));
   });
 
+  it('on an SFTP-only destination, compared by time and size, the manifest holds the SHA-256 of each file as it was sent', async () => {
+    const t = await trees();
+    const sftpOnly = new SshEndpoint(conn, { fastPath: false });
+    const r = await planAndApply(new LocalEndpoint(), t.src, sftpOnly, t.dst, { stateDir: t.stateDir });
+    expect(r.status).toBe('completed');
+    const m = await readManifest(sftpOnly, r.backupDir ?? '');
+    const want = await new LocalEndpoint().hash(
+      t.src,
+      (m.after ?? []).map((a) => a.path),
+    );
+    expect(m.after?.length).toBe(30);
+    for (const a of m.after ?? []) expect(a.seen?.hash, a.path).toBe(want.get(a.path));
+  });
+
   it('recover (complete) leaves the path it had not reached and lists it; restore then lists both', async () => {
     const c = await killedWithEdits();
     const r = await recover(c.ssh, journalPath(c.rootState, c.runId), 'complete', BREAK);
