@@ -154,9 +154,14 @@ export class CommandShell {
         return;
       }
       const body = this.buf.subarray(nl + 1);
-      const stdout = Buffer.from(body.subarray(0, outLen));
+      // A big answer (a listing, a hash list) is most of the buffer it came in: it is kept as it is,
+      // not copied (a 100k listing's 8 MB twice at once). A small one is copied, so it does not keep
+      // a bigger buffer alive; so is what follows it, and an empty rest keeps nothing.
+      const whole = body.subarray(0, outLen);
+      const stdout = outLen * 2 >= this.buf.length ? whole : Buffer.from(whole);
       const stderr = body.subarray(outLen, outLen + errLen).toString('utf8');
-      this.buf = body.subarray(outLen + errLen);
+      const rest = body.subarray(outLen + errLen);
+      this.buf = rest.length > 0 ? Buffer.from(rest) : Buffer.alloc(0);
       const p = this.pending;
       this.pending = null;
       // A signal ends sh's child with 128 + its number, as a shell reports it.
