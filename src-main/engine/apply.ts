@@ -39,6 +39,7 @@ import { destinationStateDir } from './state-dir.js';
 import { takeLock, type HeldLock } from './lock.js';
 import { readJournalHead } from './journal.js';
 import { CancelledError, checkStaged, stageFiles } from './stage.js';
+import type { TarMember } from './tar-tracker.js';
 import {
   foldersToSettle,
   ownerMapper,
@@ -389,12 +390,14 @@ async function stage(
   // the source (its own process, competing with the transfer for the source's cores: 2-4 s of a
   // 100k-file first copy here) nor of the staging folder after it.
   const streamed = new Map<string, string>();
+  const members = new Map<string, TarMember>();
   await stageFiles(source, plan.sourceRoot, destination, stagingDir, writes, {
     ...(signal ? { signal } : {}),
     progress,
     bulk,
     tar: await tarOptionsFor(plan, destination),
     hashes: streamed,
+    members,
   });
   // A checksum plan knows the content it compared: what was sent must be that content.
   const hashes = new Map<string, string>();
@@ -417,9 +420,26 @@ async function stage(
   await Promise.all([
     checkStaged(destination, stagingDir, bulk ? writes.filter((w) => w.type === 'symlink') : writes),
     // A time-only update is checked too: its time must still be the one of the content hashed.
-    checkSourceUnchanged(source, plan.sourceRoot, [...writes, ...retimeChecks(ctx)]),
+    checkSourceUnchanged(source, plan.sourceRoot, [...unvouched(writes, members), ...retimeChecks(ctx)]),
   ]);
   return hashes;
+}
+
+/**
+ * The writes the source check must still look at: all but the files whose tar header (taken by
+ * tar as it opened them, before their data) has the size and modified time the plan saw. A file
+ * changed while tar read it fails the tar stream itself; one whose header differs, or that had
+ * none of its own (a sparse file, a copy file by file), is looked at on the source as before.
+ */
+function unvouched(
+  writes: ReadonlyArray<StagedWrite>,
+  members: ReadonlyMap<string, TarMember>,
+): StagedWrite[] {
+  if (members.size === 0) return [...writes];
+  return writes.filter((w) => {
+    const m = w.type === 'file' ? members.get(w.path) : undefined;
+    return !m || m.size !== w.size || Math.abs(m.mtimeMs - w.mtimeMs) > 1;
+  });
 }
 
 /** The time-only updates as the source check takes them (a file of the size and time planned). */

@@ -8,7 +8,7 @@ import { IN_FLIGHT, mapBounded } from './bounded.js';
 import type { JournalWrite } from './journal.js';
 import type { ProgressReporter } from './progress.js';
 import { joinRoot } from './rel-path.js';
-import { tarTracker } from './tar-tracker.js';
+import { tarTracker, type TarMember } from './tar-tracker.js';
 
 export type StageOptions = {
   readonly signal?: AbortSignal;
@@ -22,6 +22,8 @@ export type StageOptions = {
    * folder, by path (what the receiving side wrote; a sparse file or a path sent twice has none).
    */
   readonly hashes?: Map<string, string>;
+  /** Filled (tar streams only) with each regular file's size and mtime as the source's tar read them. */
+  readonly members?: Map<string, TarMember>;
 };
 
 /** Up to this many staged files are stat-ed one by one (many in flight); more are listed at once. */
@@ -81,7 +83,7 @@ async function stageBulk(
   destination: Endpoint,
   stagingDir: string,
   writes: ReadonlyArray<JournalWrite & { readonly size?: number }>,
-  { signal, progress, tar, hashes }: StageOptions,
+  { signal, progress, tar, hashes, members }: StageOptions,
 ): Promise<void> {
   if (signal?.aborted) throw new CancelledError();
   // Creating many small files is the destination's filesystem work, one core per `tar -x`: two
@@ -114,7 +116,10 @@ async function stageBulk(
       part.map((w) => w.path),
       tar,
     );
-    const tracker = tarTracker((p) => report(i, p), hashes);
+    const tracker = tarTracker((p) => report(i, p), {
+      ...(hashes ? { hashes } : {}),
+      ...(members ? { members } : {}),
+    });
     streams.push({ stream, tracker });
     if (cancelled) onAbort();
     stream.on('error', (err) => tracker.destroy(err));

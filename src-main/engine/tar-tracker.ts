@@ -3,6 +3,16 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 const BLOCK = 512;
 
+/** What a tar header said of a regular file as it was read: its size and modified time (whole ms, rounded down). */
+export type TarMember = { readonly size: number; readonly mtimeMs: number };
+
+export type TarTrackerMaps = {
+  /** Filled with each regular file's SHA-256 by path. */
+  readonly hashes?: Map<string, string>;
+  /** Filled with each regular file's size and mtime as its header gave them, by path. */
+  readonly members?: Map<string, TarMember>;
+};
+
 /** Extended headers (pax `x`, GNU long name `L` and long link `K`): their data is read, then applies to the next member. */
 type MetaKind = 'x' | 'L' | 'K';
 
@@ -11,13 +21,14 @@ type MetaKind = 'x' | 'L' | 'K';
  * file is passing and how many content bytes are through (ustar, GNU long names and pax headers).
  *
  * With `hashes`, it also takes the SHA-256 of each regular file's content as it passes (the bytes the
- * receiving tar writes), by its path without the leading `./`; a hard link gets its target's. A
- * member it cannot vouch for gets none: a sparse file (its data is a map and the non-hole parts),
- * and any path the archive holds twice.
+ * receiving tar writes), by its path without the leading `./`; a hard link gets its target's. With
+ * `members`, it keeps each regular file's size and mtime as tar read them (its header, written
+ * before the data). A member it cannot vouch for gets neither: a sparse file (its data is a map and
+ * the non-hole parts), and any path the archive holds twice.
  */
 export function tarTracker(
   onProgress: (p: { filesStarted: number; bytes: number; path: string }) => void,
-  hashes?: Map<string, string>,
+  { hashes, members }: TarTrackerMaps = {},
 ): Transform {
   let header: Buffer = Buffer.alloc(0);
   let dataLeft = 0;
@@ -25,18 +36,26 @@ export function tarTracker(
   let meta: MetaKind | null = null;
   let metaBuf: Buffer[] = [];
   /** What the extended headers so far said of the next member. */
-  let next: { path?: string; linkPath?: string; size?: number; sparse?: boolean } = {};
+  let next: Extended = {};
   let files = 0;
   let bytes = 0;
   let path = '';
   let hashing: { path: string; hash: Hash } | null = null;
   const twice = new Set<string>();
   const keep = (p: string, digest: string) => {
-    if (!hashes || twice.has(p)) return;
-    if (hashes.has(p)) {
-      hashes.delete(p);
+    if (hashes && !twice.has(p)) hashes.set(p, digest);
+  };
+  /** A regular member's header: a path met before is vouched for by neither map. */
+  const met = (p: string, m: TarMember): boolean => {
+    if (twice.has(p)) return false;
+    if (hashes?.has(p) || members?.has(p) || hashing?.path === p) {
+      hashes?.delete(p);
+      members?.delete(p);
       twice.add(p);
-    } else hashes.set(p, digest);
+      return false;
+    }
+    members?.set(p, m);
+    return true;
   };
   return new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
@@ -93,16 +112,24 @@ export function tarTracker(
         next = {};
         files++;
         path = (about.path ?? headerName(h)).replace(/^\.\//, '');
-        if (hashes) {
-          if ((type === '0' || type === '\0' || type === '7') && !about.sparse) {
-            hashing = { path, hash: createHash('sha256') };
-            if (size === 0) {
-              keep(path, hashing.hash.digest('hex'));
-              hashing = null;
+        if (hashes || members) {
+          const regular = type === '0' || type === '\0' || type === '7';
+          const target =
+            type === '1' ? (about.linkPath ?? cstr(h.subarray(157, 257))).replace(/^\.\//, '') : '';
+          if (regular && !about.sparse) {
+            if (met(path, { size, mtimeMs: about.mtimeMs ?? parseSize(h.subarray(136, 148)) * 1000 })) {
+              if (hashes) hashing = { path, hash: createHash('sha256') };
+              if (hashing && size === 0) {
+                keep(path, hashing.hash.digest('hex'));
+                hashing = null;
+              }
             }
-          } else if (type === '1') {
-            const target = hashes.get((about.linkPath ?? cstr(h.subarray(157, 257))).replace(/^\.\//, ''));
-            if (target !== undefined) keep(path, target);
+          } else if (target !== '') {
+            // Vouched for as its target is: a hard link is the same file, and carries no data.
+            const member = members?.get(target);
+            const hash = hashes?.get(target);
+            if ((!members || member) && met(path, member ?? { size: 0, mtimeMs: 0 }) && hash !== undefined)
+              keep(path, hash);
           }
         }
         onProgress({ filesStarted: files, bytes, path });
@@ -135,11 +162,10 @@ function parseSize(b: Buffer): number {
 }
 
 /** An extended header's data, added to what earlier ones said of the next member. */
-function readMeta(
-  kind: MetaKind,
-  data: Buffer,
-  before: { path?: string; linkPath?: string; size?: number; sparse?: boolean },
-): { path?: string; linkPath?: string; size?: number; sparse?: boolean } {
+/** What extended headers say of the next member. */
+type Extended = { path?: string; linkPath?: string; size?: number; mtimeMs?: number; sparse?: boolean };
+
+function readMeta(kind: MetaKind, data: Buffer, before: Extended): Extended {
   if (kind === 'L') return { ...before, path: cstr(data) };
   if (kind === 'K') return { ...before, linkPath: cstr(data) };
   // pax records: "LENGTH key=value\n", LENGTH counting the whole record in bytes.
@@ -158,7 +184,21 @@ function readMeta(
     if (key === 'path') out.path = value;
     else if (key === 'linkpath') out.linkPath = value;
     else if (key === 'size' && /^\d+$/.test(value)) out.size = Number(value);
-    else if (key.startsWith('GNU.sparse.')) out.sparse = true;
+    else if (key === 'mtime') {
+      const ms = paxTimeMs(value);
+      if (ms !== undefined) out.mtimeMs = ms;
+    } else if (key.startsWith('GNU.sparse.')) out.sparse = true;
   }
   return out;
+}
+
+/**
+ * A pax time (a decimal number of seconds, `-1.75` being 1.75 s before the epoch) in whole
+ * milliseconds, rounded toward zero; undefined for anything else.
+ */
+function paxTimeMs(value: string): number | undefined {
+  const m = /^(-?)(\d{1,15})(?:\.(\d*))?$/.exec(value);
+  if (!m) return undefined;
+  const ms = Number(m[2]) * 1000 + Number(((m[3] ?? '') + '000').slice(0, 3));
+  return m[1] ? -ms : ms;
 }

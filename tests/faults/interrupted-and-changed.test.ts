@@ -157,6 +157,24 @@ describe('interrupted runs, and sources or destinations that change under a run'
     });
 
   for (const bulk of [true, false])
+    it(`a source file edited after the plan, same size, is refused before anything changes (${bulk ? 'tar fast path' : 'per-file'})`, async () => {
+      const c = await setup(
+        { 'a.conf': { content: 'new', mtimeMs: NEW }, 'b.conf': { content: 'bee', mtimeMs: NEW } },
+        { 'a.conf': { content: 'old', mtimeMs: OLD } },
+      );
+      const dest = await ssh(bulk);
+      const p = await planBetween(new LocalEndpoint(), c.src, dest, c.dst);
+      await fs.writeFile(join(c.src, 'a.conf'), 'NEW');
+      const out = await settle(
+        apply(p, new LocalEndpoint(), dest, { setName: 'main', stateDir: c.stateDir, bulk }),
+      );
+      expect(out.status).toBe('failed');
+      expect(out.message).toMatch(/"a\.conf" changed on the source/);
+      expect(await snapshot(c.dst)).toEqual(c.before);
+      expect(await leftovers(c.dst)).toEqual([]);
+    });
+
+  for (const bulk of [true, false])
     it(`a source link retargeted out of the root after the plan (${bulk ? 'tar fast path: refused' : 'per-file: the planned link is made'}), never a link out of the root`, async () => {
       const c = await setup(
         { 'a.conf': { content: 'new', mtimeMs: NEW }, 'current.conf': { link: 'a.conf' } },

@@ -1,12 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { link, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import {
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  symlink,
+  truncate,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tarTracker } from '../../../src-main/engine/tar-tracker.js';
+import { tarTracker, type TarMember } from '../../../src-main/engine/tar-tracker.js';
 import { tarCreateOptions } from '../../../src-main/transport/attr-script.js';
 
 // Archives made by the system's GNU tar, as the source side makes them (`-C root -cf - --null -T -`
@@ -35,6 +46,11 @@ beforeAll(async () => {
     await mkdir(join(root, p, '..'), { recursive: true });
     await writeFile(join(root, p), data);
   }
+  // Times as tar stores them: whole seconds (the header's octal field), before 1970, far ahead
+  // (pax records), and the others now (nanoseconds, a pax record).
+  await utimes(join(root, 'a.conf'), 1_700_000_000, 1_700_000_000);
+  await utimes(join(root, 'exactly-512'), -1.75, -1.75);
+  await utimes(join(root, 'big.bin'), 9_999_999_999.5, 9_999_999_999.5);
   await link(join(root, 'a.conf'), join(root, 'hard.conf'));
   await symlink('/etc/hosts', join(root, 'abs-link'));
   await writeFile(join(root, 'sparse.img'), 'start');
@@ -61,13 +77,14 @@ function archive(paths: string[], args: string[] = []): Buffer {
 /** Runs `data` through a tracker in chunks of `chunk` bytes; returns the hashes, the last progress and the bytes out. */
 async function track(data: Buffer, chunk: number) {
   const hashes = new Map<string, string>();
+  const members = new Map<string, TarMember>();
   let last = { filesStarted: 0, bytes: 0, path: '' };
   const chunks: Buffer[] = [];
   for (let i = 0; i < data.length; i += chunk) chunks.push(data.subarray(i, i + chunk));
   const out: Buffer[] = [];
   await pipeline(
     Readable.from(chunks),
-    tarTracker((p) => (last = p), hashes),
+    tarTracker((p) => (last = p), { hashes, members }),
     new Writable({
       write(c: Buffer, _e, cb) {
         out.push(c);
@@ -75,7 +92,7 @@ async function track(data: Buffer, chunk: number) {
       },
     }),
   );
-  return { hashes, last, out: Buffer.concat(out) };
+  return { hashes, members, last, out: Buffer.concat(out) };
 }
 
 const all = [...Object.keys(files), 'hard.conf', 'abs-link', 'sparse.img'];
@@ -93,7 +110,7 @@ describe('tarTracker', () => {
         // One-byte chunks of a 300 kB file are slow: only the small files then.
         const input =
           chunk === 1 ? archive(['a.conf', 'empty.conf', longName, 'hard.conf'], [...args]) : data;
-        const { hashes, last, out } = await track(input, chunk);
+        const { hashes, members, last, out } = await track(input, chunk);
         expect(out.equals(input)).toBe(true);
         const expected =
           chunk === 1
@@ -108,6 +125,17 @@ describe('tarTracker', () => {
         // is an ordinary member unless stored as a map (--sparse).
         expect(hashes.has('abs-link')).toBe(false);
         expect([...hashes.keys()].sort()).toEqual([...expected].sort());
+        // Each one's size and modified time as the file has them (whole ms, toward zero).
+        expect([...members.keys()].sort()).toEqual([...expected].sort());
+        // GNU headers hold whole seconds (a time before 1970 in base-256, not read here): the
+        // run then checks such a file on the source itself, as a time that differs.
+        for (const p of expected) {
+          const st = await lstat(join(root, p));
+          const gnu = format === 'GNU';
+          if (gnu && st.mtimeMs < 0) continue;
+          const mtimeMs = gnu ? Math.floor(st.mtimeMs / 1000) * 1000 : Math.trunc(st.mtimeMs);
+          expect(members.get(p), p).toEqual({ size: st.size, mtimeMs });
+        }
         if (chunk !== 1) {
           expect(last.filesStarted).toBe(all.length);
           expect(last.bytes).toBeGreaterThanOrEqual(300_000);
