@@ -199,8 +199,9 @@ export async function takeBackup(
  * Adds to the manifest the SHA-256 of each file the run writes that it does not know yet (compared
  * by time and size), before anything goes live, so that recover and restore can tell an edit that
  * kept size and mtime: from `known` (the source's hashes of what was sent) where it has them, the
- * rest read from the staging folder in one command. The manifest is replaced atomically (temp name,
- * fsync, rename, fsync of its folder).
+ * rest read from the staging folder in one command. They go to `hashes.json` beside the manifest
+ * (see readManifest), written atomically (temp name, fsync, rename, fsync of its folder): a path
+ * and a hash each, not the whole manifest again (25 MB for a 100k first copy).
  */
 export async function recordWrittenHashes(
   endpoint: Endpoint,
@@ -213,21 +214,21 @@ export async function recordWrittenHashes(
   const missing = (m.after ?? []).filter((a) => a.seen?.type === 'file' && !a.seen.hash).map((a) => a.path);
   if (missing.length === 0) return m;
   const unknown = missing.filter((p) => !known?.has(p));
-  const hashes = new Map(known ?? []);
+  const hashes = new Map<string, string>();
+  for (const p of missing) {
+    const h = known?.get(p);
+    if (h !== undefined) hashes.set(p, h);
+  }
   if (unknown.length > 0) for (const [p, h] of await endpoint.hash(stagingDir, unknown)) hashes.set(p, h);
-  const after = (m.after ?? []).map((a) => {
-    const hash = hashes.get(a.path);
-    return a.seen && hash && !a.seen.hash ? { path: a.path, seen: seenOf(a.seen, hash, a.seen.ino) } : a;
-  });
-  const next = { ...m, after };
-  await replaceManifest(endpoint, backupDir, next);
-  return next;
+  await replaceFile(endpoint, backupDir, HASHES, Buffer.from(JSON.stringify([...hashes])));
+  return withSidecar(m, hashes, 'hash');
 }
 
 /**
  * Adds to the manifest the inode (`device:inode`) of what the run left at each path it wrote, as the
  * read-back listing gave them after the swap (SFTP-only sides have none: size, mtime and hash carry
- * the check then). A recover or restore then tells a path replaced since by one with the same bytes.
+ * the check then), in `inodes.json` beside it. A recover or restore then tells a path replaced
+ * since by one with the same bytes.
  */
 export async function recordLeftInodes(
   endpoint: Endpoint,
@@ -237,14 +238,32 @@ export async function recordLeftInodes(
 ): Promise<void> {
   if (inodes.size === 0) return;
   const m = written ?? (await readManifest(endpoint, backupDir));
-  let added = 0;
-  const after = (m.after ?? []).map((a) => {
+  const left: Array<[string, string]> = [];
+  for (const a of m.after ?? []) {
     const ino = inodes.get(a.path);
-    if (!a.seen || !ino || a.seen.type === 'dir') return a;
-    added++;
-    return { path: a.path, seen: seenOf(a.seen, a.seen.hash, ino) };
+    if (a.seen && ino && a.seen.type !== 'dir') left.push([a.path, ino]);
+  }
+  if (left.length > 0) await replaceFile(endpoint, backupDir, INODES, Buffer.from(JSON.stringify(left)));
+}
+
+/** Beside a manifest: the hashes of what its run wrote, and the inodes of what it left ([path, value] pairs). */
+const HASHES = 'hashes.json';
+const INODES = 'inodes.json';
+
+/** The manifest's after records with `field` set from `values` where they lack it. */
+function withSidecar(
+  m: BackupManifest,
+  values: ReadonlyMap<string, string>,
+  field: 'hash' | 'ino',
+): BackupManifest {
+  if (values.size === 0) return m;
+  const after = (m.after ?? []).map((a) => {
+    const v = values.get(a.path);
+    if (!a.seen || v === undefined || a.seen.type === 'dir' || a.seen[field]) return a;
+    const seen = field === 'hash' ? seenOf(a.seen, v, a.seen.ino) : seenOf(a.seen, a.seen.hash, v);
+    return { path: a.path, seen };
   });
-  if (added > 0) await replaceManifest(endpoint, backupDir, { ...m, after });
+  return { ...m, after };
 }
 
 /**
@@ -256,13 +275,13 @@ function manifestBytes(m: BackupManifest): Buffer {
   return Buffer.from(big ? JSON.stringify(m) : JSON.stringify(m, null, 1));
 }
 
-/** The manifest replaced atomically and durably (temp name, fsync, rename, fsync of its folder). */
-async function replaceManifest(endpoint: Endpoint, backupDir: string, m: BackupManifest): Promise<void> {
-  const manifestPath = joinRoot(backupDir, 'manifest.json');
-  const tmp = `${manifestPath}.tmp`;
-  await endpoint.writeFile(tmp, manifestBytes(m), 0o600);
+/** A file of the backup folder replaced atomically and durably (temp name, fsync, rename, fsync of its folder). */
+async function replaceFile(endpoint: Endpoint, backupDir: string, name: string, data: Buffer): Promise<void> {
+  const path = joinRoot(backupDir, name);
+  const tmp = `${path}.tmp`;
+  await endpoint.writeFile(tmp, data, 0o600);
   await endpoint.fsync?.([tmp]);
-  await endpoint.rename(tmp, manifestPath);
+  await endpoint.rename(tmp, path);
   await endpoint.fsync?.([backupDir]);
 }
 
@@ -318,7 +337,33 @@ export async function readManifest(endpoint: Endpoint, backupDir: string): Promi
   if (m.version !== 1 || !Array.isArray(m.entries))
     throw new AppError('BACKUP_INVALID', `${backupDir}/manifest.json is not readable.`);
   for (const e of [...m.entries, ...m.created]) checkRelPath(e.path);
-  return m;
+  // What the run recorded after the manifest: the hashes of what it wrote, the inodes it left.
+  const hashes = await readSidecar(endpoint, backupDir, HASHES);
+  const inodes = await readSidecar(endpoint, backupDir, INODES);
+  return withSidecar(withSidecar(m, hashes, 'hash'), inodes, 'ino');
+}
+
+/** A [path, value] file beside a manifest (none: an empty map; one that is not such pairs: an error). */
+async function readSidecar(
+  endpoint: Endpoint,
+  backupDir: string,
+  name: string,
+): Promise<Map<string, string>> {
+  const path = joinRoot(backupDir, name);
+  if (!(await endpoint.stat(path))) return new Map();
+  let pairs: unknown;
+  try {
+    pairs = JSON.parse((await endpoint.readFile(path)).toString('utf8'));
+  } catch (err) {
+    throw new AppError('BACKUP_INVALID', `${path} is not readable: ${(err as Error).message}`);
+  }
+  const ok =
+    Array.isArray(pairs) &&
+    pairs.every(
+      (p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string',
+    );
+  if (!ok) throw new AppError('BACKUP_INVALID', `${path} is not readable.`);
+  return new Map(pairs as Array<[string, string]>);
 }
 
 const deepestFirst = (a: { path: string }, b: { path: string }) =>

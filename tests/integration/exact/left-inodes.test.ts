@@ -69,6 +69,18 @@ describe('the inode of what a run left is recorded and checked', () => {
     await fs.rename(`${f}.tmp`, f);
     expect((await fs.lstat(f)).ino).not.toBe(inode);
 
+    // The hashes and inodes the run recorded after its manifest are files of their own beside it:
+    // one that is not what the run wrote stops a restore before it changes anything.
+    const inodesFile = join(report.backupDir ?? '', 'inodes.json');
+    const recorded = await fs.readFile(inodesFile);
+    expect(JSON.parse(recorded.toString()) as unknown[]).toHaveLength(N);
+    await fs.writeFile(inodesFile, '{"f7.conf": "1:2"}');
+    await expect(restoreBackup(ssh, report.backupDir ?? '', { expect: 'left' })).rejects.toThrow(
+      /inodes\.json is not readable/,
+    );
+    expect(await fs.readFile(join(dest, 'f0.conf'), 'utf8')).toBe('new 0\n');
+    await fs.writeFile(inodesFile, recorded);
+
     const back = await restoreBackup(ssh, report.backupDir ?? '', { expect: 'left' });
     expect(back.errors).toEqual([]);
     expect(back.left.map((l) => l.path)).toEqual(['f7.conf']);
