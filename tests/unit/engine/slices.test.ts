@@ -47,8 +47,10 @@ describe('slices', () => {
     }
     const work = () => runSliced(steps(), 10);
     const { blockMs: gap } = await longestBlock(() => Promise.all([work(), work()]));
-    // One slice (10 ms, checked every 512 steps of 10 µs: up to ~15 ms) and the timer's own lateness.
-    expect(gap).toBeLessThan(40);
+    // One slice (10 ms, checked every 512 steps of 10 µs: up to ~15 ms) and the timer's own lateness,
+    // which on a shared 2-core machine with other tests beside it reached 40 ms once; held the
+    // whole time, the loop would block ~400 ms.
+    expect(gap).toBeLessThan(100);
   });
 
   it('runSliced runs a generator to the same result as runAtOnce, yielding to the loop between slices', async () => {
