@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { startSshd, type SshdServer } from '../tests/support/sshd.js';
 import { generateBigFile, generateTree, seededBytes } from './trees.js';
 import { median, timed, type Sample } from './measure.js';
-import { addServer, cli, cliEntry, sshCommand, useLocalAsPrimary, wipe } from './setup.js';
+import { addServer, assertSameTree, cli, cliEntry, sshCommand, useLocalAsPrimary, wipe } from './setup.js';
 
 const { values: opts } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' } },
@@ -36,7 +36,13 @@ const servers: SshdServer[] = [];
 const work = await mkdtemp(join(tmpdir(), 'configsync-bench-'));
 
 /** A, B, A, B…: each side's samples, so background noise hits both alike. */
-async function alternate(a: () => Promise<Sample>, b: () => Promise<Sample>, before?: () => Promise<void>): Promise<[Sample[], Sample[]]> {
+async function alternate(
+  a: () => Promise<Sample>,
+  b: () => Promise<Sample>,
+  before?: () => Promise<void>,
+  /** After A's last run, before anything else (the oracle where `before` wipes A's copy). */
+  afterA?: () => Promise<void>,
+): Promise<[Sample[], Sample[]]> {
   const as: Sample[] = [];
   const bs: Sample[] = [];
   // Each run starts with the disk flushed: the previous run's (or wipe's) writeback is not billed to it.
@@ -47,6 +53,7 @@ async function alternate(a: () => Promise<Sample>, b: () => Promise<Sample>, bef
   for (let i = 0; i < runs; i++) {
     await settle();
     as.push(await a());
+    if (i === runs - 1) await afterA?.();
     await settle();
     bs.push(await b());
   }
@@ -131,6 +138,7 @@ async function localToOne(label: string, files: number, meanSize: number): Promi
   }
   await syncA();
   await syncB();
+  await assertSameTree(`${label}, after the first copy`, src, s, destA);
   if (want(`${label}-nochange`)) {
     const [a, b] = await alternate(syncA, syncB);
     record(`${label} no change`, a, b, 1.0);
@@ -153,6 +161,7 @@ async function localToOne(label: string, files: number, meanSize: number): Promi
       b.push(await syncB());
     }
     record(`${label} one file changed`, a, b, 1.0);
+    await assertSameTree(`${label}, one file changed`, src, s, destA);
   }
   if (['nochange', 'onechanged'].some((x) => want(`${label}-warm-${x}`))) await warmRows(label, store, src, s, destB, files);
   if (want(`${label}-mainloop`) && files === size.big) await mainLoop(label, store, src);
@@ -162,6 +171,7 @@ async function localToOne(label: string, files: number, meanSize: number): Promi
     await syncB();
     const [a, b] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), rsync(src, s, destB, ['--checksum']));
     record(`${label} checksum, no change`, a, b, 1.0);
+    await assertSameTree(`${label}, checksum`, src, s, destA);
   }
 }
 
@@ -252,10 +262,15 @@ async function bigFile(): Promise<void> {
   await useLocalAsPrimary(store, src);
   await addServer(store, 'dest', s, 'secondary', destA);
   await cli(store, 'sets', 'add', '--name', 'bench', '--path', '${ROOT}');
-  const [a, b] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), rsync(src, s, destB), async () => {
-    await wipe(destA);
-    await wipe(destB);
-  });
+  const [a, b] = await alternate(
+    configsync(store, 'sync', '--set', 'bench', '--yes'),
+    rsync(src, s, destB),
+    async () => {
+      await wipe(destA);
+      await wipe(destB);
+    },
+    () => assertSameTree('one big file', src, s, destA),
+  );
   record('one big file initial', a, b, 0.8);
   const pipe = () =>
     timed('sh', ['-c', `cat '${join(src, 'image.bin')}' | ${sshCommand(s)} ${s.user}@${s.host} 'cat > /dev/null'`]);
@@ -284,10 +299,15 @@ async function remoteToRemote(): Promise<void> {
   // rsync cannot copy between two remotes itself: the usual way is to run it on the source host.
   const viaSource = () =>
     timed('sh', ['-c', `${sshCommand(a)} ${a.user}@${a.host} "rsync -a --delete -e '${sshCommand(b)}' '${src}/' '${b.user}@${b.host}:${destB}/'"`]);
-  const [x, y] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), viaSource, async () => {
-    await wipe(destA);
-    await wipe(destB);
-  });
+  const [x, y] = await alternate(
+    configsync(store, 'sync', '--set', 'bench', '--yes'),
+    viaSource,
+    async () => {
+      await wipe(destA);
+      await wipe(destB);
+    },
+    () => assertSameTree('remote → remote', src, b, destA, a),
+  );
   record('remote → remote initial', x, y, 0.8, 'rsync runs on the source host (ssh source rsync … dest)');
 }
 
@@ -307,12 +327,19 @@ async function fanOut(): Promise<void> {
     for (const d of dests) await rsync(src, d, join(d.dataRoot, 'rsync'))();
     return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, peakRssMb: null };
   };
-  const [x, y] = await alternate(configsync(store, 'sync', '--set', 'bench', '--yes'), sequential, async () => {
-    for (const d of dests) {
-      await wipe(join(d.dataRoot, 'configsync'));
-      await wipe(join(d.dataRoot, 'rsync'));
-    }
-  });
+  const [x, y] = await alternate(
+    configsync(store, 'sync', '--set', 'bench', '--yes'),
+    sequential,
+    async () => {
+      for (const d of dests) {
+        await wipe(join(d.dataRoot, 'configsync'));
+        await wipe(join(d.dataRoot, 'rsync'));
+      }
+    },
+    async () => {
+      for (const [i, d] of dests.entries()) await assertSameTree(`fan-out, secondary ${i}`, src, d, join(d.dataRoot, 'configsync'));
+    },
+  );
   record(`fan-out to ${size.fanOut} initial`, x, y, 0.5);
 }
 
@@ -388,6 +415,7 @@ async function manyChanged(files: number): Promise<void> {
     }
     record(`${label} ${title} (vs rsync --backup-dir)`, a, b, 1.0, 'mirror with backups on both sides');
     record(`${label} ${title} (vs plain rsync)`, a, c, 1.0, 'rsync without backups');
+    await assertSameTree(`${label} ${title}`, src, s, destA);
   }
 }
 

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { timed } from './measure.js';
@@ -30,4 +31,26 @@ export async function useLocalAsPrimary(store: string, rootDir: string): Promise
 
 export async function wipe(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true });
+}
+
+/**
+ * The oracle, after a scenario's last ConfigSync run: `rsync -anciHAX --delete` from the source to
+ * ConfigSync's copy prints nothing (the bench trees hold none of the README's intended differences).
+ * With `via`, the source is on that server and rsync runs there. Throws with what rsync printed.
+ */
+export async function assertSameTree(what: string, src: string, s: SshdServer, dest: string, via?: SshdServer): Promise<void> {
+  const args = ['-anciHAX', '--delete', '-e', sshCommand(s), `${src}/`, `${s.user}@${s.host}:${dest}/`];
+  const shq = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const out = via
+    ? await run('sh', ['-c', `${sshCommand(via)} ${via.user}@${via.host} ${shq(['rsync', ...args].map(shq).join(' '))}`])
+    : await run('rsync', args);
+  if (out.trim() !== '') throw new Error(`${what}: rsync -anciHAX --delete finds differences:\n${out.slice(0, 3000)}`);
+}
+
+function run(cmd: string, args: ReadonlyArray<string>): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd} failed: ${stderr || err.message}`)) : resolve(stdout),
+    ),
+  );
 }
