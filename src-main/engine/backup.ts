@@ -338,8 +338,10 @@ export async function readManifest(endpoint: Endpoint, backupDir: string): Promi
     throw new AppError('BACKUP_INVALID', `${backupDir}/manifest.json is not readable.`);
   for (const e of [...m.entries, ...m.created]) checkRelPath(e.path);
   // What the run recorded after the manifest: the hashes of what it wrote, the inodes it left.
-  const hashes = await readSidecar(endpoint, backupDir, HASHES);
-  const inodes = await readSidecar(endpoint, backupDir, INODES);
+  const [hashes, inodes] = await Promise.all([
+    readSidecar(endpoint, backupDir, HASHES),
+    readSidecar(endpoint, backupDir, INODES),
+  ]);
   return withSidecar(withSidecar(m, hashes, 'hash'), inodes, 'ino');
 }
 

@@ -3,7 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 const BLOCK = 512;
 
-/** What a tar header said of a regular file as it was read: its size and modified time (whole ms, rounded down). */
+/** What a tar header said of a regular file as it was read: its size and modified time (whole ms, toward zero). */
 export type TarMember = { readonly size: number; readonly mtimeMs: number };
 
 export type TarTrackerMaps = {
@@ -48,7 +48,7 @@ export function tarTracker(
   /** A regular member's header: a path met before is vouched for by neither map. */
   const met = (p: string, m: TarMember): boolean => {
     if (twice.has(p)) return false;
-    if (hashes?.has(p) || members?.has(p) || hashing?.path === p) {
+    if (hashes?.has(p) || members?.has(p)) {
       hashes?.delete(p);
       members?.delete(p);
       twice.add(p);
@@ -161,10 +161,10 @@ function parseSize(b: Buffer): number {
   return parseInt(cstr(b).trim() || '0', 8);
 }
 
-/** An extended header's data, added to what earlier ones said of the next member. */
 /** What extended headers say of the next member. */
 type Extended = { path?: string; linkPath?: string; size?: number; mtimeMs?: number; sparse?: boolean };
 
+/** An extended header's data, added to what earlier ones said of the next member. */
 function readMeta(kind: MetaKind, data: Buffer, before: Extended): Extended {
   if (kind === 'L') return { ...before, path: cstr(data) };
   if (kind === 'K') return { ...before, linkPath: cstr(data) };
